@@ -1,0 +1,128 @@
+# strdb: hand-written GNU Makefile.
+#
+#   make            build build/rel/strdb and build/rel/libstrdb.a
+#   make demo       build, then load the demo database from data/demo and print it
+#   make check      build with AddressSanitizer+UBSan, run every test; ends "N passed, N failed"
+#   make bench      import benchmark (JSON on stdout); BENCH_N=... sets the profile count
+#   make fuzz       libFuzzer harnesses (clang) in build/fuzz
+#   make install    PREFIX=/usr/local
+#   SANITIZE=address,undefined  any build with sanitizers; WERROR=1 turns warnings into errors
+#   SDB_FORCE_SCALAR=1          no SIMD kernels (none yet: the switch is reserved for the index)
+
+VERSION := 0.1.0
+PREFIX  ?= /usr/local
+CC      ?= cc
+PKGS    := sqlite3 jansson libsodium
+SANITIZE ?=
+B       ?= build/rel
+
+# Install missing Debian packages before anything is built (skipped with NO_DEPS=1).
+ifeq ($(NO_DEPS),)
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+DEPS_OK := $(shell sh scripts/deps.sh >&2 && echo ok)
+ifneq ($(DEPS_OK),ok)
+$(error scripts/deps.sh could not install the Debian packages strdb needs)
+endif
+endif
+endif
+
+WARN    := -Wall -Wextra -Wstrict-prototypes -Wformat=2 -Wshadow -Wno-unused-parameter
+ifneq ($(WERROR),)
+WARN    += -Werror
+endif
+OPT     := -O2 -g
+ifneq ($(SANITIZE),)
+OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
+endif
+CFLAGS  ?=
+CFLAGS  += -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) -Iinclude -DSDB_VERSION='"$(VERSION)"' \
+           $(shell pkg-config --cflags $(PKGS))
+LDFLAGS += $(if $(SANITIZE),-fsanitize=$(SANITIZE))
+LIBS    := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+CMOCKA  := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+
+LIB_SRC := $(wildcard src/core/*.c src/io/*.c src/store/*.c)
+CLI_SRC := $(wildcard src/cli/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/loci_tsv.o
+CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
+UNIT_SRC := $(wildcard test/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:test/unit/%.c=$(B)/test/%)
+FUZZ_SRC := $(wildcard test/fuzz/fuzz_*.c)
+REPLAY_BIN := $(FUZZ_SRC:test/fuzz/%.c=$(B)/test/replay_%)
+
+.PHONY: all demo check test-run bench fuzz install clean
+.SUFFIXES:
+
+all: $(B)/strdb
+
+$(B)/libstrdb.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/strdb: $(CLI_OBJ) $(B)/libstrdb.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libstrdb.a $(LIBS)
+
+$(B)/%.o: %.c $(wildcard include/strdb/*.h) $(wildcard src/*/*_internal.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc -c -o $@ $<
+
+# The locus catalog is compiled into the library as a byte array.
+$(B)/gen/loci_tsv.c: data/loci.tsv scripts/embed.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed.sh sdb_loci_tsv $< > $@
+
+$(B)/gen/loci_tsv.o: $(B)/gen/loci_tsv.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/test/test_%: test/unit/test_%.c test/unit/unit.h $(B)/libstrdb.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -DSDB_TEST_DATA='"test/data"' -o $@ $< $(B)/libstrdb.a $(CMOCKA) $(LIBS)
+
+$(B)/test/replay_%: test/fuzz/%.c test/fuzz/replay.c $(B)/libstrdb.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< test/fuzz/replay.c $(B)/libstrdb.a $(LIBS)
+
+$(B)/examples/embed: examples/embed.c $(B)/libstrdb.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libstrdb.a $(LIBS)
+
+$(B)/bench/bench_import: bench/bench_import.c $(B)/libstrdb.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libstrdb.a $(LIBS)
+
+# Everything the test runner needs, built in $(B).
+test-build: $(B)/strdb $(UNIT_BIN) $(REPLAY_BIN) $(B)/examples/embed
+
+test-run: test-build
+	sh test/run_all.sh $(B)
+
+# make check: warnings-clean release build, then the whole suite under ASan+UBSan.
+check:
+	$(MAKE) --no-print-directory B=build/rel NO_DEPS=1 all
+	$(MAKE) --no-print-directory B=build/san SANITIZE=address,undefined NO_DEPS=1 test-run
+
+demo: all
+	sh scripts/demo.sh $(B)/strdb
+
+bench: $(B)/strdb $(B)/bench/bench_import
+	sh bench/run.sh $(B)
+
+FUZZ_CC ?= clang
+fuzz:
+	STRDB_FUZZ_DEPS=1 sh scripts/deps.sh
+	$(MAKE) --no-print-directory B=build/fuzzlib CC=$(FUZZ_CC) SANITIZE=address,undefined \
+	    CFLAGS=-fsanitize=fuzzer-no-link NO_DEPS=1 build/fuzzlib/libstrdb.a
+	@mkdir -p build/fuzz
+	for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+	    $(FUZZ_CC) -std=c17 -D_GNU_SOURCE -g -O1 -Iinclude -Isrc -fsanitize=fuzzer,address,undefined \
+	    -o build/fuzz/$$n $$f build/fuzzlib/libstrdb.a $(LIBS) || exit 1; done
+	@echo "run e.g.: build/fuzz/fuzz_wide -max_total_time=60 test/fuzz/corpus/wide"
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/strdb
+	install -m 755 $(B)/strdb $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(B)/libstrdb.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/strdb/*.h $(DESTDIR)$(PREFIX)/include/strdb/
+
+clean:
+	rm -rf build

@@ -1,0 +1,119 @@
+/* strdb: the SQLite store.
+ *
+ * A database is one SQLite file in WAL mode with STRICT tables, foreign keys
+ * and secure_delete; its schema version is PRAGMA user_version and newer
+ * code migrates older files forward at open (never backward: a file newer
+ * than this build is refused with SDB_EVERSION). Schema: docs/store.md.
+ *
+ * One sdb_db handle is used by one thread at a time. The store is the only
+ * writer of the file.
+ */
+#ifndef STRDB_STORE_H
+#define STRDB_STORE_H
+
+#include "strdb/io.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SDB_SCHEMA_VERSION 1
+
+typedef struct sdb_db sdb_db;
+
+/* Who does what, and why: every audited call takes one. Strings borrowed.
+ * actor is required; purpose is required for reads of profiles; case_ref
+ * is optional. */
+typedef struct sdb_ctx {
+    const char *actor;
+    const char *purpose;
+    const char *case_ref;
+} sdb_ctx;
+
+/* Creates a new database at path (refused with SDB_EEXIST if the file exists
+ * and is not empty) and records an "init" audit record. */
+int sdb_db_create(sdb_db **out, const char *path, const sdb_ctx *ctx, sdb_diag *d) SDB_WUR;
+
+/* Opens an existing database (migrating it if older). readonly opens it
+ * without write access (audited calls then fail with SDB_ESTORE). */
+int sdb_db_open(sdb_db **out, const char *path, int readonly, sdb_diag *d) SDB_WUR;
+
+/* Closes; NULL is a no-op. */
+void sdb_db_close(sdb_db *db);
+
+/* The catalog the database was opened with (the built-in one). */
+const sdb_catalog *sdb_db_catalog(const sdb_db *db);
+
+/* Import options; initialise with sdb_import_opts_init(). */
+typedef struct sdb_import_opts {
+    const char *index;        /* required: an index name of the db_index table */
+    const char *basis;        /* required: a code of the legal_basis table */
+    const char *retain_until; /* optional ISO date YYYY-MM-DD */
+    int skip_invalid;         /* 1: import the valid records, record each reject */
+    int replace;              /* 1: a sample id already present is replaced */
+    sdb_read_opts read;
+    /* Called for every rejected record when skip_invalid is set. */
+    void (*on_reject)(void *arg, const sdb_diag *d);
+    void *reject_arg;
+} sdb_import_opts;
+
+void sdb_import_opts_init(sdb_import_opts *o);
+
+typedef struct sdb_import_stats {
+    long n_records;  /* records read */
+    long n_imported; /* inserted or replaced */
+    long n_replaced;
+    long n_rejected;
+    long batch_id;
+    sdb_format format;
+} sdb_import_stats;
+
+/* Imports a file as one transaction. Without skip_invalid, the first invalid
+ * record aborts the import and the database keeps exactly its previous
+ * content (one audit record notes the refusal). Returns SDB_OK, SDB_EINVAL,
+ * SDB_EFORMAT, SDB_EDUP, SDB_ENOTFOUND (index/basis), SDB_EPERM (missing
+ * basis) or SDB_ESTORE, with d naming file, line, field and reason. */
+int sdb_db_import(sdb_db *db, const sdb_ctx *ctx, const char *path, const sdb_import_opts *o,
+                  sdb_import_stats *stats, sdb_diag *d) SDB_WUR;
+
+/* Stored metadata of one profile (strings valid until the next call of the
+ * iterator or the end of sdb_db_get's callback). */
+typedef struct sdb_stored {
+    long long rowid;
+    const char *index;
+    const char *basis;
+    const char *retain_until; /* NULL if none */
+    const char *source_file;
+    long source_line;
+    long batch_id;
+    const char *imported_at;
+} sdb_stored;
+
+/* Iterates profiles in sample id order, optionally of one index (NULL for
+ * all). Not audited by itself: callers that read profiles append an audit
+ * record (see sdb_audit_append). */
+typedef struct sdb_iter sdb_iter;
+int sdb_iter_open(sdb_iter **out, sdb_db *db, const char *index) SDB_WUR;
+/* SDB_OK with p/meta filled, SDB_END, or an error. */
+int sdb_iter_next(sdb_iter *it, sdb_profile *p, sdb_stored *meta) SDB_WUR;
+void sdb_iter_close(sdb_iter *it);
+
+/* Reads one profile by sample id: SDB_OK, SDB_ENOTFOUND or SDB_ESTORE. */
+int sdb_db_get(sdb_db *db, const char *sample_id, sdb_profile *p, sdb_stored *meta) SDB_WUR;
+
+/* 1 if name is an index / a legal basis / a purpose of the database. */
+int sdb_db_has_index(sdb_db *db, const char *name);
+int sdb_db_has_basis(sdb_db *db, const char *code);
+int sdb_db_has_purpose(sdb_db *db, const char *code);
+
+/* Reads / changes the validation rule of an index. */
+int sdb_db_index_rule(sdb_db *db, const char *index, sdb_index_rule *out) SDB_WUR;
+int sdb_db_set_index_rule(sdb_db *db, const sdb_ctx *ctx, const sdb_index_rule *rule) SDB_WUR;
+
+/* The raw SQLite handle, for inspection tools and tests only (owned by db). */
+struct sqlite3 *sdb_db_sqlite(sdb_db *db);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,27 @@
+/* strdb: umbrella header of libstrdb, the contract everything else uses.
+ * Call sdb_init() once before anything else (it initialises libsodium). */
+#ifndef STRDB_H
+#define STRDB_H
+
+#include "strdb/error.h"
+#include "strdb/allele.h"
+#include "strdb/locus.h"
+#include "strdb/profile.h"
+#include "strdb/io.h"
+#include "strdb/store.h"
+#include "strdb/audit.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Library version, "MAJOR.MINOR.PATCH". */
+const char *sdb_version(void);
+
+/* One-time initialisation (thread-safe, idempotent). SDB_OK or SDB_ENOMEM. */
+int sdb_init(void) SDB_WUR;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

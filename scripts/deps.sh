@@ -1,0 +1,19 @@
+#!/bin/sh
+# Install the Debian packages strdb needs, if any is missing. Called by `make`
+# before building; does nothing when everything is present. Runs apt-get as
+# root (or through sudo when available).
+set -eu
+PKGS="build-essential pkg-config sqlite3 libsqlite3-dev libjansson-dev libsodium-dev libcmocka-dev"
+# clang and its runtimes build the libFuzzer harnesses (`make fuzz`); optional for make check.
+if [ "${STRDB_FUZZ_DEPS:-0}" = 1 ]; then PKGS="$PKGS clang libclang-rt-14-dev"; fi
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "[deps] installing:$missing" >&2
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >&2
+$SUDO apt-get install -y -qq $missing >&2

@@ -1,0 +1,201 @@
+/* GeneMapper ID/ID-X genotype tables (long layout: one row per sample and
+ * marker). Header names are matched by key, so "Sample Name", "Sample.Name"
+ * and "SampleName" are one column, and "Allele 1", "Allele.1", "Allele1" are
+ * allele columns. Every other column (Dye, Size n, Height n, Data Point n,
+ * Remark, ADO, ...) is ignored.
+ *
+ * Record boundaries: consecutive rows with one sample name form one record;
+ * a marker that repeats inside a run starts a new record with the same name
+ * (a re-injection), which the store then treats as a duplicate sample id.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "io_internal.h"
+
+typedef struct gm_state {
+    int col_sample, col_marker, col_kit;
+    int *allele_cols;
+    int n_allele_cols;
+    int n_header;
+    int have_row;               /* tab.fields holds the next record's first row */
+    char sample[SDB_SAMPLE_ID_MAX + 1];
+    uint8_t seen[65536 / 8];    /* markers seen in the current record, by locus id */
+    uint16_t seen_list[512];
+    int n_seen;
+} gm_state;
+
+static int gm_next(sdb_reader *r, sdb_profile *p, sdb_diag *d);
+
+static void gm_free(void *s)
+{
+    gm_state *st = s;
+    if (st) free(st->allele_cols);
+    free(st);
+}
+
+/* 1 if key is "ALLELE<digits>" or "ALLELE.<digits>". */
+static int is_allele_key(const char *key)
+{
+    if (strncmp(key, "ALLELE", 6)) return 0;
+    key += 6;
+    if (*key == '.') key++;
+    if (!*key) return 0;
+    for (; *key; key++)
+        if (*key < '0' || *key > '9') return 0;
+    return 1;
+}
+
+static int gm_header(sdb_reader *r, gm_state *st, sdb_diag *d)
+{
+    table *t = &r->tab;
+    int rc = table_next(t, r->name, d);
+    if (rc <= 0) {
+        if (rc == 0) sdb_diag_set(d, r->name, 0, NULL, "empty file");
+        return rc ? rc : SDB_EFORMAT;
+    }
+    st->col_sample = st->col_marker = st->col_kit = -1;
+    st->n_header = t->n_fields;
+    if (!(st->allele_cols = malloc((size_t)t->n_fields * sizeof *st->allele_cols)))
+        return SDB_ENOMEM;
+    for (int i = 0; i < t->n_fields; i++) {
+        char key[64];
+        header_key(&t->fields[i], key, sizeof key);
+        if (!strcmp(key, "SAMPLENAME") || !strcmp(key, "SAMPLE.NAME") || !strcmp(key, "SAMPLE"))
+            st->col_sample = st->col_sample < 0 ? i : st->col_sample;
+        else if (!strcmp(key, "MARKER") || !strcmp(key, "LOCUS")) st->col_marker = i;
+        else if (!strcmp(key, "KIT")) st->col_kit = i;
+        else if (is_allele_key(key)) st->allele_cols[st->n_allele_cols++] = i;
+    }
+    const char *missing = st->col_sample < 0   ? "Sample Name"
+                          : st->col_marker < 0 ? "Marker"
+                          : !st->n_allele_cols ? "Allele 1"
+                                               : NULL;
+    if (missing) {
+        sdb_diag_set(d, r->name, t->line, NULL, "GeneMapper header lacks a '%s' column", missing);
+        return SDB_EFORMAT;
+    }
+    return SDB_OK;
+}
+
+int genemapper_open(sdb_reader *r, sdb_diag *d)
+{
+    gm_state *st = calloc(1, sizeof *st);
+    if (!st) return SDB_ENOMEM;
+    r->state = st;
+    r->free_state = gm_free;
+    r->next = NULL;
+    int rc = gm_header(r, st, d);
+    if (rc) return rc;
+    r->next = gm_next;
+    /* A header with no row after it is an error, not an empty import. */
+    rc = table_next(&r->tab, r->name, d);
+    if (rc == 0) {
+        sdb_diag_set(d, r->name, r->tab.line, NULL, "header only: no genotype rows");
+        return SDB_EFORMAT;
+    }
+    if (rc < 0) return rc;
+    st->have_row = 1;
+    return SDB_OK;
+}
+
+static void seen_clear(gm_state *st)
+{
+    for (int i = 0; i < st->n_seen; i++) st->seen[st->seen_list[i] >> 3] = 0;
+    st->n_seen = 0;
+}
+
+/* Processes one row of the current record. Returns SDB_OK, SDB_END when the
+ * row's marker was already seen (a new record starts here), SDB_EINVAL. */
+static int gm_row(sdb_reader *r, gm_state *st, sdb_profile *p, sdb_diag *d)
+{
+    table *t = &r->tab;
+    field *f = t->fields;
+    if (t->n_fields < st->n_header) {
+        sdb_diag_set(d, r->name, t->line, NULL, "truncated line: %d of %d fields", t->n_fields,
+                     st->n_header);
+        return SDB_EINVAL;
+    }
+    for (int i = st->n_header; i < t->n_fields; i++)
+        if (field_trim(f[i]).len) {
+            sdb_diag_set(d, r->name, t->line, NULL, "more fields than the header (%d > %d)",
+                         t->n_fields, st->n_header);
+            return SDB_EINVAL;
+        }
+    field m = field_trim(f[st->col_marker]);
+    const sdb_locus *l = sdb_catalog_find(r->cat, m.s, m.len);
+    if (!l) {
+        sdb_diag_set(d, r->name, t->line, "Marker", "unknown locus '%.*s'",
+                     (int)(m.len > 60 ? 60 : m.len), m.s);
+        return SDB_EINVAL;
+    }
+    uint8_t bit = (uint8_t)(1u << (l->id & 7));
+    if (st->seen[l->id >> 3] & bit) return SDB_END;
+    if (st->n_seen == (int)(sizeof st->seen_list / sizeof *st->seen_list)) {
+        sdb_diag_set(d, r->name, t->line, "Marker", "too many markers in one sample");
+        return SDB_EINVAL;
+    }
+    st->seen[l->id >> 3] |= bit;
+    st->seen_list[st->n_seen++] = l->id;
+    if (st->col_kit >= 0 && (!p->kit || !p->kit[0]) && field_trim(f[st->col_kit]).len) {
+        field k = field_trim(f[st->col_kit]);
+        if (sdb_profile_set_kit(p, k.s, (long)k.len)) return SDB_ENOMEM;
+    }
+    int typed = 0;
+    for (int i = 0; i < st->n_allele_cols; i++) {
+        field a = f[st->allele_cols[i]];
+        if (field_is_missing(a)) continue;
+        int n;
+        int rc = add_cell_alleles(p, l, a, &n, d);
+        if (rc) {
+            snprintf(d->file, sizeof d->file, "%s", r->name);
+            d->line = t->line;
+            snprintf(d->field, sizeof d->field, "Allele %d", i + 1);
+            return rc;
+        }
+        typed += n;
+    }
+    if (!typed) p->n_empty_loci++;
+    return SDB_OK;
+}
+
+/* States: START (have_row holds the first row of a record) -> ROWS (rows of
+ * the same sample, until the name changes, a marker repeats or input ends).
+ * After an invalid row the remaining rows of the record are still consumed
+ * so that the next call starts cleanly at the next sample. */
+static int gm_next(sdb_reader *r, sdb_profile *p, sdb_diag *d)
+{
+    gm_state *st = r->state;
+    table *t = &r->tab;
+    if (!st->have_row) return SDB_END;
+    seen_clear(st);
+    field s = field_trim(t->fields[st->col_sample < t->n_fields ? st->col_sample : 0]);
+    int bad = SDB_OK;
+    p->line = t->line;
+    if (st->col_sample >= t->n_fields || s.len == 0 || s.len > SDB_SAMPLE_ID_MAX) {
+        sdb_diag_set(d, r->name, t->line, "Sample Name",
+                     s.len ? "sample name too long" : "empty sample name");
+        bad = SDB_EINVAL;
+        s.len = 0;
+    }
+    memcpy(st->sample, s.s, s.len);
+    st->sample[s.len] = '\0';
+    if (!bad && reader_set_id(r, p, s, t->line)) {
+        sdb_diag_set(d, r->name, t->line, "Sample Name", "sample id too long");
+        bad = SDB_EINVAL;
+    }
+    for (;;) {
+        int rc = bad ? SDB_OK : gm_row(r, st, p, d);
+        if (rc == SDB_END) return bad ? bad : SDB_OK; /* repeated marker: row is next record's */
+        if (rc == SDB_ENOMEM) return rc;
+        if (rc == SDB_EINVAL) bad = rc;
+        rc = table_next(t, r->name, d);
+        if (rc < 0) return rc;
+        if (rc == 0) {
+            st->have_row = 0;
+            return bad;
+        }
+        field n = field_trim(t->fields[st->col_sample < t->n_fields ? st->col_sample : 0]);
+        if (s.len == 0 || n.len != s.len || memcmp(n.s, st->sample, s.len)) return bad;
+    }
+}

@@ -1,0 +1,76 @@
+/* Private to src/io: the delimited-table tokenizer and the reader vtable. */
+#ifndef STRDB_IO_INTERNAL_H
+#define STRDB_IO_INTERNAL_H
+
+#include "strdb/io.h"
+
+/* A field of the current row; text is not NUL-terminated. */
+typedef struct field {
+    const char *s;
+    size_t len;
+} field;
+
+/* Tokenizer over an in-memory buffer: RFC 4180 quoting (a quoted field may
+ * hold the delimiter, newlines and doubled quotes), CRLF or LF line ends,
+ * blank lines skipped. Unquoted fields point into the buffer; quoted ones
+ * into a scratch buffer owned by the table. */
+typedef struct table {
+    const char *buf;
+    size_t len, pos;
+    char delim;
+    long line;      /* line of the row last returned (1-based) */
+    long next_line; /* line where the next row starts */
+    field *fields;
+    int n_fields, cap_fields;
+    char *scratch;
+    size_t scratch_len, scratch_cap;
+} table;
+
+void table_init(table *t, const char *buf, size_t len, char delim);
+void table_free(table *t);
+/* 1: a row in t->fields; 0: end of input; SDB_EFORMAT: unterminated quote
+ * (d filled with file name `name`); SDB_ENOMEM. */
+int table_next(table *t, const char *name, sdb_diag *d);
+
+/* Checks the whole buffer: not empty, not UTF-16, no NUL byte, valid UTF-8.
+ * Returns the number of leading bytes to skip (a UTF-8 BOM) or a negative
+ * SDB_EFORMAT with d filled. */
+long text_check(const char *buf, size_t len, const char *name, sdb_diag *d);
+
+/* Key of a header name for comparisons: upper case, no spaces/'_'/'-'. */
+void header_key(const field *f, char *key, size_t size);
+
+/* Trims blanks around a field. */
+field field_trim(field f);
+
+/* 1 if the (trimmed) field is empty or "NA". */
+int field_is_missing(field f);
+
+/* Parses every allele of a cell separated by ',' and adds it at locus.
+ * Returns SDB_OK, SDB_EINVAL (d->reason set, field left to the caller) or
+ * SDB_ENOMEM; *n_added counts the alleles added. */
+int add_cell_alleles(sdb_profile *p, const sdb_locus *l, field f, int *n_added, sdb_diag *d);
+
+/* The reader object; each format supplies `next` and `free_state`. */
+struct sdb_reader {
+    sdb_format format;
+    char name[256];
+    char *buf; /* owned copy of the input */
+    size_t len;
+    size_t start; /* after a BOM */
+    const sdb_catalog *cat;
+    sdb_read_opts opts;
+    table tab;
+    void *state;
+    int (*next)(sdb_reader *r, sdb_profile *p, sdb_diag *d);
+    void (*free_state)(void *state);
+};
+
+int genemapper_open(sdb_reader *r, sdb_diag *d);
+int wide_open(sdb_reader *r, sdb_diag *d);
+int jsonl_open(sdb_reader *r, sdb_diag *d);
+
+/* Sets p's sample id to opts.id_prefix + text (or + line with id_from_line). */
+int reader_set_id(sdb_reader *r, sdb_profile *p, field id, long line);
+
+#endif

@@ -1,0 +1,208 @@
+/* Reader front end: load the file, check its encoding, pick the format. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io_internal.h"
+
+void sdb_read_opts_init(sdb_read_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->format = SDB_FMT_AUTO;
+    o->id_prefix = "";
+}
+
+static const char *const format_names[] = {"auto", "genemapper", "csv", "jsonl"};
+
+const char *sdb_format_name(sdb_format f)
+{
+    return (unsigned)f < 4 ? format_names[f] : "?";
+}
+
+int sdb_format_parse(const char *s, sdb_format *out)
+{
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(s, format_names[i])) {
+            *out = (sdb_format)i;
+            return SDB_OK;
+        }
+    if (!strcmp(s, "wide") || !strcmp(s, "tsv")) *out = SDB_FMT_WIDE;
+    else if (!strcmp(s, "json")) *out = SDB_FMT_JSONL;
+    else return SDB_EINVAL;
+    return SDB_OK;
+}
+
+/* Reads all of f into a malloc'd buffer. */
+static int slurp(FILE *f, char **buf, size_t *len)
+{
+    size_t cap = 1 << 16, n = 0;
+    char *b = malloc(cap);
+    if (!b) return SDB_ENOMEM;
+    for (;;) {
+        if (n == cap) {
+            char *t = realloc(b, cap *= 2);
+            if (!t) {
+                free(b);
+                return SDB_ENOMEM;
+            }
+            b = t;
+        }
+        size_t got = fread(b + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) break;
+    }
+    if (ferror(f)) {
+        free(b);
+        return SDB_EIO;
+    }
+    *buf = b;
+    *len = n;
+    return SDB_OK;
+}
+
+/* Auto-detection: '{' first means JSON lines; otherwise the header row
+ * decides: a Marker (or Locus) column means the GeneMapper long layout,
+ * anything else the wide layout. */
+static sdb_format detect(const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) i++;
+    if (i < len && s[i] == '{') return SDB_FMT_JSONL;
+    const char *nl = memchr(s, '\n', len);
+    size_t hl = nl ? (size_t)(nl - s) : len;
+    char delim = memchr(s, '\t', hl) ? '\t' : ',';
+    table t;
+    table_init(&t, s, hl, delim);
+    sdb_format f = SDB_FMT_WIDE;
+    if (table_next(&t, "", NULL) == 1)
+        for (int k = 0; k < t.n_fields; k++) {
+            char key[64];
+            header_key(&t.fields[k], key, sizeof key);
+            if (!strcmp(key, "MARKER") || !strcmp(key, "LOCUS")) f = SDB_FMT_GENEMAPPER;
+        }
+    table_free(&t);
+    return f;
+}
+
+static int open_buffer(sdb_reader *r, sdb_diag *d)
+{
+    long start = text_check(r->buf, r->len, r->name, d);
+    if (start < 0) return (int)start;
+    r->start = (size_t)start;
+    const char *s = r->buf + r->start;
+    size_t len = r->len - r->start;
+    if (r->format == SDB_FMT_AUTO) r->format = detect(s, len);
+    const char *nl = memchr(s, '\n', len);
+    char delim = memchr(s, '\t', nl ? (size_t)(nl - s) : len) ? '\t' : ',';
+    table_init(&r->tab, s, len, delim);
+    switch (r->format) {
+    case SDB_FMT_GENEMAPPER: return genemapper_open(r, d);
+    case SDB_FMT_WIDE: return wide_open(r, d);
+    case SDB_FMT_JSONL: return jsonl_open(r, d);
+    default: return SDB_EINVAL;
+    }
+}
+
+static int reader_new(sdb_reader **out, const char *name, const sdb_catalog *cat,
+                      const sdb_read_opts *opts)
+{
+    sdb_reader *r = calloc(1, sizeof *r);
+    if (!r) return SDB_ENOMEM;
+    snprintf(r->name, sizeof r->name, "%s", name);
+    r->cat = cat;
+    if (opts) r->opts = *opts;
+    else sdb_read_opts_init(&r->opts);
+    if (!r->opts.id_prefix) r->opts.id_prefix = "";
+    r->format = r->opts.format;
+    *out = r;
+    return SDB_OK;
+}
+
+int sdb_reader_open(sdb_reader **out, const char *path, const sdb_catalog *cat,
+                    const sdb_read_opts *opts, sdb_diag *d)
+{
+    sdb_reader *r;
+    int rc = reader_new(&r, path, cat, opts);
+    if (rc) return rc;
+    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    if (!f) {
+        sdb_diag_set(d, path, 0, NULL, "cannot open: %s", strerror(errno));
+        rc = SDB_EIO;
+        goto fail;
+    }
+    rc = slurp(f, &r->buf, &r->len);
+    if (f != stdin) fclose(f);
+    if (rc) {
+        sdb_diag_set(d, path, 0, NULL, "cannot read: %s", sdb_strerror(rc));
+        goto fail;
+    }
+    if ((rc = open_buffer(r, d))) goto fail;
+    *out = r;
+    return SDB_OK;
+fail:
+    sdb_reader_close(r);
+    return rc;
+}
+
+int sdb_reader_open_mem(sdb_reader **out, const char *name, const void *buf, size_t len,
+                        const sdb_catalog *cat, const sdb_read_opts *opts, sdb_diag *d)
+{
+    sdb_reader *r;
+    int rc = reader_new(&r, name, cat, opts);
+    if (rc) return rc;
+    rc = SDB_ENOMEM;
+    if (!(r->buf = malloc(len ? len : 1))) goto fail;
+    if (len) memcpy(r->buf, buf, len);
+    r->len = len;
+    if ((rc = open_buffer(r, d))) goto fail;
+    *out = r;
+    return SDB_OK;
+fail:
+    sdb_reader_close(r);
+    return rc;
+}
+
+int sdb_reader_next(sdb_reader *r, sdb_profile *p, sdb_diag *d)
+{
+    sdb_profile_reset(p);
+    int rc = r->next(r, p, d);
+    if (rc == SDB_OK && r->opts.kit && r->opts.kit[0] && !(p->kit && p->kit[0]) &&
+        sdb_profile_set_kit(p, r->opts.kit, -1))
+        return SDB_ENOMEM;
+    if (rc == SDB_OK && (rc = sdb_profile_finish(p, r->cat))) return rc;
+    if (rc == SDB_EINVAL || rc == SDB_EFORMAT) {
+        if (!d->file[0]) snprintf(d->file, sizeof d->file, "%s", r->name);
+    }
+    return rc;
+}
+
+sdb_format sdb_reader_format(const sdb_reader *r)
+{
+    return r->format;
+}
+
+void sdb_reader_close(sdb_reader *r)
+{
+    if (!r) return;
+    if (r->free_state) r->free_state(r->state);
+    table_free(&r->tab);
+    free(r->buf);
+    free(r);
+}
+
+int reader_set_id(sdb_reader *r, sdb_profile *p, field id, long line)
+{
+    char text[SDB_SAMPLE_ID_MAX + 32];
+    if (r->opts.id_from_line) {
+        snprintf(text, sizeof text, "%ld", line);
+        id = (field){text, strlen(text)};
+    }
+    id = field_trim(id);
+    size_t plen = strlen(r->opts.id_prefix);
+    if (plen + id.len > SDB_SAMPLE_ID_MAX) return SDB_EINVAL;
+    char full[SDB_SAMPLE_ID_MAX + 1];
+    memcpy(full, r->opts.id_prefix, plen);
+    memcpy(full + plen, id.s, id.len);
+    return sdb_profile_set_id(p, full, (long)(plen + id.len));
+}

@@ -1,0 +1,222 @@
+/* Delimited-text tokenizer and whole-file text checks shared by the readers. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "io_internal.h"
+
+void table_init(table *t, const char *buf, size_t len, char delim)
+{
+    memset(t, 0, sizeof *t);
+    t->buf = buf;
+    t->len = len;
+    t->delim = delim;
+    t->next_line = 1;
+}
+
+void table_free(table *t)
+{
+    free(t->fields);
+    free(t->scratch);
+    t->fields = NULL;
+    t->scratch = NULL;
+}
+
+static int push_field(table *t, const char *s, size_t len)
+{
+    if (t->n_fields == t->cap_fields) {
+        int cap = t->cap_fields ? 2 * t->cap_fields : 64;
+        field *f = realloc(t->fields, (size_t)cap * sizeof *f);
+        if (!f) return SDB_ENOMEM;
+        t->fields = f;
+        t->cap_fields = cap;
+    }
+    t->fields[t->n_fields++] = (field){s, len};
+    return SDB_OK;
+}
+
+/* Ensures room for need more bytes of unescaped text. Fields already
+ * pushed may point into the scratch buffer, so a move rebases them. */
+static int reserve_scratch(table *t, size_t need)
+{
+    if (t->scratch_len + need <= t->scratch_cap) return SDB_OK;
+    size_t cap = t->scratch_cap ? t->scratch_cap : 256;
+    while (cap < t->scratch_len + need) cap *= 2;
+    char *old = t->scratch, *s = malloc(cap);
+    if (!s) return SDB_ENOMEM;
+    if (old) memcpy(s, old, t->scratch_len);
+    for (int i = 0; old && i < t->n_fields; i++)
+        if (t->fields[i].s >= old && t->fields[i].s < old + t->scratch_cap)
+            t->fields[i].s = s + (t->fields[i].s - old);
+    free(old);
+    t->scratch = s;
+    t->scratch_cap = cap;
+    return SDB_OK;
+}
+
+/* Reads a quoted field starting at the opening quote at t->pos: one pass to
+ * find its end and size, one to copy it unescaped. Text after the closing
+ * quote up to the delimiter is kept verbatim. */
+static int quoted_field(table *t, const char *name, sdb_diag *d)
+{
+    size_t i = t->pos + 1, n = 0;
+    for (;; i++, n++) {
+        if (i >= t->len) {
+            sdb_diag_set(d, name, t->next_line, NULL,
+                         "unterminated quoted field (truncated file?)");
+            return SDB_EFORMAT;
+        }
+        if (t->buf[i] == '"') {
+            if (i + 1 < t->len && t->buf[i + 1] == '"') i++;
+            else break;
+        }
+    }
+    size_t close = i, end = i + 1;
+    while (end < t->len && t->buf[end] != t->delim && t->buf[end] != '\n' && t->buf[end] != '\r')
+        end++;
+    n += end - close - 1;
+    if (reserve_scratch(t, n)) return SDB_ENOMEM;
+    char *out = t->scratch + t->scratch_len;
+    size_t k = 0;
+    for (i = t->pos + 1; i < close; i++) {
+        if (t->buf[i] == '"') i++; /* a doubled quote: keep one */
+        if (t->buf[i] == '\n') t->next_line++;
+        out[k++] = t->buf[i];
+    }
+    memcpy(out + k, t->buf + close + 1, end - close - 1);
+    t->pos = end;
+    t->scratch_len += n;
+    return push_field(t, out, n);
+}
+
+/* Row splitting states: at the start of a field either a quote opens a
+ * quoted field or plain text runs to the delimiter / line end. */
+int table_next(table *t, const char *name, sdb_diag *d)
+{
+    for (;;) {
+        if (t->pos >= t->len) return 0;
+        t->n_fields = 0;
+        t->scratch_len = 0;
+        t->line = t->next_line;
+        for (;;) {
+            int rc;
+            if (t->pos < t->len && t->buf[t->pos] == '"') {
+                if ((rc = quoted_field(t, name, d))) return rc;
+            } else {
+                size_t s = t->pos;
+                while (t->pos < t->len && t->buf[t->pos] != t->delim && t->buf[t->pos] != '\n')
+                    t->pos++;
+                size_t e = t->pos;
+                if (e > s && t->buf[e - 1] == '\r' && (e == t->len || t->buf[e] == '\n')) e--;
+                if ((rc = push_field(t, t->buf + s, e - s))) return rc;
+            }
+            if (t->pos < t->len && t->buf[t->pos] == '\r') t->pos++;
+            if (t->pos >= t->len) break;
+            if (t->buf[t->pos] == '\n') {
+                t->pos++;
+                break;
+            }
+            t->pos++; /* delimiter */
+        }
+        t->next_line++;
+        if (t->n_fields == 1 && t->fields[0].len == 0) continue; /* blank line */
+        return 1;
+    }
+}
+
+/* Length of the UTF-8 sequence starting at p (0 if invalid). */
+static int utf8_seq(const unsigned char *p, size_t avail)
+{
+    unsigned c = p[0];
+    int n;
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) n = 2;
+    else if (c >= 0xE0 && c <= 0xEF) n = 3;
+    else if (c >= 0xF0 && c <= 0xF4) n = 4;
+    else return 0;
+    if ((size_t)n > avail) return 0;
+    for (int i = 1; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80) return 0;
+    if (n == 3 && ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F))) return 0;
+    if (n == 4 && ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F))) return 0;
+    return n;
+}
+
+long text_check(const char *buf, size_t len, const char *name, sdb_diag *d)
+{
+    const unsigned char *u = (const unsigned char *)buf;
+    if (len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
+        sdb_diag_set(d, name, 1, NULL, "file is UTF-16 encoded; convert it to UTF-8");
+        return SDB_EFORMAT;
+    }
+    size_t start = (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) ? 3 : 0;
+    long line = 1;
+    int blank = 1;
+    for (size_t i = start; i < len;) {
+        if (u[i] == 0) {
+            sdb_diag_set(d, name, line, NULL, "binary data (NUL byte at offset %zu)", i);
+            return SDB_EFORMAT;
+        }
+        int n = utf8_seq(u + i, len - i);
+        if (n == 0) {
+            sdb_diag_set(d, name, line, NULL, "not UTF-8 text (byte 0x%02X at offset %zu)",
+                         u[i], i);
+            return SDB_EFORMAT;
+        }
+        if (u[i] == '\n') line++;
+        else if (u[i] != ' ' && u[i] != '\t' && u[i] != '\r') blank = 0;
+        i += (size_t)n;
+    }
+    if (blank) {
+        sdb_diag_set(d, name, 0, NULL, "empty file");
+        return SDB_EFORMAT;
+    }
+    return (long)start;
+}
+
+field field_trim(field f)
+{
+    while (f.len && (f.s[0] == ' ' || f.s[0] == '\t')) f.s++, f.len--;
+    while (f.len && (f.s[f.len - 1] == ' ' || f.s[f.len - 1] == '\t')) f.len--;
+    return f;
+}
+
+int field_is_missing(field f)
+{
+    f = field_trim(f);
+    return f.len == 0 || (f.len == 2 && f.s[0] == 'N' && f.s[1] == 'A');
+}
+
+void header_key(const field *f, char *key, size_t size)
+{
+    field t = field_trim(*f);
+    if (sdb_name_key(t.s, t.len, key, size) < 0) key[0] = '\0';
+}
+
+int add_cell_alleles(sdb_profile *p, const sdb_locus *l, field f, int *n_added, sdb_diag *d)
+{
+    *n_added = 0;
+    while (f.len) {
+        const char *comma = memchr(f.s, ',', f.len);
+        size_t n = comma ? (size_t)(comma - f.s) : f.len;
+        field one = field_trim((field){f.s, n});
+        sdb_allele a;
+        if (sdb_allele_parse(one.s, one.len, &a)) {
+            sdb_diag_set(d, NULL, 0, NULL, "unreadable allele '%.*s' at locus %s",
+                         (int)(one.len > 40 ? 40 : one.len), one.s, l->name);
+            return SDB_EINVAL;
+        }
+        int sex_symbol = a == SDB_ALLELE_X || a == SDB_ALLELE_Y;
+        if ((sex_symbol && l->type != SDB_LOCUS_SEX) ||
+            (sdb_allele_is_numeric(a) && l->type == SDB_LOCUS_SEX)) {
+            sdb_diag_set(d, NULL, 0, NULL, "allele '%.*s' is not valid at locus %s",
+                         (int)one.len, one.s, l->name);
+            return SDB_EINVAL;
+        }
+        if (sdb_profile_add(p, l, a)) return SDB_ENOMEM;
+        (*n_added)++;
+        if (!comma) break;
+        f.s += n + 1;
+        f.len -= n + 1;
+    }
+    return SDB_OK;
+}

@@ -84,7 +84,9 @@ int sdb_write_jsonl(FILE *out, const sdb_catalog *cat, const sdb_profile *p,
  * collect it over every profile with sdb_csv_layout_add(), then write the
  * header and the rows. Autosomal, X and sex loci get "<locus>.1..<locus>.k"
  * columns (k = most alleles seen), Y loci one column with alleles joined by
- * ','. Columns sample_id,kind,index,basis,retain_until,kit come first. */
+ * ','. Columns sample_id,kind,index,basis,retain_until,kit,flags come first;
+ * the reader ignores kind/index/basis/retain_until and takes "partial" from
+ * flags (the other flags follow from the alleles). */
 typedef struct sdb_csv_layout sdb_csv_layout;
 int sdb_csv_layout_new(sdb_csv_layout **out, const sdb_catalog *cat) SDB_WUR;
 void sdb_csv_layout_add(sdb_csv_layout *l, const sdb_profile *p);

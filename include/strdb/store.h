@@ -89,17 +89,21 @@ typedef struct sdb_stored {
     const char *imported_at;
 } sdb_stored;
 
-/* Iterates profiles in sample id order, optionally of one index (NULL for
- * all). Not audited by itself: callers that read profiles append an audit
- * record (see sdb_audit_append). */
+/* Iterates profiles in sample id order, optionally of one index and/or one
+ * sample id (NULL for all). Not audited by itself: callers that read
+ * profiles append an audit record (see sdb_audit_append). The iterator
+ * borrows db; close it before closing db. */
 typedef struct sdb_iter sdb_iter;
-int sdb_iter_open(sdb_iter **out, sdb_db *db, const char *index) SDB_WUR;
-/* SDB_OK with p/meta filled, SDB_END, or an error. */
+int sdb_iter_open(sdb_iter **out, sdb_db *db, const char *index, const char *sample_id) SDB_WUR;
+/* SDB_OK with p (and meta, if not NULL) filled, SDB_END, or an error
+ * (SDB_EFORMAT/SDB_EVERSION for a damaged or unknown genotype encoding).
+ * meta's strings stay valid until the next call or sdb_iter_close(). */
 int sdb_iter_next(sdb_iter *it, sdb_profile *p, sdb_stored *meta) SDB_WUR;
+/* NULL is a no-op. */
 void sdb_iter_close(sdb_iter *it);
 
-/* Reads one profile by sample id: SDB_OK, SDB_ENOTFOUND or SDB_ESTORE. */
-int sdb_db_get(sdb_db *db, const char *sample_id, sdb_profile *p, sdb_stored *meta) SDB_WUR;
+/* Reads one profile by sample id: SDB_OK, SDB_ENOTFOUND or an error. */
+int sdb_db_get(sdb_db *db, const char *sample_id, sdb_profile *p) SDB_WUR;
 
 /* 1 if name is an index / a legal basis / a purpose of the database. */
 int sdb_db_has_index(sdb_db *db, const char *name);

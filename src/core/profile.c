@@ -309,7 +309,7 @@ int sdb_profile_validate(sdb_profile *p, const sdb_catalog *cat, const sdb_index
                          sdb_diag *d)
 {
     if (p->n_calls == 0) {
-        sdb_diag_set(d, NULL, 0, NULL, "no allele called at any locus");
+        sdb_diag_set(d, NULL, 0, "loci", "no allele called at any locus");
         return SDB_EINVAL;
     }
     int n_auto = 0, n_y = 0;
@@ -333,12 +333,12 @@ int sdb_profile_validate(sdb_profile *p, const sdb_catalog *cat, const sdb_index
         }
     }
     if (p->kind == SDB_KIND_Y && n_y < rule->min_y_loci) {
-        sdb_diag_set(d, NULL, 0, NULL, "%d typed Y loci, index '%s' needs at least %d", n_y,
+        sdb_diag_set(d, NULL, 0, "loci", "%d typed Y loci, index '%s' needs at least %d", n_y,
                      rule->name, rule->min_y_loci);
         return SDB_EINVAL;
     }
     if (p->kind == SDB_KIND_AUTOSOMAL && n_auto < rule->min_autosomal_loci) {
-        sdb_diag_set(d, NULL, 0, NULL, "%d typed autosomal loci, index '%s' needs at least %d",
+        sdb_diag_set(d, NULL, 0, "loci", "%d typed autosomal loci, index '%s' needs at least %d",
                      n_auto, rule->name, rule->min_autosomal_loci);
         return SDB_EINVAL;
     }

@@ -3,8 +3,9 @@
  *    "kit":"GlobalFiler","population":"Cauc", ...}
  * Alleles are strings (integers are accepted, other numbers refused: a float
  * cannot say 9.3 exactly). An empty array is a locus that was tested but not
- * called. Other keys (kind, index, basis, flags, written by the exporter) are
- * ignored on input: the store derives or assigns them.
+ * called, and "flags" holding "partial" marks the profile partial; the other
+ * flags and the keys kind, index, basis and retain_until (written by the
+ * exporter) are ignored on input: the store derives or assigns them.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -127,6 +128,12 @@ static int parse_object(sdb_reader *r, json_t *obj, sdb_profile *p, sdb_diag *d)
     }
     if ((kit && sdb_profile_set_kit(p, kit, -1)) || (pop && sdb_profile_set_population(p, pop, -1)))
         return SDB_ENOMEM;
+    json_t *flags = json_object_get(obj, "flags"), *flag;
+    size_t k;
+    json_array_foreach(flags, k, flag) {
+        if (json_is_string(flag) && !strcmp(json_string_value(flag), "partial"))
+            p->flags |= SDB_PF_PARTIAL;
+    }
     json_t *loci = json_object_get(obj, "loci");
     if (!json_is_object(loci)) {
         sdb_diag_set(d, r->name, line, "loci", "missing or not an object");

@@ -11,7 +11,7 @@
 #include "io_internal.h"
 
 typedef struct wide_state {
-    int col_id, col_pop, col_kit;
+    int col_id, col_pop, col_kit, col_flags;
     const sdb_locus **col_locus; /* per column, NULL for metadata */
     char **col_name;             /* per column, the header text (for diagnostics) */
     int n_cols;
@@ -62,6 +62,8 @@ static int classify_column(sdb_reader *r, wide_state *st, int i, sdb_diag *d)
                                            "ID", "SPECIMENID", NULL};
     static const char *const pop_names[] = {"POP", "POPULATION", NULL};
     static const char *const kit_names[] = {"KIT", NULL};
+    /* written by strdb export; the store assigns these itself on import */
+    static const char *const export_names[] = {"KIND", "INDEX", "BASIS", "RETAINUNTIL", NULL};
     field h = r->tab.fields[i];
     char key[64], want[64];
     header_key(&h, key, sizeof key);
@@ -78,6 +80,8 @@ static int classify_column(sdb_reader *r, wide_state *st, int i, sdb_diag *d)
     }
     if (key_is(key, pop_names) && st->col_pop < 0) st->col_pop = i;
     else if (key_is(key, kit_names) && st->col_kit < 0) st->col_kit = i;
+    else if (!strcmp(key, "FLAGS") && st->col_flags < 0) st->col_flags = i;
+    else if (key_is(key, export_names)) return SDB_OK;
     else if (!(st->col_locus[i] = column_locus(r->cat, h))) {
         field t = field_trim(h);
         sdb_diag_set(d, r->name, r->tab.line, NULL, "column %d: unknown locus '%.*s'", i + 1,
@@ -100,7 +104,7 @@ int wide_open(sdb_reader *r, sdb_diag *d)
         return rc ? rc : SDB_EFORMAT;
     }
     st->n_cols = r->tab.n_fields;
-    st->col_id = st->col_pop = st->col_kit = -1;
+    st->col_id = st->col_pop = st->col_kit = st->col_flags = -1;
     for (int i = 0; i < sdb_catalog_count(r->cat); i++)
         if (sdb_catalog_at(r->cat, i)->id > st->max_id) st->max_id = sdb_catalog_at(r->cat, i)->id;
     st->col_locus = calloc((size_t)st->n_cols, sizeof *st->col_locus);
@@ -139,6 +143,16 @@ int wide_open(sdb_reader *r, sdb_diag *d)
     return SDB_OK;
 }
 
+/* The exported flags cell ("partial|mixture"): only "partial" is taken, the
+ * other flags follow from the alleles. */
+static int flags_say_partial(field f)
+{
+    static const char word[] = "partial";
+    for (size_t i = 0; i + sizeof word - 1 <= f.len; i++)
+        if (!memcmp(f.s + i, word, sizeof word - 1)) return 1;
+    return 0;
+}
+
 static int wide_next(sdb_reader *r, sdb_profile *p, sdb_diag *d)
 {
     wide_state *st = r->state;
@@ -168,6 +182,7 @@ static int wide_next(sdb_reader *r, sdb_profile *p, sdb_diag *d)
         field v = field_trim(f[st->col_kit]);
         if (sdb_profile_set_kit(p, v.s, (long)v.len)) return SDB_ENOMEM;
     }
+    if (st->col_flags >= 0 && flags_say_partial(f[st->col_flags])) p->flags |= SDB_PF_PARTIAL;
     uint32_t gen = ++st->gen;
     for (int i = 0; i < st->n_cols; i++) {
         const sdb_locus *l = st->col_locus[i];

@@ -120,12 +120,12 @@ static void csv_field(FILE *out, const char *s, int first)
     fputc('"', out);
 }
 
-static const char *const meta_columns[] = {"sample_id", "kind",         "index",
-                                           "basis",     "retain_until", "kit"};
+static const char *const meta_columns[] = {"sample_id",    "kind", "index", "basis",
+                                           "retain_until", "kit",  "flags"};
 
 int sdb_csv_write_header(FILE *out, const sdb_csv_layout *l)
 {
-    for (int i = 0; i < 6; i++) csv_field(out, meta_columns[i], i == 0);
+    for (int i = 0; i < 7; i++) csv_field(out, meta_columns[i], i == 0);
     for (int i = 0; i < sdb_catalog_count(l->cat); i++) {
         const sdb_locus *loc = sdb_catalog_at(l->cat, i);
         if (loc->type == SDB_LOCUS_Y && l->width[i]) {
@@ -161,6 +161,8 @@ int sdb_csv_write_row(FILE *out, const sdb_csv_layout *l, const sdb_profile *p,
     csv_field(out, meta ? meta->basis : NULL, 0);
     csv_field(out, meta ? meta->retain_until : NULL, 0);
     csv_field(out, p->kit, 0);
+    char flags[128];
+    csv_field(out, sdb_flags_format(p->flags, flags, sizeof flags), 0);
     for (int i = 0; i < sdb_catalog_count(l->cat); i++) {
         const sdb_locus *loc = sdb_catalog_at(l->cat, i);
         if (!l->width[i]) continue;

@@ -1,0 +1,56 @@
+/* strdb: the command. One binary, subcommands dispatched from a table. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct command {
+    const char *name;
+    int (*main)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"init", main_init, "create a new database"},
+    {"import", main_import, "import profiles from GeneMapper, CSV or JSON lines"},
+    {"export", main_export, "write profiles as JSON lines or CSV"},
+    {"show", main_show, "show one profile with its provenance"},
+    {"stat", main_stat, "profiles per index and kind, locus coverage"},
+    {"loci", main_loci, "list the locus catalog"},
+    {"audit", main_audit, "verify or list the audit chain"},
+    {"rules", main_rules, "show or change the per-index validation rules"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "strdb %s: forensic STR profile database\n\n"
+                 "usage: strdb COMMAND [options]   (strdb COMMAND --help for each)\n\n",
+            sdb_version());
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n  --version  print the version\n  --help     this text\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+        printf("strdb %s (schema %d)\n", sdb_version(), SDB_SCHEMA_VERSION);
+        return EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (sdb_init()) {
+        fprintf(stderr, "strdb: cannot initialise the library\n");
+        return EXIT_FAIL;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (!strcmp(argv[1], commands[i].name)) return commands[i].main(argc - 1, argv + 1);
+    fprintf(stderr, "strdb: unknown command '%s' (strdb --help lists them)\n", argv[1]);
+    return EXIT_USAGE;
+}

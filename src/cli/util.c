@@ -1,0 +1,84 @@
+/* Helpers shared by the subcommands. */
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+int cli_ctx_option(int c, const char *arg, sdb_ctx *ctx)
+{
+    switch (c) {
+    case OPT_ACTOR: ctx->actor = arg; return 1;
+    case OPT_PURPOSE: ctx->purpose = arg; return 1;
+    case OPT_CASE: ctx->case_ref = arg; return 1;
+    default: return 0;
+    }
+}
+
+void cli_ctx_finish(sdb_ctx *ctx)
+{
+    if (ctx->actor && ctx->actor[0]) return;
+    const struct passwd *pw = getpwuid(getuid());
+    const char *user = getenv("USER");
+    ctx->actor = pw && pw->pw_name ? pw->pw_name : user && *user ? user : "unknown";
+}
+
+void cli_diag(const char *cmd, int rc, const sdb_diag *d)
+{
+    char buf[1024];
+    if (d && d->reason[0]) fprintf(stderr, "strdb %s: %s\n", cmd, sdb_diag_format(d, buf, sizeof buf));
+    else fprintf(stderr, "strdb %s: %s\n", cmd, sdb_strerror(rc));
+}
+
+void cli_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "strdb %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_usage(const char *text, int is_error)
+{
+    fputs(text, is_error ? stderr : stdout);
+    return is_error ? EXIT_USAGE : EXIT_OK;
+}
+
+int cli_open(const char *cmd, const char *path, int readonly, sdb_db **db)
+{
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int rc = sdb_db_open(db, path, readonly, &d);
+    if (rc) cli_diag(cmd, rc, &d);
+    return rc ? EXIT_FAIL : EXIT_OK;
+}
+
+int cli_require_purpose(const char *cmd, sdb_db *db, const sdb_ctx *ctx, const char *action,
+                        const char *params)
+{
+    const char *why = NULL;
+    if (!ctx->purpose || !ctx->purpose[0])
+        why = "refused: reading profiles needs --purpose (see 'strdb stat --json' for the list)";
+    else if (!sdb_db_has_purpose(db, ctx->purpose))
+        why = "refused: unknown purpose";
+    if (!why) return EXIT_OK;
+    cli_error(cmd, "%s%s%s", why, ctx->purpose && ctx->purpose[0] ? " " : "",
+              ctx->purpose ? ctx->purpose : "");
+    if (sdb_audit_append(db, ctx, action, params, 0, "refused: no valid purpose"))
+        cli_error(cmd, "could not audit the refusal");
+    return EXIT_FAIL;
+}
+
+void cli_alleles(const sdb_profile *p, const sdb_call *c, char *buf, size_t size)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (uint32_t k = c->first; k < c->first + c->n && n + SDB_ALLELE_STRLEN + 1 < size; k++) {
+        if (k > c->first) buf[n++] = '/';
+        n += (size_t)sdb_allele_format(p->alleles[k], buf + n);
+    }
+}

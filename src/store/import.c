@@ -1,0 +1,320 @@
+/* Import: read a file, validate every record against the index rule, insert
+ * it in one transaction with its provenance, and audit the result.
+ *
+ * Without skip_invalid the first bad record rolls everything back; the only
+ * trace of the attempt is one "refused" audit record. With skip_invalid, the
+ * rejects go to import_reject (file, line, field, reason) and to the
+ * caller's on_reject callback, and the rest is imported.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_internal.h"
+
+void sdb_import_opts_init(sdb_import_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    sdb_read_opts_init(&o->read);
+}
+
+typedef struct import_job {
+    sdb_db *db;
+    const sdb_ctx *ctx;
+    const char *path;
+    const sdb_import_opts *o;
+    sdb_import_stats *stats;
+    sdb_diag *d;
+    sdb_index_rule rule;
+    sqlite3_stmt *insert, *exists, *reject, *origin;
+    unsigned char *blob;
+    size_t blob_cap;
+} import_job;
+
+static const char insert_sql[] =
+    "INSERT INTO profile (sample_id, index_name, kind, flags, n_loci, genotype, basis,"
+    " retain_until, batch_id, source_line, kit, population)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+static const char upsert_tail[] =
+    " ON CONFLICT (sample_id) DO UPDATE SET index_name = excluded.index_name,"
+    " kind = excluded.kind, flags = excluded.flags, n_loci = excluded.n_loci,"
+    " genotype = excluded.genotype, basis = excluded.basis,"
+    " retain_until = excluded.retain_until, batch_id = excluded.batch_id,"
+    " source_line = excluded.source_line, kit = excluded.kit, population = excluded.population";
+
+static int check_options(sdb_db *db, const sdb_import_opts *o, sdb_diag *d)
+{
+    if (!o->basis || !o->basis[0]) {
+        sdb_diag_set(d, NULL, 0, "--basis",
+                     "no legal basis given: a profile without a recorded legal basis is refused");
+        return SDB_EPERM;
+    }
+    if (!o->index || !o->index[0]) {
+        sdb_diag_set(d, NULL, 0, "--index", "no index given");
+        return SDB_EPERM;
+    }
+    if (!sdb_db_has_basis(db, o->basis)) {
+        sdb_diag_set(d, NULL, 0, "--basis", "unknown legal basis '%s' (see 'strdb stat')",
+                     o->basis);
+        return SDB_ENOTFOUND;
+    }
+    if (!sdb_db_has_index(db, o->index)) {
+        sdb_diag_set(d, NULL, 0, "--index", "unknown index '%s' (see 'strdb stat')", o->index);
+        return SDB_ENOTFOUND;
+    }
+    const char *r = o->retain_until;
+    if (r && (strlen(r) != 10 || r[4] != '-' || r[7] != '-')) {
+        sdb_diag_set(d, NULL, 0, "--retain-until", "expected YYYY-MM-DD, got '%s'", r);
+        return SDB_EINVAL;
+    }
+    return SDB_OK;
+}
+
+static int prepare_job(import_job *j)
+{
+    char sql[sizeof insert_sql + sizeof upsert_tail];
+    snprintf(sql, sizeof sql, "%s%s", insert_sql, j->o->replace ? upsert_tail : "");
+    if (store_prepare(j->db, sql, &j->insert, j->d) ||
+        store_prepare(j->db, "SELECT 1 FROM profile WHERE sample_id = ?", &j->exists, j->d) ||
+        store_prepare(j->db, "INSERT INTO import_reject VALUES (?, ?, ?, ?, ?)", &j->reject,
+                      j->d) ||
+        store_prepare(j->db,
+                      "SELECT b.file, p.source_line, p.batch_id FROM profile p"
+                      " JOIN import_batch b ON b.id = p.batch_id WHERE p.sample_id = ?",
+                      &j->origin, j->d))
+        return SDB_ESTORE;
+    return SDB_OK;
+}
+
+/* Releases the statements and buffer; safe to call twice. */
+static void finalize_job(import_job *j)
+{
+    sqlite3_finalize(j->insert);
+    sqlite3_finalize(j->exists);
+    sqlite3_finalize(j->reject);
+    sqlite3_finalize(j->origin);
+    free(j->blob);
+    j->insert = j->exists = j->reject = j->origin = NULL;
+    j->blob = NULL;
+    j->blob_cap = 0;
+}
+
+static int begin_batch(import_job *j, sdb_format format)
+{
+    sqlite3_stmt *st;
+    char now[32];
+    store_now(now);
+    if (store_prepare(j->db,
+                      "INSERT INTO import_batch (file, format, index_name, basis, kit, actor,"
+                      " started_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                      &st, j->d))
+        return SDB_ESTORE;
+    const char *v[] = {j->path,       sdb_format_name(format), j->o->index, j->o->basis,
+                       j->o->read.kit, j->ctx->actor,            now};
+    for (int i = 0; i < 7; i++) sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? SDB_OK : SDB_ESTORE;
+    sqlite3_finalize(st);
+    j->stats->batch_id = (long)sqlite3_last_insert_rowid(j->db->sql);
+    return rc;
+}
+
+/* Explains a duplicate sample id: earlier in this file or already stored. */
+static void duplicate_diag(import_job *j, const sdb_profile *p)
+{
+    sqlite3_stmt *st = j->origin;
+    sqlite3_bind_text(st, 1, p->sample_id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        long line = (long)sqlite3_column_int64(st, 1);
+        if (sqlite3_column_int64(st, 2) == j->stats->batch_id)
+            sdb_diag_set(j->d, j->path, p->line, "sample id",
+                         "duplicate sample id '%s' (also at line %ld of this file; "
+                         "--replace keeps the last)", p->sample_id, line);
+        else
+            sdb_diag_set(j->d, j->path, p->line, "sample id",
+                         "duplicate sample id '%s' (already stored from %s:%ld; --replace "
+                         "replaces it)", p->sample_id, (const char *)sqlite3_column_text(st, 0),
+                         line);
+    } else {
+        sdb_diag_set(j->d, j->path, p->line, "sample id", "duplicate sample id '%s'",
+                     p->sample_id);
+    }
+    sqlite3_reset(st);
+}
+
+static int bind_and_insert(import_job *j, const sdb_profile *p)
+{
+    size_t need = SDB_GT_HEADER + 4 * (size_t)p->n_alleles;
+    if (need > j->blob_cap) {
+        unsigned char *b = realloc(j->blob, need * 2);
+        if (!b) return SDB_ENOMEM;
+        j->blob = b;
+        j->blob_cap = need * 2;
+    }
+    long len = genotype_encode(p, j->blob, j->blob_cap);
+    sqlite3_stmt *st = j->insert;
+    sqlite3_bind_text(st, 1, p->sample_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, j->o->index, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, sdb_kind_name(p->kind), -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, (int)p->flags);
+    sqlite3_bind_int(st, 5, p->n_calls);
+    sqlite3_bind_blob(st, 6, j->blob, (int)len, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, j->o->basis, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, j->o->retain_until, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 9, j->stats->batch_id);
+    sqlite3_bind_int64(st, 10, p->line);
+    sqlite3_bind_text(st, 11, p->kit && p->kit[0] ? p->kit : NULL, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 12, p->population && p->population[0] ? p->population : NULL, -1,
+                      SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    int ext = sqlite3_extended_errcode(j->db->sql);
+    sqlite3_reset(st);
+    if (step == SQLITE_DONE) return SDB_OK;
+    if (ext == SQLITE_CONSTRAINT_UNIQUE) {
+        duplicate_diag(j, p);
+        return SDB_EDUP;
+    }
+    sdb_diag_set(j->d, j->path, p->line, NULL, "%s", sqlite3_errmsg(j->db->sql));
+    return SDB_ESTORE;
+}
+
+static int store_one(import_job *j, sdb_profile *p)
+{
+    if (j->o->replace) {
+        sqlite3_bind_text(j->exists, 1, p->sample_id, -1, SQLITE_STATIC);
+        if (sqlite3_step(j->exists) == SQLITE_ROW) j->stats->n_replaced++;
+        sqlite3_reset(j->exists);
+    }
+    return bind_and_insert(j, p);
+}
+
+static int record_reject(import_job *j, const sdb_diag *rd)
+{
+    sqlite3_stmt *st = j->reject;
+    sqlite3_bind_int64(st, 1, j->stats->batch_id);
+    sqlite3_bind_text(st, 2, rd->file[0] ? rd->file : j->path, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, rd->line);
+    sqlite3_bind_text(st, 4, rd->field[0] ? rd->field : NULL, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, rd->reason, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? SDB_OK : SDB_ESTORE;
+    sqlite3_reset(st);
+    j->stats->n_rejected++;
+    if (j->o->on_reject) j->o->on_reject(j->o->reject_arg, rd);
+    return rc;
+}
+
+/* Reads, validates and stores every record. Returns SDB_OK or the first
+ * error that ends the import (j->d says where). */
+static int import_records(import_job *j, sdb_reader *r, sdb_profile *p)
+{
+    const sdb_catalog *cat = j->db->cat;
+    for (;;) {
+        sdb_diag rd;
+        sdb_diag_clear(&rd);
+        int rc = sdb_reader_next(r, p, &rd);
+        if (rc == SDB_END) return SDB_OK;
+        if (rc == SDB_ENOMEM || rc == SDB_EFORMAT) {
+            *j->d = rd;
+            return rc;
+        }
+        j->stats->n_records++;
+        if (rc == SDB_OK && (rc = sdb_profile_validate(p, cat, &j->rule, &rd)) != SDB_OK) {
+            snprintf(rd.file, sizeof rd.file, "%s", j->path);
+            rd.line = p->line;
+        }
+        if (rc == SDB_OK) {
+            rc = store_one(j, p);
+            if (rc == SDB_EDUP) rd = *j->d;
+            if (rc != SDB_OK && rc != SDB_EDUP) return rc;
+        }
+        if (rc == SDB_OK) {
+            j->stats->n_imported++;
+            continue;
+        }
+        if (!j->o->skip_invalid) {
+            *j->d = rd;
+            return rc;
+        }
+        if (record_reject(j, &rd)) return SDB_ESTORE;
+    }
+}
+
+static int finish_batch(import_job *j)
+{
+    sqlite3_stmt *st;
+    if (store_prepare(j->db,
+                      "UPDATE import_batch SET n_records = ?, n_imported = ?, n_rejected = ?"
+                      " WHERE id = ?",
+                      &st, j->d))
+        return SDB_ESTORE;
+    sqlite3_bind_int64(st, 1, j->stats->n_records);
+    sqlite3_bind_int64(st, 2, j->stats->n_imported);
+    sqlite3_bind_int64(st, 3, j->stats->n_rejected);
+    sqlite3_bind_int64(st, 4, j->stats->batch_id);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? SDB_OK : SDB_ESTORE;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static void import_params(const char *path, const sdb_import_opts *o, char *buf, size_t size)
+{
+    snprintf(buf, size,
+             "file=%s\nformat=%s\nindex=%s\nbasis=%s\nretain_until=%s\nkit=%s\n"
+             "skip_invalid=%d\nreplace=%d",
+             path, sdb_format_name(o->read.format), o->index ? o->index : "",
+             o->basis ? o->basis : "", o->retain_until ? o->retain_until : "",
+             o->read.kit ? o->read.kit : "", o->skip_invalid, o->replace);
+}
+
+/* A refused import leaves one audit record naming where it failed (never
+ * the rejected text itself: it may hold alleles). */
+static void audit_refusal(sdb_db *db, const sdb_ctx *ctx, const char *params, int rc,
+                          const sdb_diag *d)
+{
+    char outcome[512];
+    if (d->line)
+        snprintf(outcome, sizeof outcome, "refused: %s at line %ld%s%s", sdb_strerror(rc),
+                 d->line, d->field[0] ? ", field " : "", d->field);
+    else
+        snprintf(outcome, sizeof outcome, "refused: %s%s%s", sdb_strerror(rc),
+                 d->field[0] ? ", field " : "", d->field);
+    if (sdb_audit_append(db, ctx, "import", params, 0, outcome))
+        sdb_log(SDB_LOG_ERROR, "could not audit the refused import");
+}
+
+int sdb_db_import(sdb_db *db, const sdb_ctx *ctx, const char *path, const sdb_import_opts *o,
+                  sdb_import_stats *stats, sdb_diag *d)
+{
+    sdb_import_stats local;
+    char params[2048];
+    if (!stats) stats = &local;
+    memset(stats, 0, sizeof *stats);
+    import_params(path, o, params, sizeof params);
+    import_job j = {.db = db, .ctx = ctx, .path = path, .o = o, .stats = stats, .d = d};
+    sdb_reader *r = NULL;
+    sdb_profile p;
+    sdb_profile_init(&p);
+    int rc = ctx && ctx->actor && ctx->actor[0] ? check_options(db, o, d) : SDB_EPERM;
+    if (!rc) rc = sdb_db_index_rule(db, o->index, &j.rule);
+    if (!rc) rc = sdb_reader_open(&r, path, db->cat, &o->read, d);
+    if (rc) goto refused;
+    stats->format = sdb_reader_format(r);
+    if ((rc = store_exec(db, "BEGIN IMMEDIATE", d))) goto refused;
+    if (!(rc = prepare_job(&j)) && !(rc = begin_batch(&j, stats->format)) &&
+        !(rc = import_records(&j, r, &p)) && !(rc = finish_batch(&j)))
+        rc = sdb_audit_append(db, ctx, "import", params, stats->n_imported, "ok");
+    finalize_job(&j);
+    if (!rc) rc = store_exec(db, "COMMIT", d);
+    if (rc) {
+        store_exec(db, "ROLLBACK", NULL);
+        goto refused;
+    }
+    sdb_reader_close(r);
+    sdb_profile_free(&p);
+    return SDB_OK;
+refused:
+    finalize_job(&j);
+    audit_refusal(db, ctx, params, rc, d);
+    sdb_reader_close(r);
+    sdb_profile_free(&p);
+    return rc;
+}

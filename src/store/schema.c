@@ -1,0 +1,206 @@
+/* Schema, seed rows and forward migrations. docs/store.md describes every
+ * table; change both together. PRAGMA user_version holds the version. */
+#include <stdio.h>
+#include <string.h>
+
+#include "store_internal.h"
+
+/* Genotype view helpers: byte at hex offset of the blob. */
+#define HEX "'0123456789ABCDEF'"
+#define NIB(pos) "(instr(" HEX ",substr(h," pos ",1))-1)"
+#define BYTE(hi, lo) "(" NIB(hi) "*16+" NIB(lo) ")"
+
+static const char schema_v1[] =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;"
+    "CREATE TABLE locus(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+    "  type TEXT NOT NULL, copies INTEGER NOT NULL) STRICT;"
+    "CREATE TABLE legal_basis(code TEXT PRIMARY KEY, description TEXT NOT NULL) STRICT;"
+    "CREATE TABLE purpose(code TEXT PRIMARY KEY, description TEXT NOT NULL) STRICT;"
+    "CREATE TABLE db_index(name TEXT PRIMARY KEY, description TEXT NOT NULL,"
+    "  single_source INTEGER NOT NULL, min_autosomal_loci INTEGER NOT NULL,"
+    "  min_y_loci INTEGER NOT NULL, y_multicopy INTEGER NOT NULL) STRICT;"
+    "CREATE TABLE import_batch(id INTEGER PRIMARY KEY, file TEXT NOT NULL,"
+    "  format TEXT NOT NULL, index_name TEXT NOT NULL REFERENCES db_index(name),"
+    "  basis TEXT NOT NULL REFERENCES legal_basis(code), kit TEXT, actor TEXT NOT NULL,"
+    "  started_at TEXT NOT NULL, n_records INTEGER NOT NULL DEFAULT 0,"
+    "  n_imported INTEGER NOT NULL DEFAULT 0, n_rejected INTEGER NOT NULL DEFAULT 0) STRICT;"
+    "CREATE TABLE profile(id INTEGER PRIMARY KEY, sample_id TEXT NOT NULL UNIQUE,"
+    "  index_name TEXT NOT NULL REFERENCES db_index(name),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('autosomal', 'Y')),"
+    "  flags INTEGER NOT NULL, n_loci INTEGER NOT NULL, genotype BLOB NOT NULL,"
+    "  basis TEXT NOT NULL REFERENCES legal_basis(code), retain_until TEXT,"
+    "  batch_id INTEGER NOT NULL REFERENCES import_batch(id), source_line INTEGER NOT NULL,"
+    "  kit TEXT, population TEXT) STRICT;"
+    "CREATE TABLE import_reject(batch_id INTEGER NOT NULL REFERENCES import_batch(id),"
+    "  file TEXT NOT NULL, line INTEGER NOT NULL, field TEXT, reason TEXT NOT NULL) STRICT;"
+    "CREATE TABLE audit(seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL,"
+    "  action TEXT NOT NULL, purpose TEXT, case_ref TEXT, params_digest TEXT NOT NULL,"
+    "  result_count INTEGER NOT NULL, outcome TEXT NOT NULL, prev_hash TEXT NOT NULL,"
+    "  hash TEXT NOT NULL) STRICT;"
+    /* Plain-SQL views of the genotype blob: one row per allele, and per locus. */
+    "CREATE VIEW genotype_allele AS WITH RECURSIVE e(pid, h, k, n) AS ("
+    "  SELECT id, hex(genotype), 0, (length(genotype) - 4) / 4 FROM profile"
+    "  WHERE length(genotype) > 4"
+    "  UNION ALL SELECT pid, h, k + 1, n FROM e WHERE k + 1 < n),"
+    " d(pid, k, locus_id, code) AS (SELECT pid, k,"
+    "  " BYTE("9+8*k", "10+8*k") " + 256*" BYTE("11+8*k", "12+8*k") ","
+    "  " BYTE("13+8*k", "14+8*k") " + 256*" BYTE("15+8*k", "16+8*k") " FROM e)"
+    " SELECT p.sample_id AS sample_id, p.index_name AS index_name, l.name AS locus,"
+    "  d.k AS position, d.code AS code,"
+    "  CASE d.code WHEN 65520 THEN 'X' WHEN 65521 THEN 'Y' WHEN 65533 THEN 'OL'"
+    "   WHEN 65534 THEN '*' ELSE CASE WHEN d.code % 10 = 0 THEN CAST(d.code / 10 AS TEXT)"
+    "   ELSE (d.code / 10) || '.' || (d.code % 10) END END AS allele"
+    " FROM d JOIN profile p ON p.id = d.pid JOIN locus l ON l.id = d.locus_id;"
+    "CREATE VIEW genotype AS SELECT sample_id, index_name, locus,"
+    "  group_concat(allele, '/') AS alleles FROM"
+    "  (SELECT * FROM genotype_allele ORDER BY sample_id, position)"
+    "  GROUP BY sample_id, locus;";
+
+/* Seed rows. IMPORTANT: docs/profiles.md lists these; change both. */
+static const char *const legal_bases[][2] = {
+    {"conviction", "convicted of a recordable offence"},
+    {"arrest", "arrested for a qualifying offence"},
+    {"charge", "charged with a qualifying offence"},
+    {"court-order", "ordered by a court"},
+    {"consent", "written informed consent of the person (volunteers, relatives, staff)"},
+    {"crime-scene", "evidence recovered in a criminal investigation"},
+    {"missing-person-report", "report of a missing person (references and remains)"},
+    {"population-study", "anonymous population sample under an ethics approval"},
+    {"staff-agreement", "employment agreement for elimination profiles"},
+};
+
+static const char *const purposes[][2] = {
+    {"casework", "identity search of offender, arrestee and forensic indexes for a case"},
+    {"familial", "familial search (needs an authorisation reference)"},
+    {"missing-person", "identification of missing persons and unidentified remains"},
+    {"contamination", "search of the staff elimination index"},
+    {"database-health", "duplicates, near matches and statistics, no names"},
+    {"population-study", "anonymous population statistics"},
+    {"administration", "custodian work: import, export, review, expungement"},
+};
+
+static const char *const index_descriptions[][2] = {
+    {"offender", "convicted offenders (reference, single source)"},
+    {"arrestee", "arrestees (reference, single source)"},
+    {"forensic-unknown", "crime-scene profiles of unknown single donors (partial allowed)"},
+    {"forensic-mixture", "crime-scene mixtures (partial and mixed allowed)"},
+    {"missing-person", "direct references of missing persons (personal effects)"},
+    {"unidentified-remains", "unidentified human remains (partial allowed)"},
+    {"relative-of-missing", "relatives of missing persons (missing-person use only)"},
+    {"staff-elimination", "laboratory and police staff (contamination checks)"},
+    {"volunteer", "volunteers (consent)"},
+    {"population", "anonymous population samples (statistics only)"},
+};
+
+static int seed(sdb_db *db, sdb_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, "INSERT INTO legal_basis VALUES (?, ?)", &st, d);
+    for (size_t i = 0; !rc && i < sizeof legal_bases / sizeof *legal_bases; i++) {
+        sqlite3_bind_text(st, 1, legal_bases[i][0], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, legal_bases[i][1], -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE) rc = SDB_ESTORE;
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (!rc) rc = store_prepare(db, "INSERT INTO purpose VALUES (?, ?)", &st, d);
+    for (size_t i = 0; !rc && i < sizeof purposes / sizeof *purposes; i++) {
+        sqlite3_bind_text(st, 1, purposes[i][0], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, purposes[i][1], -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE) rc = SDB_ESTORE;
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (!rc) rc = store_prepare(db, "INSERT INTO db_index VALUES (?, ?, ?, ?, ?, ?)", &st, d);
+    for (int i = 0; !rc && i < sdb_index_rule_default_count(); i++) {
+        const sdb_index_rule *r = sdb_index_rule_default(i);
+        sqlite3_bind_text(st, 1, r->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, index_descriptions[i][1], -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 3, r->single_source);
+        sqlite3_bind_int(st, 4, r->min_autosomal_loci);
+        sqlite3_bind_int(st, 5, r->min_y_loci);
+        sqlite3_bind_int(st, 6, r->y_multicopy);
+        if (sqlite3_step(st) != SQLITE_DONE) rc = SDB_ESTORE;
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    if (rc == SDB_ESTORE) sdb_diag_set(d, db->path, 0, NULL, "seed: %s", sqlite3_errmsg(db->sql));
+    return rc;
+}
+
+int schema_create(sdb_db *db, sdb_diag *d)
+{
+    char pragma[96];
+    int rc = store_exec(db, schema_v1, d);
+    if (!rc) rc = seed(db, d);
+    if (!rc) rc = schema_sync_loci(db, d);
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d; PRAGMA application_id = %d;",
+             SDB_SCHEMA_VERSION, SDB_APPLICATION_ID);
+    if (!rc) rc = store_exec(db, pragma, d);
+    return rc;
+}
+
+/* Forward migrations: migrations[v] turns version v into v + 1. Version 1
+ * is the first schema, so the list is empty; the loop is the mechanism
+ * later versions use. */
+static const char *const migrations[] = {NULL, NULL};
+
+int schema_migrate(sdb_db *db, int from, sdb_diag *d)
+{
+    for (int v = from; v < SDB_SCHEMA_VERSION; v++) {
+        char pragma[64];
+        if (!migrations[v]) {
+            sdb_diag_set(d, db->path, 0, NULL, "no migration from schema version %d", v);
+            return SDB_EVERSION;
+        }
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d;", v + 1);
+        int rc = store_exec(db, "BEGIN IMMEDIATE", d);
+        if (!rc) rc = store_exec(db, migrations[v], d);
+        if (!rc) rc = store_exec(db, pragma, d);
+        if (!rc) rc = store_exec(db, "COMMIT", d);
+        if (rc) {
+            store_exec(db, "ROLLBACK", NULL);
+            return rc;
+        }
+    }
+    return SDB_OK;
+}
+
+int schema_sync_loci(sdb_db *db, sdb_diag *d)
+{
+    sqlite3_stmt *get = NULL, *put = NULL;
+    int rc = store_prepare(db, "SELECT name FROM locus WHERE id = ?", &get, d);
+    if (!rc) rc = store_prepare(db, "INSERT INTO locus VALUES (?, ?, ?, ?)", &put, d);
+    for (int i = 0; !rc && i < sdb_catalog_count(db->cat); i++) {
+        const sdb_locus *l = sdb_catalog_at(db->cat, i);
+        sqlite3_bind_int(get, 1, l->id);
+        int step = sqlite3_step(get);
+        if (step == SQLITE_ROW) {
+            const char *name = (const char *)sqlite3_column_text(get, 0);
+            if (strcmp(name, l->name)) {
+                sdb_diag_set(d, db->path, 0, "locus",
+                             "locus id %u is '%s' in the database but '%s' in this build", l->id,
+                             name, l->name);
+                rc = SDB_EVERSION;
+            }
+        } else if (db->readonly) {
+            /* an older database read without write access: fine, nothing uses the row */
+        } else {
+            sqlite3_bind_int(put, 1, l->id);
+            sqlite3_bind_text(put, 2, l->name, -1, SQLITE_STATIC);
+            sqlite3_bind_text(put, 3, sdb_locus_type_name(l->type), -1, SQLITE_STATIC);
+            sqlite3_bind_int(put, 4, l->copies);
+            if (sqlite3_step(put) != SQLITE_DONE) {
+                sdb_diag_set(d, db->path, 0, NULL, "%s", sqlite3_errmsg(db->sql));
+                rc = SDB_ESTORE;
+            }
+            sqlite3_reset(put);
+        }
+        sqlite3_reset(get);
+    }
+    sqlite3_finalize(get);
+    sqlite3_finalize(put);
+    return rc;
+}

@@ -1,0 +1,236 @@
+/* Opening, creating and closing databases; small lookups. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "strdb/strdb.h"
+#include "store_internal.h"
+
+int store_exec(sdb_db *db, const char *sql, sdb_diag *d)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db->sql, sql, NULL, NULL, &msg) == SQLITE_OK) return SDB_OK;
+    sdb_diag_set(d, db->path, 0, NULL, "%s", msg ? msg : sqlite3_errmsg(db->sql));
+    sqlite3_free(msg);
+    return SDB_ESTORE;
+}
+
+int store_prepare(sdb_db *db, const char *sql, sqlite3_stmt **st, sdb_diag *d)
+{
+    if (sqlite3_prepare_v2(db->sql, sql, -1, st, NULL) == SQLITE_OK) return SDB_OK;
+    sdb_diag_set(d, db->path, 0, NULL, "%s", sqlite3_errmsg(db->sql));
+    return SDB_ESTORE;
+}
+
+void store_now(char buf[32])
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, 32 - n, ".%03ldZ", ts.tv_nsec / 1000000);
+}
+
+/* Settings every connection gets: WAL, foreign keys, secure_delete, and a
+ * generous page cache for imports. */
+static int configure(sdb_db *db, sdb_diag *d)
+{
+    sqlite3_busy_timeout(db->sql, 5000);
+    if (db->readonly) return store_exec(db, "PRAGMA foreign_keys = ON;", d);
+    return store_exec(db,
+                      "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+                      "PRAGMA secure_delete = ON; PRAGMA synchronous = FULL;"
+                      "PRAGMA cache_size = -65536;",
+                      d);
+}
+
+static int pragma_int(sdb_db *db, const char *sql, int *out)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) != SQLITE_OK) return SDB_ESTORE;
+    int rc = sqlite3_step(st) == SQLITE_ROW ? SDB_OK : SDB_ESTORE;
+    if (!rc) *out = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int db_new(sdb_db **out, const char *path, int readonly, int create, sdb_diag *d)
+{
+    int rc = sdb_init();
+    if (rc) return rc;
+    sdb_db *db = calloc(1, sizeof *db);
+    if (!db) return SDB_ENOMEM;
+    snprintf(db->path, sizeof db->path, "%s", path);
+    db->readonly = readonly;
+    db->cat = sdb_catalog_default();
+    int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+    if (create) flags |= SQLITE_OPEN_CREATE;
+    if (sqlite3_open_v2(path, &db->sql, flags, NULL) != SQLITE_OK) {
+        sdb_diag_set(d, path, 0, NULL, "cannot open database: %s",
+                     db->sql ? sqlite3_errmsg(db->sql) : "out of memory");
+        sdb_db_close(db);
+        return SDB_ESTORE;
+    }
+    if ((rc = configure(db, d))) {
+        sdb_db_close(db);
+        return rc;
+    }
+    *out = db;
+    return SDB_OK;
+}
+
+int sdb_db_create(sdb_db **out, const char *path, const sdb_ctx *ctx, sdb_diag *d)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0 && sb.st_size > 0) {
+        sdb_diag_set(d, path, 0, NULL, "file exists; refusing to overwrite it");
+        return SDB_EEXIST;
+    }
+    sdb_db *db;
+    int rc = db_new(&db, path, 0, 1, d);
+    if (rc) return rc;
+    rc = store_exec(db, "BEGIN IMMEDIATE", d);
+    if (!rc) rc = schema_create(db, d);
+    if (!rc) rc = sdb_audit_append(db, ctx, "init", path, 0, "ok");
+    if (!rc) rc = store_exec(db, "COMMIT", d);
+    if (rc) {
+        if (!d || !d->reason[0]) sdb_diag_set(d, path, 0, NULL, "cannot create the schema");
+        sdb_db_close(db);
+        remove(path);
+        return rc;
+    }
+    *out = db;
+    return SDB_OK;
+}
+
+int sdb_db_open(sdb_db **out, const char *path, int readonly, sdb_diag *d)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        sdb_diag_set(d, path, 0, NULL, "no such database (create one with 'strdb init')");
+        return SDB_ENOTFOUND;
+    }
+    sdb_db *db;
+    int rc = db_new(&db, path, readonly, 0, d);
+    if (rc) return rc;
+    int app = 0, version = 0;
+    if (pragma_int(db, "PRAGMA application_id", &app) ||
+        pragma_int(db, "PRAGMA user_version", &version) || app != SDB_APPLICATION_ID) {
+        sdb_diag_set(d, path, 0, NULL, "not a strdb database");
+        rc = SDB_EFORMAT;
+    } else if (version > SDB_SCHEMA_VERSION) {
+        sdb_diag_set(d, path, 0, NULL, "schema version %d is newer than this build (%d)",
+                     version, SDB_SCHEMA_VERSION);
+        rc = SDB_EVERSION;
+    } else if (version < SDB_SCHEMA_VERSION && readonly) {
+        sdb_diag_set(d, path, 0, NULL, "schema version %d needs a migration: open read-write",
+                     version);
+        rc = SDB_EVERSION;
+    } else if (version < SDB_SCHEMA_VERSION) {
+        rc = schema_migrate(db, version, d);
+    }
+    if (!rc) rc = schema_sync_loci(db, d);
+    if (rc) {
+        sdb_db_close(db);
+        return rc;
+    }
+    *out = db;
+    return SDB_OK;
+}
+
+void sdb_db_close(sdb_db *db)
+{
+    if (!db) return;
+    sqlite3_close_v2(db->sql);
+    free(db);
+}
+
+const sdb_catalog *sdb_db_catalog(const sdb_db *db)
+{
+    return db->cat;
+}
+
+struct sqlite3 *sdb_db_sqlite(sdb_db *db)
+{
+    return db->sql;
+}
+
+/* 1 if `SELECT 1 FROM table WHERE col = ?` finds value. */
+static int has_row(sdb_db *db, const char *sql, const char *value)
+{
+    sqlite3_stmt *st;
+    if (!value || sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) != SQLITE_OK) return 0;
+    sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
+}
+
+int sdb_db_has_index(sdb_db *db, const char *name)
+{
+    return has_row(db, "SELECT 1 FROM db_index WHERE name = ?", name);
+}
+
+int sdb_db_has_basis(sdb_db *db, const char *code)
+{
+    return has_row(db, "SELECT 1 FROM legal_basis WHERE code = ?", code);
+}
+
+int sdb_db_has_purpose(sdb_db *db, const char *code)
+{
+    return has_row(db, "SELECT 1 FROM purpose WHERE code = ?", code);
+}
+
+int sdb_db_index_rule(sdb_db *db, const char *index, sdb_index_rule *out)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db->sql,
+                           "SELECT single_source, min_autosomal_loci, min_y_loci, y_multicopy"
+                           " FROM db_index WHERE name = ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return SDB_ESTORE;
+    sqlite3_bind_text(st, 1, index, -1, SQLITE_STATIC);
+    int rc = SDB_ENOTFOUND;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        snprintf(out->name, sizeof out->name, "%s", index);
+        out->single_source = sqlite3_column_int(st, 0);
+        out->min_autosomal_loci = sqlite3_column_int(st, 1);
+        out->min_y_loci = sqlite3_column_int(st, 2);
+        out->y_multicopy = sqlite3_column_int(st, 3);
+        rc = SDB_OK;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int sdb_db_set_index_rule(sdb_db *db, const sdb_ctx *ctx, const sdb_index_rule *r)
+{
+    char params[256];
+    snprintf(params, sizeof params,
+             "index=%s\nsingle_source=%d\nmin_autosomal_loci=%d\nmin_y_loci=%d\ny_multicopy=%d",
+             r->name, r->single_source, r->min_autosomal_loci, r->min_y_loci, r->y_multicopy);
+    sqlite3_stmt *st;
+    if (store_exec(db, "BEGIN IMMEDIATE", NULL)) return SDB_ESTORE;
+    int rc = SDB_ESTORE;
+    if (sqlite3_prepare_v2(db->sql,
+                           "UPDATE db_index SET single_source = ?, min_autosomal_loci = ?,"
+                           " min_y_loci = ?, y_multicopy = ? WHERE name = ?",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int(st, 1, r->single_source);
+        sqlite3_bind_int(st, 2, r->min_autosomal_loci);
+        sqlite3_bind_int(st, 3, r->min_y_loci);
+        sqlite3_bind_int(st, 4, r->y_multicopy);
+        sqlite3_bind_text(st, 5, r->name, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_DONE)
+            rc = sqlite3_changes(db->sql) == 1 ? SDB_OK : SDB_ENOTFOUND;
+        sqlite3_finalize(st);
+    }
+    if (!rc) rc = sdb_audit_append(db, ctx, "rules-set", params, 1, "ok");
+    if (!rc) rc = store_exec(db, "COMMIT", NULL);
+    if (rc) store_exec(db, "ROLLBACK", NULL);
+    return rc;
+}

@@ -36,7 +36,7 @@ OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=$(SANITIZE) -fno-sanitize-r
 endif
 CFLAGS  ?=
 CFLAGS  += -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) -Iinclude -DSDB_VERSION='"$(VERSION)"' \
-           $(shell pkg-config --cflags $(PKGS))
+           $(shell pkg-config --cflags $(PKGS)) $(EXTRA_CFLAGS)
 LDFLAGS += $(if $(SANITIZE),-fsanitize=$(SANITIZE))
 LIBS    := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 CMOCKA  := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
@@ -111,7 +111,7 @@ FUZZ_CC ?= clang
 fuzz:
 	STRDB_FUZZ_DEPS=1 sh scripts/deps.sh
 	$(MAKE) --no-print-directory B=build/fuzzlib CC=$(FUZZ_CC) SANITIZE=address,undefined \
-	    CFLAGS=-fsanitize=fuzzer-no-link NO_DEPS=1 build/fuzzlib/libstrdb.a
+	    EXTRA_CFLAGS=-fsanitize=fuzzer-no-link NO_DEPS=1 build/fuzzlib/libstrdb.a
 	@mkdir -p build/fuzz
 	for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
 	    $(FUZZ_CC) -std=c17 -D_GNU_SOURCE -g -O1 -Iinclude -Isrc -fsanitize=fuzzer,address,undefined \

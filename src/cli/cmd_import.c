@@ -129,8 +129,7 @@ int main_import(int argc, char **argv)
     sdb_diag_clear(&d);
     rc = sdb_db_import(db, &ctx, file, &o, &st, &d);
     if (rc) {
-        cli_diag("import", rc, &d);
-        fprintf(stderr, "strdb import: nothing imported; the database is unchanged\n");
+        cli_diag("import", rc, &d); /* one line; nothing was imported */
     } else {
         double s = seconds_since(&t0);
         fprintf(stderr,

@@ -20,6 +20,8 @@ void sdb_profile_free(sdb_profile *p)
     free(p->population);
     free(p->pend_locus);
     free(p->pend_allele);
+    free(p->pend_line);
+    free(p->call_lines);
     sdb_profile_init(p);
 }
 
@@ -31,7 +33,7 @@ void sdb_profile_reset(sdb_profile *p)
     p->kind = SDB_KIND_AUTOSOMAL;
     p->flags = 0;
     p->n_calls = p->n_alleles = p->n_pend = p->n_empty_loci = 0;
-    p->line = 0;
+    p->line = p->add_line = 0;
 }
 
 /* Copies s[0..len) into *dst (capacity *cap), growing it. */
@@ -86,8 +88,12 @@ int sdb_profile_add(sdb_profile *p, const sdb_locus *locus, sdb_allele a)
         cap = p->pend_cap;
         if (grow((void **)&p->pend_allele, &cap, p->n_pend + 1, sizeof *p->pend_allele))
             return SDB_ENOMEM;
+        cap = p->pend_cap;
+        if (grow((void **)&p->pend_line, &cap, p->n_pend + 1, sizeof *p->pend_line))
+            return SDB_ENOMEM;
         p->pend_cap = cap;
     }
+    p->pend_line[p->n_pend] = p->add_line ? p->add_line : p->line;
     p->pend_locus[p->n_pend] = locus->id;
     p->pend_allele[p->n_pend++] = a;
     return SDB_OK;
@@ -160,12 +166,14 @@ int sdb_profile_finish(sdb_profile *p, const sdb_catalog *cat)
     sort_runs(runs, n_runs);
     int rc = SDB_ENOMEM;
     if (grow((void **)&p->alleles, &p->alleles_cap, p->n_pend, sizeof *p->alleles) ||
+        grow((void **)&p->call_lines, &p->lines_cap, n_runs, sizeof *p->call_lines) ||
         grow((void **)&p->calls, &p->calls_cap, n_runs, sizeof *p->calls))
         goto done;
     p->n_calls = p->n_alleles = 0;
     for (int r = 0; r < n_runs;) {
         uint16_t locus = runs[r].locus;
         int first = p->n_alleles;
+        p->call_lines[p->n_calls] = p->pend_line[runs[r].start];
         for (; r < n_runs && runs[r].locus == locus; r++)
             for (int k = 0; k < runs[r].len; k++)
                 p->alleles[p->n_alleles++] = p->pend_allele[runs[r].start + k];
@@ -209,6 +217,10 @@ int sdb_profile_copy(sdb_profile *dst, const sdb_profile *src)
         grow((void **)&dst->calls, &dst->calls_cap, src->n_calls, sizeof *dst->calls) ||
         grow((void **)&dst->alleles, &dst->alleles_cap, src->n_alleles, sizeof *dst->alleles))
         return SDB_ENOMEM;
+    if (grow((void **)&dst->call_lines, &dst->lines_cap, src->n_calls, sizeof *dst->call_lines))
+        return SDB_ENOMEM;
+    if (src->n_calls && src->call_lines)
+        memcpy(dst->call_lines, src->call_lines, (size_t)src->n_calls * sizeof *src->call_lines);
     if (src->n_calls) memcpy(dst->calls, src->calls, (size_t)src->n_calls * sizeof *src->calls);
     if (src->n_alleles)
         memcpy(dst->alleles, src->alleles, (size_t)src->n_alleles * sizeof *src->alleles);
@@ -319,14 +331,15 @@ int sdb_profile_validate(sdb_profile *p, const sdb_catalog *cat, const sdb_index
         n_auto += l->type == SDB_LOCUS_AUTOSOMAL;
         n_y += l->type == SDB_LOCUS_Y;
         if (!rule->single_source) continue;
+        long line = p->call_lines ? p->call_lines[i] : 0;
         if (l->type != SDB_LOCUS_Y && c->n > 2) {
-            sdb_diag_set(d, NULL, 0, l->name,
+            sdb_diag_set(d, NULL, line, l->name,
                          "%u alleles in single-source index '%s' (at most 2 per locus)", c->n,
                          rule->name);
             return SDB_EINVAL;
         }
         if (l->type == SDB_LOCUS_Y && c->n > l->copies && !rule->y_multicopy) {
-            sdb_diag_set(d, NULL, 0, l->name,
+            sdb_diag_set(d, NULL, line, l->name,
                          "%u alleles at a %u-copy Y locus in single-source index '%s'", c->n,
                          l->copies, rule->name);
             return SDB_EINVAL;

@@ -142,6 +142,7 @@ static int gm_row(sdb_reader *r, gm_state *st, sdb_profile *p, sdb_diag *d)
         if (sdb_profile_set_kit(p, k.s, (long)k.len)) return SDB_ENOMEM;
     }
     int typed = 0;
+    p->add_line = t->line;
     for (int i = 0; i < st->n_allele_cols; i++) {
         field a = f[st->allele_cols[i]];
         if (field_is_missing(a)) continue;
@@ -180,10 +181,7 @@ static int gm_next(sdb_reader *r, sdb_profile *p, sdb_diag *d)
     }
     memcpy(st->sample, s.s, s.len);
     st->sample[s.len] = '\0';
-    if (!bad && reader_set_id(r, p, s, t->line)) {
-        sdb_diag_set(d, r->name, t->line, "Sample Name", "sample id too long");
-        bad = SDB_EINVAL;
-    }
+    if (!bad) bad = reader_set_id(r, p, s, t->line, d);
     for (;;) {
         int rc = bad ? SDB_OK : gm_row(r, st, p, d);
         if (rc == SDB_END) return bad ? bad : SDB_OK; /* repeated marker: row is next record's */

@@ -70,7 +70,8 @@ int genemapper_open(sdb_reader *r, sdb_diag *d);
 int wide_open(sdb_reader *r, sdb_diag *d);
 int jsonl_open(sdb_reader *r, sdb_diag *d);
 
-/* Sets p's sample id to opts.id_prefix + text (or + line with id_from_line). */
-int reader_set_id(sdb_reader *r, sdb_profile *p, field id, long line);
+/* Sets p's sample id to opts.id_prefix + text (or + line with id_from_line).
+ * An empty or overlong id is SDB_EINVAL with d filled. */
+int reader_set_id(sdb_reader *r, sdb_profile *p, field id, long line, sdb_diag *d);
 
 #endif

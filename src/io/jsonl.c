@@ -118,14 +118,8 @@ static int parse_object(sdb_reader *r, json_t *obj, sdb_profile *p, sdb_diag *d)
         (rc = optional_string(r, obj, "kit", &kit, d)) ||
         (rc = optional_string(r, obj, "population", &pop, d)))
         return rc;
-    if ((!id || !*id) && !r->opts.id_from_line) {
-        sdb_diag_set(d, r->name, line, "sample_id", "missing sample_id");
-        return SDB_EINVAL;
-    }
-    if (reader_set_id(r, p, (field){id ? id : "", id ? strlen(id) : 0}, line)) {
-        sdb_diag_set(d, r->name, line, "sample_id", "sample id too long");
-        return SDB_EINVAL;
-    }
+    if ((rc = reader_set_id(r, p, (field){id ? id : "", id ? strlen(id) : 0}, line, d)))
+        return rc;
     if ((kit && sdb_profile_set_kit(p, kit, -1)) || (pop && sdb_profile_set_population(p, pop, -1)))
         return SDB_ENOMEM;
     json_t *flags = json_object_get(obj, "flags"), *flag;

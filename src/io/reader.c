@@ -191,16 +191,21 @@ void sdb_reader_close(sdb_reader *r)
     free(r);
 }
 
-int reader_set_id(sdb_reader *r, sdb_profile *p, field id, long line)
+int reader_set_id(sdb_reader *r, sdb_profile *p, field id, long line, sdb_diag *d)
 {
-    char text[SDB_SAMPLE_ID_MAX + 32];
+    char text[32];
     if (r->opts.id_from_line) {
         snprintf(text, sizeof text, "%ld", line);
         id = (field){text, strlen(text)};
     }
     id = field_trim(id);
     size_t plen = strlen(r->opts.id_prefix);
-    if (plen + id.len > SDB_SAMPLE_ID_MAX) return SDB_EINVAL;
+    if (id.len == 0 || plen + id.len > SDB_SAMPLE_ID_MAX) {
+        sdb_diag_set(d, r->name, line, "sample id",
+                     id.len ? "sample id longer than %d bytes" : "empty sample id",
+                     SDB_SAMPLE_ID_MAX);
+        return SDB_EINVAL;
+    }
     char full[SDB_SAMPLE_ID_MAX + 1];
     memcpy(full, r->opts.id_prefix, plen);
     memcpy(full + plen, id.s, id.len);

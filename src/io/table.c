@@ -74,7 +74,7 @@ static int quoted_field(table *t, const char *name, sdb_diag *d)
     while (end < t->len && t->buf[end] != t->delim && t->buf[end] != '\n' && t->buf[end] != '\r')
         end++;
     n += end - close - 1;
-    if (reserve_scratch(t, n)) return SDB_ENOMEM;
+    if (reserve_scratch(t, n + 1)) return SDB_ENOMEM; /* +1: never a NULL scratch */
     char *out = t->scratch + t->scratch_len;
     size_t k = 0;
     for (i = t->pos + 1; i < close; i++) {
@@ -167,7 +167,7 @@ long text_check(const char *buf, size_t len, const char *name, sdb_diag *d)
         i += (size_t)n;
     }
     if (blank) {
-        sdb_diag_set(d, name, 0, NULL, "empty file");
+        sdb_diag_set(d, name, 1, NULL, "empty file");
         return SDB_EFORMAT;
     }
     return (long)start;

@@ -84,8 +84,8 @@ static int classify_column(sdb_reader *r, wide_state *st, int i, sdb_diag *d)
     else if (key_is(key, export_names)) return SDB_OK;
     else if (!(st->col_locus[i] = column_locus(r->cat, h))) {
         field t = field_trim(h);
-        sdb_diag_set(d, r->name, r->tab.line, NULL, "column %d: unknown locus '%.*s'", i + 1,
-                     (int)(t.len > 60 ? 60 : t.len), t.s);
+        sdb_diag_set(d, r->name, r->tab.line, NULL, "unknown locus (column %d)", i + 1);
+        snprintf(d->field, sizeof d->field, "%.*s", (int)(t.len > 60 ? 60 : t.len), t.s);
         return SDB_EINVAL;
     }
     return SDB_OK;
@@ -166,14 +166,9 @@ static int wide_next(sdb_reader *r, sdb_profile *p, sdb_diag *d)
         return SDB_EINVAL;
     }
     field *f = t->fields;
-    if (st->col_id >= 0 && !r->opts.id_from_line && field_is_missing(f[st->col_id])) {
-        sdb_diag_set(d, r->name, t->line, "sample id", "empty sample id");
-        return SDB_EINVAL;
-    }
-    if (reader_set_id(r, p, st->col_id >= 0 ? f[st->col_id] : (field){"", 0}, t->line)) {
-        sdb_diag_set(d, r->name, t->line, "sample id", "sample id too long");
-        return SDB_EINVAL;
-    }
+    if ((rc = reader_set_id(r, p, st->col_id >= 0 ? f[st->col_id] : (field){"", 0}, t->line,
+                            d)))
+        return rc;
     if (st->col_pop >= 0 && !field_is_missing(f[st->col_pop])) {
         field v = field_trim(f[st->col_pop]);
         if (sdb_profile_set_population(p, v.s, (long)v.len)) return SDB_ENOMEM;

@@ -219,7 +219,7 @@ static int import_records(import_job *j, sdb_reader *r, sdb_profile *p)
         j->stats->n_records++;
         if (rc == SDB_OK && (rc = sdb_profile_validate(p, cat, &j->rule, &rd)) != SDB_OK) {
             snprintf(rd.file, sizeof rd.file, "%s", j->path);
-            rd.line = p->line;
+            if (!rd.line) rd.line = p->line;
         }
         if (rc == SDB_OK) {
             rc = store_one(j, p);

@@ -1,0 +1,39 @@
+# strdb command line: help, catalog listing, and a small import/show/export cycle
+0	-	$STRDB --version | grep -q '^strdb [0-9]'
+0	-	$STRDB --help | grep -q import
+2	-	$STRDB no-such-command
+0	-	$STRDB init --help | grep -q '^usage: strdb init'
+0	-	$STRDB import --help | grep -q '^usage: strdb import'
+0	-	$STRDB export --help | grep -q '^usage: strdb export'
+0	-	$STRDB show --help | grep -q '^usage: strdb show'
+0	-	$STRDB stat --help | grep -q '^usage: strdb stat'
+0	-	$STRDB loci --help | grep -q '^usage: strdb loci'
+0	-	$STRDB audit --help | grep -q '^usage: strdb audit'
+0	-	$STRDB rules --help | grep -q '^usage: strdb rules'
+2	-	$STRDB import
+0	loci_codis20.out	$STRDB loci --kit 'CODIS 20'
+0	loci_yfilerplus.json	$STRDB loci --kit yfiler_plus --json
+0	loci_kits.out	$STRDB loci --kits
+1	-	$STRDB loci --kit NoSuchKit
+0	-	$STRDB init $T/a.db
+1	-	$STRDB init $T/a.db
+0	-	$STRDB rules $T/a.db --index forensic-mixture --min-loci 2 --actor custodian
+0	-	$STRDB rules $T/a.db --index population --min-y-loci 5 --actor custodian
+0	rules.out	$STRDB rules $T/a.db
+0	-	$STRDB import $T/a.db $D/golden/gm_spaced.txt --index forensic-mixture --basis crime-scene --actor analyst1
+0	-	$STRDB import $T/a.db $D/golden/wide_y.csv --index population --basis population-study --kit 'Yfiler Plus'
+0	show_s1.out	$STRDB show $T/a.db S1 --purpose casework --case C-77 | grep -v '^source'
+0	show_m2.json	$STRDB show $T/a.db m2 --purpose population-study --json | sed 's/,"source".*/}/'
+1	-	$STRDB show $T/a.db S1
+1	-	$STRDB show $T/a.db S1 --purpose gossip
+1	-	$STRDB show $T/a.db nobody --purpose casework
+0	export.jsonl	$STRDB export $T/a.db --purpose administration
+0	export.csv	$STRDB export $T/a.db --purpose administration --format csv
+0	export_pop.jsonl	$STRDB export $T/a.db --purpose population-study --index population
+1	-	$STRDB export $T/a.db --purpose administration --index nope
+0	stat.out	cd $T && $STRDB stat a.db | grep -v '^audit records'
+0	-	cd $T && $STRDB stat a.db --json | grep -q '"audit_records"'
+0	audit_actions.out	$STRDB audit log $T/a.db --json | sed 's/.*"action":"\([^"]*\)".*"outcome":"\([^"]*\)".*/\1 \2/'
+0	-	$STRDB audit verify $T/a.db | grep -q '^audit chain ok'
+2	-	$STRDB audit frobnicate $T/a.db
+1	-	$STRDB stat $T/missing.db

@@ -1,0 +1,339 @@
+/* The SQLite store: import/iterate round trip against the reader, export
+ * round trip, all-or-nothing imports, duplicates, rejects, the audit chain,
+ * the genotype codec on random profiles, and schema version checks. */
+#include <sqlite3.h>
+
+#include "unit.h"
+#include "store/store_internal.h"
+
+static const sdb_ctx ctx = {"unit-test", "administration", "CASE-1"};
+static char path[1024], path2[1024];
+
+static int setup(void **state)
+{
+    temp_db_path(path, sizeof path, "a");
+    temp_db_path(path2, sizeof path2, "b");
+    return sdb_init();
+}
+
+static int teardown(void **state)
+{
+    temp_db_path(path, sizeof path, "a");
+    temp_db_path(path2, sizeof path2, "b");
+    return 0;
+}
+
+static sdb_db *fresh(const char *p)
+{
+    sdb_db *db = NULL;
+    sdb_diag d;
+    char tag[1100];
+    remove(p);
+    snprintf(tag, sizeof tag, "%s-wal", p);
+    remove(tag);
+    assert_int_equal(sdb_db_create(&db, p, &ctx, &d), SDB_OK);
+    return db;
+}
+
+static int import(sdb_db *db, const char *file, const char *index, const char *basis,
+                  int skip, int replace, sdb_import_stats *st, sdb_diag *d)
+{
+    sdb_import_opts o;
+    sdb_import_opts_init(&o);
+    o.index = index;
+    o.basis = basis;
+    o.skip_invalid = skip;
+    o.replace = replace;
+    sdb_diag_clear(d);
+    return sdb_db_import(db, &ctx, file, &o, st, d);
+}
+
+/* SHA-256 of the JSON lines export: the "content" of a database. */
+static void content_digest(sdb_db *db, char out[SDB_HASH_HEX])
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    sdb_iter *it;
+    sdb_profile p;
+    sdb_stored m;
+    sdb_profile_init(&p);
+    assert_int_equal(sdb_iter_open(&it, db, NULL, NULL), SDB_OK);
+    while (sdb_iter_next(it, &p, &m) == SDB_OK) {
+        sdb_profile_meta meta = {m.index, m.basis, m.retain_until};
+        assert_int_equal(sdb_write_jsonl(f, sdb_db_catalog(db), &p, &meta), SDB_OK);
+    }
+    sdb_iter_close(it);
+    sdb_profile_free(&p);
+    fclose(f);
+    sdb_sha256_hex(buf, len, out);
+    free(buf);
+}
+
+static void test_import_matches_reader(void **state)
+{
+    sdb_db *db = fresh(path);
+    sdb_import_stats st;
+    sdb_diag d;
+    const char *nist = SDB_TEST_DATA "/NIST1036_genotypes.csv";
+    assert_int_equal(import(db, nist, "population", "population-study", 0, 0, &st, &d), SDB_OK);
+    assert_int_equal(st.n_imported, 1036);
+    sdb_reader *r;
+    assert_int_equal(sdb_reader_open(&r, nist, sdb_db_catalog(db), NULL, &d), SDB_OK);
+    sdb_profile a, b;
+    sdb_profile_init(&a);
+    sdb_profile_init(&b);
+    int n = 0;
+    while (sdb_reader_next(r, &a, &d) == SDB_OK) {
+        assert_int_equal(sdb_db_get(db, a.sample_id, &b), SDB_OK);
+        assert_true(sdb_profile_equal(&a, &b));
+        assert_int_equal(a.flags, b.flags);
+        assert_string_equal(a.population, b.population);
+        n++;
+    }
+    assert_int_equal(n, 1036);
+    assert_int_equal(sdb_db_get(db, "no-such-sample", &b), SDB_ENOTFOUND);
+    sdb_profile_free(&a);
+    sdb_profile_free(&b);
+    sdb_reader_close(r);
+    sdb_db_close(db);
+}
+
+static void test_refused_import_changes_nothing(void **state)
+{
+    sdb_db *db = fresh(path);
+    sdb_import_stats st;
+    sdb_diag d;
+    assert_int_equal(import(db, SDB_TEST_DATA "/databaseESX17.txt", "offender", "conviction", 0,
+                            0, &st, &d),
+                     SDB_OK);
+    char before[SDB_HASH_HEX], after[SDB_HASH_HEX], head[SDB_HASH_HEX];
+    long long n_audit, n_audit2, bad;
+    content_digest(db, before);
+    assert_int_equal(sdb_audit_verify(db, &n_audit, head, &bad, &d), SDB_OK);
+    static const char *bad_files[] = {"unknown_locus.csv", "allele_931.csv", "allele_abc.csv",
+                                      "three_alleles.txt", "duplicate_id.csv", "empty.csv",
+                                      "header_only.csv",   "truncated.csv",  "garbage.bin",
+                                      "utf16.csv"};
+    for (size_t i = 0; i < sizeof bad_files / sizeof *bad_files; i++) {
+        char f[512];
+        snprintf(f, sizeof f, SDB_TEST_DATA "/bad/%s", bad_files[i]);
+        int rc = import(db, f, "offender", "conviction", 0, 0, &st, &d);
+        assert_true(rc < 0);
+        assert_string_equal(d.file, f);
+        assert_true(d.reason[0] != '\0');
+        content_digest(db, after);
+        assert_string_equal(before, after);
+    }
+    /* no basis: refused before the file is read */
+    assert_int_equal(import(db, SDB_TEST_DATA "/bad/good3.csv", "offender", NULL, 0, 0, &st, &d),
+                     SDB_EPERM);
+    assert_string_equal(d.field, "--basis");
+    content_digest(db, after);
+    assert_string_equal(before, after);
+    /* one audit record per refusal, and the chain still verifies */
+    assert_int_equal(sdb_audit_verify(db, &n_audit2, head, &bad, &d), SDB_OK);
+    assert_int_equal(n_audit2, n_audit + 11);
+    sdb_db_close(db);
+}
+
+static void test_duplicates_and_replace(void **state)
+{
+    sdb_db *db = fresh(path);
+    sdb_import_stats st;
+    sdb_diag d;
+    const char *good = SDB_TEST_DATA "/bad/good3.csv";
+    assert_int_equal(import(db, good, "offender", "conviction", 0, 0, &st, &d), SDB_OK);
+    assert_int_equal(import(db, good, "arrestee", "arrest", 0, 0, &st, &d), SDB_EDUP);
+    assert_non_null(strstr(d.reason, "already stored"));
+    assert_int_equal(import(db, good, "arrestee", "arrest", 0, 1, &st, &d), SDB_OK);
+    assert_int_equal(st.n_replaced, 2);
+    sdb_iter *it;
+    sdb_profile p;
+    sdb_stored m;
+    sdb_profile_init(&p);
+    assert_int_equal(sdb_iter_open(&it, db, "arrestee", NULL), SDB_OK);
+    int n = 0;
+    while (sdb_iter_next(it, &p, &m) == SDB_OK) {
+        assert_string_equal(m.basis, "arrest");
+        n++;
+    }
+    assert_int_equal(n, 2);
+    sdb_iter_close(it);
+    sdb_profile_free(&p);
+    /* within one file: refused, or with skip_invalid the first is kept */
+    assert_int_equal(import(db, SDB_TEST_DATA "/bad/duplicate_id.csv", "offender", "conviction",
+                            1, 0, &st, &d),
+                     SDB_OK);
+    assert_int_equal(st.n_rejected, 3); /* two already stored, one repeated in the file */
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(sdb_db_sqlite(db),
+                                        "SELECT count(*) FROM import_reject WHERE line > 0", -1,
+                                        &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 3);
+    sqlite3_finalize(q);
+    sdb_db_close(db);
+}
+
+static void export_jsonl(sdb_db *db, const char *file)
+{
+    FILE *f = fopen(file, "w");
+    sdb_iter *it;
+    sdb_profile p;
+    sdb_stored m;
+    sdb_profile_init(&p);
+    assert_int_equal(sdb_iter_open(&it, db, NULL, NULL), SDB_OK);
+    while (sdb_iter_next(it, &p, &m) == SDB_OK) {
+        sdb_profile_meta meta = {m.index, m.basis, m.retain_until};
+        assert_int_equal(sdb_write_jsonl(f, sdb_db_catalog(db), &p, &meta), SDB_OK);
+    }
+    sdb_iter_close(it);
+    sdb_profile_free(&p);
+    fclose(f);
+}
+
+static void test_export_roundtrip(void **state)
+{
+    char f1[1100], f2[1100];
+    snprintf(f1, sizeof f1, "%s.1.jsonl", path);
+    snprintf(f2, sizeof f2, "%s.2.jsonl", path);
+    sdb_import_stats st;
+    sdb_diag d;
+    sdb_db *a = fresh(path), *b = fresh(path2);
+    assert_int_equal(import(a, SDB_TEST_DATA "/set3.txt", "forensic-mixture", "crime-scene", 1,
+                            0, &st, &d),
+                     SDB_OK);
+    assert_true(st.n_imported > 30);
+    export_jsonl(a, f1);
+    assert_int_equal(import(b, f1, "forensic-mixture", "crime-scene", 0, 0, &st, &d), SDB_OK);
+    export_jsonl(b, f2);
+    size_t l1, l2;
+    char *t1 = read_file(f1, &l1), *t2 = read_file(f2, &l2);
+    assert_int_equal(l1, l2);
+    assert_memory_equal(t1, t2, l1);
+    free(t1);
+    free(t2);
+    remove(f1);
+    remove(f2);
+    sdb_db_close(a);
+    sdb_db_close(b);
+}
+
+static void test_audit_tamper(void **state)
+{
+    sdb_db *db = fresh(path);
+    sdb_import_stats st;
+    sdb_diag d;
+    assert_int_equal(import(db, SDB_TEST_DATA "/bad/good3.csv", "offender", "conviction", 0, 0,
+                            &st, &d),
+                     SDB_OK);
+    assert_int_equal(sdb_audit_append(db, &ctx, "show", "sample_id=x", 1, "ok"), SDB_OK);
+    long long n, bad;
+    char head[SDB_HASH_HEX];
+    assert_int_equal(sdb_audit_verify(db, &n, head, &bad, &d), SDB_OK);
+    assert_int_equal(n, 3);
+    sqlite3 *sql = sdb_db_sqlite(db);
+    assert_int_equal(sqlite3_exec(sql, "UPDATE audit SET result_count = 3 WHERE seq = 2", 0, 0, 0),
+                     SQLITE_OK);
+    assert_int_equal(sdb_audit_verify(db, &n, head, &bad, &d), SDB_EAUDIT);
+    assert_int_equal(bad, 2);
+    assert_non_null(strstr(d.reason, "record 2"));
+    assert_int_equal(sqlite3_exec(sql, "UPDATE audit SET result_count = 2 WHERE seq = 2", 0, 0, 0),
+                     SQLITE_OK);
+    assert_int_equal(sdb_audit_verify(db, &n, head, &bad, &d), SDB_OK);
+    assert_int_equal(sqlite3_exec(sql, "DELETE FROM audit WHERE seq = 2", 0, 0, 0), SQLITE_OK);
+    assert_int_equal(sdb_audit_verify(db, &n, head, &bad, &d), SDB_EAUDIT);
+    assert_int_equal(bad, 3);
+    /* an actor is required */
+    sdb_ctx anon = {NULL, "administration", NULL};
+    assert_int_equal(sdb_audit_append(db, &anon, "show", "", 0, "ok"), SDB_EPERM);
+    sdb_db_close(db);
+}
+
+/* Random profiles survive encode/decode exactly. */
+static void test_codec_random(void **state)
+{
+    const sdb_catalog *cat = sdb_catalog_default();
+    sdb_profile p, q;
+    sdb_profile_init(&p);
+    sdb_profile_init(&q);
+    srand(7);
+    unsigned char buf[8192];
+    for (int iter = 0; iter < 2000; iter++) {
+        sdb_profile_reset(&p);
+        int n = rand() % 40;
+        for (int k = 0; k < n; k++) {
+            const sdb_locus *l = sdb_catalog_at(cat, rand() % sdb_catalog_count(cat));
+            sdb_allele a = l->type == SDB_LOCUS_SEX ? SDB_ALLELE_X + rand() % 2
+                           : rand() % 10 == 0       ? SDB_ALLELE_OL
+                                                    : rand() % (SDB_ALLELE_NUMERIC_MAX + 1);
+            assert_int_equal(sdb_profile_add(&p, l, a), SDB_OK);
+        }
+        assert_int_equal(sdb_profile_finish(&p, cat), SDB_OK);
+        long len = genotype_encode(&p, buf, sizeof buf);
+        assert_true(len >= SDB_GT_HEADER);
+        sdb_profile_reset(&q);
+        assert_int_equal(genotype_decode(&q, cat, buf, (size_t)len), SDB_OK);
+        assert_true(sdb_profile_equal(&p, &q));
+    }
+    buf[2] = 9; /* unknown version */
+    assert_int_equal(genotype_decode(&q, cat, buf, SDB_GT_HEADER), SDB_EVERSION);
+    assert_int_equal(genotype_decode(&q, cat, "SG\1\0\1", 5), SDB_EFORMAT);
+    sdb_profile_free(&p);
+    sdb_profile_free(&q);
+}
+
+static void test_schema_versions(void **state)
+{
+    sdb_db *db = fresh(path);
+    sdb_diag d;
+    assert_int_equal(sqlite3_exec(sdb_db_sqlite(db), "PRAGMA user_version = 99", 0, 0, 0),
+                     SQLITE_OK);
+    sdb_db_close(db);
+    assert_int_equal(sdb_db_open(&db, path, 0, &d), SDB_EVERSION);
+    assert_non_null(strstr(d.reason, "newer"));
+    /* a SQLite file that is not strdb's */
+    sqlite3 *raw;
+    remove(path2);
+    assert_int_equal(sqlite3_open(path2, &raw), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(raw, "CREATE TABLE t(x)", 0, 0, 0), SQLITE_OK);
+    sqlite3_close(raw);
+    assert_int_equal(sdb_db_open(&db, path2, 0, &d), SDB_EFORMAT);
+    assert_int_equal(sdb_db_create(&db, path2, &ctx, &d), SDB_EEXIST);
+    assert_int_equal(sdb_db_open(&db, "/nonexistent/x.db", 1, &d), SDB_ENOTFOUND);
+}
+
+static void test_index_rules(void **state)
+{
+    sdb_db *db = fresh(path);
+    sdb_import_stats st;
+    sdb_diag d;
+    sdb_index_rule r;
+    assert_int_equal(sdb_db_index_rule(db, "offender", &r), SDB_OK);
+    assert_int_equal(r.min_autosomal_loci, 10);
+    r.min_autosomal_loci = 30; /* NIST has 29 loci: now every profile is refused */
+    assert_int_equal(sdb_db_set_index_rule(db, &ctx, &r), SDB_OK);
+    assert_int_equal(import(db, SDB_TEST_DATA "/bad/good3.csv", "offender", "conviction", 0, 0,
+                            &st, &d),
+                     SDB_EINVAL);
+    assert_non_null(strstr(d.reason, "needs at least 30"));
+    assert_int_equal(sdb_db_index_rule(db, "no-such-index", &r), SDB_ENOTFOUND);
+    sdb_db_close(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_import_matches_reader),
+        cmocka_unit_test(test_refused_import_changes_nothing),
+        cmocka_unit_test(test_duplicates_and_replace),
+        cmocka_unit_test(test_export_roundtrip),
+        cmocka_unit_test(test_audit_tamper),
+        cmocka_unit_test(test_codec_random),
+        cmocka_unit_test(test_schema_versions),
+        cmocka_unit_test(test_index_rules),
+    };
+    return cmocka_run_group_tests_name("store", tests, setup, teardown);
+}

@@ -25,6 +25,9 @@ typedef enum sdb_locus_type {
 } sdb_locus_type;
 
 /* One catalog row. Strings are owned by the catalog and live as long as it. */
+/* Locus ids are 1..255: the stored genotype encoding gives them one byte. */
+#define SDB_LOCUS_ID_MAX 255
+
 typedef struct sdb_locus {
     uint16_t id;           /* stable, never reused; stored in the database */
     const char *name;      /* canonical spelling */

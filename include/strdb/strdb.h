@@ -10,6 +10,7 @@
 #include "strdb/io.h"
 #include "strdb/store.h"
 #include "strdb/audit.h"
+#include "strdb/queue.h"
 
 #ifdef __cplusplus
 extern "C" {

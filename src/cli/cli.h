@@ -28,7 +28,7 @@ enum { OPT_ACTOR = 1000, OPT_PURPOSE, OPT_CASE, OPT_HELP };
 
 /* Handles a CTX_LONG_OPTIONS code; returns 1 if it was one. */
 int cli_ctx_option(int c, const char *arg, sdb_ctx *ctx);
-/* Fills ctx->actor from the login name when --actor was not given. */
+/* Fills ctx->actor when --actor was not given: $STRDB_ACTOR, else the login name. */
 void cli_ctx_finish(sdb_ctx *ctx);
 
 /* "strdb CMD: message" on stderr, for a diagnostic or a plain message. */

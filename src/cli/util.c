@@ -20,6 +20,11 @@ int cli_ctx_option(int c, const char *arg, sdb_ctx *ctx)
 void cli_ctx_finish(sdb_ctx *ctx)
 {
     if (ctx->actor && ctx->actor[0]) return;
+    const char *env = getenv("STRDB_ACTOR");
+    if (env && env[0]) {
+        ctx->actor = env;
+        return;
+    }
     const struct passwd *pw = getpwuid(getuid());
     const char *user = getenv("USER");
     ctx->actor = pw && pw->pw_name ? pw->pw_name : user && *user ? user : "unknown";

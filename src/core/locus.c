@@ -108,7 +108,7 @@ static int parse_row(sdb_catalog *c, char **f, const char *name, long lineno, sd
     sdb_locus *l = &c->loci[c->n_loci];
     long id, copies, rl, mut, mei;
     char *end;
-    if (parse_uint(f[0], 65535, &id) || id == 0)
+    if (parse_uint(f[0], SDB_LOCUS_ID_MAX, &id) || id == 0)
         goto bad_id;
     if (!f[1][0] || parse_type(f[2], &l->type) || parse_uint(f[3], 8, &copies) || copies < 1 ||
         parse_uint(f[4], 255, &rl) || parse_uint(f[6], 1000000000, &mut) ||
@@ -132,7 +132,7 @@ static int parse_row(sdb_catalog *c, char **f, const char *name, long lineno, sd
     c->n_loci++;
     return SDB_OK;
 bad_id:
-    sdb_diag_set(d, name, lineno, "id", "locus id must be 1..65535, got '%s'", f[0]);
+    sdb_diag_set(d, name, lineno, "id", "locus id must be 1..%d, got '%s'", SDB_LOCUS_ID_MAX, f[0]);
     return SDB_EFORMAT;
 }
 

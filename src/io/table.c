@@ -1,4 +1,5 @@
 /* Delimited-text tokenizer and whole-file text checks shared by the readers. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,6 +142,24 @@ static int utf8_seq(const unsigned char *p, size_t avail)
     return n;
 }
 
+/* Line number of byte offset off (for diagnostics only). */
+static long line_of(const unsigned char *u, size_t off)
+{
+    long line = 1;
+    for (size_t i = 0; i < off; i++) line += u[i] == '\n';
+    return line;
+}
+
+/* 1 if any byte of the 8-byte word w is zero or has its high bit set. */
+static int word_needs_check(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    return ((w - ones) & ~w & highs) != 0 || (w & highs) != 0;
+}
+
+/* The whole file is checked up front, so the readers can trust that they see
+ * UTF-8 text. Plain ASCII runs are skipped a word at a time; only words with
+ * a NUL or a non-ASCII byte are looked at byte by byte. */
 long text_check(const char *buf, size_t len, const char *name, sdb_diag *d)
 {
     const unsigned char *u = (const unsigned char *)buf;
@@ -149,24 +168,31 @@ long text_check(const char *buf, size_t len, const char *name, sdb_diag *d)
         return SDB_EFORMAT;
     }
     size_t start = (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) ? 3 : 0;
-    long line = 1;
-    int blank = 1;
-    for (size_t i = start; i < len;) {
+    size_t i = start;
+    while (i < len) {
+        uint64_t w;
+        if (i + 8 <= len) {
+            memcpy(&w, u + i, 8);
+            if (!word_needs_check(w)) {
+                i += 8;
+                continue;
+            }
+        }
         if (u[i] == 0) {
-            sdb_diag_set(d, name, line, NULL, "binary data (NUL byte at offset %zu)", i);
+            sdb_diag_set(d, name, line_of(u, i), NULL, "binary data (NUL byte at offset %zu)", i);
             return SDB_EFORMAT;
         }
         int n = utf8_seq(u + i, len - i);
         if (n == 0) {
-            sdb_diag_set(d, name, line, NULL, "not UTF-8 text (byte 0x%02X at offset %zu)",
-                         u[i], i);
+            sdb_diag_set(d, name, line_of(u, i), NULL,
+                         "not UTF-8 text (byte 0x%02X at offset %zu)", u[i], i);
             return SDB_EFORMAT;
         }
-        if (u[i] == '\n') line++;
-        else if (u[i] != ' ' && u[i] != '\t' && u[i] != '\r') blank = 0;
         i += (size_t)n;
     }
-    if (blank) {
+    size_t k = start;
+    while (k < len && (u[k] == ' ' || u[k] == '\t' || u[k] == '\r' || u[k] == '\n')) k++;
+    if (k == len) {
         sdb_diag_set(d, name, 1, NULL, "empty file");
         return SDB_EFORMAT;
     }
@@ -195,12 +221,15 @@ void header_key(const field *f, char *key, size_t size)
 int add_cell_alleles(sdb_profile *p, const sdb_locus *l, field f, int *n_added, sdb_diag *d)
 {
     *n_added = 0;
-    while (f.len) {
-        const char *comma = memchr(f.s, ',', f.len);
-        size_t n = comma ? (size_t)(comma - f.s) : f.len;
-        field one = field_trim((field){f.s, n});
+    size_t i = 0;
+    while (i < f.len) {
+        size_t start = i;
+        while (i < f.len && f.s[i] != ',') i++;
+        field one = field_trim((field){f.s + start, i - start});
+        i++; /* past the comma */
         sdb_allele a;
         if (sdb_allele_parse(one.s, one.len, &a)) {
+            if (one.len == 0 && i >= f.len && *n_added == 0) return SDB_OK; /* blank cell */
             sdb_diag_set(d, NULL, 0, NULL, "unreadable allele '%.*s' at locus %s",
                          (int)(one.len > 40 ? 40 : one.len), one.s, l->name);
             return SDB_EINVAL;
@@ -214,9 +243,6 @@ int add_cell_alleles(sdb_profile *p, const sdb_locus *l, field f, int *n_added, 
         }
         if (sdb_profile_add(p, l, a)) return SDB_ENOMEM;
         (*n_added)++;
-        if (!comma) break;
-        f.s += n + 1;
-        f.len -= n + 1;
     }
     return SDB_OK;
 }

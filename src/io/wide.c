@@ -14,6 +14,9 @@ typedef struct wide_state {
     int col_id, col_pop, col_kit, col_flags;
     const sdb_locus **col_locus; /* per column, NULL for metadata */
     char **col_name;             /* per column, the header text (for diagnostics) */
+    int *order;                  /* locus columns sorted by locus id, then position: adding
+                                    alleles in this order hands sdb_profile_finish sorted runs */
+    int n_order;
     int n_cols;
     uint32_t *typed_gen;         /* per locus id: record number that typed it */
     uint32_t *seen_gen;          /* per locus id: record number whose row has it */
@@ -30,6 +33,7 @@ static void wide_free(void *s)
         for (int i = 0; st->col_name && i < st->n_cols; i++) free(st->col_name[i]);
         free(st->col_name);
         free(st->col_locus);
+        free(st->order);
         free(st->typed_gen);
         free(st->seen_gen);
     }
@@ -121,6 +125,14 @@ int wide_open(sdb_reader *r, sdb_diag *d)
         if ((rc = classify_column(r, st, i, d))) return rc;
         n_loci += st->col_locus[i] != NULL;
     }
+    if (!(st->order = malloc((size_t)st->n_cols * sizeof *st->order))) return SDB_ENOMEM;
+    for (int i = 0; i < st->n_cols; i++) {
+        if (!st->col_locus[i]) continue;
+        int k = st->n_order++;
+        for (; k > 0 && st->col_locus[st->order[k - 1]]->id > st->col_locus[i]->id; k--)
+            st->order[k] = st->order[k - 1];
+        st->order[k] = i;
+    }
     if (st->col_id < 0 && !r->opts.id_from_line) {
         sdb_diag_set(d, r->name, r->tab.line, NULL, "no sample id column (%s)",
                      r->opts.id_column ? r->opts.id_column : "Sample, Sample Name or id");
@@ -179,9 +191,9 @@ static int wide_next(sdb_reader *r, sdb_profile *p, sdb_diag *d)
     }
     if (st->col_flags >= 0 && flags_say_partial(f[st->col_flags])) p->flags |= SDB_PF_PARTIAL;
     uint32_t gen = ++st->gen;
-    for (int i = 0; i < st->n_cols; i++) {
+    for (int k = 0; k < st->n_order; k++) {
+        int i = st->order[k];
         const sdb_locus *l = st->col_locus[i];
-        if (!l) continue;
         st->seen_gen[l->id] = gen;
         if (field_is_missing(f[i])) continue;
         int n;

@@ -1,7 +1,8 @@
 /* Import: read a file, validate every record against the index rule, insert
  * it in one transaction with its provenance, and audit the result.
  *
- * Without skip_invalid the first bad record rolls everything back; the only
+ * Reading runs in a second thread (stage.c) so that parsing and SQLite's
+ * inserts overlap. Without skip_invalid the first bad record rolls everything back; the only
  * trace of the attempt is one "refused" audit record. With skip_invalid, the
  * rejects go to import_reject (file, line, field, reason) and to the
  * caller's on_reject callback, and the rest is imported.
@@ -27,8 +28,6 @@ typedef struct import_job {
     sdb_diag *d;
     sdb_index_rule rule;
     sqlite3_stmt *insert, *exists, *reject, *origin;
-    unsigned char *blob;
-    size_t blob_cap;
 } import_job;
 
 static const char insert_sql[] =
@@ -86,17 +85,14 @@ static int prepare_job(import_job *j)
     return SDB_OK;
 }
 
-/* Releases the statements and buffer; safe to call twice. */
+/* Releases the statements; safe to call twice. */
 static void finalize_job(import_job *j)
 {
     sqlite3_finalize(j->insert);
     sqlite3_finalize(j->exists);
     sqlite3_finalize(j->reject);
     sqlite3_finalize(j->origin);
-    free(j->blob);
     j->insert = j->exists = j->reject = j->origin = NULL;
-    j->blob = NULL;
-    j->blob_cap = 0;
 }
 
 static int begin_batch(import_job *j, sdb_format format)
@@ -119,72 +115,63 @@ static int begin_batch(import_job *j, sdb_format format)
 }
 
 /* Explains a duplicate sample id: earlier in this file or already stored. */
-static void duplicate_diag(import_job *j, const sdb_profile *p)
+static void duplicate_diag(import_job *j, const char *sample_id, long at_line)
 {
     sqlite3_stmt *st = j->origin;
-    sqlite3_bind_text(st, 1, p->sample_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, sample_id, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW) {
         long line = (long)sqlite3_column_int64(st, 1);
         if (sqlite3_column_int64(st, 2) == j->stats->batch_id)
-            sdb_diag_set(j->d, j->path, p->line, "sample id",
+            sdb_diag_set(j->d, j->path, at_line, "sample id",
                          "duplicate sample id '%s' (also at line %ld of this file; "
-                         "--replace keeps the last)", p->sample_id, line);
+                         "--replace keeps the last)", sample_id, line);
         else
-            sdb_diag_set(j->d, j->path, p->line, "sample id",
+            sdb_diag_set(j->d, j->path, at_line, "sample id",
                          "duplicate sample id '%s' (already stored from %s:%ld; --replace "
-                         "replaces it)", p->sample_id, (const char *)sqlite3_column_text(st, 0),
+                         "replaces it)", sample_id, (const char *)sqlite3_column_text(st, 0),
                          line);
     } else {
-        sdb_diag_set(j->d, j->path, p->line, "sample id", "duplicate sample id '%s'",
-                     p->sample_id);
+        sdb_diag_set(j->d, j->path, at_line, "sample id", "duplicate sample id '%s'", sample_id);
     }
     sqlite3_reset(st);
 }
 
-static int bind_and_insert(import_job *j, const sdb_profile *p)
+static const char *arena_text(const stage_batch *b, size_t off)
 {
-    size_t need = SDB_GT_HEADER + 4 * (size_t)p->n_alleles;
-    if (need > j->blob_cap) {
-        unsigned char *b = realloc(j->blob, need * 2);
-        if (!b) return SDB_ENOMEM;
-        j->blob = b;
-        j->blob_cap = need * 2;
+    return off == STAGE_NONE ? NULL : b->arena + off;
+}
+
+static int insert_staged(import_job *j, const stage_batch *b, const staged *x)
+{
+    const char *id = arena_text(b, x->id);
+    if (j->o->replace) {
+        sqlite3_bind_text(j->exists, 1, id, -1, SQLITE_STATIC);
+        if (sqlite3_step(j->exists) == SQLITE_ROW) j->stats->n_replaced++;
+        sqlite3_reset(j->exists);
     }
-    long len = genotype_encode(p, j->blob, j->blob_cap);
     sqlite3_stmt *st = j->insert;
-    sqlite3_bind_text(st, 1, p->sample_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, j->o->index, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, sdb_kind_name(p->kind), -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 4, (int)p->flags);
-    sqlite3_bind_int(st, 5, p->n_calls);
-    sqlite3_bind_blob(st, 6, j->blob, (int)len, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, sdb_kind_name(x->kind), -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, (int)x->flags);
+    sqlite3_bind_int(st, 5, x->n_calls);
+    sqlite3_bind_blob(st, 6, b->arena + x->blob, (int)x->blob_len, SQLITE_STATIC);
     sqlite3_bind_text(st, 7, j->o->basis, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 8, j->o->retain_until, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 9, j->stats->batch_id);
-    sqlite3_bind_int64(st, 10, p->line);
-    sqlite3_bind_text(st, 11, p->kit && p->kit[0] ? p->kit : NULL, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 12, p->population && p->population[0] ? p->population : NULL, -1,
-                      SQLITE_STATIC);
+    sqlite3_bind_int64(st, 10, x->line);
+    sqlite3_bind_text(st, 11, arena_text(b, x->kit), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 12, arena_text(b, x->population), -1, SQLITE_STATIC);
     int step = sqlite3_step(st);
     int ext = sqlite3_extended_errcode(j->db->sql);
     sqlite3_reset(st);
     if (step == SQLITE_DONE) return SDB_OK;
     if (ext == SQLITE_CONSTRAINT_UNIQUE) {
-        duplicate_diag(j, p);
+        duplicate_diag(j, id, x->line);
         return SDB_EDUP;
     }
-    sdb_diag_set(j->d, j->path, p->line, NULL, "%s", sqlite3_errmsg(j->db->sql));
+    sdb_diag_set(j->d, j->path, x->line, NULL, "%s", sqlite3_errmsg(j->db->sql));
     return SDB_ESTORE;
-}
-
-static int store_one(import_job *j, sdb_profile *p)
-{
-    if (j->o->replace) {
-        sqlite3_bind_text(j->exists, 1, p->sample_id, -1, SQLITE_STATIC);
-        if (sqlite3_step(j->exists) == SQLITE_ROW) j->stats->n_replaced++;
-        sqlite3_reset(j->exists);
-    }
-    return bind_and_insert(j, p);
 }
 
 static int record_reject(import_job *j, const sdb_diag *rd)
@@ -202,40 +189,50 @@ static int record_reject(import_job *j, const sdb_diag *rd)
     return rc;
 }
 
-/* Reads, validates and stores every record. Returns SDB_OK or the first
+/* Stores one staged record. Returns SDB_OK (stored or rejected) or the
  * error that ends the import (j->d says where). */
-static int import_records(import_job *j, sdb_reader *r, sdb_profile *p)
+static int store_staged(import_job *j, const stage_batch *b, const staged *x)
 {
-    const sdb_catalog *cat = j->db->cat;
-    for (;;) {
-        sdb_diag rd;
-        sdb_diag_clear(&rd);
-        int rc = sdb_reader_next(r, p, &rd);
-        if (rc == SDB_END) return SDB_OK;
-        if (rc == SDB_ENOMEM || rc == SDB_EFORMAT) {
-            *j->d = rd;
-            return rc;
-        }
-        j->stats->n_records++;
-        if (rc == SDB_OK && (rc = sdb_profile_validate(p, cat, &j->rule, &rd)) != SDB_OK) {
-            snprintf(rd.file, sizeof rd.file, "%s", j->path);
-            if (!rd.line) rd.line = p->line;
-        }
-        if (rc == SDB_OK) {
-            rc = store_one(j, p);
-            if (rc == SDB_EDUP) rd = *j->d;
-            if (rc != SDB_OK && rc != SDB_EDUP) return rc;
-        }
+    if (x->rc != SDB_OK && x->rc != SDB_EINVAL) {
+        if (x->rc == SDB_ENOMEM) sdb_diag_set(j->d, j->path, x->line, NULL, "out of memory");
+        else *j->d = b->diags[x->diag];
+        return x->rc;
+    }
+    j->stats->n_records++;
+    int rc = x->rc;
+    sdb_diag rd;
+    if (rc == SDB_OK) {
+        rc = insert_staged(j, b, x);
         if (rc == SDB_OK) {
             j->stats->n_imported++;
-            continue;
+            return SDB_OK;
         }
-        if (!j->o->skip_invalid) {
-            *j->d = rd;
-            return rc;
-        }
-        if (record_reject(j, &rd)) return SDB_ESTORE;
+        if (rc != SDB_EDUP) return rc;
+        rd = *j->d;
+    } else {
+        rd = b->diags[x->diag];
     }
+    if (!j->o->skip_invalid) {
+        *j->d = rd;
+        return rc;
+    }
+    return record_reject(j, &rd) ? SDB_ESTORE : SDB_OK;
+}
+
+/* The importing side of the pipeline: inserts batches as the reader thread
+ * fills them. */
+static int import_records(import_job *j, sdb_reader *r)
+{
+    stager *s;
+    int rc = stage_start(&s, r, j->db->cat, &j->rule, j->path);
+    if (rc) return rc;
+    stage_batch *b;
+    while (rc == SDB_OK && stage_next(s, &b) == SDB_OK) {
+        for (int i = 0; rc == SDB_OK && i < b->n; i++) rc = store_staged(j, b, &b->rec[i]);
+        stage_recycle(s, b);
+    }
+    stage_stop(s);
+    return rc;
 }
 
 static int finish_batch(import_job *j)
@@ -291,8 +288,6 @@ int sdb_db_import(sdb_db *db, const sdb_ctx *ctx, const char *path, const sdb_im
     import_params(path, o, params, sizeof params);
     import_job j = {.db = db, .ctx = ctx, .path = path, .o = o, .stats = stats, .d = d};
     sdb_reader *r = NULL;
-    sdb_profile p;
-    sdb_profile_init(&p);
     int rc = ctx && ctx->actor && ctx->actor[0] ? check_options(db, o, d) : SDB_EPERM;
     if (!rc) rc = sdb_db_index_rule(db, o->index, &j.rule);
     if (!rc) rc = sdb_reader_open(&r, path, db->cat, &o->read, d);
@@ -300,7 +295,7 @@ int sdb_db_import(sdb_db *db, const sdb_ctx *ctx, const char *path, const sdb_im
     stats->format = sdb_reader_format(r);
     if ((rc = store_exec(db, "BEGIN IMMEDIATE", d))) goto refused;
     if (!(rc = prepare_job(&j)) && !(rc = begin_batch(&j, stats->format)) &&
-        !(rc = import_records(&j, r, &p)) && !(rc = finish_batch(&j)))
+        !(rc = import_records(&j, r)) && !(rc = finish_batch(&j)))
         rc = sdb_audit_append(db, ctx, "import", params, stats->n_imported, "ok");
     finalize_job(&j);
     if (!rc) rc = store_exec(db, "COMMIT", d);
@@ -309,12 +304,10 @@ int sdb_db_import(sdb_db *db, const sdb_ctx *ctx, const char *path, const sdb_im
         goto refused;
     }
     sdb_reader_close(r);
-    sdb_profile_free(&p);
     return SDB_OK;
 refused:
     finalize_job(&j);
     audit_refusal(db, ctx, params, rc, d);
     sdb_reader_close(r);
-    sdb_profile_free(&p);
     return rc;
 }

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "strdb/audit.h"
+#include "strdb/queue.h"
 #include "strdb/store.h"
 
 #define SDB_APPLICATION_ID 0x53544442 /* "STDB" in PRAGMA application_id */
@@ -29,19 +30,61 @@ int schema_migrate(sdb_db *db, int from_version, sdb_diag *d);
 /* Adds catalog loci the database lacks; checks that shared ids agree. */
 int schema_sync_loci(sdb_db *db, sdb_diag *d);
 
-/* Genotype blob (docs/store.md): "SG", version 1, 0, then per allele a
- * little-endian u16 locus id and u16 allele code, sorted by locus. */
+/* Genotype blob (docs/store.md): "SG", version 1, 0, then per allele three
+ * bytes: the locus id (1..255) and the little-endian u16 allele code, sorted
+ * by locus then allele. Fixed-width entries keep the SQL views simple. */
+#define SDB_GT_ENTRY 3
 #define SDB_GT_MAGIC0 'S'
 #define SDB_GT_MAGIC1 'G'
 #define SDB_GT_VERSION 1
 #define SDB_GT_HEADER 4
-/* Encodes p into buf (capacity cap, at least SDB_GT_HEADER + 4 * alleles);
+/* Encodes p into buf (capacity cap, at least SDB_GT_HEADER + SDB_GT_ENTRY * alleles);
  * returns the length or SDB_ENOMEM if cap is too small. */
 long genotype_encode(const sdb_profile *p, unsigned char *buf, size_t cap);
 /* Decodes a blob into p's calls and alleles (p reset first except the id).
  * SDB_EVERSION for an unknown version, SDB_EFORMAT for a damaged blob or an
  * unknown locus id. */
 int genotype_decode(sdb_profile *p, const sdb_catalog *cat, const void *blob, size_t len);
+
+/* Import staging (src/store/stage.c): a reader thread parses, validates and
+ * encodes records into batches; the importing thread inserts them. Batches
+ * travel between the two through two sdb_queues (full, free) and are reused.
+ * Each staged record keeps its strings and blob in the batch's arena. */
+#define STAGE_BATCH 256
+#define STAGE_NONE ((size_t)-1)
+
+typedef struct staged {
+    int rc;          /* SDB_OK, SDB_EINVAL (a reject), or a fatal code that ends the import */
+    long line;
+    uint32_t flags;
+    sdb_kind kind;
+    int n_calls;
+    size_t id, kit, population, blob; /* arena offsets (STAGE_NONE: absent) */
+    size_t blob_len;
+    int diag;        /* index into diags when rc != SDB_OK */
+} staged;
+
+typedef struct stage_batch {
+    int n;
+    staged rec[STAGE_BATCH];
+    char *arena;
+    size_t arena_len, arena_cap;
+    sdb_diag *diags;
+    int n_diags, diags_cap;
+} stage_batch;
+
+typedef struct stager stager;
+
+/* Starts the reader thread over r (borrowed; closed by the caller after
+ * stage_stop). rule and path are borrowed too. */
+int stage_start(stager **out, sdb_reader *r, const sdb_catalog *cat, const sdb_index_rule *rule,
+                const char *path);
+/* Next filled batch: SDB_OK or SDB_END when the reader is done. */
+int stage_next(stager *s, stage_batch **b);
+/* Hands a processed batch back for reuse. */
+void stage_recycle(stager *s, stage_batch *b);
+/* Stops the reader thread (early if it is still running), joins it, frees. */
+void stage_stop(stager *s);
 
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SS.mmmZ". */
 void store_now(char buf[32]);

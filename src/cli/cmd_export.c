@@ -15,7 +15,7 @@ static const char export_usage[] =
     "  --index NAME    only this index\n"
     "  --format F      jsonl (default) or csv\n"
     "  -o FILE         write to FILE instead of stdout\n"
-    "  --actor NAME    who reads (default: the login name)\n";
+    "  --actor NAME    who reads (default: $STRDB_ACTOR, else the login name)\n";
 
 static const char show_usage[] =
     "usage: strdb show DB SAMPLE_ID --purpose P [--case REF] [--json]\n\n"

@@ -26,7 +26,7 @@ static const char import_usage[] =
     "  --id-column NAME    wide CSV: column holding the sample id\n"
     "  --id-from-line      sample id = prefix + line number (files without unique ids)\n"
     "  --id-prefix P       prepend P to every sample id\n"
-    "  --actor NAME        who imports (default: the login name)\n"
+    "  --actor NAME        who imports (default: $STRDB_ACTOR, else the login name)\n"
     "  --purpose P, --case REF   recorded in the audit record\n";
 
 enum { OPT_INDEX = 1, OPT_BASIS, OPT_FORMAT, OPT_KIT, OPT_RETAIN, OPT_SKIP, OPT_REJECTS,

@@ -6,7 +6,7 @@ static const char init_usage[] =
     "Create a new, empty strdb database (an SQLite file) with the locus catalog,\n"
     "the legal bases, purposes and indexes seeded, and the first audit record.\n"
     "Refuses to touch an existing non-empty file.\n\n"
-    "  --actor NAME   who does it (default: the login name)\n";
+    "  --actor NAME   who does it (default: $STRDB_ACTOR, else the login name)\n";
 
 int main_init(int argc, char **argv)
 {

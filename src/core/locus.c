@@ -229,6 +229,7 @@ int sdb_catalog_parse(sdb_catalog **out, const char *name, const char *text, siz
             continue;
         }
         if ((rc = parse_row(c, f, name, lineno, d))) goto fail;
+        rc = SDB_EFORMAT; /* for the checks of the next line */
     }
     rc = SDB_EFORMAT;
     if (c->n_loci == 0) {

@@ -37,3 +37,4 @@
 0	-	$STRDB audit verify $T/a.db | grep -q '^audit chain ok'
 2	-	$STRDB audit frobnicate $T/a.db
 1	-	$STRDB stat $T/missing.db
+0	-	sh scripts/gen_cli_doc.sh $STRDB | cmp - docs/cli.md

@@ -139,6 +139,9 @@ static void test_bad_catalogs(void **state)
     parse_bad(buf, "probability");
     snprintf(buf, sizeof buf, "%s1\tA\tY\t1\t4\n", hdr);
     parse_bad(buf, "fields");
+    /* a bad line after a good one (found by fuzzing: returned success, no catalog) */
+    snprintf(buf, sizeof buf, "%s1\tA\tY\t1\t4\t\t\t\t\t\n2\tB\n", hdr);
+    parse_bad(buf, "fields");
     sdb_catalog *c;
     snprintf(buf, sizeof buf, "# c\n%s7\tA\tY\t2\t4\t0.01\t1\t100\tK|L\tA1|A 2\n", hdr);
     assert_int_equal(sdb_catalog_parse(&c, "t", buf, strlen(buf), NULL), SDB_OK);

@@ -1,0 +1,13 @@
+#!/bin/sh
+# Writes docs/cli.md to stdout from docs/src/cli-head.md, every subcommand's
+# --help text, and docs/src/cli-tail.md. A CLI test checks that the committed
+# docs/cli.md is what this prints, so the reference cannot drift from --help.
+set -eu
+S=${1:-build/rel/strdb}
+cat docs/src/cli-head.md
+for c in init import export show stat loci audit rules; do
+    printf '## strdb %s\n\n```\n' "$c"
+    "$S" "$c" --help
+    printf '```\n\n'
+done
+cat docs/src/cli-tail.md

@@ -45,8 +45,10 @@ static int make_csv(const char *src, const char *dst, long n)
         rows = realloc(rows, (size_t)(n_rows + 1) * sizeof *rows);
         rows[n_rows++] = strdup(line);
     }
-    for (long i = 0; i < n; i++) fprintf(out, "R%ld-%s", i / n_rows, rows[i % n_rows]);
-    for (long i = 0; i < n_rows; i++) free(rows[i]);
+    for (long i = 0; i < n; i++)
+        fprintf(out, "R%ld-%s", i / n_rows, rows[i % n_rows]);
+    for (long i = 0; i < n_rows; i++)
+        free(rows[i]);
     free(rows);
     free(line);
     free(header);
@@ -63,7 +65,8 @@ static double parse_only(const char *csv, long *count)
     double t0 = now();
     if (sdb_reader_open(&r, csv, sdb_catalog_default(), NULL, &d)) return -1;
     *count = 0;
-    while (sdb_reader_next(r, &p, &d) == SDB_OK) (*count)++;
+    while (sdb_reader_next(r, &p, &d) == SDB_OK)
+        (*count)++;
     sdb_reader_close(r);
     sdb_profile_free(&p);
     return now() - t0;
@@ -198,7 +201,8 @@ int main(int argc, char **argv)
     double t0 = now();
     if (sdb_db_open(&db, dbp, 1, &d)) return 1;
     if (sdb_iter_open(&it, db, NULL, NULL) == SDB_OK) {
-        while (sdb_iter_next(it, &p, NULL) == SDB_OK) read_back++;
+        while (sdb_iter_next(it, &p, NULL) == SDB_OK)
+            read_back++;
         sdb_iter_close(it);
     }
     double t_read = now() - t0;

@@ -47,7 +47,8 @@ int main(int argc, char **argv)
     sdb_db_close(db);
     return 0;
 fail:
-    fprintf(stderr, "embed: %s\n", d.reason[0] ? sdb_diag_format(&d, msg, sizeof msg) : sdb_strerror(rc));
+    fprintf(stderr, "embed: %s\n",
+            d.reason[0] ? sdb_diag_format(&d, msg, sizeof msg) : sdb_strerror(rc));
     sdb_profile_free(&p);
     sdb_db_close(db);
     return 1;

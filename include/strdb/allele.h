@@ -18,12 +18,12 @@ extern "C" {
 
 typedef int32_t sdb_allele;
 
-#define SDB_ALLELE_NUMERIC_MAX 9999   /* repeat 999.9 */
-#define SDB_ALLELE_X 0xFFF0           /* Amelogenin X */
-#define SDB_ALLELE_Y 0xFFF1           /* Amelogenin Y */
-#define SDB_ALLELE_OL 0xFFFD          /* off-ladder: present but not sized to a ladder allele */
-#define SDB_ALLELE_ANY 0xFFFE         /* wildcard ("F" or "*"): matches any allele */
-#define SDB_ALLELE_STRLEN 8           /* longest formatted allele plus NUL */
+#define SDB_ALLELE_NUMERIC_MAX 9999 /* repeat 999.9 */
+#define SDB_ALLELE_X 0xFFF0         /* Amelogenin X */
+#define SDB_ALLELE_Y 0xFFF1         /* Amelogenin Y */
+#define SDB_ALLELE_OL 0xFFFD        /* off-ladder: present but not sized to a ladder allele */
+#define SDB_ALLELE_ANY 0xFFFE       /* wildcard ("F" or "*"): matches any allele */
+#define SDB_ALLELE_STRLEN 8         /* longest formatted allele plus NUL */
 
 /* Parses one allele from s[0..len) (surrounding blanks allowed): digits with
  * at most one '.' and exactly one digit after it, or OL, F, *, X, Y (any case).

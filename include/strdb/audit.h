@@ -37,8 +37,8 @@ int sdb_audit_foreach(sdb_db *db, int (*fn)(void *arg, const sdb_audit_record *r
 
 /* Recomputes the chain. SDB_OK (n_records and head filled) or SDB_EAUDIT with
  * *bad_seq the first broken record and d->reason saying how. */
-int sdb_audit_verify(sdb_db *db, long long *n_records, char head[SDB_HASH_HEX],
-                     long long *bad_seq, sdb_diag *d) SDB_WUR;
+int sdb_audit_verify(sdb_db *db, long long *n_records, char head[SDB_HASH_HEX], long long *bad_seq,
+                     sdb_diag *d) SDB_WUR;
 
 /* Hex SHA-256 of text (used for parameter digests). */
 void sdb_sha256_hex(const void *data, size_t len, char out[SDB_HASH_HEX]);

@@ -24,18 +24,18 @@ extern "C" {
 
 enum sdb_status {
     SDB_OK = 0,
-    SDB_END = -1,        /* iterator end: not an error */
-    SDB_ENOMEM = -2,     /* out of memory */
-    SDB_EIO = -3,        /* a file could not be read or written */
-    SDB_EFORMAT = -4,    /* a file is unreadable as a whole (encoding, layout) */
-    SDB_EINVAL = -5,     /* one record or argument is invalid */
-    SDB_EDUP = -6,       /* duplicate sample id */
-    SDB_ESTORE = -7,     /* the SQLite store reported an error */
-    SDB_ENOTFOUND = -8,  /* no such sample, index, basis or locus */
-    SDB_EVERSION = -9,   /* schema or file version this build cannot read */
-    SDB_EAUDIT = -10,    /* the audit chain does not verify */
-    SDB_EPERM = -11,     /* refused: a required purpose, basis or rule is missing */
-    SDB_EEXIST = -12,    /* the database already exists */
+    SDB_END = -1,       /* iterator end: not an error */
+    SDB_ENOMEM = -2,    /* out of memory */
+    SDB_EIO = -3,       /* a file could not be read or written */
+    SDB_EFORMAT = -4,   /* a file is unreadable as a whole (encoding, layout) */
+    SDB_EINVAL = -5,    /* one record or argument is invalid */
+    SDB_EDUP = -6,      /* duplicate sample id */
+    SDB_ESTORE = -7,    /* the SQLite store reported an error */
+    SDB_ENOTFOUND = -8, /* no such sample, index, basis or locus */
+    SDB_EVERSION = -9,  /* schema or file version this build cannot read */
+    SDB_EAUDIT = -10,   /* the audit chain does not verify */
+    SDB_EPERM = -11,    /* refused: a required purpose, basis or rule is missing */
+    SDB_EEXIST = -12,   /* the database already exists */
 };
 
 /* Short English text for a status code; never NULL, static storage. */
@@ -54,8 +54,8 @@ typedef struct sdb_diag {
 void sdb_diag_clear(sdb_diag *d);
 
 /* Fills a diagnostic (d may be NULL: then nothing happens). field may be NULL. */
-void sdb_diag_set(sdb_diag *d, const char *file, long line, const char *field, const char *fmt,
-                  ...) SDB_PRINTF(5, 6);
+void sdb_diag_set(sdb_diag *d, const char *file, long line, const char *field, const char *fmt, ...)
+    SDB_PRINTF(5, 6);
 
 /* Formats "FILE:LINE: field 'F': REASON" (parts that are empty are left out)
  * into buf; returns buf. */

@@ -34,12 +34,12 @@ int sdb_format_parse(const char *s, sdb_format *out) SDB_WUR;
 /* Reader options; initialise with sdb_read_opts_init(). Strings are borrowed
  * and must outlive the reader. */
 typedef struct sdb_read_opts {
-    sdb_format format;       /* SDB_FMT_AUTO detects from the content */
-    const char *id_column;   /* wide CSV: sample id column (default: first of
-                                Sample, Sample Name, SampleName, sample_id, id) */
-    int id_from_line;        /* 1: sample id = id_prefix + input line number */
-    const char *id_prefix;   /* prepended to every sample id (default "") */
-    const char *kit;         /* kit recorded on each profile unless the file names one */
+    sdb_format format;     /* SDB_FMT_AUTO detects from the content */
+    const char *id_column; /* wide CSV: sample id column (default: first of
+                              Sample, Sample Name, SampleName, sample_id, id) */
+    int id_from_line;      /* 1: sample id = id_prefix + input line number */
+    const char *id_prefix; /* prepended to every sample id (default "") */
+    const char *kit;       /* kit recorded on each profile unless the file names one */
 } sdb_read_opts;
 
 void sdb_read_opts_init(sdb_read_opts *o);

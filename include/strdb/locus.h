@@ -21,7 +21,8 @@ typedef enum sdb_locus_type {
     SDB_LOCUS_AUTOSOMAL = 0,
     SDB_LOCUS_Y = 1,
     SDB_LOCUS_X = 2,
-    SDB_LOCUS_SEX = 3, /* Amelogenin */
+    SDB_LOCUS_SEX = 3,     /* Amelogenin */
+    SDB_LOCUS_CONTROL = 4, /* a kit's quality sensor (QS1, QS2): known, never stored */
 } sdb_locus_type;
 
 /* One catalog row. Strings are owned by the catalog and live as long as it. */
@@ -29,16 +30,16 @@ typedef enum sdb_locus_type {
 #define SDB_LOCUS_ID_MAX 255
 
 typedef struct sdb_locus {
-    uint16_t id;           /* stable, never reused; stored in the database */
-    const char *name;      /* canonical spelling */
+    uint16_t id;      /* stable, never reused; stored in the database */
+    const char *name; /* canonical spelling */
     sdb_locus_type type;
-    uint8_t copies;        /* 1, or 2 for DYS385/DYF387S1/DYS527, 4 for DYS464 */
-    uint8_t repeat_len;    /* bp; 0 for Amelogenin and Yindel */
-    double mutation_rate;  /* per meiosis (Y loci with YHRD counts), else 0 */
-    int mutations;         /* YHRD observed mutations (0 if unknown) */
-    int meioses;           /* YHRD observed meioses (0 if unknown) */
-    const char *sets;      /* '|'-separated kit and core-set names */
-    const char *aliases;   /* '|'-separated alternative spellings */
+    uint8_t copies;       /* 1, or 2 for DYS385/DYF387S1/DYS527, 4 for DYS464 */
+    uint8_t repeat_len;   /* bp; 0 for Amelogenin and Yindel */
+    double mutation_rate; /* per meiosis (Y loci with YHRD counts), else 0 */
+    int mutations;        /* YHRD observed mutations (0 if unknown) */
+    int meioses;          /* YHRD observed meioses (0 if unknown) */
+    const char *sets;     /* '|'-separated kit and core-set names */
+    const char *aliases;  /* '|'-separated alternative spellings */
 } sdb_locus;
 
 typedef struct sdb_catalog sdb_catalog;
@@ -74,7 +75,7 @@ int sdb_catalog_has_set(const sdb_catalog *cat, const char *kit);
 /* 1 if locus belongs to the set kit, else 0. */
 int sdb_locus_in_set(const sdb_locus *locus, const char *kit);
 
-/* "autosomal", "Y", "X" or "sex". */
+/* "autosomal", "Y", "X", "sex" or "control". */
 const char *sdb_locus_type_name(sdb_locus_type t);
 
 /* Writes the comparison key of s[0..len) (upper case, without spaces, '_'

@@ -49,14 +49,14 @@ typedef struct sdb_profile {
     int n_calls;
     sdb_allele *alleles;
     int n_alleles;
-    int n_empty_loci;     /* loci present in the input but empty */
-    long line;            /* first input line of the record (0 if none) */
-    long add_line;        /* input line of the alleles being added (readers set it;
-                             0 = line); after finish, call_lines[i] is the line of
-                             calls[i], so diagnostics can name the exact row */
+    int n_empty_loci; /* loci present in the input but empty */
+    long line;        /* first input line of the record (0 if none) */
+    long add_line;    /* input line of the alleles being added (readers set it;
+                         0 = line); after finish, call_lines[i] is the line of
+                         calls[i], so diagnostics can name the exact row */
     long *call_lines;
-    char *kit;            /* optional, NULL if unknown */
-    char *population;     /* optional population label (population studies) */
+    char *kit;        /* optional, NULL if unknown */
+    char *population; /* optional population label (population studies) */
     /* private: capacities and the (locus, allele) pairs added before finish */
     size_t id_cap, kit_cap, pop_cap;
     int calls_cap, alleles_cap, lines_cap;

@@ -21,10 +21,13 @@ int main_rules(int argc, char **argv);
 
 /* Options every audited command takes: --actor, --purpose, --case. */
 enum { OPT_ACTOR = 1000, OPT_PURPOSE, OPT_CASE, OPT_HELP };
-#define CTX_LONG_OPTIONS                                                                         \
-    {"actor", required_argument, NULL, OPT_ACTOR},                                              \
-        {"purpose", required_argument, NULL, OPT_PURPOSE},                                      \
-        {"case", required_argument, NULL, OPT_CASE}, {"help", no_argument, NULL, 'h'}
+#define CTX_LONG_OPTIONS                                                                           \
+    {"actor", required_argument, NULL, OPT_ACTOR},                                                 \
+        {"purpose", required_argument, NULL, OPT_PURPOSE},                                         \
+        {"case", required_argument, NULL, OPT_CASE},                                               \
+    {                                                                                              \
+        "help", no_argument, NULL, 'h'                                                             \
+    }
 
 /* Handles a CTX_LONG_OPTIONS code; returns 1 if it was one. */
 int cli_ctx_option(int c, const char *arg, sdb_ctx *ctx);

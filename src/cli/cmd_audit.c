@@ -17,12 +17,12 @@ static int print_record(void *arg, const sdb_audit_record *r)
 {
     int json = *(int *)arg;
     if (json) {
-        json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s?,s:s?,s:s,s:I,s:s,s:s,s:s}", "seq",
-                              (json_int_t)r->seq, "at", r->at, "actor", r->actor, "action",
-                              r->action, "purpose", r->purpose, "case", r->case_ref,
-                              "params_digest", r->params_digest, "result_count",
-                              (json_int_t)r->result_count, "outcome", r->outcome, "prev_hash",
-                              r->prev_hash, "hash", r->hash);
+        json_t *o =
+            json_pack("{s:I,s:s,s:s,s:s,s:s?,s:s?,s:s,s:I,s:s,s:s,s:s}", "seq", (json_int_t)r->seq,
+                      "at", r->at, "actor", r->actor, "action", r->action, "purpose", r->purpose,
+                      "case", r->case_ref, "params_digest", r->params_digest, "result_count",
+                      (json_int_t)r->result_count, "outcome", r->outcome, "prev_hash", r->prev_hash,
+                      "hash", r->hash);
         if (!o) return SDB_EFORMAT; /* a NULL where the schema forbids one */
         json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
         putchar('\n');
@@ -41,8 +41,10 @@ int main_audit(int argc, char **argv)
         {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int json = 0, c;
     while ((c = getopt_long(argc, argv, "hj", longopts, NULL)) != -1) {
-        if (c == 'j') json = 1;
-        else return cli_usage(audit_usage, c != 'h');
+        if (c == 'j')
+            json = 1;
+        else
+            return cli_usage(audit_usage, c != 'h');
     }
     if (optind + 2 != argc) return cli_usage(audit_usage, 1);
     const char *verb = argv[optind];
@@ -61,8 +63,9 @@ int main_audit(int argc, char **argv)
         rc = sdb_audit_verify(db, &n, head, &bad, &d);
         if (rc) {
             cli_diag("audit verify", rc, &d);
-            if (json) printf("{\"ok\":false,\"first_bad_seq\":%lld,\"reason\":\"%s\"}\n", bad,
-                             rc == SDB_EAUDIT ? strchr(d.reason, ':') + 2 : sdb_strerror(rc));
+            if (json)
+                printf("{\"ok\":false,\"first_bad_seq\":%lld,\"reason\":\"%s\"}\n", bad,
+                       rc == SDB_EAUDIT ? strchr(d.reason, ':') + 2 : sdb_strerror(rc));
         } else if (json) {
             printf("{\"ok\":true,\"records\":%lld,\"head\":\"%s\"}\n", n, head);
         } else {

@@ -35,7 +35,8 @@ static int export_csv(sdb_db *db, const char *index, FILE *out, long *count)
     if (rc) return rc;
     sdb_profile_init(&p);
     if (!(rc = sdb_iter_open(&it, db, index, NULL))) {
-        while ((rc = sdb_iter_next(it, &p, &m)) == SDB_OK) sdb_csv_layout_add(layout, &p);
+        while ((rc = sdb_iter_next(it, &p, &m)) == SDB_OK)
+            sdb_csv_layout_add(layout, &p);
         sdb_iter_close(it);
     }
     if (rc == SDB_END) rc = sdb_csv_write_header(out, layout);
@@ -82,12 +83,15 @@ int main_export(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
         if (cli_ctx_option(c, optarg, &ctx)) continue;
-        if (c == OPT_INDEX) index = optarg;
-        else if (c == 'o') outpath = optarg;
+        if (c == OPT_INDEX)
+            index = optarg;
+        else if (c == 'o')
+            outpath = optarg;
         else if (c == OPT_FORMAT && !sdb_format_parse(optarg, &format) &&
                  (format == SDB_FMT_JSONL || format == SDB_FMT_WIDE))
             continue;
-        else return cli_usage(export_usage, c != 'h');
+        else
+            return cli_usage(export_usage, c != 'h');
     }
     if (optind + 1 != argc) return cli_usage(export_usage, 1);
     cli_ctx_finish(&ctx);
@@ -123,8 +127,8 @@ int main_export(int argc, char **argv)
 static void show_text(const sdb_catalog *cat, const sdb_profile *p, const sdb_stored *m)
 {
     char flags[128], alleles[512];
-    printf("sample_id     %s\nindex         %s\nkind          %s\nbasis         %s\n",
-           p->sample_id, m->index, sdb_kind_name(p->kind), m->basis);
+    printf("sample_id     %s\nindex         %s\nkind          %s\nbasis         %s\n", p->sample_id,
+           m->index, sdb_kind_name(p->kind), m->basis);
     printf("retain_until  %s\nflags         %s\nkit           %s\n",
            m->retain_until ? m->retain_until : "-",
            p->flags ? sdb_flags_format(p->flags, flags, sizeof flags) : "-",
@@ -168,8 +172,10 @@ int main_show(int argc, char **argv)
     int json = 0, c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (cli_ctx_option(c, optarg, &ctx)) continue;
-        if (c == OPT_JSON) json = 1;
-        else return cli_usage(show_usage, c != 'h');
+        if (c == OPT_JSON)
+            json = 1;
+        else
+            return cli_usage(show_usage, c != 'h');
     }
     if (optind + 2 != argc) return cli_usage(show_usage, 1);
     cli_ctx_finish(&ctx);
@@ -186,14 +192,18 @@ int main_show(int argc, char **argv)
         sdb_profile_init(&p);
         int st = sdb_iter_open(&it, db, NULL, sample);
         if (!st) st = sdb_iter_next(it, &p, &m);
-        if (st == SDB_OK && json) st = show_json(sdb_db_catalog(db), &p, &m);
-        else if (st == SDB_OK) show_text(sdb_db_catalog(db), &p, &m);
+        if (st == SDB_OK && json)
+            st = show_json(sdb_db_catalog(db), &p, &m);
+        else if (st == SDB_OK)
+            show_text(sdb_db_catalog(db), &p, &m);
         sdb_iter_close(it);
         int found = st == SDB_OK;
         if (sdb_audit_append(db, &ctx, "show", params, found, found ? "ok" : "not found"))
             cli_error("show", "could not write the audit record");
-        if (st == SDB_END) cli_error("show", "no profile with sample id '%s'", sample);
-        else if (st) cli_error("show", "%s", sdb_strerror(st));
+        if (st == SDB_END)
+            cli_error("show", "no profile with sample id '%s'", sample);
+        else if (st)
+            cli_error("show", "%s", sdb_strerror(st));
         sdb_profile_free(&p);
         rc = st ? EXIT_FAIL : EXIT_OK;
     }

@@ -29,8 +29,19 @@ static const char import_usage[] =
     "  --actor NAME        who imports (default: $STRDB_ACTOR, else the login name)\n"
     "  --purpose P, --case REF   recorded in the audit record\n";
 
-enum { OPT_INDEX = 1, OPT_BASIS, OPT_FORMAT, OPT_KIT, OPT_RETAIN, OPT_SKIP, OPT_REJECTS,
-       OPT_REPLACE, OPT_IDCOL, OPT_IDLINE, OPT_IDPREFIX };
+enum {
+    OPT_INDEX = 1,
+    OPT_BASIS,
+    OPT_FORMAT,
+    OPT_KIT,
+    OPT_RETAIN,
+    OPT_SKIP,
+    OPT_REJECTS,
+    OPT_REPLACE,
+    OPT_IDCOL,
+    OPT_IDLINE,
+    OPT_IDPREFIX
+};
 
 typedef struct reject_sink {
     FILE *file;
@@ -47,23 +58,21 @@ static void on_reject(void *arg, const sdb_diag *d)
     s->count++;
 }
 
-static int parse_args(int argc, char **argv, sdb_import_opts *o, sdb_ctx *ctx,
-                      const char **rejects)
+static int parse_args(int argc, char **argv, sdb_import_opts *o, sdb_ctx *ctx, const char **rejects)
 {
-    static const struct option longopts[] = {
-        {"index", required_argument, NULL, OPT_INDEX},
-        {"basis", required_argument, NULL, OPT_BASIS},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"kit", required_argument, NULL, OPT_KIT},
-        {"retain-until", required_argument, NULL, OPT_RETAIN},
-        {"skip-invalid", no_argument, NULL, OPT_SKIP},
-        {"rejects", required_argument, NULL, OPT_REJECTS},
-        {"replace", no_argument, NULL, OPT_REPLACE},
-        {"id-column", required_argument, NULL, OPT_IDCOL},
-        {"id-from-line", no_argument, NULL, OPT_IDLINE},
-        {"id-prefix", required_argument, NULL, OPT_IDPREFIX},
-        CTX_LONG_OPTIONS,
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"index", required_argument, NULL, OPT_INDEX},
+                                             {"basis", required_argument, NULL, OPT_BASIS},
+                                             {"format", required_argument, NULL, OPT_FORMAT},
+                                             {"kit", required_argument, NULL, OPT_KIT},
+                                             {"retain-until", required_argument, NULL, OPT_RETAIN},
+                                             {"skip-invalid", no_argument, NULL, OPT_SKIP},
+                                             {"rejects", required_argument, NULL, OPT_REJECTS},
+                                             {"replace", no_argument, NULL, OPT_REPLACE},
+                                             {"id-column", required_argument, NULL, OPT_IDCOL},
+                                             {"id-from-line", no_argument, NULL, OPT_IDLINE},
+                                             {"id-prefix", required_argument, NULL, OPT_IDPREFIX},
+                                             CTX_LONG_OPTIONS,
+                                             {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (cli_ctx_option(c, optarg, ctx)) continue;

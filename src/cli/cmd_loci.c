@@ -5,7 +5,7 @@
 #include "cli.h"
 
 static const char loci_usage[] =
-    "usage: strdb loci [--kit NAME] [--type autosomal|Y|X|sex] [--kits] [--json]\n\n"
+    "usage: strdb loci [--kit NAME] [--type autosomal|Y|X|sex|control] [--kits] [--json]\n\n"
     "List the locus catalog: id, canonical name, type, copies, repeat length,\n"
     "Y-STR mutation rate (YHRD), kits and core sets, aliases. Names and kits match\n"
     "ignoring case, spaces, '_' and '-'.\n\n"
@@ -30,8 +30,10 @@ static int list_kits(const sdb_catalog *cat, int json)
             snprintf(probe, sizeof probe, "|%s|", name);
             if (!strstr(seen, probe) && strlen(seen) + n + 2 < sizeof seen) {
                 strcat(strcat(seen, name), "|");
-                if (json) json_array_append_new(arr, json_string(name));
-                else printf("%s\n", name);
+                if (json)
+                    json_array_append_new(arr, json_string(name));
+                else
+                    printf("%s\n", name);
             }
             s += n + (bar != NULL);
         }
@@ -46,20 +48,23 @@ static int list_kits(const sdb_catalog *cat, int json)
 
 int main_loci(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"kit", required_argument, NULL, 'k'},
-                                             {"type", required_argument, NULL, 't'},
-                                             {"kits", no_argument, NULL, 'K'},
-                                             {"json", no_argument, NULL, 'j'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"kit", required_argument, NULL, 'k'}, {"type", required_argument, NULL, 't'},
+        {"kits", no_argument, NULL, 'K'},      {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0}};
     const char *kit = NULL, *type = NULL;
     int json = 0, kits = 0, c;
     while ((c = getopt_long(argc, argv, "hk:t:Kj", longopts, NULL)) != -1) {
-        if (c == 'k') kit = optarg;
-        else if (c == 't') type = optarg;
-        else if (c == 'K') kits = 1;
-        else if (c == 'j') json = 1;
-        else return cli_usage(loci_usage, c != 'h');
+        if (c == 'k')
+            kit = optarg;
+        else if (c == 't')
+            type = optarg;
+        else if (c == 'K')
+            kits = 1;
+        else if (c == 'j')
+            json = 1;
+        else
+            return cli_usage(loci_usage, c != 'h');
     }
     if (optind != argc) return cli_usage(loci_usage, 1);
     const sdb_catalog *cat = sdb_catalog_default();
@@ -79,8 +84,8 @@ int main_loci(int argc, char **argv)
             continue;
         if (json) {
             json_t *o = json_pack("{s:i,s:s,s:s,s:i,s:i}", "id", l->id, "name", l->name, "type",
-                                  sdb_locus_type_name(l->type), "copies", l->copies,
-                                  "repeat_len", l->repeat_len);
+                                  sdb_locus_type_name(l->type), "copies", l->copies, "repeat_len",
+                                  l->repeat_len);
             if (l->meioses) {
                 json_object_set_new(o, "mutation_rate", json_real(l->mutation_rate));
                 json_object_set_new(o, "mutations", json_integer(l->mutations));
@@ -93,9 +98,8 @@ int main_loci(int argc, char **argv)
         }
         char rate[32] = "-";
         if (l->meioses) snprintf(rate, sizeof rate, "%.6f", l->mutation_rate);
-        printf("%-4u %-14s %-9s %6u %6u %-10s %s\n", l->id, l->name,
-               sdb_locus_type_name(l->type), l->copies, l->repeat_len, rate,
-               l->aliases[0] ? l->aliases : "-");
+        printf("%-4u %-14s %-9s %6u %6u %-10s %s\n", l->id, l->name, sdb_locus_type_name(l->type),
+               l->copies, l->repeat_len, rate, l->aliases[0] ? l->aliases : "-");
     }
     if (json) {
         json_dumpf(arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

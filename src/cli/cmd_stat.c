@@ -41,10 +41,12 @@ static int locus_coverage(sdb_db *db, long *count, int n)
         sdb_iter_close(it);
         return SDB_ENOMEM;
     }
-    for (int k = 0; k < n; k++) position[sdb_catalog_at(cat, k)->id] = k;
+    for (int k = 0; k < n; k++)
+        position[sdb_catalog_at(cat, k)->id] = k;
     sdb_profile_init(&p);
     while ((rc = sdb_iter_next(it, &p, NULL)) == SDB_OK)
-        for (int i = 0; i < p.n_calls; i++) count[position[p.calls[i].locus]]++;
+        for (int i = 0; i < p.n_calls; i++)
+            count[position[p.calls[i].locus]]++;
     sdb_iter_close(it);
     free(position);
     sdb_profile_free(&p);
@@ -96,22 +98,23 @@ static void print_json(const char *path, sqlite3 *sql, const index_row *rows, in
     json_object_set_new(o, "schema_version", json_integer(SDB_SCHEMA_VERSION));
     json_object_set_new(o, "profiles", json_integer(scalar(sql, "SELECT count(*) FROM profile")));
     for (int i = 0; i < n_rows; i++)
-        json_array_append_new(idx, json_pack("{s:s,s:s,s:I,s:I,s:I}", "index", rows[i].index,
-                                             "kind", rows[i].kind, "profiles",
-                                             (json_int_t)rows[i].profiles, "partial",
-                                             (json_int_t)rows[i].partial, "mixture",
-                                             (json_int_t)rows[i].mixture));
+        json_array_append_new(
+            idx, json_pack("{s:s,s:s,s:I,s:I,s:I}", "index", rows[i].index, "kind", rows[i].kind,
+                           "profiles", (json_int_t)rows[i].profiles, "partial",
+                           (json_int_t)rows[i].partial, "mixture", (json_int_t)rows[i].mixture));
     json_object_set_new(o, "by_index", idx);
     for (int k = 0; k < sdb_catalog_count(cat); k++)
         if (cov[k])
-            json_array_append_new(loci, json_pack("{s:s,s:I}", "locus",
-                                                  sdb_catalog_at(cat, k)->name, "profiles",
-                                                  (json_int_t)cov[k]));
+            json_array_append_new(loci,
+                                  json_pack("{s:s,s:I}", "locus", sdb_catalog_at(cat, k)->name,
+                                            "profiles", (json_int_t)cov[k]));
     json_object_set_new(o, "loci", loci);
     json_object_set_new(o, "import_batches",
                         json_integer(scalar(sql, "SELECT count(*) FROM import_batch")));
-    json_object_set_new(o, "rejects", json_integer(scalar(sql, "SELECT count(*) FROM import_reject")));
-    json_object_set_new(o, "audit_records", json_integer(scalar(sql, "SELECT count(*) FROM audit")));
+    json_object_set_new(o, "rejects",
+                        json_integer(scalar(sql, "SELECT count(*) FROM import_reject")));
+    json_object_set_new(o, "audit_records",
+                        json_integer(scalar(sql, "SELECT count(*) FROM audit")));
     json_object_set_new(o, "indexes", name_list(sql, "SELECT name FROM db_index ORDER BY rowid"));
     json_object_set_new(o, "legal_bases",
                         name_list(sql, "SELECT code FROM legal_basis ORDER BY rowid"));
@@ -147,8 +150,10 @@ int main_stat(int argc, char **argv)
         {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int json = 0, c;
     while ((c = getopt_long(argc, argv, "hj", longopts, NULL)) != -1) {
-        if (c == 'j') json = 1;
-        else return cli_usage(stat_usage, c != 'h');
+        if (c == 'j')
+            json = 1;
+        else
+            return cli_usage(stat_usage, c != 'h');
     }
     if (optind + 1 != argc) return cli_usage(stat_usage, 1);
     sdb_db *db;
@@ -159,9 +164,12 @@ int main_stat(int argc, char **argv)
     int n_rows = 0;
     int rc = cov ? collect_indexes(sdb_db_sqlite(db), &rows, &n_rows) : SDB_ENOMEM;
     if (!rc) rc = locus_coverage(db, cov, sdb_catalog_count(cat));
-    if (rc) cli_error("stat", "%s", sdb_strerror(rc));
-    else if (json) print_json(argv[optind], sdb_db_sqlite(db), rows, n_rows, cat, cov);
-    else print_text(argv[optind], sdb_db_sqlite(db), rows, n_rows, cat, cov);
+    if (rc)
+        cli_error("stat", "%s", sdb_strerror(rc));
+    else if (json)
+        print_json(argv[optind], sdb_db_sqlite(db), rows, n_rows, cat, cov);
+    else
+        print_text(argv[optind], sdb_db_sqlite(db), rows, n_rows, cat, cov);
     free(rows);
     free(cov);
     sdb_db_close(db);

@@ -23,8 +23,9 @@ static const command commands[] = {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "strdb %s: forensic STR profile database\n\n"
-                 "usage: strdb COMMAND [options]   (strdb COMMAND --help for each)\n\n",
+    fprintf(out,
+            "strdb %s: forensic STR profile database\n\n"
+            "usage: strdb COMMAND [options]   (strdb COMMAND --help for each)\n\n",
             sdb_version());
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);

@@ -33,8 +33,10 @@ void cli_ctx_finish(sdb_ctx *ctx)
 void cli_diag(const char *cmd, int rc, const sdb_diag *d)
 {
     char buf[1024];
-    if (d && d->reason[0]) fprintf(stderr, "strdb %s: %s\n", cmd, sdb_diag_format(d, buf, sizeof buf));
-    else fprintf(stderr, "strdb %s: %s\n", cmd, sdb_strerror(rc));
+    if (d && d->reason[0])
+        fprintf(stderr, "strdb %s: %s\n", cmd, sdb_diag_format(d, buf, sizeof buf));
+    else
+        fprintf(stderr, "strdb %s: %s\n", cmd, sdb_strerror(rc));
 }
 
 void cli_error(const char *cmd, const char *fmt, ...)

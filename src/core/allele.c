@@ -12,19 +12,25 @@ static int is_blank(char c)
 /* Symbols accepted in place of a number, any case. */
 static int parse_symbol(const char *s, size_t len, sdb_allele *out)
 {
-    if (len == 1 && (s[0] == '*' || s[0] == 'F' || s[0] == 'f')) *out = SDB_ALLELE_ANY;
-    else if (len == 1 && (s[0] == 'X' || s[0] == 'x')) *out = SDB_ALLELE_X;
-    else if (len == 1 && (s[0] == 'Y' || s[0] == 'y')) *out = SDB_ALLELE_Y;
+    if (len == 1 && (s[0] == '*' || s[0] == 'F' || s[0] == 'f'))
+        *out = SDB_ALLELE_ANY;
+    else if (len == 1 && (s[0] == 'X' || s[0] == 'x'))
+        *out = SDB_ALLELE_X;
+    else if (len == 1 && (s[0] == 'Y' || s[0] == 'y'))
+        *out = SDB_ALLELE_Y;
     else if (len == 2 && (s[0] == 'O' || s[0] == 'o') && (s[1] == 'L' || s[1] == 'l'))
         *out = SDB_ALLELE_OL;
-    else return SDB_EINVAL;
+    else
+        return SDB_EINVAL;
     return SDB_OK;
 }
 
 int sdb_allele_parse(const char *s, size_t len, sdb_allele *out)
 {
-    while (len > 0 && is_blank(*s)) s++, len--;
-    while (len > 0 && is_blank(s[len - 1])) len--;
+    while (len > 0 && is_blank(*s))
+        s++, len--;
+    while (len > 0 && is_blank(s[len - 1]))
+        len--;
     if (len == 0) return SDB_EINVAL;
     if (s[0] < '0' || s[0] > '9') return parse_symbol(s, len, out);
     long repeat = 0;

@@ -30,8 +30,7 @@ void sdb_diag_clear(sdb_diag *d)
     if (d) memset(d, 0, sizeof *d);
 }
 
-void sdb_diag_set(sdb_diag *d, const char *file, long line, const char *field, const char *fmt,
-                  ...)
+void sdb_diag_set(sdb_diag *d, const char *file, long line, const char *field, const char *fmt, ...)
 {
     if (!d) return;
     snprintf(d->file, sizeof d->file, "%s", file ? file : "");

@@ -18,8 +18,10 @@ static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
 static void do_init(void)
 {
-    if (sodium_init() < 0) init_status = SDB_ENOMEM;
-    else if (!sdb_catalog_default()) init_status = SDB_EFORMAT;
+    if (sodium_init() < 0)
+        init_status = SDB_ENOMEM;
+    else if (!sdb_catalog_default())
+        init_status = SDB_EFORMAT;
 }
 
 int sdb_init(void)

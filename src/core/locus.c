@@ -48,13 +48,13 @@ int sdb_name_key(const char *s, size_t len, char *key, size_t size)
 
 const char *sdb_locus_type_name(sdb_locus_type t)
 {
-    static const char *names[] = {"autosomal", "Y", "X", "sex"};
-    return (unsigned)t < 4 ? names[t] : "?";
+    static const char *names[] = {"autosomal", "Y", "X", "sex", "control"};
+    return (unsigned)t < 5 ? names[t] : "?";
 }
 
 static int parse_type(const char *s, sdb_locus_type *t)
 {
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         if (strcmp(s, sdb_locus_type_name((sdb_locus_type)i)) == 0) {
             *t = (sdb_locus_type)i;
             return 0;
@@ -108,8 +108,7 @@ static int parse_row(sdb_catalog *c, char **f, const char *name, long lineno, sd
     sdb_locus *l = &c->loci[c->n_loci];
     long id, copies, rl, mut, mei;
     char *end;
-    if (parse_uint(f[0], SDB_LOCUS_ID_MAX, &id) || id == 0)
-        goto bad_id;
+    if (parse_uint(f[0], SDB_LOCUS_ID_MAX, &id) || id == 0) goto bad_id;
     if (!f[1][0] || parse_type(f[2], &l->type) || parse_uint(f[3], 8, &copies) || copies < 1 ||
         parse_uint(f[4], 255, &rl) || parse_uint(f[6], 1000000000, &mut) ||
         parse_uint(f[7], 1000000000, &mei)) {
@@ -140,7 +139,8 @@ static int build_names(sdb_catalog *c, const char *name, sdb_diag *d)
 {
     size_t cap = 2 * (size_t)(unsigned)c->n_loci; /* canonical names + one alias list each */
     for (int i = 0; i < c->n_loci; i++)
-        for (const char *p = c->loci[i].aliases; *p; p++) cap += *p == '|';
+        for (const char *p = c->loci[i].aliases; *p; p++)
+            cap += *p == '|';
     c->names = calloc(cap, sizeof *c->names);
     if (!c->names) return SDB_ENOMEM;
     for (int i = 0; i < c->n_loci; i++) {
@@ -194,7 +194,8 @@ int sdb_catalog_parse(sdb_catalog **out, const char *name, const char *text, siz
     if (!c) return SDB_ENOMEM;
     c->text = malloc(len + 1);
     size_t max_rows = 1;
-    for (size_t i = 0; i < len; i++) max_rows += text[i] == '\n';
+    for (size_t i = 0; i < len; i++)
+        max_rows += text[i] == '\n';
     c->loci = calloc(max_rows, sizeof *c->loci);
     if (!c->text || !c->loci) goto fail;
     memcpy(c->text, text, len);
@@ -289,8 +290,7 @@ const sdb_locus *sdb_catalog_find(const sdb_catalog *c, const char *s, size_t le
 {
     name_entry key;
     if (sdb_name_key(s, len, key.key, sizeof key.key) <= 0) return NULL;
-    const name_entry *e =
-        bsearch(&key, c->names, (size_t)c->n_names, sizeof *c->names, cmp_entry);
+    const name_entry *e = bsearch(&key, c->names, (size_t)c->n_names, sizeof *c->names, cmp_entry);
     return e ? e->locus : NULL;
 }
 

@@ -71,7 +71,8 @@ static int grow(void **arr, int *cap, int need, size_t elem)
 {
     if (need <= *cap) return SDB_OK;
     int n = *cap ? *cap : 16;
-    while (n < need) n *= 2;
+    while (n < need)
+        n *= 2;
     void *t = realloc(*arr, (size_t)n * elem);
     if (!t) return SDB_ENOMEM;
     *arr = t;
@@ -109,7 +110,8 @@ static void sort_runs(run *r, int n)
     for (int i = 1; i < n; i++) {
         run x = r[i];
         int j = i;
-        for (; j > 0 && (r[j - 1].locus > x.locus); j--) r[j] = r[j - 1];
+        for (; j > 0 && (r[j - 1].locus > x.locus); j--)
+            r[j] = r[j - 1];
         r[j] = x;
     }
 }
@@ -119,7 +121,8 @@ static void sort_alleles(sdb_allele *a, int n)
     for (int i = 1; i < n; i++) {
         sdb_allele x = a[i];
         int j = i;
-        for (; j > 0 && a[j - 1] > x; j--) a[j] = a[j - 1];
+        for (; j > 0 && a[j - 1] > x; j--)
+            a[j] = a[j - 1];
         a[j] = x;
     }
 }
@@ -203,8 +206,10 @@ const sdb_call *sdb_profile_call(const sdb_profile *p, unsigned locus_id)
     while (lo <= hi) {
         int mid = (lo + hi) / 2;
         if (p->calls[mid].locus == locus_id) return &p->calls[mid];
-        if (p->calls[mid].locus < locus_id) lo = mid + 1;
-        else hi = mid - 1;
+        if (p->calls[mid].locus < locus_id)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
     }
     return NULL;
 }
@@ -254,9 +259,12 @@ const char *sdb_kind_name(sdb_kind k)
 
 int sdb_kind_parse(const char *s, sdb_kind *out)
 {
-    if (!strcmp(s, "autosomal")) *out = SDB_KIND_AUTOSOMAL;
-    else if (!strcmp(s, "Y") || !strcmp(s, "y")) *out = SDB_KIND_Y;
-    else return SDB_EINVAL;
+    if (!strcmp(s, "autosomal"))
+        *out = SDB_KIND_AUTOSOMAL;
+    else if (!strcmp(s, "Y") || !strcmp(s, "y"))
+        *out = SDB_KIND_Y;
+    else
+        return SDB_EINVAL;
     return SDB_OK;
 }
 
@@ -309,7 +317,8 @@ static int check_kit(sdb_profile *p, const sdb_catalog *cat, sdb_diag *d)
     }
     for (int i = 0; i < sdb_catalog_count(cat); i++) {
         const sdb_locus *l = sdb_catalog_at(cat, i);
-        if (sdb_locus_in_set(l, p->kit) && !sdb_profile_call(p, l->id)) {
+        if (l->type != SDB_LOCUS_CONTROL && sdb_locus_in_set(l, p->kit) &&
+            !sdb_profile_call(p, l->id)) {
             p->flags |= SDB_PF_PARTIAL;
             break;
         }

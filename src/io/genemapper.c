@@ -18,9 +18,9 @@ typedef struct gm_state {
     int *allele_cols;
     int n_allele_cols;
     int n_header;
-    int have_row;               /* tab.fields holds the next record's first row */
+    int have_row; /* tab.fields holds the next record's first row */
     char sample[SDB_SAMPLE_ID_MAX + 1];
-    uint8_t seen[65536 / 8];    /* markers seen in the current record, by locus id */
+    uint8_t seen[65536 / 8]; /* markers seen in the current record, by locus id */
     uint16_t seen_list[512];
     int n_seen;
 } gm_state;
@@ -63,9 +63,12 @@ static int gm_header(sdb_reader *r, gm_state *st, sdb_diag *d)
         header_key(&t->fields[i], key, sizeof key);
         if (!strcmp(key, "SAMPLENAME") || !strcmp(key, "SAMPLE.NAME") || !strcmp(key, "SAMPLE"))
             st->col_sample = st->col_sample < 0 ? i : st->col_sample;
-        else if (!strcmp(key, "MARKER") || !strcmp(key, "LOCUS")) st->col_marker = i;
-        else if (!strcmp(key, "KIT")) st->col_kit = i;
-        else if (is_allele_key(key)) st->allele_cols[st->n_allele_cols++] = i;
+        else if (!strcmp(key, "MARKER") || !strcmp(key, "LOCUS"))
+            st->col_marker = i;
+        else if (!strcmp(key, "KIT"))
+            st->col_kit = i;
+        else if (is_allele_key(key))
+            st->allele_cols[st->n_allele_cols++] = i;
     }
     const char *missing = st->col_sample < 0   ? "Sample Name"
                           : st->col_marker < 0 ? "Marker"
@@ -101,7 +104,8 @@ int genemapper_open(sdb_reader *r, sdb_diag *d)
 
 static void seen_clear(gm_state *st)
 {
-    for (int i = 0; i < st->n_seen; i++) st->seen[st->seen_list[i] >> 3] = 0;
+    for (int i = 0; i < st->n_seen; i++)
+        st->seen[st->seen_list[i] >> 3] = 0;
     st->n_seen = 0;
 }
 
@@ -129,6 +133,7 @@ static int gm_row(sdb_reader *r, gm_state *st, sdb_profile *p, sdb_diag *d)
                      (int)(m.len > 60 ? 60 : m.len), m.s);
         return SDB_EINVAL;
     }
+    if (l->type == SDB_LOCUS_CONTROL) return SDB_OK; /* QS1/QS2 rows: not a genotype */
     uint8_t bit = (uint8_t)(1u << (l->id & 7));
     if (st->seen[l->id >> 3] & bit) return SDB_END;
     if (st->n_seen == (int)(sizeof st->seen_list / sizeof *st->seen_list)) {

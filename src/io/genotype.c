@@ -25,6 +25,7 @@ int sdb_genotype_parse(sdb_profile *p, const sdb_catalog *cat, const char *text,
             sdb_diag_set(d, "--genotype", 0, NULL, "unknown locus '%.*s'", (int)name.len, name.s);
             return SDB_EINVAL;
         }
+        if (l->type == SDB_LOCUS_CONTROL) continue;
         char cell[512];
         size_t vlen = item.len - (size_t)(eq + 1 - item.s);
         if (vlen >= sizeof cell) vlen = sizeof cell - 1;

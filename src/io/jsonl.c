@@ -32,7 +32,8 @@ static int next_line(sdb_reader *r, const char **s, size_t *len)
         t->pos += n + (nl != NULL);
         t->line = t->next_line++;
         size_t k = 0;
-        while (k < n && (b[k] == ' ' || b[k] == '\t' || b[k] == '\r')) k++;
+        while (k < n && (b[k] == ' ' || b[k] == '\t' || b[k] == '\r'))
+            k++;
         if (k == n) continue;
         *s = b;
         *len = n;
@@ -63,6 +64,7 @@ static int add_locus(sdb_reader *r, sdb_profile *p, const char *name, json_t *ar
         sdb_diag_set(d, r->name, line, "loci", "unknown locus '%.60s'", name);
         return SDB_EINVAL;
     }
+    if (l->type == SDB_LOCUS_CONTROL) return SDB_OK; /* quality sensor: skipped */
     if (!json_is_array(arr)) {
         sdb_diag_set(d, r->name, line, l->name, "alleles must be an array of strings");
         return SDB_EINVAL;
@@ -70,7 +72,8 @@ static int add_locus(sdb_reader *r, sdb_profile *p, const char *name, json_t *ar
     size_t i;
     json_t *v;
     int typed = 0;
-    json_array_foreach(arr, i, v) {
+    json_array_foreach(arr, i, v)
+    {
         char num[32];
         const char *s;
         int n;
@@ -118,13 +121,13 @@ static int parse_object(sdb_reader *r, json_t *obj, sdb_profile *p, sdb_diag *d)
         (rc = optional_string(r, obj, "kit", &kit, d)) ||
         (rc = optional_string(r, obj, "population", &pop, d)))
         return rc;
-    if ((rc = reader_set_id(r, p, (field){id ? id : "", id ? strlen(id) : 0}, line, d)))
-        return rc;
+    if ((rc = reader_set_id(r, p, (field){id ? id : "", id ? strlen(id) : 0}, line, d))) return rc;
     if ((kit && sdb_profile_set_kit(p, kit, -1)) || (pop && sdb_profile_set_population(p, pop, -1)))
         return SDB_ENOMEM;
     json_t *flags = json_object_get(obj, "flags"), *flag;
     size_t k;
-    json_array_foreach(flags, k, flag) {
+    json_array_foreach(flags, k, flag)
+    {
         if (json_is_string(flag) && !strcmp(json_string_value(flag), "partial"))
             p->flags |= SDB_PF_PARTIAL;
     }
@@ -135,7 +138,8 @@ static int parse_object(sdb_reader *r, json_t *obj, sdb_profile *p, sdb_diag *d)
     }
     const char *name;
     json_t *arr;
-    json_object_foreach(loci, name, arr) {
+    json_object_foreach(loci, name, arr)
+    {
         if ((rc = add_locus(r, p, name, arr, d))) return rc;
     }
     return SDB_OK;

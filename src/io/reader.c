@@ -27,9 +27,12 @@ int sdb_format_parse(const char *s, sdb_format *out)
             *out = (sdb_format)i;
             return SDB_OK;
         }
-    if (!strcmp(s, "wide") || !strcmp(s, "tsv")) *out = SDB_FMT_WIDE;
-    else if (!strcmp(s, "json")) *out = SDB_FMT_JSONL;
-    else return SDB_EINVAL;
+    if (!strcmp(s, "wide") || !strcmp(s, "tsv"))
+        *out = SDB_FMT_WIDE;
+    else if (!strcmp(s, "json"))
+        *out = SDB_FMT_JSONL;
+    else
+        return SDB_EINVAL;
     return SDB_OK;
 }
 
@@ -67,7 +70,8 @@ static int slurp(FILE *f, char **buf, size_t *len)
 static sdb_format detect(const char *s, size_t len)
 {
     size_t i = 0;
-    while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) i++;
+    while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+        i++;
     if (i < len && s[i] == '{') return SDB_FMT_JSONL;
     const char *nl = memchr(s, '\n', len);
     size_t hl = nl ? (size_t)(nl - s) : len;
@@ -111,8 +115,10 @@ static int reader_new(sdb_reader **out, const char *name, const sdb_catalog *cat
     if (!r) return SDB_ENOMEM;
     snprintf(r->name, sizeof r->name, "%s", name);
     r->cat = cat;
-    if (opts) r->opts = *opts;
-    else sdb_read_opts_init(&r->opts);
+    if (opts)
+        r->opts = *opts;
+    else
+        sdb_read_opts_init(&r->opts);
     if (!r->opts.id_prefix) r->opts.id_prefix = "";
     r->format = r->opts.format;
     *out = r;

@@ -41,7 +41,8 @@ static int reserve_scratch(table *t, size_t need)
 {
     if (t->scratch_len + need <= t->scratch_cap) return SDB_OK;
     size_t cap = t->scratch_cap ? t->scratch_cap : 256;
-    while (cap < t->scratch_len + need) cap *= 2;
+    while (cap < t->scratch_len + need)
+        cap *= 2;
     char *old = t->scratch, *s = malloc(cap);
     if (!s) return SDB_ENOMEM;
     if (old) memcpy(s, old, t->scratch_len);
@@ -67,8 +68,10 @@ static int quoted_field(table *t, const char *name, sdb_diag *d)
             return SDB_EFORMAT;
         }
         if (t->buf[i] == '"') {
-            if (i + 1 < t->len && t->buf[i + 1] == '"') i++;
-            else break;
+            if (i + 1 < t->len && t->buf[i + 1] == '"')
+                i++;
+            else
+                break;
         }
     }
     size_t close = i, end = i + 1;
@@ -130,10 +133,14 @@ static int utf8_seq(const unsigned char *p, size_t avail)
     unsigned c = p[0];
     int n;
     if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) n = 2;
-    else if (c >= 0xE0 && c <= 0xEF) n = 3;
-    else if (c >= 0xF0 && c <= 0xF4) n = 4;
-    else return 0;
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2;
+    else if (c >= 0xE0 && c <= 0xEF)
+        n = 3;
+    else if (c >= 0xF0 && c <= 0xF4)
+        n = 4;
+    else
+        return 0;
     if ((size_t)n > avail) return 0;
     for (int i = 1; i < n; i++)
         if ((p[i] & 0xC0) != 0x80) return 0;
@@ -146,7 +153,8 @@ static int utf8_seq(const unsigned char *p, size_t avail)
 static long line_of(const unsigned char *u, size_t off)
 {
     long line = 1;
-    for (size_t i = 0; i < off; i++) line += u[i] == '\n';
+    for (size_t i = 0; i < off; i++)
+        line += u[i] == '\n';
     return line;
 }
 
@@ -184,14 +192,15 @@ long text_check(const char *buf, size_t len, const char *name, sdb_diag *d)
         }
         int n = utf8_seq(u + i, len - i);
         if (n == 0) {
-            sdb_diag_set(d, name, line_of(u, i), NULL,
-                         "not UTF-8 text (byte 0x%02X at offset %zu)", u[i], i);
+            sdb_diag_set(d, name, line_of(u, i), NULL, "not UTF-8 text (byte 0x%02X at offset %zu)",
+                         u[i], i);
             return SDB_EFORMAT;
         }
         i += (size_t)n;
     }
     size_t k = start;
-    while (k < len && (u[k] == ' ' || u[k] == '\t' || u[k] == '\r' || u[k] == '\n')) k++;
+    while (k < len && (u[k] == ' ' || u[k] == '\t' || u[k] == '\r' || u[k] == '\n'))
+        k++;
     if (k == len) {
         sdb_diag_set(d, name, 1, NULL, "empty file");
         return SDB_EFORMAT;
@@ -201,8 +210,10 @@ long text_check(const char *buf, size_t len, const char *name, sdb_diag *d)
 
 field field_trim(field f)
 {
-    while (f.len && (f.s[0] == ' ' || f.s[0] == '\t')) f.s++, f.len--;
-    while (f.len && (f.s[f.len - 1] == ' ' || f.s[f.len - 1] == '\t')) f.len--;
+    while (f.len && (f.s[0] == ' ' || f.s[0] == '\t'))
+        f.s++, f.len--;
+    while (f.len && (f.s[f.len - 1] == ' ' || f.s[f.len - 1] == '\t'))
+        f.len--;
     return f;
 }
 
@@ -224,7 +235,8 @@ int add_cell_alleles(sdb_profile *p, const sdb_locus *l, field f, int *n_added, 
     size_t i = 0;
     while (i < f.len) {
         size_t start = i;
-        while (i < f.len && f.s[i] != ',') i++;
+        while (i < f.len && f.s[i] != ',')
+            i++;
         field one = field_trim((field){f.s + start, i - start});
         i++; /* past the comma */
         sdb_allele a;
@@ -237,8 +249,8 @@ int add_cell_alleles(sdb_profile *p, const sdb_locus *l, field f, int *n_added, 
         int sex_symbol = a == SDB_ALLELE_X || a == SDB_ALLELE_Y;
         if ((sex_symbol && l->type != SDB_LOCUS_SEX) ||
             (sdb_allele_is_numeric(a) && l->type == SDB_LOCUS_SEX)) {
-            sdb_diag_set(d, NULL, 0, NULL, "allele '%.*s' is not valid at locus %s",
-                         (int)one.len, one.s, l->name);
+            sdb_diag_set(d, NULL, 0, NULL, "allele '%.*s' is not valid at locus %s", (int)one.len,
+                         one.s, l->name);
             return SDB_EINVAL;
         }
         if (sdb_profile_add(p, l, a)) return SDB_ENOMEM;

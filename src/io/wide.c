@@ -18,8 +18,8 @@ typedef struct wide_state {
                                     alleles in this order hands sdb_profile_finish sorted runs */
     int n_order;
     int n_cols;
-    uint32_t *typed_gen;         /* per locus id: record number that typed it */
-    uint32_t *seen_gen;          /* per locus id: record number whose row has it */
+    uint32_t *typed_gen; /* per locus id: record number that typed it */
+    uint32_t *seen_gen;  /* per locus id: record number whose row has it */
     uint32_t gen;
     unsigned max_id;
 } wide_state;
@@ -30,7 +30,8 @@ static void wide_free(void *s)
 {
     wide_state *st = s;
     if (st) {
-        for (int i = 0; st->col_name && i < st->n_cols; i++) free(st->col_name[i]);
+        for (int i = 0; st->col_name && i < st->n_cols; i++)
+            free(st->col_name[i]);
         free(st->col_name);
         free(st->col_locus);
         free(st->order);
@@ -55,7 +56,8 @@ static const sdb_locus *column_locus(const sdb_catalog *cat, field h)
     const sdb_locus *l = sdb_catalog_find(cat, h.s, h.len);
     if (l) return l;
     size_t i = h.len;
-    while (i > 0 && h.s[i - 1] >= '0' && h.s[i - 1] <= '9') i--;
+    while (i > 0 && h.s[i - 1] >= '0' && h.s[i - 1] <= '9')
+        i--;
     if (i == h.len || i < 2 || h.s[i - 1] != '.') return NULL;
     return sdb_catalog_find(cat, h.s, i - 1);
 }
@@ -63,7 +65,7 @@ static const sdb_locus *column_locus(const sdb_catalog *cat, field h)
 static int classify_column(sdb_reader *r, wide_state *st, int i, sdb_diag *d)
 {
     static const char *const id_names[] = {"SAMPLE", "SAMPLENAME", "SAMPLE.NAME", "SAMPLEID",
-                                           "ID", "SPECIMENID", NULL};
+                                           "ID",     "SPECIMENID", NULL};
     static const char *const pop_names[] = {"POP", "POPULATION", NULL};
     static const char *const kit_names[] = {"KIT", NULL};
     /* written by strdb export; the store assigns these itself on import */
@@ -82,11 +84,18 @@ static int classify_column(sdb_reader *r, wide_state *st, int i, sdb_diag *d)
         st->col_id = i;
         return SDB_OK;
     }
-    if (key_is(key, pop_names) && st->col_pop < 0) st->col_pop = i;
-    else if (key_is(key, kit_names) && st->col_kit < 0) st->col_kit = i;
-    else if (!strcmp(key, "FLAGS") && st->col_flags < 0) st->col_flags = i;
-    else if (key_is(key, export_names)) return SDB_OK;
-    else if (!(st->col_locus[i] = column_locus(r->cat, h))) {
+    if (key_is(key, pop_names) && st->col_pop < 0)
+        st->col_pop = i;
+    else if (key_is(key, kit_names) && st->col_kit < 0)
+        st->col_kit = i;
+    else if (!strcmp(key, "FLAGS") && st->col_flags < 0)
+        st->col_flags = i;
+    else if (key_is(key, export_names))
+        return SDB_OK;
+    else if ((st->col_locus[i] = column_locus(r->cat, h)) &&
+             st->col_locus[i]->type == SDB_LOCUS_CONTROL)
+        st->col_locus[i] = NULL; /* quality sensor: skipped */
+    else if (!st->col_locus[i]) {
         field t = field_trim(h);
         sdb_diag_set(d, r->name, r->tab.line, NULL, "unknown locus (column %d)", i + 1);
         snprintf(d->field, sizeof d->field, "%.*s", (int)(t.len > 60 ? 60 : t.len), t.s);
@@ -178,8 +187,7 @@ static int wide_next(sdb_reader *r, sdb_profile *p, sdb_diag *d)
         return SDB_EINVAL;
     }
     field *f = t->fields;
-    if ((rc = reader_set_id(r, p, st->col_id >= 0 ? f[st->col_id] : (field){"", 0}, t->line,
-                            d)))
+    if ((rc = reader_set_id(r, p, st->col_id >= 0 ? f[st->col_id] : (field){"", 0}, t->line, d)))
         return rc;
     if (st->col_pop >= 0 && !field_is_missing(f[st->col_pop])) {
         field v = field_trim(f[st->col_pop]);

@@ -125,7 +125,8 @@ static const char *const meta_columns[] = {"sample_id",    "kind", "index", "bas
 
 int sdb_csv_write_header(FILE *out, const sdb_csv_layout *l)
 {
-    for (int i = 0; i < 7; i++) csv_field(out, meta_columns[i], i == 0);
+    for (int i = 0; i < 7; i++)
+        csv_field(out, meta_columns[i], i == 0);
     for (int i = 0; i < sdb_catalog_count(l->cat); i++) {
         const sdb_locus *loc = sdb_catalog_at(l->cat, i);
         if (loc->type == SDB_LOCUS_Y && l->width[i]) {

@@ -44,9 +44,11 @@ static void record_hash(const sdb_audit_record *r, char out[SDB_HASH_HEX])
     snprintf(count, sizeof count, "%lld", r->result_count);
     crypto_hash_sha256_init(&s);
     crypto_hash_sha256_update(&s, (const unsigned char *)"strdb-audit-v1\n", 15);
-    const char *fields[] = {seq,           r->at,   r->actor,   r->action,   r->purpose,
-                            r->case_ref,   r->params_digest, count, r->outcome, r->prev_hash};
-    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) put_field(&s, fields[i]);
+    const char *fields[] = {seq,        r->at,       r->actor,         r->action,
+                            r->purpose, r->case_ref, r->params_digest, count,
+                            r->outcome, r->prev_hash};
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        put_field(&s, fields[i]);
     crypto_hash_sha256_final(&s, h);
     sodium_bin2hex(out, SDB_HASH_HEX, h, sizeof h);
 }
@@ -71,13 +73,12 @@ static int chain_head(sdb_db *db, long long *seq, char hash[SDB_HASH_HEX])
 static int insert_record(sdb_db *db, const sdb_audit_record *r)
 {
     sqlite3_stmt *st;
-    if (store_prepare(db, "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st,
-                      NULL))
+    if (store_prepare(db, "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st, NULL))
         return SDB_ESTORE;
     sqlite3_bind_int64(st, 1, r->seq);
-    const char *text[] = {r->at,       r->actor,     r->action,        r->purpose,
-                          r->case_ref, r->params_digest};
-    for (int i = 0; i < 6; i++) sqlite3_bind_text(st, 2 + i, text[i], -1, SQLITE_STATIC);
+    const char *text[] = {r->at, r->actor, r->action, r->purpose, r->case_ref, r->params_digest};
+    for (int i = 0; i < 6; i++)
+        sqlite3_bind_text(st, 2 + i, text[i], -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 8, r->result_count);
     sqlite3_bind_text(st, 9, r->outcome, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 10, r->prev_hash, -1, SQLITE_STATIC);
@@ -99,9 +100,8 @@ int sdb_audit_append(sdb_db *db, const sdb_ctx *ctx, const char *action, const c
     if (!rc) {
         store_now(at);
         sdb_sha256_hex(params ? params : "", params ? strlen(params) : 0, digest);
-        sdb_audit_record r = {last + 1,      at,           ctx->actor, action,   ctx->purpose,
-                              ctx->case_ref, digest,       outcome,    result_count,
-                              prev,          hash};
+        sdb_audit_record r = {last + 1, at,      ctx->actor,   action, ctx->purpose, ctx->case_ref,
+                              digest,   outcome, result_count, prev,   hash};
         record_hash(&r, hash);
         rc = insert_record(db, &r);
     }
@@ -115,16 +115,17 @@ int sdb_audit_append(sdb_db *db, const sdb_ctx *ctx, const char *action, const c
 int sdb_audit_foreach(sdb_db *db, int (*fn)(void *arg, const sdb_audit_record *r), void *arg)
 {
     sqlite3_stmt *st;
-    if (store_prepare(db, "SELECT seq, at, actor, action, purpose, case_ref, params_digest,"
-                          " result_count, outcome, prev_hash, hash FROM audit ORDER BY seq",
+    if (store_prepare(db,
+                      "SELECT seq, at, actor, action, purpose, case_ref, params_digest,"
+                      " result_count, outcome, prev_hash, hash FROM audit ORDER BY seq",
                       &st, NULL))
         return SDB_ESTORE;
     int rc = SDB_OK, step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 #define TXT(i) ((const char *)sqlite3_column_text(st, i))
-        sdb_audit_record r = {sqlite3_column_int64(st, 0), TXT(1), TXT(2), TXT(3), TXT(4),
-                              TXT(5), TXT(6), TXT(8), sqlite3_column_int64(st, 7), TXT(9),
-                              TXT(10)};
+        sdb_audit_record r = {
+            sqlite3_column_int64(st, 0), TXT(1), TXT(2), TXT(3), TXT(4), TXT(5), TXT(6), TXT(8),
+            sqlite3_column_int64(st, 7), TXT(9), TXT(10)};
 #undef TXT
         if ((rc = fn(arg, &r))) break;
     }
@@ -145,7 +146,8 @@ static int verify_one(void *arg, const sdb_audit_record *r)
     verify_state *v = arg;
     char hash[SDB_HASH_HEX];
     const char *why = NULL;
-    if (r->seq != v->expect_seq) why = "sequence gap: a record before it was removed";
+    if (r->seq != v->expect_seq)
+        why = "sequence gap: a record before it was removed";
     else if (!r->prev_hash || strcmp(r->prev_hash, v->prev))
         why = "prev_hash does not match the previous record's hash";
     else if (!r->at || !r->actor || !r->action || !r->params_digest || !r->outcome || !r->hash)
@@ -164,8 +166,8 @@ static int verify_one(void *arg, const sdb_audit_record *r)
     return SDB_OK;
 }
 
-int sdb_audit_verify(sdb_db *db, long long *n_records, char head[SDB_HASH_HEX],
-                     long long *bad_seq, sdb_diag *d)
+int sdb_audit_verify(sdb_db *db, long long *n_records, char head[SDB_HASH_HEX], long long *bad_seq,
+                     sdb_diag *d)
 {
     verify_state v = {1, "", 0, d};
     memcpy(v.prev, genesis, SDB_HASH_HEX);

@@ -105,9 +105,10 @@ static int begin_batch(import_job *j, sdb_format format)
                       " started_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                       &st, j->d))
         return SDB_ESTORE;
-    const char *v[] = {j->path,       sdb_format_name(format), j->o->index, j->o->basis,
-                       j->o->read.kit, j->ctx->actor,            now};
-    for (int i = 0; i < 7; i++) sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
+    const char *v[] = {j->path,        sdb_format_name(format), j->o->index, j->o->basis,
+                       j->o->read.kit, j->ctx->actor,           now};
+    for (int i = 0; i < 7; i++)
+        sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
     int rc = sqlite3_step(st) == SQLITE_DONE ? SDB_OK : SDB_ESTORE;
     sqlite3_finalize(st);
     j->stats->batch_id = (long)sqlite3_last_insert_rowid(j->db->sql);
@@ -124,12 +125,13 @@ static void duplicate_diag(import_job *j, const char *sample_id, long at_line)
         if (sqlite3_column_int64(st, 2) == j->stats->batch_id)
             sdb_diag_set(j->d, j->path, at_line, "sample id",
                          "duplicate sample id '%s' (also at line %ld of this file; "
-                         "--replace keeps the last)", sample_id, line);
+                         "--replace keeps the last)",
+                         sample_id, line);
         else
             sdb_diag_set(j->d, j->path, at_line, "sample id",
                          "duplicate sample id '%s' (already stored from %s:%ld; --replace "
-                         "replaces it)", sample_id, (const char *)sqlite3_column_text(st, 0),
-                         line);
+                         "replaces it)",
+                         sample_id, (const char *)sqlite3_column_text(st, 0), line);
     } else {
         sdb_diag_set(j->d, j->path, at_line, "sample id", "duplicate sample id '%s'", sample_id);
     }
@@ -194,8 +196,10 @@ static int record_reject(import_job *j, const sdb_diag *rd)
 static int store_staged(import_job *j, const stage_batch *b, const staged *x)
 {
     if (x->rc != SDB_OK && x->rc != SDB_EINVAL) {
-        if (x->rc == SDB_ENOMEM) sdb_diag_set(j->d, j->path, x->line, NULL, "out of memory");
-        else *j->d = b->diags[x->diag];
+        if (x->rc == SDB_ENOMEM)
+            sdb_diag_set(j->d, j->path, x->line, NULL, "out of memory");
+        else
+            *j->d = b->diags[x->diag];
         return x->rc;
     }
     j->stats->n_records++;
@@ -228,7 +232,8 @@ static int import_records(import_job *j, sdb_reader *r)
     if (rc) return rc;
     stage_batch *b;
     while (rc == SDB_OK && stage_next(s, &b) == SDB_OK) {
-        for (int i = 0; rc == SDB_OK && i < b->n; i++) rc = store_staged(j, b, &b->rec[i]);
+        for (int i = 0; rc == SDB_OK && i < b->n; i++)
+            rc = store_staged(j, b, &b->rec[i]);
         stage_recycle(s, b);
     }
     stage_stop(s);
@@ -269,8 +274,8 @@ static void audit_refusal(sdb_db *db, const sdb_ctx *ctx, const char *params, in
 {
     char outcome[512];
     if (d->line)
-        snprintf(outcome, sizeof outcome, "refused: %s at line %ld%s%s", sdb_strerror(rc),
-                 d->line, d->field[0] ? ", field " : "", d->field);
+        snprintf(outcome, sizeof outcome, "refused: %s at line %ld%s%s", sdb_strerror(rc), d->line,
+                 d->field[0] ? ", field " : "", d->field);
     else
         snprintf(outcome, sizeof outcome, "refused: %s%s%s", sdb_strerror(rc),
                  d->field[0] ? ", field " : "", d->field);

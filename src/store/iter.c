@@ -9,9 +9,9 @@ struct sdb_iter {
     sqlite3_stmt *st;
 };
 
-#define SELECT_PROFILE                                                                           \
-    "SELECT p.id, p.sample_id, p.index_name, p.kind, p.flags, p.genotype, p.basis,"             \
-    " p.retain_until, b.file, p.source_line, p.batch_id, b.started_at, p.kit, p.population"     \
+#define SELECT_PROFILE                                                                             \
+    "SELECT p.id, p.sample_id, p.index_name, p.kind, p.flags, p.genotype, p.basis,"                \
+    " p.retain_until, b.file, p.source_line, p.batch_id, b.started_at, p.kit, p.population"        \
     " FROM profile p JOIN import_batch b ON b.id = p.batch_id"
 
 /* Fills p and meta from the current row of st. */

@@ -43,18 +43,26 @@ static const char schema_v1[] =
     "  WHERE length(genotype) > 4"
     "  UNION ALL SELECT pid, h, k + 1, n FROM e WHERE k + 1 < n),"
     " d(pid, k, locus_id, code) AS (SELECT pid, k,"
-    "  " BYTE("9+6*k", "10+6*k") ","
-    "  " BYTE("11+6*k", "12+6*k") " + 256*" BYTE("13+6*k", "14+6*k") " FROM e)"
-    " SELECT p.sample_id AS sample_id, p.index_name AS index_name, l.name AS locus,"
-    "  d.k AS position, d.code AS code,"
-    "  CASE d.code WHEN 65520 THEN 'X' WHEN 65521 THEN 'Y' WHEN 65533 THEN 'OL'"
-    "   WHEN 65534 THEN '*' ELSE CASE WHEN d.code % 10 = 0 THEN CAST(d.code / 10 AS TEXT)"
-    "   ELSE (d.code / 10) || '.' || (d.code % 10) END END AS allele"
-    " FROM d JOIN profile p ON p.id = d.pid JOIN locus l ON l.id = d.locus_id;"
-    "CREATE VIEW genotype AS SELECT sample_id, index_name, locus,"
-    "  group_concat(allele, '/') AS alleles FROM"
-    "  (SELECT * FROM genotype_allele ORDER BY sample_id, position)"
-    "  GROUP BY sample_id, locus;";
+    "  " BYTE(
+        "9+6*k",
+        "10+6*k") ","
+                  "  " BYTE("11+6*k", "12+6*k") " + 256*" BYTE(
+                      "13+6*k",
+                      "14+6*k") " FROM e)"
+                                " SELECT p.sample_id AS sample_id, p.index_name AS index_name, "
+                                "l.name AS locus,"
+                                "  d.k AS position, d.code AS code,"
+                                "  CASE d.code WHEN 65520 THEN 'X' WHEN 65521 THEN 'Y' WHEN 65533 "
+                                "THEN 'OL'"
+                                "   WHEN 65534 THEN '*' ELSE CASE WHEN d.code % 10 = 0 THEN "
+                                "CAST(d.code / 10 AS TEXT)"
+                                "   ELSE (d.code / 10) || '.' || (d.code % 10) END END AS allele"
+                                " FROM d JOIN profile p ON p.id = d.pid JOIN locus l ON l.id = "
+                                "d.locus_id;"
+                                "CREATE VIEW genotype AS SELECT sample_id, index_name, locus,"
+                                "  group_concat(allele, '/') AS alleles FROM"
+                                "  (SELECT * FROM genotype_allele ORDER BY sample_id, position)"
+                                "  GROUP BY sample_id, locus;";
 
 /* Seed rows. IMPORTANT: docs/profiles.md lists these; change both. */
 static const char *const legal_bases[][2] = {

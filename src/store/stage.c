@@ -29,7 +29,8 @@ static size_t arena_put(stage_batch *b, const void *data, size_t len)
 {
     if (b->arena_len + len > b->arena_cap) {
         size_t cap = b->arena_cap ? b->arena_cap : 1 << 16;
-        while (cap < b->arena_len + len) cap *= 2;
+        while (cap < b->arena_len + len)
+            cap *= 2;
         char *a = realloc(b->arena, cap);
         if (!a) return STAGE_NONE;
         b->arena = a;
@@ -138,8 +139,7 @@ int stage_start(stager **out, sdb_reader *r, const sdb_catalog *cat, const sdb_i
     if (!s) return SDB_ENOMEM;
     *s = (stager){.reader = r, .cat = cat, .rule = rule, .path = path};
     int rc = SDB_ENOMEM;
-    if (sdb_queue_new(&s->full, N_BATCHES) || sdb_queue_new(&s->free_batches, N_BATCHES))
-        goto fail;
+    if (sdb_queue_new(&s->full, N_BATCHES) || sdb_queue_new(&s->free_batches, N_BATCHES)) goto fail;
     for (int i = 0; i < N_BATCHES; i++)
         if (sdb_queue_push(s->free_batches, &s->batches[i])) goto fail;
     if (pthread_create(&s->thread, NULL, reader_thread, s)) goto fail;

@@ -124,8 +124,8 @@ int sdb_db_open(sdb_db **out, const char *path, int readonly, sdb_diag *d)
         sdb_diag_set(d, path, 0, NULL, "not a strdb database");
         rc = SDB_EFORMAT;
     } else if (version > SDB_SCHEMA_VERSION) {
-        sdb_diag_set(d, path, 0, NULL, "schema version %d is newer than this build (%d)",
-                     version, SDB_SCHEMA_VERSION);
+        sdb_diag_set(d, path, 0, NULL, "schema version %d is newer than this build (%d)", version,
+                     SDB_SCHEMA_VERSION);
         rc = SDB_EVERSION;
     } else if (version < SDB_SCHEMA_VERSION && readonly) {
         sdb_diag_set(d, path, 0, NULL, "schema version %d needs a migration: open read-write",

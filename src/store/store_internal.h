@@ -54,14 +54,14 @@ int genotype_decode(sdb_profile *p, const sdb_catalog *cat, const void *blob, si
 #define STAGE_NONE ((size_t)-1)
 
 typedef struct staged {
-    int rc;          /* SDB_OK, SDB_EINVAL (a reject), or a fatal code that ends the import */
+    int rc; /* SDB_OK, SDB_EINVAL (a reject), or a fatal code that ends the import */
     long line;
     uint32_t flags;
     sdb_kind kind;
     int n_calls;
     size_t id, kit, population, blob; /* arena offsets (STAGE_NONE: absent) */
     size_t blob_len;
-    int diag;        /* index into diags when rc != SDB_OK */
+    int diag; /* index into diags when rc != SDB_OK */
 } staged;
 
 typedef struct stage_batch {

@@ -47,8 +47,10 @@ static int fuzz_reader(const uint8_t *data, size_t size, sdb_format format)
     sdb_profile_init(&p);
     int rc, n = 0;
     while ((rc = sdb_reader_next(r, &p, &d)) != SDB_END && n++ < 100000) {
-        if (rc == SDB_OK) roundtrip_or_abort(cat, &p);
-        else if (rc != SDB_EINVAL) break;
+        if (rc == SDB_OK)
+            roundtrip_or_abort(cat, &p);
+        else if (rc != SDB_EINVAL)
+            break;
     }
     sdb_profile_free(&p);
     sdb_reader_close(r);

@@ -24,17 +24,19 @@ static void assert_alias(const char *alias, const char *canonical)
 
 static void test_required_loci(void **state)
 {
-    static const char *codis20[] = {"CSF1PO", "D3S1358", "D5S818",   "D7S820",   "D8S1179",
-                                    "D13S317", "D16S539", "D18S51",  "D21S11",   "FGA",
-                                    "TH01",    "TPOX",    "vWA",     "D1S1656",  "D2S441",
+    static const char *codis20[] = {"CSF1PO",  "D3S1358",  "D5S818",  "D7S820",  "D8S1179",
+                                    "D13S317", "D16S539",  "D18S51",  "D21S11",  "FGA",
+                                    "TH01",    "TPOX",     "vWA",     "D1S1656", "D2S441",
                                     "D2S1338", "D10S1248", "D12S391", "D19S433", "D22S1045"};
     int n = 0;
     for (int i = 0; i < sdb_catalog_count(cat); i++)
         n += sdb_locus_in_set(sdb_catalog_at(cat, i), "CODIS 20");
     assert_int_equal(n, 20);
-    for (size_t i = 0; i < 20; i++) assert_true(sdb_locus_in_set(find(codis20[i]), "CODIS 20"));
+    for (size_t i = 0; i < 20; i++)
+        assert_true(sdb_locus_in_set(find(codis20[i]), "CODIS 20"));
     static const char *more[] = {"AMEL", "SE33", "Penta D", "Penta E", "D6S1043"};
-    for (size_t i = 0; i < 5; i++) assert_non_null(find(more[i]));
+    for (size_t i = 0; i < 5; i++)
+        assert_non_null(find(more[i]));
     int ess = 0;
     for (int i = 0; i < sdb_catalog_count(cat); i++)
         ess += sdb_locus_in_set(sdb_catalog_at(cat, i), "ESS");
@@ -125,13 +127,15 @@ static void parse_bad(const char *text, const char *want)
 
 static void test_bad_catalogs(void **state)
 {
-    const char *hdr = "id\tname\ttype\tcopies\trepeat_len\tmutation_rate\tmutations\tmeioses\tsets\taliases\n";
+    const char *hdr =
+        "id\tname\ttype\tcopies\trepeat_len\tmutation_rate\tmutations\tmeioses\tsets\taliases\n";
     char buf[1024];
     parse_bad("", "no locus");
     parse_bad("1\tA\tautosomal\t1\t4\t\t\t\t\t\n", "header");
     snprintf(buf, sizeof buf, "%s1\tA\tautosomal\t1\t4\t\t\t\t\t\n1\tB\tY\t1\t4\t\t\t\t\t\n", hdr);
     parse_bad(buf, "used twice");
-    snprintf(buf, sizeof buf, "%s1\tA\tautosomal\t1\t4\t\t\t\t\tX\n2\tB\tY\t1\t4\t\t\t\t\tx\n", hdr);
+    snprintf(buf, sizeof buf, "%s1\tA\tautosomal\t1\t4\t\t\t\t\tX\n2\tB\tY\t1\t4\t\t\t\t\tx\n",
+             hdr);
     parse_bad(buf, "shared by");
     snprintf(buf, sizeof buf, "%s1\tA\tplasmid\t1\t4\t\t\t\t\t\n", hdr);
     parse_bad(buf, "malformed");
@@ -154,8 +158,8 @@ static void test_bad_catalogs(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_required_loci),   cmocka_unit_test(test_kits),
-        cmocka_unit_test(test_aliases),         cmocka_unit_test(test_copies_and_rates),
+        cmocka_unit_test(test_required_loci), cmocka_unit_test(test_kits),
+        cmocka_unit_test(test_aliases),       cmocka_unit_test(test_copies_and_rates),
         cmocka_unit_test(test_bad_catalogs),
     };
     return cmocka_run_group_tests_name("locus", tests, setup, NULL);

@@ -33,7 +33,8 @@ static void test_sorted_sets(void **state)
     /* loci given out of catalog order, alleles unsorted, a homozygote twice */
     parse(&p, "vWA=18/17;D3S1358=16/15;TH01=9.3/9.3;DYS385=14/11;DYS19=14/14");
     assert_int_equal(p.n_calls, 5);
-    for (int i = 1; i < p.n_calls; i++) assert_true(p.calls[i - 1].locus < p.calls[i].locus);
+    for (int i = 1; i < p.n_calls; i++)
+        assert_true(p.calls[i - 1].locus < p.calls[i].locus);
     const sdb_call *th01 = sdb_profile_call(&p, sdb_catalog_find(cat, "TH01", 4)->id);
     assert_int_equal(th01->n, 1); /* a set: 9.3/9.3 is one allele */
     const sdb_call *dys19 = sdb_profile_call(&p, sdb_catalog_find(cat, "DYS19", 5)->id);
@@ -57,8 +58,7 @@ static void test_flags_and_kind(void **state)
     assert_true(p.flags & SDB_PF_WILDCARD);
     assert_true(p.flags & SDB_PF_OFFLADDER);
     char buf[128];
-    assert_string_equal(sdb_flags_format(p.flags, buf, sizeof buf),
-                        "mixture|wildcard|off-ladder");
+    assert_string_equal(sdb_flags_format(p.flags, buf, sizeof buf), "mixture|wildcard|off-ladder");
     parse(&p, "DYS19=14;DYS448=19/20;AMEL=Y");
     assert_int_equal(p.kind, SDB_KIND_Y);
     assert_true(p.flags & SDB_PF_YMULTICOPY);

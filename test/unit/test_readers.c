@@ -71,6 +71,7 @@ static void test_golden_genemapper(void **state)
     check_golden("golden/gm_dotted.txt", "gm_dotted.out", NULL);
     check_golden("stain.txt", "stain.out", NULL);
     check_golden("ref3.txt", "ref3.out", NULL);
+    check_golden("golden/gm_qs.txt", "gm_qs.out", NULL); /* quality sensor rows skipped */
 }
 
 static void test_golden_wide(void **state)
@@ -103,8 +104,10 @@ static void count_file(const char *path, const sdb_read_opts *o, int *n_ok, int 
     int rc;
     while ((rc = sdb_reader_next(r, &p, &d)) != SDB_END) {
         assert_true(rc == SDB_OK || rc == SDB_EINVAL);
-        if (rc == SDB_OK) (*n_ok)++, *n_mixed += (p.flags & SDB_PF_MIXTURE) != 0;
-        else (*n_bad)++;
+        if (rc == SDB_OK)
+            (*n_ok)++, *n_mixed += (p.flags & SDB_PF_MIXTURE) != 0;
+        else
+            (*n_bad)++;
     }
     sdb_profile_free(&p);
     sdb_reader_close(r);
@@ -130,8 +133,8 @@ static void test_nist_empty_cells(void **state)
 {
     sdb_reader *r;
     sdb_diag d;
-    assert_int_equal(
-        sdb_reader_open(&r, SDB_TEST_DATA "/NIST1036_genotypes.csv", cat, NULL, &d), SDB_OK);
+    assert_int_equal(sdb_reader_open(&r, SDB_TEST_DATA "/NIST1036_genotypes.csv", cat, NULL, &d),
+                     SDB_OK);
     sdb_profile p;
     sdb_profile_init(&p);
     int partial = 0, calls = 0;
@@ -163,7 +166,8 @@ static void expect_error(const char *file, int fatal, long line, const char *fie
         assert_int_equal(rc, SDB_OK);
         sdb_profile p;
         sdb_profile_init(&p);
-        while ((rc = sdb_reader_next(r, &p, &d)) == SDB_OK) continue;
+        while ((rc = sdb_reader_next(r, &p, &d)) == SDB_OK)
+            continue;
         sdb_profile_free(&p);
         sdb_reader_close(r);
         assert_int_equal(rc, SDB_EINVAL);
@@ -194,8 +198,7 @@ static void test_genotype_syntax(void **state)
     sdb_profile p;
     sdb_diag d;
     sdb_profile_init(&p);
-    assert_int_equal(sdb_genotype_parse(&p, cat, "vWA=18/17; D3S1358=15,16;AMEL=X/Y", &d),
-                     SDB_OK);
+    assert_int_equal(sdb_genotype_parse(&p, cat, "vWA=18/17; D3S1358=15,16;AMEL=X/Y", &d), SDB_OK);
     assert_int_equal(p.n_calls, 3);
     const sdb_call *c = sdb_profile_call(&p, sdb_catalog_find(cat, "vWA", 3)->id);
     assert_int_equal(c->n, 2);

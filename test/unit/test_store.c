@@ -35,8 +35,8 @@ static sdb_db *fresh(const char *p)
     return db;
 }
 
-static int import(sdb_db *db, const char *file, const char *index, const char *basis,
-                  int skip, int replace, sdb_import_stats *st, sdb_diag *d)
+static int import(sdb_db *db, const char *file, const char *index, const char *basis, int skip,
+                  int replace, sdb_import_stats *st, sdb_diag *d)
 {
     sdb_import_opts o;
     sdb_import_opts_init(&o);
@@ -104,16 +104,16 @@ static void test_refused_import_changes_nothing(void **state)
     sdb_db *db = fresh(path);
     sdb_import_stats st;
     sdb_diag d;
-    assert_int_equal(import(db, SDB_TEST_DATA "/databaseESX17.txt", "offender", "conviction", 0,
-                            0, &st, &d),
-                     SDB_OK);
+    assert_int_equal(
+        import(db, SDB_TEST_DATA "/databaseESX17.txt", "offender", "conviction", 0, 0, &st, &d),
+        SDB_OK);
     char before[SDB_HASH_HEX], after[SDB_HASH_HEX], head[SDB_HASH_HEX];
     long long n_audit, n_audit2, bad;
     content_digest(db, before);
     assert_int_equal(sdb_audit_verify(db, &n_audit, head, &bad, &d), SDB_OK);
-    static const char *bad_files[] = {"unknown_locus.csv", "allele_931.csv", "allele_abc.csv",
+    static const char *bad_files[] = {"unknown_locus.csv", "allele_931.csv",   "allele_abc.csv",
                                       "three_alleles.txt", "duplicate_id.csv", "empty.csv",
-                                      "header_only.csv",   "truncated.csv",  "garbage.bin",
+                                      "header_only.csv",   "truncated.csv",    "garbage.bin",
                                       "utf16.csv"};
     for (size_t i = 0; i < sizeof bad_files / sizeof *bad_files; i++) {
         char f[512];
@@ -162,14 +162,14 @@ static void test_duplicates_and_replace(void **state)
     sdb_iter_close(it);
     sdb_profile_free(&p);
     /* within one file: refused, or with skip_invalid the first is kept */
-    assert_int_equal(import(db, SDB_TEST_DATA "/bad/duplicate_id.csv", "offender", "conviction",
-                            1, 0, &st, &d),
-                     SDB_OK);
+    assert_int_equal(
+        import(db, SDB_TEST_DATA "/bad/duplicate_id.csv", "offender", "conviction", 1, 0, &st, &d),
+        SDB_OK);
     assert_int_equal(st.n_rejected, 3); /* two already stored, one repeated in the file */
     sqlite3_stmt *q;
     assert_int_equal(sqlite3_prepare_v2(sdb_db_sqlite(db),
-                                        "SELECT count(*) FROM import_reject WHERE line > 0", -1,
-                                        &q, NULL),
+                                        "SELECT count(*) FROM import_reject WHERE line > 0", -1, &q,
+                                        NULL),
                      SQLITE_OK);
     assert_int_equal(sqlite3_step(q), SQLITE_ROW);
     assert_int_equal(sqlite3_column_int(q, 0), 3);
@@ -202,9 +202,9 @@ static void test_export_roundtrip(void **state)
     sdb_import_stats st;
     sdb_diag d;
     sdb_db *a = fresh(path), *b = fresh(path2);
-    assert_int_equal(import(a, SDB_TEST_DATA "/set3.txt", "forensic-mixture", "crime-scene", 1,
-                            0, &st, &d),
-                     SDB_OK);
+    assert_int_equal(
+        import(a, SDB_TEST_DATA "/set3.txt", "forensic-mixture", "crime-scene", 1, 0, &st, &d),
+        SDB_OK);
     assert_true(st.n_imported > 30);
     export_jsonl(a, f1);
     assert_int_equal(import(b, f1, "forensic-mixture", "crime-scene", 0, 0, &st, &d), SDB_OK);
@@ -226,9 +226,9 @@ static void test_audit_tamper(void **state)
     sdb_db *db = fresh(path);
     sdb_import_stats st;
     sdb_diag d;
-    assert_int_equal(import(db, SDB_TEST_DATA "/bad/good3.csv", "offender", "conviction", 0, 0,
-                            &st, &d),
-                     SDB_OK);
+    assert_int_equal(
+        import(db, SDB_TEST_DATA "/bad/good3.csv", "offender", "conviction", 0, 0, &st, &d),
+        SDB_OK);
     assert_int_equal(sdb_audit_append(db, &ctx, "show", "sample_id=x", 1, "ok"), SDB_OK);
     long long n, bad;
     char head[SDB_HASH_HEX];
@@ -315,9 +315,9 @@ static void test_index_rules(void **state)
     assert_int_equal(r.min_autosomal_loci, 10);
     r.min_autosomal_loci = 30; /* NIST has 29 loci: now every profile is refused */
     assert_int_equal(sdb_db_set_index_rule(db, &ctx, &r), SDB_OK);
-    assert_int_equal(import(db, SDB_TEST_DATA "/bad/good3.csv", "offender", "conviction", 0, 0,
-                            &st, &d),
-                     SDB_EINVAL);
+    assert_int_equal(
+        import(db, SDB_TEST_DATA "/bad/good3.csv", "offender", "conviction", 0, 0, &st, &d),
+        SDB_EINVAL);
     assert_non_null(strstr(d.reason, "needs at least 30"));
     assert_int_equal(sdb_db_index_rule(db, "no-such-index", &r), SDB_ENOTFOUND);
     sdb_db_close(db);

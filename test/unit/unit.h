@@ -41,8 +41,8 @@ static inline char *read_file(const char *path, size_t *len)
 /* A fresh path for a temporary database (removed first). */
 static inline void temp_db_path(char *buf, size_t size, const char *tag)
 {
-    snprintf(buf, size, "%s/strdb-unit-%s-%d.db", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
-             tag, (int)getpid());
+    snprintf(buf, size, "%s/strdb-unit-%s-%d.db", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", tag,
+             (int)getpid());
     char side[1100];
     remove(buf);
     snprintf(side, sizeof side, "%s-wal", buf);

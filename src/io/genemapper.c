@@ -49,11 +49,8 @@ static int is_allele_key(const char *key)
 static int gm_header(sdb_reader *r, gm_state *st, sdb_diag *d)
 {
     table *t = &r->tab;
-    int rc = table_next(t, r->name, d);
-    if (rc <= 0) {
-        if (rc == 0) sdb_diag_set(d, r->name, 0, NULL, "empty file");
-        return rc ? rc : SDB_EFORMAT;
-    }
+    int rc = reader_header(r, d);
+    if (rc) return rc;
     st->col_sample = st->col_marker = st->col_kit = -1;
     st->n_header = t->n_fields;
     if (!(st->allele_cols = malloc((size_t)t->n_fields * sizeof *st->allele_cols)))
@@ -92,12 +89,8 @@ int genemapper_open(sdb_reader *r, sdb_diag *d)
     if (rc) return rc;
     r->next = gm_next;
     /* A header with no row after it is an error, not an empty import. */
-    rc = table_next(&r->tab, r->name, d);
-    if (rc == 0) {
-        sdb_diag_set(d, r->name, r->tab.line, NULL, "header only: no genotype rows");
-        return SDB_EFORMAT;
-    }
-    if (rc < 0) return rc;
+    if ((rc = reader_expect_rows(r, d))) return rc;
+    if ((rc = table_next(&r->tab, r->name, d)) < 0) return rc;
     st->have_row = 1;
     return SDB_OK;
 }

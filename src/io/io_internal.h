@@ -70,6 +70,12 @@ int genemapper_open(sdb_reader *r, sdb_diag *d);
 int wide_open(sdb_reader *r, sdb_diag *d);
 int jsonl_open(sdb_reader *r, sdb_diag *d);
 
+/* Reads the header row into r->tab.fields (SDB_EFORMAT if there is none). */
+int reader_header(sdb_reader *r, sdb_diag *d);
+/* Checks that a data row follows the header without consuming it
+ * ("header only" is SDB_EFORMAT). */
+int reader_expect_rows(sdb_reader *r, sdb_diag *d);
+
 /* Sets p's sample id to opts.id_prefix + text (or + line with id_from_line).
  * An empty or overlong id is SDB_EINVAL with d filled. */
 int reader_set_id(sdb_reader *r, sdb_profile *p, field id, long line, sdb_diag *d);

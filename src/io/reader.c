@@ -197,6 +197,28 @@ void sdb_reader_close(sdb_reader *r)
     free(r);
 }
 
+int reader_header(sdb_reader *r, sdb_diag *d)
+{
+    int rc = table_next(&r->tab, r->name, d);
+    if (rc == 0) sdb_diag_set(d, r->name, 1, NULL, "empty file");
+    return rc < 0 ? rc : rc == 0 ? SDB_EFORMAT : SDB_OK;
+}
+
+int reader_expect_rows(sdb_reader *r, sdb_diag *d)
+{
+    size_t pos = r->tab.pos;
+    long next_line = r->tab.next_line, header_line = r->tab.line;
+    int rc = table_next(&r->tab, r->name, d);
+    if (rc < 0) return rc;
+    r->tab.pos = pos; /* rewind: the reader reads that row again */
+    r->tab.next_line = next_line;
+    if (rc == 0) {
+        sdb_diag_set(d, r->name, header_line, NULL, "header only: no rows after it");
+        return SDB_EFORMAT;
+    }
+    return SDB_OK;
+}
+
 int reader_set_id(sdb_reader *r, sdb_profile *p, field id, long line, sdb_diag *d)
 {
     char text[32];

@@ -111,11 +111,8 @@ int wide_open(sdb_reader *r, sdb_diag *d)
     r->state = st;
     r->free_state = wide_free;
     r->next = wide_next;
-    int rc = table_next(&r->tab, r->name, d);
-    if (rc <= 0) {
-        if (rc == 0) sdb_diag_set(d, r->name, 0, NULL, "empty file");
-        return rc ? rc : SDB_EFORMAT;
-    }
+    int rc = reader_header(r, d);
+    if (rc) return rc;
     st->n_cols = r->tab.n_fields;
     st->col_id = st->col_pop = st->col_kit = st->col_flags = -1;
     for (int i = 0; i < sdb_catalog_count(r->cat); i++)
@@ -151,17 +148,7 @@ int wide_open(sdb_reader *r, sdb_diag *d)
         sdb_diag_set(d, r->name, r->tab.line, NULL, "header names no locus column");
         return SDB_EFORMAT;
     }
-    size_t save_pos = r->tab.pos;
-    long save_line = r->tab.next_line;
-    rc = table_next(&r->tab, r->name, d);
-    if (rc == 0) {
-        sdb_diag_set(d, r->name, r->tab.line, NULL, "header only: no profile rows");
-        return SDB_EFORMAT;
-    }
-    if (rc < 0) return rc;
-    r->tab.pos = save_pos; /* rewind: wide_next reads that row again */
-    r->tab.next_line = save_line;
-    return SDB_OK;
+    return reader_expect_rows(r, d);
 }
 
 /* The exported flags cell ("partial|mixture"): only "partial" is taken, the

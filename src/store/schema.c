@@ -100,27 +100,30 @@ static const char *const index_descriptions[][2] = {
     {"population", "anonymous population samples (statistics only)"},
 };
 
+/* Inserts (code, description) pairs with sql. */
+static int seed_pairs(sdb_db *db, const char *sql, const char *const (*pairs)[2], size_t n,
+                      sdb_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = store_prepare(db, sql, &st, d);
+    for (size_t i = 0; !rc && i < n; i++) {
+        sqlite3_bind_text(st, 1, pairs[i][0], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, pairs[i][1], -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE) rc = SDB_ESTORE;
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static int seed(sdb_db *db, sdb_diag *d)
 {
     sqlite3_stmt *st = NULL;
-    int rc = store_prepare(db, "INSERT INTO legal_basis VALUES (?, ?)", &st, d);
-    for (size_t i = 0; !rc && i < sizeof legal_bases / sizeof *legal_bases; i++) {
-        sqlite3_bind_text(st, 1, legal_bases[i][0], -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, legal_bases[i][1], -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE) rc = SDB_ESTORE;
-        sqlite3_reset(st);
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    if (!rc) rc = store_prepare(db, "INSERT INTO purpose VALUES (?, ?)", &st, d);
-    for (size_t i = 0; !rc && i < sizeof purposes / sizeof *purposes; i++) {
-        sqlite3_bind_text(st, 1, purposes[i][0], -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, purposes[i][1], -1, SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE) rc = SDB_ESTORE;
-        sqlite3_reset(st);
-    }
-    sqlite3_finalize(st);
-    st = NULL;
+    int rc = seed_pairs(db, "INSERT INTO legal_basis VALUES (?, ?)", legal_bases,
+                        sizeof legal_bases / sizeof *legal_bases, d);
+    if (!rc)
+        rc = seed_pairs(db, "INSERT INTO purpose VALUES (?, ?)", purposes,
+                        sizeof purposes / sizeof *purposes, d);
     if (!rc) rc = store_prepare(db, "INSERT INTO db_index VALUES (?, ?, ?, ?, ?, ?)", &st, d);
     for (int i = 0; !rc && i < sdb_index_rule_default_count(); i++) {
         const sdb_index_rule *r = sdb_index_rule_default(i);

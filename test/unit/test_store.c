@@ -48,12 +48,9 @@ static int import(sdb_db *db, const char *file, const char *index, const char *b
     return sdb_db_import(db, &ctx, file, &o, st, d);
 }
 
-/* SHA-256 of the JSON lines export: the "content" of a database. */
-static void content_digest(sdb_db *db, char out[SDB_HASH_HEX])
+/* Writes every profile as JSON lines (with index and basis) to f. */
+static void write_all(sdb_db *db, FILE *f)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
     sdb_iter *it;
     sdb_profile p;
     sdb_stored m;
@@ -65,6 +62,15 @@ static void content_digest(sdb_db *db, char out[SDB_HASH_HEX])
     }
     sdb_iter_close(it);
     sdb_profile_free(&p);
+}
+
+/* SHA-256 of the JSON lines export: the "content" of a database. */
+static void content_digest(sdb_db *db, char out[SDB_HASH_HEX])
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    write_all(db, f);
     fclose(f);
     sdb_sha256_hex(buf, len, out);
     free(buf);
@@ -180,17 +186,7 @@ static void test_duplicates_and_replace(void **state)
 static void export_jsonl(sdb_db *db, const char *file)
 {
     FILE *f = fopen(file, "w");
-    sdb_iter *it;
-    sdb_profile p;
-    sdb_stored m;
-    sdb_profile_init(&p);
-    assert_int_equal(sdb_iter_open(&it, db, NULL, NULL), SDB_OK);
-    while (sdb_iter_next(it, &p, &m) == SDB_OK) {
-        sdb_profile_meta meta = {m.index, m.basis, m.retain_until};
-        assert_int_equal(sdb_write_jsonl(f, sdb_db_catalog(db), &p, &meta), SDB_OK);
-    }
-    sdb_iter_close(it);
-    sdb_profile_free(&p);
+    write_all(db, f);
     fclose(f);
 }
 

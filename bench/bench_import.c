@@ -189,6 +189,10 @@ int main(int argc, char **argv)
         if (t_import[i] < 0 || t_floor[i] < 0 || t_parse[i] < 0) return 1;
         if (i + 1 < runs) remove_db(dbp);
     }
+    char each[512] = "";
+    for (int i = 0; i < runs; i++)
+        snprintf(each + strlen(each), sizeof each - strlen(each), "%s%.0f", i ? ", " : "",
+                 (double)n / t_import[i]);
     double imp = (double)n / median(t_import, runs), flo = (double)n / median(t_floor, runs);
     double par = (double)n / median(t_parse, runs);
 
@@ -212,14 +216,14 @@ int main(int argc, char **argv)
     stat(dbp, &dbs);
     printf("{\n  \"benchmark\": \"import\",\n  \"profiles\": %ld,\n  \"runs\": %d,\n"
            "  \"csv_bytes\": %lld,\n"
-           "  \"import_profiles_per_s\": %.0f,\n"
+           "  \"import_profiles_per_s\": %.0f,\n  \"import_runs_profiles_per_s\": [%s],\n"
            "  \"baseline_sqlite_floor_rows_per_s\": %.0f,\n"
            "  \"import_vs_sqlite_floor\": %.3f,\n"
            "  \"parse_only_profiles_per_s\": %.0f,\n"
            "  \"read_back_profiles_per_s\": %.0f,\n"
            "  \"db_bytes_per_profile\": %.1f,\n  \"peak_rss_kb\": %ld,\n"
            "  \"target_import_profiles_per_s\": 300000\n}\n",
-           st.n_imported, runs, (long long)sb.st_size, imp, flo, imp / flo, par,
+           st.n_imported, runs, (long long)sb.st_size, imp, each, flo, imp / flo, par,
            (double)read_back / t_read, (double)dbs.st_size / (double)n, peak_rss_kb());
     remove(csv);
     remove_db(dbp);

@@ -11,6 +11,7 @@
 #include "strdb/store.h"
 #include "strdb/audit.h"
 #include "strdb/queue.h"
+#include "strdb/stats.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -18,6 +18,11 @@ int main_stat(int argc, char **argv);
 int main_loci(int argc, char **argv);
 int main_audit(int argc, char **argv);
 int main_rules(int argc, char **argv);
+int main_rmp(int argc, char **argv);
+int main_kinship(int argc, char **argv);
+int main_paternity(int argc, char **argv);
+int main_meioses(int argc, char **argv);
+int main_yfreq(int argc, char **argv);
 
 /* Options every audited command takes: --actor, --purpose, --case. */
 enum { OPT_ACTOR = 1000, OPT_PURPOSE, OPT_CASE, OPT_HELP };

@@ -1,0 +1,217 @@
+/* strdb: statistics. Allele frequency tables, match probabilities (NRC II
+ * 4.1 and 4.10), kinship likelihood ratios from IBD coefficients with theta
+ * and parent-child mutation models, paternity indices, exclusion power, and
+ * Y-STR haplotype statistics (counting with a Clopper-Pearson bound,
+ * augmented counting, Brenner's kappa, a posterior over meioses).
+ * docs/statistics.md gives every formula with its reference.
+ *
+ * All functions are pure (no I/O, no logging) except the table loaders, and
+ * are thread-safe on const inputs.
+ */
+#ifndef STRDB_STATS_H
+#define STRDB_STATS_H
+
+#include "strdb/profile.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- frequency tables ---------------------------------------------------- */
+
+typedef struct sdb_freq sdb_freq;
+
+/* Loads a table, detecting its layout (docs/statistics.md):
+ *  - long: population,locus,allele,frequency[,n_alleles] (NIST1036freqs.csv, FBI2015freqs.csv)
+ *    or locus,allele,frequency (one population named "default");
+ *  - wide FSIgen: Allele,<locus>,... rows of frequencies, a last row "N" of sample sizes
+ *    (one population, named after the file without directory and extension);
+ *  - strvalidator database.txt: Database,N,Allele,<locus>,... (tab separated);
+ *  - Familias: a locus name line, then "allele<TAB>frequency" lines, a blank line between loci.
+ * Unknown loci are errors; sex, Y and control loci are skipped (autosomal
+ * and X statistics only). Frequencies must lie in [0, 1]. A locus whose
+ * frequencies do not sum to 1 within 0.01 is a warning (sdb_freq_warnings),
+ * or an error with strict. The caller frees *out with sdb_freq_free(). */
+int sdb_freq_load(sdb_freq **out, const char *path, const sdb_catalog *cat, int strict,
+                  sdb_diag *d) SDB_WUR;
+int sdb_freq_load_mem(sdb_freq **out, const char *name, const char *text, size_t len,
+                      const sdb_catalog *cat, int strict, sdb_diag *d) SDB_WUR;
+void sdb_freq_free(sdb_freq *f);
+
+/* Estimating a table from profiles (strdb freq --estimate counts an index):
+ * a new one-population table, then one call per single-source profile, then
+ * finish, which turns counts into frequencies and records 2N per locus. */
+int sdb_freq_count_new(sdb_freq **out, const char *population) SDB_WUR;
+int sdb_freq_count_add(sdb_freq *f, const sdb_catalog *cat, const sdb_profile *p) SDB_WUR;
+void sdb_freq_count_finish(sdb_freq *f);
+
+int sdb_freq_n_populations(const sdb_freq *f);
+const char *sdb_freq_population(const sdb_freq *f, int i);
+/* Index of a population by name, or -1. */
+int sdb_freq_find_population(const sdb_freq *f, const char *name);
+/* Lines of warnings gathered while loading ("locus X in population P sums to 0.97"),
+ * joined by '\n'; "" if none. Owned by f. */
+const char *sdb_freq_warnings(const sdb_freq *f);
+
+/* Sets the minimum frequency used where a table has no allele count for a
+ * locus (default 0: then an unseen allele there is an error). */
+void sdb_freq_set_min_frequency(sdb_freq *f, double min_freq);
+
+/* How a frequency was obtained. */
+enum { SDB_FREQ_TABLE = 0, SDB_FREQ_MINIMUM = 1 };
+
+/* Frequency of allele a at locus in population pop: the table's value, or
+ * the NRC II minimum 5/2N (2N = the table's allele count at that locus)
+ * when the allele is unseen or rarer than that; *how says which.
+ * Returns SDB_OK, SDB_ENOTFOUND (locus absent from the population) or
+ * SDB_EINVAL (allele unseen and no minimum available; d says so). */
+int sdb_freq_get(const sdb_freq *f, int pop, const sdb_locus *locus, sdb_allele a, double *freq,
+                 int *how, sdb_diag *d) SDB_WUR;
+
+/* Number of alleles listed at a locus (0 if absent) and the i-th. */
+int sdb_freq_locus_alleles(const sdb_freq *f, int pop, unsigned locus_id);
+int sdb_freq_locus_allele(const sdb_freq *f, int pop, unsigned locus_id, int i, sdb_allele *a,
+                          double *freq);
+
+/* ---- genotype and match probabilities -------------------------------------- */
+
+/* Probability of one genotype in a subpopulation (Balding-Nichols sampling
+ * formula): homozygote p(theta + (1-theta)p), heterozygote 2 p q (1-theta).
+ * theta = 0 gives Hardy-Weinberg p^2 and 2pq. */
+double sdb_genotype_probability(double p, double q, int homozygous, double theta);
+
+/* Conditional match probability, NRC II (4.10a/b); theta = 0 is (4.1):
+ *   homozygote   [2t + (1-t)p][3t + (1-t)p] / [(1+t)(1+2t)]
+ *   heterozygote 2[t + (1-t)p][t + (1-t)q] / [(1+t)(1+2t)] */
+double sdb_match_probability(double p, double q, int homozygous, double theta);
+
+/* Per-locus result of a statistic. */
+typedef struct sdb_locus_stat {
+    uint16_t locus;
+    double value;        /* the locus's match probability or likelihood ratio */
+    double freq[2];      /* allele frequencies used (first two alleles) */
+    int minimum_used;    /* 1 if a minimum frequency replaced an unseen or rare allele */
+    const char *formula; /* e.g. "NRC II 4.10a" (static string) */
+    const char *note;    /* NULL, or why the locus was skipped (static string) */
+} sdb_locus_stat;
+
+/* Random match probability of a single-source profile: per typed autosomal
+ * locus (X, sex, Y loci skipped with a note) the conditional match
+ * probability, and their product in *total. A one-allele locus is a
+ * homozygote; a wildcard second allele sums the match probabilities of every
+ * genotype the partial call allows; more than two alleles is SDB_EINVAL.
+ * out must hold p->n_calls entries; *n_out is set. */
+int sdb_rmp(const sdb_freq *f, int pop, const sdb_profile *p, double theta, sdb_locus_stat *out,
+            int *n_out, double *total, sdb_diag *d) SDB_WUR;
+
+/* ---- kinship ----------------------------------------------------------------- */
+
+typedef enum sdb_relationship {
+    SDB_REL_PO, /* parent-offspring   kappa (0, 1, 0) */
+    SDB_REL_FS, /* full siblings      (1/4, 1/2, 1/4) */
+    SDB_REL_HS, /* half siblings      (1/2, 1/2, 0) */
+    SDB_REL_GP, /* grandparent        (1/2, 1/2, 0) */
+    SDB_REL_AV, /* avuncular          (1/2, 1/2, 0) */
+    SDB_REL_FC, /* first cousins      (3/4, 1/4, 0) */
+} sdb_relationship;
+
+/* "PO", "FS", ... and the inverse (SDB_EINVAL for other text). kappa gets
+ * (kappa0, kappa1, kappa2). */
+const char *sdb_relationship_name(sdb_relationship r);
+int sdb_relationship_parse(const char *s, sdb_relationship *out) SDB_WUR;
+void sdb_relationship_kappa(sdb_relationship r, double kappa[3]);
+
+/* Parent-child mutation models (as pedmut): none, equal, proportional,
+ * stepwise (integer steps with geometric range, microvariant changes at
+ * rate2). */
+typedef enum sdb_mutation_kind {
+    SDB_MUT_NONE,
+    SDB_MUT_EQUAL,
+    SDB_MUT_PROPORTIONAL,
+    SDB_MUT_STEPWISE,
+} sdb_mutation_kind;
+
+typedef struct sdb_mutation {
+    sdb_mutation_kind kind;
+    double rate;  /* total mutation probability per transmission */
+    double rate2; /* stepwise: rate of changes between fractional parts (default 1e-6) */
+    double range; /* stepwise: P(n+1 steps) / P(n steps) (default 0.1) */
+} sdb_mutation;
+
+void sdb_mutation_init(sdb_mutation *m); /* none */
+int sdb_mutation_parse(const char *s, sdb_mutation_kind *out) SDB_WUR;
+
+/* Kinship likelihood ratio of genotypes a and b for relationship rel
+ * against unrelated, per shared autosomal locus and in total:
+ *   LR = kappa0 + kappa1 P(b | one allele IBD with a) / P(b | a) + kappa2 [b = a] / P(b | a)
+ * with every probability from the Balding-Nichols sampling formula given the
+ * alleles already seen (theta = 0: Hardy-Weinberg). For PO a mutation model
+ * replaces identity by descent with transmission probabilities, so one
+ * inconsistent locus does not make the LR zero. out must hold a->n_calls
+ * entries. */
+int sdb_kinship_lr(const sdb_freq *f, int pop, sdb_relationship rel, const sdb_profile *a,
+                   const sdb_profile *b, double theta, const sdb_mutation *mut, sdb_locus_stat *out,
+                   int *n_out, double *total, sdb_diag *d) SDB_WUR;
+
+/* Trio paternity index: P(child | mother, alleged father) / P(child | mother,
+ * random man), per locus and in total, with an optional mutation model for
+ * both transmissions (theta = 0). out must hold child->n_calls entries. */
+int sdb_paternity_index(const sdb_freq *f, int pop, const sdb_profile *mother,
+                        const sdb_profile *child, const sdb_profile *father,
+                        const sdb_mutation *mut, sdb_locus_stat *out, int *n_out, double *total,
+                        sdb_diag *d) SDB_WUR;
+
+/* Paternity exclusion power of a locus with the given allele frequencies
+ * (k alleles), nobody typed: sum over genotypes of a random man and a child
+ * of the probability that the man cannot be the father. */
+double sdb_exclusion_power(const double *freq, int k);
+
+/* ---- Y-STR ----------------------------------------------------------------- */
+
+/* One-sided upper confidence bound of a binomial proportion (Clopper-Pearson):
+ * the p with P(X <= x | n, p) = 1 - level (level 0.95 -> 95% bound). */
+double sdb_clopper_pearson_upper(long x, long n, double level);
+
+/* Result of a haplotype frequency estimate. */
+typedef struct sdb_yfreq_result {
+    long n;                         /* reference haplotypes typing every query locus */
+    long matches;                   /* identical to the query there */
+    double frequency;               /* matches / n */
+    double upper95;                 /* one-sided 95% Clopper-Pearson bound */
+    double augmented;               /* (matches + 1) / (n + 1) */
+    long singletons;                /* haplotypes seen once among the n (on the query loci) */
+    double kappa;                   /* singletons / n (Brenner 2010) */
+    double kappa_match_probability; /* (1 - kappa) / (n + 1) for an unseen haplotype */
+} sdb_yfreq_result;
+
+/* Counts the query's haplotype among n reference haplotypes (an array of
+ * finished Y profiles), on the query's typed Y loci. */
+int sdb_yfreq(const sdb_profile *query, const sdb_profile *const *refs, long n,
+              sdb_yfreq_result *out) SDB_WUR;
+
+/* Posterior over the number of meioses m = 1..max_meioses between two Y
+ * haplotypes under the symmetric single-step mutation model with per-locus
+ * rates from the catalog (each copy of a multi-copy locus mutates on its
+ * own), with a uniform prior on 1..max_meioses. Loci missing on either side,
+ * without a rate, or whose alleles differ in their fractional part are left
+ * out and counted in *n_skipped. posterior must hold max_meioses + 1 values
+ * (index 0 unused). */
+typedef struct sdb_meioses_result {
+    int loci_compared, loci_differing, total_steps, n_skipped;
+    int mode;         /* most probable m */
+    int lower, upper; /* central 95% interval */
+    double mean;
+} sdb_meioses_result;
+
+int sdb_meioses_posterior(const sdb_catalog *cat, const sdb_profile *a, const sdb_profile *b,
+                          const char *kit, int max_meioses, double *posterior,
+                          sdb_meioses_result *out, sdb_diag *d) SDB_WUR;
+
+/* Name of the paternal relationship most often at m meioses
+ * ("father-son", "brothers or grandfather-grandson", ...). */
+const char *sdb_meioses_class(int m);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

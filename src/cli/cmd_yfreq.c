@@ -1,0 +1,167 @@
+/* strdb yfreq DB (--haplotype FILE | --genotype G) [--index NAME] [--json] */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "strdb/stats.h"
+
+static const char yfreq_usage[] =
+    "usage: strdb yfreq DB (--haplotype FILE | --genotype G) [--index NAME] [--json]\n"
+    "                  [--purpose P] [--case REF] [--actor NAME]\n\n"
+    "Frequency of a Y-STR haplotype among the Y haplotypes of an index (default\n"
+    "population) that type every locus of the query: the count, the frequency, its\n"
+    "one-sided 95% Clopper-Pearson upper bound, the augmented estimate (x+1)/(n+1),\n"
+    "and Brenner's kappa (the fraction of singletons) with the match probability\n"
+    "(1-kappa)/(n+1) of a haplotype never seen before. Audited (purpose default\n"
+    "population-study); no genotype is printed but the query's.\n\n"
+    "  --haplotype FILE  the first haplotype of a CSV, GeneMapper or JSON lines file\n"
+    "  --genotype G      \"DYS19=14;DYS385=11/14;...\"\n";
+
+/* Loads every Y haplotype of an index. */
+static int load_refs(sdb_db *db, const char *index, sdb_profile **refs, long *n)
+{
+    sdb_iter *it;
+    long cap = 1024;
+    *n = 0;
+    *refs = malloc((size_t)cap * sizeof **refs);
+    if (!*refs) return SDB_ENOMEM;
+    int rc = sdb_iter_open(&it, db, index, NULL);
+    if (rc) return rc;
+    for (;;) {
+        if (*n == cap) {
+            sdb_profile *t = realloc(*refs, (size_t)(cap *= 2) * sizeof *t);
+            if (!t) {
+                rc = SDB_ENOMEM;
+                break;
+            }
+            *refs = t;
+        }
+        sdb_profile *p = &(*refs)[*n];
+        sdb_profile_init(p);
+        if ((rc = sdb_iter_next(it, p, NULL)) != SDB_OK) {
+            sdb_profile_free(p);
+            break;
+        }
+        if (p->kind == SDB_KIND_Y)
+            (*n)++;
+        else
+            sdb_profile_free(p);
+    }
+    sdb_iter_close(it);
+    return rc == SDB_END ? SDB_OK : rc;
+}
+
+static int read_query(const char *file, const char *genotype, sdb_profile *q, sdb_diag *d)
+{
+    if (genotype) return sdb_genotype_parse(q, sdb_catalog_default(), genotype, d);
+    sdb_reader *r;
+    int rc = sdb_reader_open(&r, file, sdb_catalog_default(), NULL, d);
+    if (rc) return rc;
+    rc = sdb_reader_next(r, q, d);
+    sdb_reader_close(r);
+    if (rc == SDB_END) sdb_diag_set(d, file, 0, NULL, "no haplotype in the file");
+    return rc == SDB_END ? SDB_EINVAL : rc;
+}
+
+static void print_result(const sdb_yfreq_result *r, const char *index, int json)
+{
+    if (json) {
+        json_t *o = json_pack("{s:s,s:I,s:I,s:f,s:f,s:f,s:I,s:f,s:f}", "index", index, "n",
+                              (json_int_t)r->n, "matches", (json_int_t)r->matches, "frequency",
+                              r->frequency, "upper95_clopper_pearson", r->upper95, "augmented",
+                              r->augmented, "singletons", (json_int_t)r->singletons, "kappa",
+                              r->kappa, "kappa_match_probability", r->kappa_match_probability);
+        json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+        putchar('\n');
+        json_decref(o);
+        return;
+    }
+    printf("index %s: %ld haplotypes type every query locus, %ld match\n", index, r->n, r->matches);
+    printf("frequency                 %.6g\n", r->frequency);
+    printf("95%% upper bound (CP)      %.6g\n", r->upper95);
+    printf("augmented (x+1)/(n+1)     %.6g\n", r->augmented);
+    printf("kappa (singletons/n)      %.6g (%ld singletons)\n", r->kappa, r->singletons);
+    printf("kappa match probability   %.6g (for a haplotype not seen before)\n",
+           r->kappa_match_probability);
+}
+
+int main_yfreq(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"haplotype", required_argument, NULL, 'H'},
+                                             {"genotype", required_argument, NULL, 'g'},
+                                             {"index", required_argument, NULL, 'i'},
+                                             {"json", no_argument, NULL, 'j'},
+                                             CTX_LONG_OPTIONS,
+                                             {NULL, 0, NULL, 0}};
+    sdb_ctx ctx = {0};
+    const char *file = NULL, *genotype = NULL, *index = "population";
+    int json = 0, c;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (cli_ctx_option(c, optarg, &ctx)) continue;
+        if (c == 'H')
+            file = optarg;
+        else if (c == 'g')
+            genotype = optarg;
+        else if (c == 'i')
+            index = optarg;
+        else if (c == 'j')
+            json = 1;
+        else
+            return cli_usage(yfreq_usage, c != 'h');
+    }
+    if (optind + 1 != argc || !file == !genotype) return cli_usage(yfreq_usage, 1);
+    cli_ctx_finish(&ctx);
+    if (!ctx.purpose) ctx.purpose = "population-study";
+    sdb_profile q;
+    sdb_profile_init(&q);
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int rc = read_query(file, genotype, &q, &d);
+    if (rc) {
+        cli_diag("yfreq", rc, &d);
+        sdb_profile_free(&q);
+        return EXIT_FAIL;
+    }
+    if (q.kind != SDB_KIND_Y) {
+        cli_error("yfreq", "the query is not a Y haplotype (it types autosomal loci)");
+        sdb_profile_free(&q);
+        return EXIT_FAIL;
+    }
+    sdb_db *db;
+    if (cli_open("yfreq", argv[optind], 0, &db)) {
+        sdb_profile_free(&q);
+        return EXIT_FAIL;
+    }
+    char params[256];
+    snprintf(params, sizeof params, "index=%s\nquery_loci=%d", index, q.n_calls);
+    rc = cli_require_purpose("yfreq", db, &ctx, "yfreq", params);
+    if (!rc && !sdb_db_has_index(db, index)) {
+        cli_error("yfreq", "unknown index '%s'", index);
+        rc = EXIT_FAIL;
+    }
+    sdb_profile *refs = NULL;
+    long n = 0;
+    if (!rc) {
+        sdb_yfreq_result r;
+        int st = load_refs(db, index, &refs, &n);
+        const sdb_profile **ptrs = malloc((size_t)(n + 1) * sizeof *ptrs);
+        for (long i = 0; ptrs && i < n; i++)
+            ptrs[i] = &refs[i];
+        if (!st) st = ptrs ? sdb_yfreq(&q, ptrs, n, &r) : SDB_ENOMEM;
+        if (sdb_audit_append(db, &ctx, "yfreq", params, st ? 0 : r.matches, st ? "failed" : "ok"))
+            st = st ? st : SDB_ESTORE;
+        if (st)
+            cli_error("yfreq", "%s", sdb_strerror(st));
+        else
+            print_result(&r, index, json);
+        rc = st ? EXIT_FAIL : EXIT_OK;
+        free(ptrs);
+    }
+    for (long i = 0; i < n; i++)
+        sdb_profile_free(&refs[i]);
+    free(refs);
+    sdb_profile_free(&q);
+    sdb_db_close(db);
+    return rc;
+}

@@ -1,0 +1,23 @@
+/* Private to src/stats. */
+#ifndef STRDB_STATS_INTERNAL_H
+#define STRDB_STATS_INTERNAL_H
+
+#include "strdb/stats.h"
+
+/* The alleles of one typed locus as a single-source genotype: two codes
+ * (a homozygote repeats its allele), or a failure reason. */
+typedef struct genotype2 {
+    sdb_allele a[2];
+    int wildcard; /* number of wildcard positions (0..2) */
+} genotype2;
+
+/* Fills g from call c of p; returns NULL or the reason the locus is unusable
+ * (a mixture). */
+const char *genotype_of(const sdb_profile *p, const sdb_call *c, genotype2 *g);
+
+/* Probability of drawing allele x given the seen alleles (Balding-Nichols
+ * sampling formula): (m theta + (1 - theta) p) / (1 + (n - 1) theta), m the
+ * copies of x among the n seen. */
+double sample_next(double p, sdb_allele x, const sdb_allele *seen, int n, double theta);
+
+#endif

@@ -181,7 +181,7 @@ typedef struct sdb_yfreq_result {
     double augmented;               /* (matches + 1) / (n + 1) */
     long singletons;                /* haplotypes seen once among the n (on the query loci) */
     double kappa;                   /* singletons / n (Brenner 2010) */
-    double kappa_match_probability; /* (1 - kappa) / (n + 1) for an unseen haplotype */
+    double kappa_match_probability; /* (1 - kappa) / n for an unseen haplotype */
 } sdb_yfreq_result;
 
 /* Counts the query's haplotype among n reference haplotypes (an array of

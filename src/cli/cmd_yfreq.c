@@ -13,7 +13,7 @@ static const char yfreq_usage[] =
     "population) that type every locus of the query: the count, the frequency, its\n"
     "one-sided 95% Clopper-Pearson upper bound, the augmented estimate (x+1)/(n+1),\n"
     "and Brenner's kappa (the fraction of singletons) with the match probability\n"
-    "(1-kappa)/(n+1) of a haplotype never seen before. Audited (purpose default\n"
+    "(1-kappa)/n of a haplotype never seen before. Audited (purpose default\n"
     "population-study); no genotype is printed but the query's.\n\n"
     "  --haplotype FILE  the first haplotype of a CSV, GeneMapper or JSON lines file\n"
     "  --genotype G      \"DYS19=14;DYS385=11/14;...\"\n";

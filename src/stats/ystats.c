@@ -126,7 +126,7 @@ int sdb_yfreq(const sdb_profile *query, const sdb_profile *const *refs, long n,
     out->upper95 = sdb_clopper_pearson_upper(out->matches, out->n, 0.95);
     out->augmented = (double)(out->matches + 1) / (double)(out->n + 1);
     out->kappa = out->n ? (double)out->singletons / (double)out->n : 0;
-    out->kappa_match_probability = (1 - out->kappa) / (double)(out->n + 1);
+    out->kappa_match_probability = out->n ? (1 - out->kappa) / (double)out->n : 1;
     return SDB_OK;
 }
 

@@ -1,15 +1,20 @@
 # strdb command line: help, catalog listing, and a small import/show/export cycle
-0	-	$STRDB --version | grep -q '^strdb [0-9]'
-0	-	$STRDB --help | grep -q import
+0	-	$STRDB --version | grep >/dev/null '^strdb [0-9]'
+0	-	$STRDB --help | grep >/dev/null import
 2	-	$STRDB no-such-command
-0	-	$STRDB init --help | grep -q '^usage: strdb init'
-0	-	$STRDB import --help | grep -q '^usage: strdb import'
-0	-	$STRDB export --help | grep -q '^usage: strdb export'
-0	-	$STRDB show --help | grep -q '^usage: strdb show'
-0	-	$STRDB stat --help | grep -q '^usage: strdb stat'
-0	-	$STRDB loci --help | grep -q '^usage: strdb loci'
-0	-	$STRDB audit --help | grep -q '^usage: strdb audit'
-0	-	$STRDB rules --help | grep -q '^usage: strdb rules'
+0	-	$STRDB init --help | grep >/dev/null '^usage: strdb init'
+0	-	$STRDB import --help | grep >/dev/null '^usage: strdb import'
+0	-	$STRDB export --help | grep >/dev/null '^usage: strdb export'
+0	-	$STRDB show --help | grep >/dev/null '^usage: strdb show'
+0	-	$STRDB stat --help | grep >/dev/null '^usage: strdb stat'
+0	-	$STRDB loci --help | grep >/dev/null '^usage: strdb loci'
+0	-	$STRDB audit --help | grep >/dev/null '^usage: strdb audit'
+0	-	$STRDB rules --help | grep >/dev/null '^usage: strdb rules'
+0	-	$STRDB rmp --help | grep >/dev/null '^usage: strdb rmp'
+0	-	$STRDB kinship --help | grep >/dev/null '^usage: strdb kinship'
+0	-	$STRDB paternity --help | grep >/dev/null '^usage: strdb paternity'
+0	-	$STRDB yfreq --help | grep >/dev/null '^usage: strdb yfreq'
+0	-	$STRDB meioses --help | grep >/dev/null '^usage: strdb meioses'
 2	-	$STRDB import
 0	loci_codis20.out	$STRDB loci --kit 'CODIS 20'
 0	loci_yfilerplus.json	$STRDB loci --kit yfiler_plus --json
@@ -32,9 +37,9 @@
 0	export_pop.jsonl	$STRDB export $T/a.db --purpose population-study --index population
 1	-	$STRDB export $T/a.db --purpose administration --index nope
 0	stat.out	cd $T && $STRDB stat a.db | grep -v '^audit records'
-0	-	cd $T && $STRDB stat a.db --json | grep -q '"audit_records"'
+0	-	cd $T && $STRDB stat a.db --json | grep >/dev/null '"audit_records"'
 0	audit_actions.out	$STRDB audit log $T/a.db --json | sed 's/.*"action":"\([^"]*\)".*"outcome":"\([^"]*\)".*/\1 \2/'
-0	-	$STRDB audit verify $T/a.db | grep -q '^audit chain ok'
+0	-	$STRDB audit verify $T/a.db | grep >/dev/null '^audit chain ok'
 2	-	$STRDB audit frobnicate $T/a.db
 1	-	$STRDB stat $T/missing.db
 0	-	sh scripts/gen_cli_doc.sh $STRDB | cmp - docs/cli.md

@@ -363,7 +363,7 @@ static void test_yfreq_counts(void **state)
     assert_int_equal(r.singletons, 2);
     assert_rel(r.kappa, 0.5, 1e-12, "kappa");
     assert_rel(r.augmented, 3.0 / 5, 1e-12, "augmented");
-    assert_rel(r.kappa_match_probability, 0.5 / 5, 1e-12, "kappa mp");
+    assert_rel(r.kappa_match_probability, 0.5 / 4, 1e-12, "kappa mp");
     for (int i = 0; i < 5; i++)
         sdb_profile_free(&p[i]);
     sdb_profile_free(&q);

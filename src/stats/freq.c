@@ -129,6 +129,18 @@ static const sdb_locus *table_locus(const sdb_catalog *cat, field name, int *ski
     return *skip ? NULL : l;
 }
 
+/* A non-negative integer field (sample or allele counts); 0 if unreadable. */
+static long field_count(field v)
+{
+    v = field_trim(v);
+    long n = 0;
+    for (size_t i = 0; i < v.len && n < 1000000000L; i++) {
+        if (v.s[i] < '0' || v.s[i] > '9') return 0;
+        n = n * 10 + (v.s[i] - '0');
+    }
+    return n;
+}
+
 static int parse_freq(field v, double *out)
 {
     char buf[64];
@@ -184,6 +196,10 @@ static int read_long(sdb_freq *f, table *t, const sdb_catalog *cat, const char *
             c_n = i;
     }
     int n_cols = t->n_fields, rc;
+    if (c_locus < 0 || c_allele < 0 || c_freq < 0) {
+        sdb_diag_set(d, name, t->line, NULL, "header needs locus, allele and frequency columns");
+        return SDB_EFORMAT;
+    }
     int single_pop = c_pop < 0 ? add_population(f, single, strlen(single)) : -1;
     if (single_pop < -1) return single_pop;
     while ((rc = table_next(t, name, d)) == 1) {
@@ -205,7 +221,7 @@ static int read_long(sdb_freq *f, table *t, const sdb_catalog *cat, const char *
         if (parse_freq(v[c_freq], &x))
             return bad_field(d, name, t->line, "frequency", v[c_freq], "not a frequency:");
         if ((rc = put_text(f, pop, l, v[c_allele], x, name, t->line, d))) return rc;
-        if (c_n >= 0) f->pops[pop].loci[l->id].n_alleles = strtol(v[c_n].s, NULL, 10);
+        if (c_n >= 0) f->pops[pop].loci[l->id].n_alleles = field_count(v[c_n]);
     }
     return rc < 0 ? rc : SDB_OK;
 }
@@ -257,7 +273,7 @@ static int read_fsigen(sdb_freq *f, table *t, const sdb_catalog *cat, const char
         if (a.len == 1 && (a.s[0] == 'N' || a.s[0] == 'n')) { /* sample sizes */
             for (int i = 1; i < n_cols; i++)
                 if (cols[i])
-                    f->pops[pop].loci[cols[i]->id].n_alleles = 2 * strtol(t->fields[i].s, NULL, 10);
+                    f->pops[pop].loci[cols[i]->id].n_alleles = 2 * field_count(t->fields[i]);
             continue;
         }
         if ((rc = wide_row(f, pop, t, 1, cols, a, name, d))) goto done;
@@ -297,7 +313,7 @@ static int read_strvalidator(sdb_freq *f, table *t, const sdb_catalog *cat, cons
         field db = field_trim(t->fields[c_db]);
         int pop = add_population(f, db.s, db.len);
         if (pop < 0) goto done;
-        long n = strtol(t->fields[c_n].s, NULL, 10);
+        long n = field_count(t->fields[c_n]);
         for (int i = c_allele + 1; i < n_cols; i++)
             if (cols[i]) f->pops[pop].loci[cols[i]->id].n_alleles = 2 * n;
         if ((rc = wide_row(f, pop, t, c_allele + 1, cols, t->fields[c_allele], name, d))) goto done;

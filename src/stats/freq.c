@@ -500,7 +500,8 @@ int sdb_freq_get(const sdb_freq *f, int pop, const sdb_locus *locus, sdb_allele 
         else
             hi = mid - 1;
     }
-    double minimum = t->n_alleles > 0 ? 5.0 / (double)t->n_alleles : f->min_freq;
+    /* 5/2N; a table of fewer than 5 alleles at a locus makes that 1 at most */
+    double minimum = t->n_alleles > 0 ? fmin(5.0 / (double)t->n_alleles, 1.0) : f->min_freq;
     *how = SDB_FREQ_TABLE;
     if (x >= minimum && x > 0) {
         *freq = x;

@@ -11,6 +11,8 @@
 #ifndef STRDB_STATS_H
 #define STRDB_STATS_H
 
+#include <stdio.h>
+
 #include "strdb/profile.h"
 
 #ifdef __cplusplus
@@ -38,12 +40,19 @@ int sdb_freq_load_mem(sdb_freq **out, const char *name, const char *text, size_t
                       const sdb_catalog *cat, int strict, sdb_diag *d) SDB_WUR;
 void sdb_freq_free(sdb_freq *f);
 
-/* Estimating a table from profiles (strdb freq --estimate counts an index):
- * a new one-population table, then one call per single-source profile, then
- * finish, which turns counts into frequencies and records 2N per locus. */
-int sdb_freq_count_new(sdb_freq **out, const char *population) SDB_WUR;
-int sdb_freq_count_add(sdb_freq *f, const sdb_catalog *cat, const sdb_profile *p) SDB_WUR;
+/* Estimating a table from profiles (`strdb freq` counts an index): an empty
+ * table, then one call per single-source profile naming its population
+ * (mixtures and loci with more than two alleles are skipped), then finish,
+ * which turns counts into frequencies and records 2N per locus. */
+int sdb_freq_count_new(sdb_freq **out) SDB_WUR;
+int sdb_freq_count_add(sdb_freq *f, const char *population, const sdb_catalog *cat,
+                       const sdb_profile *p) SDB_WUR;
 void sdb_freq_count_finish(sdb_freq *f);
+
+/* Writes f in the long layout (population,locus,allele,frequency,n_alleles),
+ * populations in order, loci in catalog order, alleles ascending, with 17
+ * significant digits so that loading the output gives the same table. */
+int sdb_freq_write(const sdb_freq *f, const sdb_catalog *cat, FILE *out) SDB_WUR;
 
 int sdb_freq_n_populations(const sdb_freq *f);
 const char *sdb_freq_population(const sdb_freq *f, int i);
@@ -165,6 +174,17 @@ int sdb_paternity_index(const sdb_freq *f, int pop, const sdb_profile *mother,
  * (k alleles), nobody typed: sum over genotypes of a random man and a child
  * of the probability that the man cannot be the father. */
 double sdb_exclusion_power(const double *freq, int k);
+/* The same with the child typed (alleles i, j as indexes into freq; i == j
+ * for a homozygote): the chance a random man shares no allele with it. */
+double sdb_exclusion_power_given_child(const double *freq, int i, int j);
+/* Chance that a random person is excluded as the child of typed parents
+ * (allele indexes m[2], f[2]): one minus the probability of the genotypes
+ * the parents can produce. */
+double sdb_exclusion_power_of_child(const double *freq, const int m[2], const int f[2]);
+
+/* Genotype probability of an inbred person with inbreeding coefficient F:
+ * homozygote F p + (1 - F) p^2, heterozygote (1 - F) 2 p q. */
+double sdb_genotype_probability_inbred(double p, double q, int homozygous, double inbreeding);
 
 /* ---- Y-STR ----------------------------------------------------------------- */
 

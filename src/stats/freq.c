@@ -536,20 +536,20 @@ int sdb_freq_locus_allele(const sdb_freq *f, int pop, unsigned locus_id, int i, 
     return SDB_OK;
 }
 
-int sdb_freq_count_new(sdb_freq **out, const char *population)
+int sdb_freq_count_new(sdb_freq **out)
 {
     sdb_freq *f = calloc(1, sizeof *f);
-    if (!f || add_population(f, population, strlen(population)) < 0) {
-        sdb_freq_free(f);
-        return SDB_ENOMEM;
-    }
+    if (!f) return SDB_ENOMEM;
     f->counting = 1;
     *out = f;
     return SDB_OK;
 }
 
-int sdb_freq_count_add(sdb_freq *f, const sdb_catalog *cat, const sdb_profile *p)
+int sdb_freq_count_add(sdb_freq *f, const char *population, const sdb_catalog *cat,
+                       const sdb_profile *p)
 {
+    int pop = add_population(f, population, strlen(population));
+    if (pop < 0) return pop;
     for (int i = 0; i < p->n_calls; i++) {
         const sdb_call *c = &p->calls[i];
         const sdb_locus *l = sdb_catalog_by_id(cat, c->locus);
@@ -557,9 +557,9 @@ int sdb_freq_count_add(sdb_freq *f, const sdb_catalog *cat, const sdb_profile *p
         for (uint32_t k = c->first; k < c->first + c->n; k++) {
             if (!sdb_allele_is_numeric(p->alleles[k])) continue;
             /* a homozygote (one listed allele) carries two copies */
-            int rc = put(f, 0, c->locus, p->alleles[k], c->n == 1 ? 2.0 : 1.0);
+            int rc = put(f, pop, c->locus, p->alleles[k], c->n == 1 ? 2.0 : 1.0);
             if (rc) return rc;
-            f->pops[0].loci[c->locus].n_alleles += c->n == 1 ? 2 : 1;
+            f->pops[pop].loci[c->locus].n_alleles += c->n == 1 ? 2 : 1;
         }
     }
     return SDB_OK;
@@ -567,10 +567,28 @@ int sdb_freq_count_add(sdb_freq *f, const sdb_catalog *cat, const sdb_profile *p
 
 void sdb_freq_count_finish(sdb_freq *f)
 {
-    for (int l = 0; l <= SDB_LOCUS_ID_MAX; l++) {
-        locus_table *t = &f->pops[0].loci[l];
-        for (int k = 0; k < t->n; k++)
-            t->e[k].freq /= (double)t->n_alleles;
-    }
+    for (int i = 0; i < f->n_pops; i++)
+        for (int l = 0; l <= SDB_LOCUS_ID_MAX; l++) {
+            locus_table *t = &f->pops[i].loci[l];
+            for (int k = 0; k < t->n; k++)
+                t->e[k].freq /= (double)t->n_alleles;
+        }
     f->counting = 0;
+}
+
+int sdb_freq_write(const sdb_freq *f, const sdb_catalog *cat, FILE *out)
+{
+    fprintf(out, "population,locus,allele,frequency,n_alleles\n");
+    for (int i = 0; i < f->n_pops; i++)
+        for (int c = 0; c < sdb_catalog_count(cat); c++) {
+            const sdb_locus *l = sdb_catalog_at(cat, c);
+            const locus_table *t = &f->pops[i].loci[l->id];
+            for (int k = 0; k < t->n; k++) {
+                char a[SDB_ALLELE_STRLEN];
+                sdb_allele_format(t->e[k].allele, a);
+                fprintf(out, "\"%s\",\"%s\",\"%s\",%.17g,%ld\n", f->pops[i].name, l->name, a,
+                        t->e[k].freq, t->n_alleles);
+            }
+        }
+    return ferror(out) ? SDB_EIO : SDB_OK;
 }

@@ -303,3 +303,27 @@ double sdb_exclusion_power(const double *freq, int k)
         }
     return pe;
 }
+
+double sdb_exclusion_power_given_child(const double *freq, int i, int j)
+{
+    double share = i == j ? freq[i] : freq[i] + freq[j];
+    return (1 - share) * (1 - share);
+}
+
+double sdb_exclusion_power_of_child(const double *freq, const int m[2], const int f[2])
+{
+    /* the distinct genotypes {m[a], f[b]} the parents can produce */
+    int seen[4][2], n = 0;
+    double compatible = 0;
+    for (int a = 0; a < 2; a++)
+        for (int b = 0; b < 2; b++) {
+            int x = m[a] < f[b] ? m[a] : f[b], y = m[a] < f[b] ? f[b] : m[a], dup = 0;
+            for (int k = 0; k < n; k++)
+                dup |= seen[k][0] == x && seen[k][1] == y;
+            if (dup) continue;
+            seen[n][0] = x;
+            seen[n++][1] = y;
+            compatible += x == y ? freq[x] * freq[x] : 2 * freq[x] * freq[y];
+        }
+    return 1 - compatible;
+}

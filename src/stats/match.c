@@ -9,6 +9,12 @@ double sdb_genotype_probability(double p, double q, int homozygous, double theta
     return 2 * p * q * (1 - theta);
 }
 
+double sdb_genotype_probability_inbred(double p, double q, int homozygous, double inbreeding)
+{
+    if (homozygous) return inbreeding * p + (1 - inbreeding) * p * p;
+    return (1 - inbreeding) * 2 * p * q;
+}
+
 double sdb_match_probability(double p, double q, int homozygous, double theta)
 {
     double denom = (1 + theta) * (1 + 2 * theta);

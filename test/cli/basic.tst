@@ -10,6 +10,7 @@
 0	-	$STRDB loci --help | grep >/dev/null '^usage: strdb loci'
 0	-	$STRDB audit --help | grep >/dev/null '^usage: strdb audit'
 0	-	$STRDB rules --help | grep >/dev/null '^usage: strdb rules'
+0	-	$STRDB freq --help | grep >/dev/null '^usage: strdb freq'
 0	-	$STRDB rmp --help | grep >/dev/null '^usage: strdb rmp'
 0	-	$STRDB kinship --help | grep >/dev/null '^usage: strdb kinship'
 0	-	$STRDB paternity --help | grep >/dev/null '^usage: strdb paternity'

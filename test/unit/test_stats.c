@@ -158,8 +158,8 @@ static int pi(sdb_freq *f, const char *m, const char *c, const char *af, const s
     return rc;
 }
 
-/* upstream_test_vectors.csv rows that this API covers (U13 needs pedigree
- * peeling, U18-U20 conditional exclusion powers and inbreeding: not here). */
+/* upstream_test_vectors.csv rows that this API covers (U13, a three-
+ * generation pedigree likelihood, needs pedigree peeling: not here). */
 static void test_upstream_vectors(void **state)
 {
     sdb_mutation none;
@@ -225,6 +225,15 @@ static void test_upstream_vectors(void **state)
     /* U17: exclusion power, nobody typed: 2 p^2 q^2 */
     double fr[2] = {0.1, 0.9};
     assert_rel(sdb_exclusion_power(fr, 2), 0.0162, 1e-9, "U17");
+    /* U18: child typed 1/1, afreq 0.5, 0.3, 0.2: (1 - p1)^2 */
+    double fr3[3] = {0.5, 0.3, 0.2};
+    assert_rel(sdb_exclusion_power_given_child(fr3, 0, 0), 0.25, 1e-9, "U18");
+    /* U19: parents 1/1 and 2/2: a random child is excluded unless 1/2: 1 - 2 p1 p2 */
+    int mo[2] = {0, 0}, fa[2] = {1, 1};
+    assert_rel(sdb_exclusion_power_of_child(fr3, mo, fa), 0.7, 1e-9, "U19");
+    /* U20: inbred founder F = 0.25: homozygote F p + (1-F) p^2, heterozygote (1-F) 2pq */
+    assert_rel(sdb_genotype_probability_inbred(0.1, 0.1, 1, 0.25), 0.0325, 1e-9, "U20");
+    assert_rel(sdb_genotype_probability_inbred(0.1, 0.9, 0, 0.25), 0.135, 1e-9, "U20 het");
 }
 
 static void test_kinship_properties(void **state)

@@ -27,19 +27,23 @@ static const char rmp_usage[] =
 
 static const char kinship_usage[] =
     "usage: strdb kinship --freq FILE [--pop NAME] --rel PO|FS|HS|GP|AV|FC --a G --b G\n"
-    "                     [--theta T] [--mutation equal|proportional|stepwise --rate R]\n"
+    "                     [--theta T] [--mutation equal|proportional|stepwise --rate R\n"
+    "                     [--rate2 R2] [--range X]]\n"
     "                     [--min-freq F] [--strict] [--json]\n\n"
     "Likelihood ratio of relationship REL against unrelated for two single-source\n"
     "genotypes, per shared autosomal locus and in total, from the IBD coefficients\n"
     "(PO 0,1,0; FS 1/4,1/2,1/4; HS, GP, AV 1/2,1/2,0; FC 3/4,1/4,0) with the\n"
     "Balding-Nichols correction theta. For PO a mutation model with rate R keeps a\n"
-    "locus that is inconsistent with paternity from zeroing the LR.\n\n"
+    "locus that is inconsistent with paternity from zeroing the LR. The models are\n"
+    "pedmut's: equal, proportional, and stepwise (--rate2 between integer alleles\n"
+    "and microvariants, default 1e-6; --range, P(n+1 steps)/P(n steps), default 0.1).\n\n"
     "  --a G, --b G   genotypes \"TH01=6/9.3;FGA=21/22;...\"\n"
     "  --json         {\"lr\": ..., \"loci\": [...], ...}\n";
 
 static const char paternity_usage[] =
     "usage: strdb paternity --freq FILE [--pop NAME] --mother G --child G --alleged-father G\n"
-    "                       [--mutation equal|proportional|stepwise --rate R] [--json]\n\n"
+    "                       [--mutation equal|proportional|stepwise --rate R [--rate2 R2]\n"
+    "                       [--range X]] [--json]\n\n"
     "Trio paternity index P(child | mother, alleged father) / P(child | mother,\n"
     "random man), per locus and combined (theta = 0). Without a mutation model a\n"
     "locus where the alleged father cannot have given the paternal allele gives 0.\n\n"
@@ -56,6 +60,8 @@ static const char meioses_usage[] =
     "  --kit K       compare only the loci of kit K (e.g. \"Yfiler Plus\")\n";
 
 enum {
+    O_RATE2 = 100,
+    O_RANGE,
     O_FREQ = 1,
     O_POP,
     O_THETA,
@@ -118,6 +124,8 @@ static int parse_stat_args(const char *cmd, const char *usage, int argc, char **
                                              {"mother", required_argument, NULL, O_MOTHER},
                                              {"child", required_argument, NULL, O_CHILD},
                                              {"alleged-father", required_argument, NULL, O_FATHER},
+                                             {"rate2", required_argument, NULL, O_RATE2},
+                                             {"range", required_argument, NULL, O_RANGE},
                                              {"kit", required_argument, NULL, O_KIT},
                                              {"max", required_argument, NULL, O_MAX},
                                              {"help", no_argument, NULL, 'h'},
@@ -158,6 +166,12 @@ static int parse_stat_args(const char *cmd, const char *usage, int argc, char **
             break;
         case O_RATE:
             if (parse_number(cmd, "--rate", optarg, 0, 0.5, &s->mut.rate)) return EXIT_USAGE;
+            break;
+        case O_RATE2:
+            if (parse_number(cmd, "--rate2", optarg, 0, 0.5, &s->mut.rate2)) return EXIT_USAGE;
+            break;
+        case O_RANGE:
+            if (parse_number(cmd, "--range", optarg, 1e-9, 1e9, &s->mut.range)) return EXIT_USAGE;
             break;
         case O_MOTHER: s->mother = optarg; break;
         case O_CHILD: s->child = optarg; break;

@@ -48,9 +48,9 @@ LDFLAGS += $(if $(SANITIZE),-fsanitize=$(SANITIZE)) $(filter -flto%,$(OPT))
 LIBS    := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 CMOCKA  := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
-LIB_SRC := $(wildcard src/core/*.c src/io/*.c src/store/*.c src/stats/*.c)
+LIB_SRC := $(wildcard src/core/*.c src/io/*.c src/store/*.c src/stats/*.c src/sim/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
-LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/loci_tsv.o
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/loci_tsv.o $(B)/gen/nist1036_csv.o
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 UNIT_SRC := $(wildcard test/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:test/unit/%.c=$(B)/test/%)
@@ -79,6 +79,14 @@ $(B)/gen/loci_tsv.c: data/loci.tsv scripts/embed.sh
 	sh scripts/embed.sh sdb_loci_tsv $< > $@
 
 $(B)/gen/loci_tsv.o: $(B)/gen/loci_tsv.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# The default founder frequencies of `strdb simulate` (NIST 1036, public domain).
+$(B)/gen/nist1036_csv.c: data/frequencies/NIST1036freqs.csv scripts/embed.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed.sh sdb_nist1036_csv $< > $@
+
+$(B)/gen/nist1036_csv.o: $(B)/gen/nist1036_csv.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(B)/test/test_%: test/unit/test_%.c test/unit/unit.h $(B)/libstrdb.a

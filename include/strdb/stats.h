@@ -40,6 +40,11 @@ int sdb_freq_load_mem(sdb_freq **out, const char *name, const char *text, size_t
                       const sdb_catalog *cat, int strict, sdb_diag *d) SDB_WUR;
 void sdb_freq_free(sdb_freq *f);
 
+/* The NIST 1036 table (4 populations: AfAm, Asian, Cauc, Hisp; Hill et al.
+ * 2013, public domain) compiled into the library: the simulator's default
+ * founder frequencies. Caller frees with sdb_freq_free(). */
+int sdb_freq_builtin_nist1036(sdb_freq **out, const sdb_catalog *cat) SDB_WUR;
+
 /* Estimating a table from profiles (`strdb freq` counts an index): an empty
  * table, then one call per single-source profile naming its population
  * (mixtures and loci with more than two alleles are skipped), then finish,

@@ -12,6 +12,7 @@
 #include "strdb/audit.h"
 #include "strdb/queue.h"
 #include "strdb/stats.h"
+#include "strdb/simulate.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -24,6 +24,7 @@ int main_paternity(int argc, char **argv);
 int main_meioses(int argc, char **argv);
 int main_yfreq(int argc, char **argv);
 int main_freq(int argc, char **argv);
+int main_simulate(int argc, char **argv);
 
 /* Options every audited command takes: --actor, --purpose, --case. */
 enum { OPT_ACTOR = 1000, OPT_PURPOSE, OPT_CASE, OPT_HELP };

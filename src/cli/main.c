@@ -19,6 +19,7 @@ static const command commands[] = {
     {"loci", main_loci, "list the locus catalog"},
     {"audit", main_audit, "verify or list the audit chain"},
     {"rules", main_rules, "show or change the per-index validation rules"},
+    {"simulate", main_simulate, "simulate a population with pedigrees and genotypes"},
     {"freq", main_freq, "estimate allele frequencies from an index"},
     {"rmp", main_rmp, "random match probability (NRC II 4.1, 4.10)"},
     {"kinship", main_kinship, "kinship likelihood ratio of two genotypes"},

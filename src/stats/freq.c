@@ -592,3 +592,13 @@ int sdb_freq_write(const sdb_freq *f, const sdb_catalog *cat, FILE *out)
         }
     return ferror(out) ? SDB_EIO : SDB_OK;
 }
+
+/* Generated at build time from data/frequencies/NIST1036freqs.csv. */
+extern const char sdb_nist1036_csv[];
+extern const size_t sdb_nist1036_csv_len;
+
+int sdb_freq_builtin_nist1036(sdb_freq **out, const sdb_catalog *cat)
+{
+    return sdb_freq_load_mem(out, "NIST1036freqs.csv", sdb_nist1036_csv, sdb_nist1036_csv_len, cat,
+                             0, NULL);
+}

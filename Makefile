@@ -101,7 +101,7 @@ $(B)/examples/embed: examples/embed.c $(B)/libstrdb.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libstrdb.a $(LIBS)
 
-$(B)/bench/bench_import: bench/bench_import.c $(B)/libstrdb.a
+$(B)/bench/%: bench/%.c $(B)/libstrdb.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libstrdb.a $(LIBS)
 
@@ -119,7 +119,7 @@ check:
 demo: all
 	sh scripts/demo.sh $(B)/strdb
 
-bench: $(B)/strdb $(B)/bench/bench_import
+bench: $(B)/strdb $(B)/bench/bench_import $(B)/bench/bench_simulate
 	sh bench/run.sh $(B)
 
 FUZZ_CC ?= clang

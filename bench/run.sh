@@ -1,6 +1,7 @@
 #!/bin/sh
 # make bench: import benchmark on BENCH_N profiles (default 1,000,000; BENCH_RUNS runs,
-# default 3, medians reported), JSON on stdout.
+# default 3, medians reported), then the simulation benchmark on BENCH_SIM_N persons
+# (default 10,000,000). JSON on stdout.
 set -eu
 B=${1:-build/rel}
 N=${BENCH_N:-1000000}
@@ -8,3 +9,4 @@ W=${BENCH_DIR:-$(mktemp -d)}
 echo "[bench] $N profiles in $W (machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))" >&2
 "$B"/bench/bench_import "$N" "${BENCH_RUNS:-3}" test/data/NIST1036_genotypes.csv "$W"
 rm -rf "$W"
+"$B"/bench/bench_simulate "${BENCH_SIM_N:-10000000}"

@@ -43,6 +43,10 @@ typedef struct sdb_sim_opts {
     const sdb_profile *const *y_founders; /* real haplotypes to draw founders from, or NULL */
     long n_y_founders;
     int threads; /* >= 1 */
+    /* Optional: called before each person's callback; when it returns 0 the
+     * person's profiles are not built (x->autosomal and x->y are NULL), which
+     * saves most of the time when only a sample is written. */
+    int (*want_profiles)(void *arg, uint64_t id, int generation);
 } sdb_sim_opts;
 
 void sdb_sim_opts_init(sdb_sim_opts *o);

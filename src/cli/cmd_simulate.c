@@ -46,6 +46,8 @@ static const char simulate_usage[] =
     "  --db-fraction F     fraction of the living put in the database (default 0.05)\n"
     "  --queries Q         query profiles wanted (default 100)\n"
     "  --truth-depth D     relatives up to D generations up each side (default 3: 6 meioses)\n"
+    "  --random-queries    queries are any living persons outside the database, with or\n"
+    "                      without relatives in it (default: only those with relatives)\n"
     "  --index NAME        index of --db (default offender), --basis B (default conviction)\n"
     "output\n"
     "  --format F          jsonl (default) or csv for the profile files\n"
@@ -75,13 +77,14 @@ enum {
     O_BASIS,
     O_FORMAT,
     O_NOPED,
-    O_THREADS
+    O_THREADS,
+    O_RANDOMQ
 };
 
 typedef struct sim_cli {
     const char *out, *db, *y_founders, *freq, *pop, *index, *basis;
     sdb_format format;
-    int living, depth, pedigree;
+    int living, depth, pedigree, random_queries;
     double fraction;
     long queries;
     sdb_sim_opts o;
@@ -150,6 +153,7 @@ static int parse_args(int argc, char **argv, sim_cli *c)
                                        {"format", required_argument, NULL, O_FORMAT},
                                        {"no-pedigree", no_argument, NULL, O_NOPED},
                                        {"threads", required_argument, NULL, O_THREADS},
+                                       {"random-queries", no_argument, NULL, O_RANDOMQ},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
     memset(c, 0, sizeof *c);
@@ -197,6 +201,7 @@ static int parse_args(int argc, char **argv, sim_cli *c)
                   (c->format != SDB_FMT_JSONL && c->format != SDB_FMT_WIDE);
             break;
         case O_NOPED: c->pedigree = 0; break;
+        case O_RANDOMQ: c->random_queries = 1; break;
         case O_THREADS: bad = parse_num(optarg, 1, 64, &v), c->o.threads = (int)v; break;
         case 'h': cli_usage(simulate_usage, 0); return -1;
         default: return cli_usage(simulate_usage, 1);
@@ -283,6 +288,12 @@ static int remember_candidate(run_state *s, const sdb_sim_person *x)
     s->cand_text[s->n_cand] = buf;
     s->cand_id[s->n_cand++] = x->id;
     return rc;
+}
+
+static int wants_profiles(void *arg, uint64_t id, int generation)
+{
+    const run_state *s = arg;
+    return generation > s->c->o.generations - s->c->living && role_of(s, id) != 0;
 }
 
 static int on_person(void *arg, const sdb_sim_person *x)
@@ -438,7 +449,7 @@ static int write_queries(run_state *s, FILE *queries, FILE *truth)
     for (long c = 0; c < s->n_cand && written < s->c->queries; c++) {
         long nr = relatives_of(s, s->cand_id[c], index, n, &rel, &rcap);
         if (nr < 0) return SDB_ENOMEM;
-        if (nr == 0) continue;
+        if (nr == 0 && !s->c->random_queries) continue;
         fputs(s->cand_text[c], queries);
         char qn[32], rn[32];
         sdb_sim_name(s->cand_id[c], qn);
@@ -600,6 +611,7 @@ int main_simulate(int argc, char **argv)
                                      sdb_csv_write_header(queries, s.layout)))
         goto close;
     if (s.pedigree) fprintf(s.pedigree, "id,father,mother,sex,generation\n");
+    c.o.want_profiles = wants_profiles;
     int st = sdb_simulate(cat, &c.o, on_person, &s, &d);
     if (isatty(2)) fputc('\n', stderr);
     if (st) {

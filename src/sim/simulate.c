@@ -537,9 +537,11 @@ static int emit(sim *s, sdb_sim_person_fn fn, void *arg, sdb_profile *a, sdb_pro
             x.mother = ((uint64_t)(s->g - 1) << ID_SHIFT) | s->cur.mother[i];
         }
         sdb_sim_name(x.id, name);
-        if (build_profiles(s, i, name, a, y)) return SDB_ENOMEM;
-        x.autosomal = s->L.n_a ? a : NULL;
-        x.y = s->L.n_y && x.male ? y : NULL;
+        if (!s->o->want_profiles || s->o->want_profiles(arg, x.id, x.generation)) {
+            if (build_profiles(s, i, name, a, y)) return SDB_ENOMEM;
+            x.autosomal = s->L.n_a ? a : NULL;
+            x.y = s->L.n_y && x.male ? y : NULL;
+        }
         int rc = fn(arg, &x);
         if (rc) return rc;
     }

@@ -49,6 +49,8 @@ static const char simulate_usage[] =
     "  --random-queries    queries are any living persons outside the database, with or\n"
     "                      without relatives in it (default: only those with relatives)\n"
     "  --index NAME        index of --db (default offender), --basis B (default conviction)\n"
+    "  --y-index NAME      write the men's Y haplotypes to database_y.jsonl and import them\n"
+    "                      into this index instead (default: with the autosomal profiles)\n"
     "output\n"
     "  --format F          jsonl (default) or csv for the profile files\n"
     "  --no-pedigree       do not write pedigree.csv\n"
@@ -78,11 +80,12 @@ enum {
     O_FORMAT,
     O_NOPED,
     O_THREADS,
-    O_RANDOMQ
+    O_RANDOMQ,
+    O_YINDEX
 };
 
 typedef struct sim_cli {
-    const char *out, *db, *y_founders, *freq, *pop, *index, *basis;
+    const char *out, *db, *y_founders, *freq, *pop, *index, *basis, *y_index;
     sdb_format format;
     int living, depth, pedigree, random_queries;
     double fraction;
@@ -104,7 +107,7 @@ typedef struct gen_store {
 
 typedef struct run_state {
     sim_cli *c;
-    FILE *pedigree, *database;
+    FILE *pedigree, *database, *database_y; /* database_y: with --y-index */
     sdb_csv_layout *layout;
     gen_store *gens; /* ring of the last keep generations */
     int keep;
@@ -154,6 +157,7 @@ static int parse_args(int argc, char **argv, sim_cli *c)
                                        {"no-pedigree", no_argument, NULL, O_NOPED},
                                        {"threads", required_argument, NULL, O_THREADS},
                                        {"random-queries", no_argument, NULL, O_RANDOMQ},
+                                       {"y-index", required_argument, NULL, O_YINDEX},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
     memset(c, 0, sizeof *c);
@@ -202,6 +206,7 @@ static int parse_args(int argc, char **argv, sim_cli *c)
             break;
         case O_NOPED: c->pedigree = 0; break;
         case O_RANDOMQ: c->random_queries = 1; break;
+        case O_YINDEX: c->y_index = optarg; break;
         case O_THREADS: bad = parse_num(optarg, 1, 64, &v), c->o.threads = (int)v; break;
         case 'h': cli_usage(simulate_usage, 0); return -1;
         default: return cli_usage(simulate_usage, 1);
@@ -311,7 +316,12 @@ static int on_person(void *arg, const sdb_sim_person *x)
     }
     int rc = keep_person(s, x, role);
     if (!rc && role == 1) {
-        rc = write_profile(s, s->database, x);
+        if (s->database_y) {
+            rc = x->autosomal ? write_one(s, s->database, x->autosomal) : SDB_OK;
+            if (!rc && x->y) rc = write_one(s, s->database_y, x->y);
+        } else {
+            rc = write_profile(s, s->database, x);
+        }
         if (s->n_members == s->cap_members) {
             long cap = s->cap_members ? 2 * s->cap_members : 1024;
             uint64_t *t = realloc(s->members, (size_t)cap * sizeof *t);
@@ -523,7 +533,8 @@ static int csv_layout(run_state *s)
     return rc;
 }
 
-static int import_into(const sim_cli *c, const char *file)
+/* Imports one output file into index of DB (created if missing). */
+static int import_into(const sim_cli *c, const char *file, const char *index)
 {
     struct stat sb;
     sdb_ctx ctx = {0};
@@ -537,13 +548,13 @@ static int import_into(const sim_cli *c, const char *file)
     if (!rc) {
         sdb_import_opts o;
         sdb_import_opts_init(&o);
-        o.index = c->index;
+        o.index = index;
         o.basis = c->basis;
         sdb_import_stats st;
         rc = sdb_db_import(db, &ctx, file, &o, &st, &d);
         if (!rc)
             fprintf(stderr, "[strdb simulate] %ld profiles imported into %s (%s)\n", st.n_imported,
-                    c->db, c->index);
+                    c->db, index);
         sdb_db_close(db);
     }
     if (rc) cli_diag("simulate", rc, &d);
@@ -603,12 +614,16 @@ int main_simulate(int argc, char **argv)
     const char *dbname = c.format == SDB_FMT_JSONL ? "database.jsonl" : "database.csv";
     const char *qname = c.format == SDB_FMT_JSONL ? "queries.jsonl" : "queries.csv";
     FILE *queries = NULL, *truth = NULL;
+    const char *yname = c.format == SDB_FMT_JSONL ? "database_y.jsonl" : "database_y.csv";
+    if (c.y_index && !(s.database_y = open_out(c.out, yname))) goto close;
     if (!(s.database = open_out(c.out, dbname)) || !(queries = open_out(c.out, qname)) ||
         !(truth = open_out(c.out, "truth.csv")) ||
         (c.pedigree && !(s.pedigree = open_out(c.out, "pedigree.csv"))))
         goto close;
-    if (c.format == SDB_FMT_WIDE && (csv_layout(&s) || sdb_csv_write_header(s.database, s.layout) ||
-                                     sdb_csv_write_header(queries, s.layout)))
+    if (c.format == SDB_FMT_WIDE &&
+        (csv_layout(&s) || sdb_csv_write_header(s.database, s.layout) ||
+         (s.database_y && sdb_csv_write_header(s.database_y, s.layout)) ||
+         sdb_csv_write_header(queries, s.layout)))
         goto close;
     if (s.pedigree) fprintf(s.pedigree, "id,father,mother,sex,generation\n");
     c.o.want_profiles = wants_profiles;
@@ -622,13 +637,16 @@ int main_simulate(int argc, char **argv)
     rc = EXIT_OK;
 close:
     if (s.database && fclose(s.database)) rc = EXIT_FAIL;
+    if (s.database_y && fclose(s.database_y)) rc = EXIT_FAIL;
     if (queries && fclose(queries)) rc = EXIT_FAIL;
     if (truth && fclose(truth)) rc = EXIT_FAIL;
     if (s.pedigree && fclose(s.pedigree)) rc = EXIT_FAIL;
     if (!rc && c.db) {
         char path[2048];
         snprintf(path, sizeof path, "%s/%s", c.out, dbname);
-        if (import_into(&c, path)) rc = EXIT_FAIL;
+        if (import_into(&c, path, c.index)) rc = EXIT_FAIL;
+        snprintf(path, sizeof path, "%s/%s", c.out, yname);
+        if (!rc && c.y_index && import_into(&c, path, c.y_index)) rc = EXIT_FAIL;
     }
 done:
     for (int i = 0; s.gens && i < s.keep; i++)

@@ -13,6 +13,8 @@
 #include "strdb/queue.h"
 #include "strdb/stats.h"
 #include "strdb/simulate.h"
+#include "strdb/index.h"
+#include "strdb/search.h"
 
 #ifdef __cplusplus
 extern "C" {

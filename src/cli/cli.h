@@ -25,6 +25,9 @@ int main_meioses(int argc, char **argv);
 int main_yfreq(int argc, char **argv);
 int main_freq(int argc, char **argv);
 int main_simulate(int argc, char **argv);
+int main_search(int argc, char **argv);
+int main_ysearch(int argc, char **argv);
+int main_pairs(int argc, char **argv);
 
 /* Options every audited command takes: --actor, --purpose, --case. */
 enum { OPT_ACTOR = 1000, OPT_PURPOSE, OPT_CASE, OPT_HELP };

@@ -44,3 +44,6 @@
 2	-	$STRDB audit frobnicate $T/a.db
 1	-	$STRDB stat $T/missing.db
 0	-	sh scripts/gen_cli_doc.sh $STRDB | cmp - docs/cli.md
+0	-	$STRDB search --help | grep >/dev/null '^usage: strdb search'
+0	-	$STRDB ysearch --help | grep >/dev/null '^usage: strdb ysearch'
+0	-	$STRDB pairs --help | grep >/dev/null '^usage: strdb pairs'

@@ -1,0 +1,53 @@
+/* strdb: the in-memory index of one kind of profile (autosomal or Y).
+ *
+ * Built from the store (or from profiles in memory), it packs every profile
+ * into fixed-width rows: per locus, the allele codes are replaced by one-byte
+ * ids of a per-locus dictionary (0 = untyped, 255 = wildcard), two per
+ * autosomal locus (a homozygote repeats its allele) and `copies` per Y
+ * locus, sorted. Profiles with more alleles than fit (mixtures, Y
+ * duplications) keep their full allele lists beside the rows. The index is
+ * derived data: it never holds anything the store does not.
+ */
+#ifndef STRDB_INDEX_H
+#define STRDB_INDEX_H
+
+#include "strdb/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SDB_IDX_UNTYPED 0
+#define SDB_IDX_WILDCARD 255
+#define SDB_IDX_MAX_LOCI 64
+
+typedef struct sdb_idx sdb_idx;
+
+/* Builds the index of every profile of one kind in db, optionally of one
+ * db index (NULL: all). The caller frees *out with sdb_idx_free(). Not
+ * audited: callers that search append the audit record. Returns SDB_OK,
+ * SDB_ENOMEM, SDB_EINVAL (more than 254 alleles at a locus or more than 64
+ * loci; d says which) or a store error. */
+int sdb_idx_build(sdb_idx **out, sdb_db *db, const char *index, sdb_kind kind, sdb_diag *d) SDB_WUR;
+
+/* The same from profiles in memory (tests, benchmarks, the simulator);
+ * profiles of the other kind are skipped. */
+int sdb_idx_build_profiles(sdb_idx **out, const sdb_catalog *cat, const sdb_profile *const *ps,
+                           long n, sdb_kind kind, sdb_diag *d) SDB_WUR;
+
+void sdb_idx_free(sdb_idx *x);
+
+long sdb_idx_count(const sdb_idx *x);
+sdb_kind sdb_idx_kind(const sdb_idx *x);
+/* Sample id of row i (owned by the index). */
+const char *sdb_idx_sample_id(const sdb_idx *x, long i);
+/* Loci of the index (catalog ids, ascending) and their number. */
+int sdb_idx_n_loci(const sdb_idx *x);
+unsigned sdb_idx_locus(const sdb_idx *x, int k);
+/* Bytes of genotype data per profile in memory (rows only). */
+double sdb_idx_bytes_per_profile(const sdb_idx *x);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

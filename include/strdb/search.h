@@ -1,0 +1,98 @@
+/* strdb: searches over an index: autosomal identity search with CODIS-style
+ * stringency, Y-STR near matches, and the all-pairs comparison.
+ *
+ * Locus semantics (sets of alleles A of the query and B of a target, at a
+ * locus typed in both; a wildcard stands for one unknown allele):
+ *   high      the sets are equal (a known allele of one side must be in the
+ *             other unless the other holds a wildcard)
+ *   moderate  one set contains the other (a wildcard in the larger absorbs
+ *             anything)
+ *   low       the sets share an allele (a wildcard shares with anything)
+ * A target is a hit when at least min_loci loci are typed in both and at
+ * most max_mismatch of those fail the stringency.
+ */
+#ifndef STRDB_SEARCH_H
+#define STRDB_SEARCH_H
+
+#include <stdint.h>
+
+#include "strdb/index.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum sdb_stringency {
+    SDB_STRINGENCY_HIGH,
+    SDB_STRINGENCY_MODERATE,
+    SDB_STRINGENCY_LOW,
+} sdb_stringency;
+
+const char *sdb_stringency_name(sdb_stringency s);
+int sdb_stringency_parse(const char *s, sdb_stringency *out) SDB_WUR;
+
+typedef struct sdb_search_opts {
+    sdb_stringency stringency; /* default high */
+    int min_loci;              /* loci typed in both (default 1) */
+    int max_mismatch;          /* loci failing the stringency (default 0) */
+    long limit;                /* hits kept, best first (0 = all) */
+    int threads;               /* default 1 */
+} sdb_search_opts;
+
+void sdb_search_opts_init(sdb_search_opts *o);
+
+typedef struct sdb_hit {
+    long target; /* row of the index */
+    int shared, matching, mismatching;
+} sdb_hit;
+
+/* Identity search of an autosomal query over an autosomal index. *hits is a
+ * new array (free()) ranked by matching loci (more first), mismatching
+ * (fewer), then sample id. Y loci in the query are an error (SDB_EINVAL). */
+int sdb_search(const sdb_idx *x, const sdb_profile *query, const sdb_search_opts *o, sdb_hit **hits,
+               long *n_hits, sdb_diag *d) SDB_WUR;
+
+typedef struct sdb_ysearch_opts {
+    int max_loci;  /* differing loci allowed (default 0) */
+    int max_steps; /* total repeat steps allowed (default 0; -1 = any) */
+    int min_loci;  /* loci compared (typed in both), default 1 */
+    long limit;
+    int threads;
+} sdb_ysearch_opts;
+
+void sdb_ysearch_opts_init(sdb_ysearch_opts *o);
+
+typedef struct sdb_yhit {
+    long target;
+    int compared;  /* loci typed in both */
+    int differing; /* loci whose allele lists differ */
+    int steps;     /* repeat steps summed over comparable copies */
+    int missing;   /* query loci the target lacks */
+} sdb_yhit;
+
+/* Y-STR near-match search: two-copy loci compare as sorted lists; a
+ * microvariant against an integer, or a different number of copies, makes a
+ * differing locus without steps. Ranked by differing loci, steps, sample id. */
+int sdb_ysearch(const sdb_idx *x, const sdb_profile *query, const sdb_ysearch_opts *o,
+                sdb_yhit **hits, long *n_hits, sdb_diag *d) SDB_WUR;
+
+/* All-pairs comparison (DNAtools semantics) over an autosomal index: for
+ * every pair, m = loci typed in both with the same genotype, p = loci
+ * sharing exactly one allele. counts[m * (n_loci + 1) + p] is the number of
+ * pairs; pairs with m >= hit_m are listed (hit_m < 0: none). */
+typedef struct sdb_pairs_result {
+    int n_loci;
+    uint64_t *counts; /* (n_loci + 1)^2 */
+    uint64_t pairs;
+    long *hit_a, *hit_b;
+    int *hit_m, *hit_p;
+    long n_hits;
+} sdb_pairs_result;
+
+int sdb_pairs(const sdb_idx *x, int hit_m, int threads, sdb_pairs_result *out) SDB_WUR;
+void sdb_pairs_free(sdb_pairs_result *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

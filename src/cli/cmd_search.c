@@ -1,0 +1,469 @@
+/* strdb search | ysearch | pairs: searches over the index built at open. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "strdb/search.h"
+
+static const char search_usage[] =
+    "usage: strdb search DB (--profile FILE | --genotype G | --batch FILE)\n"
+    "                   [--stringency high|moderate|low] [--min-loci N] [--max-mismatch K]\n"
+    "                   [--index NAME] [--limit N] [--threads T] [--json]\n"
+    "                   [--purpose P] [--case REF] [--actor NAME]\n\n"
+    "Identity search of an autosomal profile against the autosomal profiles of the\n"
+    "database (or of one index). Stringency at each locus typed in both (CODIS):\n"
+    "  high      identical allele sets\n"
+    "  moderate  one set contains the other (mixtures, partial profiles)\n"
+    "  low       at least one shared allele\n"
+    "A wildcard allele matches anything. A target is a hit when at least N loci are\n"
+    "typed in both (default 1) and at most K of them fail (default 0). Hits are ranked\n"
+    "by matching loci, then mismatching, with shared/matching/mismatching counts.\n"
+    "--batch FILE searches every profile of FILE (the weekly run) and prints JSON\n"
+    "lines, one per query, using --threads. Audited (purpose default casework).\n";
+
+static const char ysearch_usage[] =
+    "usage: strdb ysearch DB (--haplotype FILE | --genotype G) [--max-loci K]\n"
+    "                    [--max-steps S] [--min-loci N] [--index NAME] [--limit N]\n"
+    "                    [--threads T] [--json] [--purpose P] [--case REF]\n\n"
+    "Y-STR search: haplotypes differing at no more than K loci (default 0) by no more\n"
+    "than S repeat steps in total (default: any when K > 0, else 0). Two-copy loci\n"
+    "compare as sorted pairs; a microvariant against an integer, or another number of\n"
+    "copies, is a differing locus without steps; loci missing on either side do not\n"
+    "count but are reported. Audited (purpose default casework).\n";
+
+static const char pairs_usage[] =
+    "usage: strdb pairs DB [--hit M] [--format csv|json] [--index NAME] [--threads T]\n"
+    "                  [--purpose P] [--case REF]\n\n"
+    "All-pairs comparison of the autosomal reference profiles (DNAtools semantics):\n"
+    "for every pair, m = loci typed in both with the same genotype, p = loci sharing\n"
+    "exactly one allele. Prints the m x p table of pair counts (CSV: the layout of\n"
+    "DNAtools' dbCompare output) and, with --hit M, every pair with m >= M.\n"
+    "Profiles with more than two alleles at a locus are left out. Audited (purpose\n"
+    "default database-health).\n";
+
+enum {
+    O_PROFILE = 1,
+    O_GENOTYPE,
+    O_BATCH,
+    O_STRING,
+    O_MINL,
+    O_MAXMM,
+    O_INDEX,
+    O_LIMIT,
+    O_THREADS,
+    O_JSON,
+    O_MAXLOCI,
+    O_MAXSTEPS,
+    O_HIT,
+    O_FORMAT
+};
+
+static int to_int(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
+}
+
+/* Opens the database, checks the purpose and builds the index. */
+static int open_index(const char *cmd, const char *path, sdb_ctx *ctx, const char *index,
+                      sdb_kind kind, const char *params, sdb_db **db, sdb_idx **x)
+{
+    if (cli_open(cmd, path, 0, db)) return EXIT_FAIL;
+    int rc = cli_require_purpose(cmd, *db, ctx, cmd, params);
+    if (!rc && index && !sdb_db_has_index(*db, index)) {
+        cli_error(cmd, "unknown index '%s'", index);
+        rc = EXIT_FAIL;
+    }
+    if (!rc) {
+        sdb_diag d;
+        sdb_diag_clear(&d);
+        int st = sdb_idx_build(x, *db, index, kind, &d);
+        if (st) {
+            cli_diag(cmd, st, &d);
+            rc = EXIT_FAIL;
+        }
+    }
+    if (rc) sdb_db_close(*db);
+    return rc;
+}
+
+static int read_query(const char *cmd, const char *file, const char *genotype, sdb_profile *q)
+{
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int rc;
+    if (genotype)
+        rc = sdb_genotype_parse(q, sdb_catalog_default(), genotype, &d);
+    else {
+        sdb_reader *r;
+        rc = sdb_reader_open(&r, file, sdb_catalog_default(), NULL, &d);
+        if (!rc) {
+            rc = sdb_reader_next(r, q, &d);
+            sdb_reader_close(r);
+        }
+        if (rc == SDB_END) {
+            sdb_diag_set(&d, file, 0, NULL, "no profile in the file");
+            rc = SDB_EINVAL;
+        }
+    }
+    if (rc)
+        cli_diag(cmd, rc, &d);
+    else if (q->n_calls == 0) {
+        cli_error(cmd, "empty profile: no allele at any locus");
+        rc = SDB_EINVAL;
+    }
+    return rc ? EXIT_FAIL : EXIT_OK;
+}
+
+static json_t *hit_json(const sdb_idx *x, const sdb_hit *h)
+{
+    return json_pack("{s:s,s:i,s:i,s:i}", "sample_id", sdb_idx_sample_id(x, h->target), "shared",
+                     h->shared, "matching", h->matching, "mismatching", h->mismatching);
+}
+
+/* --batch: every profile of the file, one JSON line each. */
+static int batch(const sdb_idx *x, const char *file, const sdb_search_opts *o, long *n_queries,
+                 long *n_hits)
+{
+    sdb_reader *r;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int rc = sdb_reader_open(&r, file, sdb_catalog_default(), NULL, &d);
+    if (rc) {
+        cli_diag("search", rc, &d);
+        return EXIT_FAIL;
+    }
+    sdb_profile q;
+    sdb_profile_init(&q);
+    while ((rc = sdb_reader_next(r, &q, &d)) != SDB_END) {
+        json_t *line = json_object();
+        if (rc == SDB_OK) {
+            sdb_hit *hits;
+            long n;
+            rc = sdb_search(x, &q, o, &hits, &n, &d);
+            json_object_set_new(line, "query", json_string(q.sample_id));
+            if (!rc) {
+                json_t *arr = json_array();
+                for (long i = 0; i < n; i++)
+                    json_array_append_new(arr, hit_json(x, &hits[i]));
+                json_object_set_new(line, "hits", arr);
+                *n_hits += n;
+            }
+            free(hits);
+        }
+        if (rc) {
+            char buf[512];
+            json_object_set_new(line, "error", json_string(sdb_diag_format(&d, buf, sizeof buf)));
+        }
+        json_dumpf(line, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        putchar('\n');
+        json_decref(line);
+        (*n_queries)++;
+        sdb_diag_clear(&d);
+    }
+    sdb_profile_free(&q);
+    sdb_reader_close(r);
+    return EXIT_OK;
+}
+
+int main_search(int argc, char **argv)
+{
+    static const struct option lo[] = {{"profile", required_argument, NULL, O_PROFILE},
+                                       {"genotype", required_argument, NULL, O_GENOTYPE},
+                                       {"batch", required_argument, NULL, O_BATCH},
+                                       {"stringency", required_argument, NULL, O_STRING},
+                                       {"min-loci", required_argument, NULL, O_MINL},
+                                       {"max-mismatch", required_argument, NULL, O_MAXMM},
+                                       {"index", required_argument, NULL, O_INDEX},
+                                       {"limit", required_argument, NULL, O_LIMIT},
+                                       {"threads", required_argument, NULL, O_THREADS},
+                                       {"json", no_argument, NULL, O_JSON},
+                                       CTX_LONG_OPTIONS,
+                                       {NULL, 0, NULL, 0}};
+    sdb_search_opts o;
+    sdb_search_opts_init(&o);
+    sdb_ctx ctx = {0};
+    const char *file = NULL, *genotype = NULL, *batch_file = NULL, *index = NULL;
+    int json = 0, c;
+    long v = 0;
+    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+        if (cli_ctx_option(c, optarg, &ctx)) continue;
+        int bad = 0;
+        switch (c) {
+        case O_PROFILE: file = optarg; break;
+        case O_GENOTYPE: genotype = optarg; break;
+        case O_BATCH: batch_file = optarg; break;
+        case O_STRING: bad = sdb_stringency_parse(optarg, &o.stringency); break;
+        case O_MINL: bad = to_int(optarg, 0, 64, &v), o.min_loci = (int)v; break;
+        case O_MAXMM: bad = to_int(optarg, 0, 64, &v), o.max_mismatch = (int)v; break;
+        case O_INDEX: index = optarg; break;
+        case O_LIMIT: bad = to_int(optarg, 0, 1L << 40, &v), o.limit = v; break;
+        case O_THREADS: bad = to_int(optarg, 1, 64, &v), o.threads = (int)v; break;
+        case O_JSON: json = 1; break;
+        default: return cli_usage(search_usage, c != 'h');
+        }
+        if (bad) {
+            cli_error("search", "invalid value '%s' for %s", optarg, argv[optind - 1]);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind + 1 != argc || (!!file + !!genotype + !!batch_file) != 1)
+        return cli_usage(search_usage, 1);
+    cli_ctx_finish(&ctx);
+    if (!ctx.purpose) ctx.purpose = "casework";
+    sdb_profile q;
+    sdb_profile_init(&q);
+    if (!batch_file && read_query("search", file, genotype, &q)) return EXIT_FAIL;
+    char params[512];
+    snprintf(params, sizeof params,
+             "index=%s\nstringency=%s\nmin_loci=%d\nmax_mismatch=%d\nbatch=%s", index ? index : "*",
+             sdb_stringency_name(o.stringency), o.min_loci, o.max_mismatch,
+             batch_file ? batch_file : "");
+    sdb_db *db;
+    sdb_idx *x;
+    int rc = open_index("search", argv[optind], &ctx, index, SDB_KIND_AUTOSOMAL, params, &db, &x);
+    if (rc) {
+        sdb_profile_free(&q);
+        return rc;
+    }
+    long n_hits = 0, n_queries = 0;
+    if (batch_file) {
+        rc = batch(x, batch_file, &o, &n_queries, &n_hits);
+    } else {
+        sdb_hit *hits;
+        sdb_diag d;
+        sdb_diag_clear(&d);
+        int st = sdb_search(x, &q, &o, &hits, &n_hits, &d);
+        if (st) {
+            cli_diag("search", st, &d);
+            rc = EXIT_FAIL;
+        } else if (json) {
+            json_t *arr = json_array();
+            for (long i = 0; i < n_hits; i++)
+                json_array_append_new(arr, hit_json(x, &hits[i]));
+            json_t *out =
+                json_pack("{s:s,s:I,s:o}", "stringency", sdb_stringency_name(o.stringency),
+                          "searched", (json_int_t)sdb_idx_count(x), "hits", arr);
+            json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+            putchar('\n');
+            json_decref(out);
+        } else {
+            printf("%ld hits among %ld profiles (stringency %s)\n", n_hits, sdb_idx_count(x),
+                   sdb_stringency_name(o.stringency));
+            printf("%-24s %6s %8s %11s\n", "sample_id", "shared", "matching", "mismatching");
+            for (long i = 0; i < n_hits; i++)
+                printf("%-24s %6d %8d %11d\n", sdb_idx_sample_id(x, hits[i].target), hits[i].shared,
+                       hits[i].matching, hits[i].mismatching);
+        }
+        free(hits);
+    }
+    if (sdb_audit_append(db, &ctx, batch_file ? "search-batch" : "search", params, n_hits,
+                         rc ? "failed" : "ok"))
+        rc = EXIT_FAIL;
+    sdb_idx_free(x);
+    sdb_db_close(db);
+    sdb_profile_free(&q);
+    return rc;
+}
+
+int main_ysearch(int argc, char **argv)
+{
+    static const struct option lo[] = {{"haplotype", required_argument, NULL, O_PROFILE},
+                                       {"genotype", required_argument, NULL, O_GENOTYPE},
+                                       {"max-loci", required_argument, NULL, O_MAXLOCI},
+                                       {"max-steps", required_argument, NULL, O_MAXSTEPS},
+                                       {"min-loci", required_argument, NULL, O_MINL},
+                                       {"index", required_argument, NULL, O_INDEX},
+                                       {"limit", required_argument, NULL, O_LIMIT},
+                                       {"threads", required_argument, NULL, O_THREADS},
+                                       {"json", no_argument, NULL, O_JSON},
+                                       CTX_LONG_OPTIONS,
+                                       {NULL, 0, NULL, 0}};
+    sdb_ysearch_opts o;
+    sdb_ysearch_opts_init(&o);
+    o.max_steps = -2; /* not given */
+    sdb_ctx ctx = {0};
+    const char *file = NULL, *genotype = NULL, *index = NULL;
+    int json = 0, c;
+    long v = 0;
+    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+        if (cli_ctx_option(c, optarg, &ctx)) continue;
+        int bad = 0;
+        switch (c) {
+        case O_PROFILE: file = optarg; break;
+        case O_GENOTYPE: genotype = optarg; break;
+        case O_MAXLOCI: bad = to_int(optarg, 0, 64, &v), o.max_loci = (int)v; break;
+        case O_MAXSTEPS: bad = to_int(optarg, 0, 1000, &v), o.max_steps = (int)v; break;
+        case O_MINL: bad = to_int(optarg, 0, 64, &v), o.min_loci = (int)v; break;
+        case O_INDEX: index = optarg; break;
+        case O_LIMIT: bad = to_int(optarg, 0, 1L << 40, &v), o.limit = v; break;
+        case O_THREADS: bad = to_int(optarg, 1, 64, &v), o.threads = (int)v; break;
+        case O_JSON: json = 1; break;
+        default: return cli_usage(ysearch_usage, c != 'h');
+        }
+        if (bad) {
+            cli_error("ysearch", "invalid value '%s' for %s", optarg, argv[optind - 1]);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind + 1 != argc || !file == !genotype) return cli_usage(ysearch_usage, 1);
+    if (o.max_steps == -2) o.max_steps = o.max_loci > 0 ? -1 : 0;
+    cli_ctx_finish(&ctx);
+    if (!ctx.purpose) ctx.purpose = "casework";
+    sdb_profile q;
+    sdb_profile_init(&q);
+    if (read_query("ysearch", file, genotype, &q)) return EXIT_FAIL;
+    char params[256];
+    snprintf(params, sizeof params, "index=%s\nmax_loci=%d\nmax_steps=%d", index ? index : "*",
+             o.max_loci, o.max_steps);
+    sdb_db *db;
+    sdb_idx *x;
+    int rc = open_index("ysearch", argv[optind], &ctx, index, SDB_KIND_Y, params, &db, &x);
+    if (rc) {
+        sdb_profile_free(&q);
+        return rc;
+    }
+    sdb_yhit *hits = NULL;
+    long n = 0;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int st = sdb_ysearch(x, &q, &o, &hits, &n, &d);
+    if (st) {
+        cli_diag("ysearch", st, &d);
+        rc = EXIT_FAIL;
+    } else if (json) {
+        json_t *arr = json_array();
+        for (long i = 0; i < n; i++)
+            json_array_append_new(arr,
+                                  json_pack("{s:s,s:i,s:i,s:i,s:i}", "sample_id",
+                                            sdb_idx_sample_id(x, hits[i].target), "compared",
+                                            hits[i].compared, "differing", hits[i].differing,
+                                            "steps", hits[i].steps, "missing", hits[i].missing));
+        json_t *out = json_pack("{s:I,s:o}", "searched", (json_int_t)sdb_idx_count(x), "hits", arr);
+        json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        putchar('\n');
+        json_decref(out);
+    } else {
+        printf("%ld hits among %ld haplotypes\n", n, sdb_idx_count(x));
+        printf("%-24s %8s %9s %5s %7s\n", "sample_id", "compared", "differing", "steps", "missing");
+        for (long i = 0; i < n; i++)
+            printf("%-24s %8d %9d %5d %7d\n", sdb_idx_sample_id(x, hits[i].target),
+                   hits[i].compared, hits[i].differing, hits[i].steps, hits[i].missing);
+    }
+    free(hits);
+    if (sdb_audit_append(db, &ctx, "ysearch", params, n, rc ? "failed" : "ok")) rc = EXIT_FAIL;
+    sdb_idx_free(x);
+    sdb_db_close(db);
+    sdb_profile_free(&q);
+    return rc;
+}
+
+static void pairs_csv(const sdb_pairs_result *r)
+{
+    int L = r->n_loci;
+    printf("m_full_match_loci");
+    for (int p = 0; p <= L; p++)
+        printf(",p%d", p);
+    putchar('\n');
+    for (int m = 0; m <= L; m++) {
+        printf("%d", m);
+        for (int p = 0; p <= L; p++) {
+            if (m + p <= L)
+                printf(",%llu", (unsigned long long)r->counts[m * (L + 1) + p]);
+            else
+                putchar(',');
+        }
+        putchar('\n');
+    }
+}
+
+int main_pairs(int argc, char **argv)
+{
+    static const struct option lo[] = {{"hit", required_argument, NULL, O_HIT},
+                                       {"format", required_argument, NULL, O_FORMAT},
+                                       {"index", required_argument, NULL, O_INDEX},
+                                       {"threads", required_argument, NULL, O_THREADS},
+                                       CTX_LONG_OPTIONS,
+                                       {NULL, 0, NULL, 0}};
+    sdb_ctx ctx = {0};
+    const char *index = NULL;
+    int json = 0, c, threads = 1;
+    long hit = -1, v;
+    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+        if (cli_ctx_option(c, optarg, &ctx)) continue;
+        int bad = 0;
+        switch (c) {
+        case O_HIT: bad = to_int(optarg, 0, 64, &hit); break;
+        case O_FORMAT:
+            json = !strcmp(optarg, "json");
+            bad = !json && strcmp(optarg, "csv");
+            break;
+        case O_INDEX: index = optarg; break;
+        case O_THREADS: bad = to_int(optarg, 1, 64, &v), threads = (int)v; break;
+        default: return cli_usage(pairs_usage, c != 'h');
+        }
+        if (bad) {
+            cli_error("pairs", "invalid value '%s' for %s", optarg, argv[optind - 1]);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind + 1 != argc) return cli_usage(pairs_usage, 1);
+    cli_ctx_finish(&ctx);
+    if (!ctx.purpose) ctx.purpose = "database-health";
+    char params[128];
+    snprintf(params, sizeof params, "index=%s\nhit=%ld", index ? index : "*", hit);
+    sdb_db *db;
+    sdb_idx *x;
+    int rc = open_index("pairs", argv[optind], &ctx, index, SDB_KIND_AUTOSOMAL, params, &db, &x);
+    if (rc) return rc;
+    sdb_pairs_result r;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int st = sdb_pairs(x, (int)hit, threads, &r);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (st) {
+        cli_error("pairs", "%s", sdb_strerror(st));
+        rc = EXIT_FAIL;
+    } else if (json) {
+        json_t *table = json_array(), *hits = json_array();
+        for (int m = 0; m <= r.n_loci; m++) {
+            json_t *row = json_array();
+            for (int p = 0; p + m <= r.n_loci; p++)
+                json_array_append_new(row,
+                                      json_integer((json_int_t)r.counts[m * (r.n_loci + 1) + p]));
+            json_array_append_new(table, row);
+        }
+        for (long i = 0; i < r.n_hits; i++)
+            json_array_append_new(hits, json_pack("{s:s,s:s,s:i,s:i}", "a",
+                                                  sdb_idx_sample_id(x, r.hit_a[i]), "b",
+                                                  sdb_idx_sample_id(x, r.hit_b[i]), "m", r.hit_m[i],
+                                                  "p", r.hit_p[i]));
+        json_t *o =
+            json_pack("{s:I,s:I,s:i,s:o,s:o}", "profiles", (json_int_t)sdb_idx_count(x), "pairs",
+                      (json_int_t)r.pairs, "loci", r.n_loci, "m_by_p", table, "hits", hits);
+        json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        putchar('\n');
+        json_decref(o);
+    } else {
+        pairs_csv(&r);
+        for (long i = 0; i < r.n_hits; i++)
+            fprintf(stdout, "%s%s,%s,%d,%d\n", i ? "" : "\nsample_a,sample_b,m,p\n",
+                    sdb_idx_sample_id(x, r.hit_a[i]), sdb_idx_sample_id(x, r.hit_b[i]), r.hit_m[i],
+                    r.hit_p[i]);
+    }
+    double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+    if (!st)
+        fprintf(stderr, "[strdb pairs::%.3f] %llu pairs, %.3g pairs/s\n", s,
+                (unsigned long long)r.pairs, s > 0 ? (double)r.pairs / s : 0);
+    if (sdb_audit_append(db, &ctx, "pairs", params, st ? 0 : (long)r.pairs, rc ? "failed" : "ok"))
+        rc = EXIT_FAIL;
+    if (!st) sdb_pairs_free(&r);
+    sdb_idx_free(x);
+    sdb_db_close(db);
+    return rc;
+}

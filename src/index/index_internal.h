@@ -1,0 +1,38 @@
+/* Private to src/index and src/search: the packed layout of sdb_idx. */
+#ifndef STRDB_INDEX_INTERNAL_H
+#define STRDB_INDEX_INTERNAL_H
+
+#include "strdb/index.h"
+
+#define IDX_QUERY_ONLY 254 /* a query allele the index never saw */
+#define IDX_MAX_ID 253
+
+struct sdb_idx {
+    sdb_kind kind;
+    const sdb_catalog *cat;
+    int n_loci;
+    unsigned locus[SDB_IDX_MAX_LOCI];       /* catalog ids, ascending */
+    int width[SDB_IDX_MAX_LOCI];            /* slots of the locus in a row */
+    int offset[SDB_IDX_MAX_LOCI];           /* first slot of the locus */
+    int row;                                /* bytes per row */
+    sdb_allele code[SDB_IDX_MAX_LOCI][256]; /* id -> allele code */
+    int n_codes[SDB_IDX_MAX_LOCI];
+    uint8_t *rows; /* n * row */
+    long n;
+    char *ids;      /* sample ids, NUL-separated */
+    size_t *id_off; /* per row */
+    /* rows whose alleles did not fit (mixtures, Y duplications), ascending */
+    long *over_row;
+    sdb_profile *over;
+    long n_over;
+};
+
+/* Position of catalog locus id in the index, or -1. */
+int idx_locus_pos(const sdb_idx *x, unsigned locus);
+/* Id of allele a at index locus k: 1..253, SDB_IDX_WILDCARD, or
+ * IDX_QUERY_ONLY for an allele the index never saw. */
+uint8_t idx_allele_id(const sdb_idx *x, int k, sdb_allele a);
+/* The full profile of an overflow row, or NULL if the row fits. */
+const sdb_profile *idx_overflow(const sdb_idx *x, long row);
+
+#endif

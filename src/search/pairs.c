@@ -1,0 +1,151 @@
+/* All-pairs comparison with DNAtools' semantics: per pair, m loci with the
+ * same genotype and p loci sharing exactly one allele, over the loci typed
+ * in both (wildcard calls count as untyped). 64-bit counters; rows split
+ * between threads by a triangular schedule so each gets about the same
+ * number of pairs. Rows that hold a mixture are left out (DNAtools compares
+ * reference profiles). */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/index_internal.h"
+#include "strdb/search.h"
+
+typedef struct pair_job {
+    const sdb_idx *x;
+    long begin, end; /* first rows i of pairs (i, j > i) */
+    int hit_m;
+    uint64_t *counts;
+    long *ha, *hb;
+    int *hm, *hp;
+    long n_hits, cap;
+    int rc;
+} pair_job;
+
+static int push_pair(pair_job *j, long a, long b, int m, int p)
+{
+    if (j->n_hits == j->cap) {
+        long cap = j->cap ? 2 * j->cap : 256;
+        long *na = realloc(j->ha, (size_t)cap * sizeof *na),
+             *nb = realloc(j->hb, (size_t)cap * sizeof *nb);
+        if (na) j->ha = na;
+        if (nb) j->hb = nb;
+        int *nm = realloc(j->hm, (size_t)cap * sizeof *nm),
+            *np = realloc(j->hp, (size_t)cap * sizeof *np);
+        if (nm) j->hm = nm;
+        if (np) j->hp = np;
+        if (!na || !nb || !nm || !np) return SDB_ENOMEM;
+        j->cap = cap;
+    }
+    j->ha[j->n_hits] = a;
+    j->hb[j->n_hits] = b;
+    j->hm[j->n_hits] = m;
+    j->hp[j->n_hits++] = p;
+    return SDB_OK;
+}
+
+static void *pair_run(void *arg)
+{
+    pair_job *j = arg;
+    const sdb_idx *x = j->x;
+    int L = x->n_loci, row = x->row;
+    for (long i = j->begin; i < j->end && !j->rc; i++) {
+        if (x->n_over && idx_overflow(x, i)) continue;
+        const uint8_t *a = x->rows + (size_t)i * (size_t)row;
+        for (long k = i + 1; k < x->n; k++) {
+            const uint8_t *b = x->rows + (size_t)k * (size_t)row;
+            int m = 0, p = 0;
+            for (int l = 0; l < L; l++) {
+                uint8_t a0 = a[2 * l], a1 = a[2 * l + 1], b0 = b[2 * l], b1 = b[2 * l + 1];
+                if (!a0 || !b0 || a1 == SDB_IDX_WILDCARD || b1 == SDB_IDX_WILDCARD) continue;
+                if (a0 == b0 && a1 == b1)
+                    m++;
+                else
+                    p += a0 == b0 || a0 == b1 || a1 == b0 || a1 == b1;
+            }
+            if (x->n_over && idx_overflow(x, k)) continue;
+            j->counts[m * (L + 1) + p]++;
+            if (j->hit_m >= 0 && m >= j->hit_m && (j->rc = push_pair(j, i, k, m, p))) break;
+        }
+    }
+    return NULL;
+}
+
+void sdb_pairs_free(sdb_pairs_result *r)
+{
+    free(r->counts);
+    free(r->hit_a);
+    free(r->hit_b);
+    free(r->hit_m);
+    free(r->hit_p);
+    memset(r, 0, sizeof *r);
+}
+
+/* Merges the threads' hit lists in row order into out. */
+static int merge_hits(pair_job *jobs, int t, sdb_pairs_result *out)
+{
+    long n = 0;
+    for (int k = 0; k < t; k++)
+        n += jobs[k].n_hits;
+    out->hit_a = malloc((size_t)(n + 1) * sizeof *out->hit_a);
+    out->hit_b = malloc((size_t)(n + 1) * sizeof *out->hit_b);
+    out->hit_m = malloc((size_t)(n + 1) * sizeof *out->hit_m);
+    out->hit_p = malloc((size_t)(n + 1) * sizeof *out->hit_p);
+    if (!out->hit_a || !out->hit_b || !out->hit_m || !out->hit_p) return SDB_ENOMEM;
+    for (int k = 0; k < t; k++)
+        for (long i = 0; i < jobs[k].n_hits; i++) {
+            out->hit_a[out->n_hits] = jobs[k].ha[i];
+            out->hit_b[out->n_hits] = jobs[k].hb[i];
+            out->hit_m[out->n_hits] = jobs[k].hm[i];
+            out->hit_p[out->n_hits++] = jobs[k].hp[i];
+        }
+    return SDB_OK;
+}
+
+int sdb_pairs(const sdb_idx *x, int hit_m, int threads, sdb_pairs_result *out)
+{
+    memset(out, 0, sizeof *out);
+    if (x->kind != SDB_KIND_AUTOSOMAL) return SDB_EINVAL;
+    int t = threads < 1 ? 1 : threads > 64 ? 64 : threads, L = x->n_loci, started[64] = {0};
+    size_t cells = (size_t)(L + 1) * (size_t)(L + 1);
+    pair_job jobs[64];
+    pthread_t th[64];
+    out->n_loci = L;
+    if (!(out->counts = calloc(cells, sizeof *out->counts))) return SDB_ENOMEM;
+    /* row i starts n-1-i pairs: cut the triangle into t equal areas */
+    double total = (double)x->n * (double)(x->n - 1) / 2, done = 0;
+    long row = 0;
+    for (int k = 0; k < t; k++) {
+        jobs[k] = (pair_job){.x = x, .begin = row, .end = row, .hit_m = hit_m,
+                             .counts = calloc(cells, sizeof(uint64_t))};
+        double target = total * (k + 1) / t;
+        while (jobs[k].end < x->n && (k == t - 1 || done < target))
+            done += (double)(x->n - 1 - jobs[k].end++);
+        row = jobs[k].end;
+        if (!jobs[k].counts)
+            jobs[k].rc = SDB_ENOMEM;
+        else if (k > 0)
+            started[k] = pthread_create(&th[k], NULL, pair_run, &jobs[k]) == 0;
+    }
+    for (int k = 0; k < t; k++)
+        if (!started[k] && jobs[k].counts) pair_run(&jobs[k]);
+    int rc = SDB_OK;
+    for (int k = 0; k < t; k++) {
+        if (started[k]) pthread_join(th[k], NULL);
+        if (jobs[k].rc) rc = jobs[k].rc;
+        for (size_t c = 0; jobs[k].counts && c < cells; c++)
+            out->counts[c] += jobs[k].counts[c];
+    }
+    for (size_t c = 0; c < cells; c++)
+        out->pairs += out->counts[c];
+    if (!rc) rc = merge_hits(jobs, t, out);
+    for (int k = 0; k < t; k++) {
+        free(jobs[k].counts);
+        free(jobs[k].ha);
+        free(jobs[k].hb);
+        free(jobs[k].hm);
+        free(jobs[k].hp);
+    }
+    if (rc) sdb_pairs_free(out);
+    return rc;
+}

@@ -1,0 +1,377 @@
+/* Identity and Y-STR searches: a scan over the packed rows with the query
+ * translated into the index's allele ids once; rows that did not fit the
+ * packed layout (mixtures, Y duplications) take the same predicate on their
+ * full allele lists. Ranges of rows run on separate threads; the hits are
+ * merged and ranked afterwards, so the result does not depend on threads. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/index_internal.h"
+#include "strdb/search.h"
+
+#define SET_MAX 64
+
+/* A set of allele ids at one locus: known ids sorted and unique, plus
+ * whether a wildcard is present. */
+typedef struct aset {
+    uint8_t v[SET_MAX];
+    int n, wild, typed;
+} aset;
+
+static void aset_add(aset *s, uint8_t id)
+{
+    s->typed = 1;
+    if (id == SDB_IDX_WILDCARD) {
+        s->wild = 1;
+        return;
+    }
+    int i = 0;
+    while (i < s->n && s->v[i] < id)
+        i++;
+    if (i < s->n && s->v[i] == id) return;
+    if (s->n == SET_MAX) return;
+    memmove(s->v + i + 1, s->v + i, (size_t)(s->n - i));
+    s->v[i] = id;
+    s->n++;
+}
+
+static int contains(const aset *s, uint8_t id)
+{
+    for (int i = 0; i < s->n; i++)
+        if (s->v[i] == id) return 1;
+    return 0;
+}
+
+/* Every known id of a is in b, or b has a wildcard. */
+static int covered(const aset *a, const aset *b)
+{
+    if (b->wild) return 1;
+    for (int i = 0; i < a->n; i++)
+        if (!contains(b, a->v[i])) return 0;
+    return 1;
+}
+
+static int locus_ok(const aset *q, const aset *t, sdb_stringency s)
+{
+    switch (s) {
+    case SDB_STRINGENCY_HIGH: return covered(q, t) && covered(t, q);
+    case SDB_STRINGENCY_MODERATE: return covered(q, t) || covered(t, q);
+    default:
+        if (q->wild || t->wild || !q->n || !t->n) return 1;
+        for (int i = 0; i < q->n; i++)
+            if (contains(t, q->v[i])) return 1;
+        return 0;
+    }
+}
+
+/* The set of row r at index locus k (from the row or the full profile). */
+static void target_set(const sdb_idx *x, long r, int k, const sdb_profile *over, aset *t)
+{
+    memset(t, 0, sizeof *t);
+    if (over) {
+        const sdb_call *c = sdb_profile_call(over, x->locus[k]);
+        for (uint32_t j = 0; c && j < c->n; j++)
+            aset_add(t, idx_allele_id(x, k, over->alleles[c->first + j]));
+        return;
+    }
+    const uint8_t *slot = x->rows + (size_t)r * (size_t)x->row + x->offset[k];
+    for (int j = 0; j < x->width[k]; j++)
+        if (slot[j] != SDB_IDX_UNTYPED) aset_add(t, slot[j]);
+}
+
+const char *sdb_stringency_name(sdb_stringency s)
+{
+    return s == SDB_STRINGENCY_HIGH ? "high" : s == SDB_STRINGENCY_MODERATE ? "moderate" : "low";
+}
+
+int sdb_stringency_parse(const char *s, sdb_stringency *out)
+{
+    if (!strcmp(s, "high"))
+        *out = SDB_STRINGENCY_HIGH;
+    else if (!strcmp(s, "moderate"))
+        *out = SDB_STRINGENCY_MODERATE;
+    else if (!strcmp(s, "low"))
+        *out = SDB_STRINGENCY_LOW;
+    else
+        return SDB_EINVAL;
+    return SDB_OK;
+}
+
+void sdb_search_opts_init(sdb_search_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->min_loci = 1;
+    o->threads = 1;
+}
+
+void sdb_ysearch_opts_init(sdb_ysearch_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->min_loci = 1;
+    o->threads = 1;
+}
+
+/* The query at each index locus, translated once. */
+typedef struct prepared {
+    aset q[SDB_IDX_MAX_LOCI];
+    sdb_allele codes[SDB_IDX_MAX_LOCI][SET_MAX]; /* Y: sorted allele codes */
+    int n_codes[SDB_IDX_MAX_LOCI];
+    int query_loci, outside; /* query loci, and those the index lacks */
+} prepared;
+
+static int prepare(const sdb_idx *x, const sdb_profile *q, sdb_kind kind, prepared *pq, sdb_diag *d)
+{
+    memset(pq, 0, sizeof *pq);
+    for (int i = 0; i < q->n_calls; i++) {
+        const sdb_call *c = &q->calls[i];
+        const sdb_locus *l = sdb_catalog_by_id(x->cat, c->locus);
+        if (l->type == SDB_LOCUS_SEX) continue;
+        int is_y = l->type == SDB_LOCUS_Y;
+        if ((kind == SDB_KIND_AUTOSOMAL && is_y) || (kind == SDB_KIND_Y && !is_y)) {
+            sdb_diag_set(d, NULL, 0, l->name, "%s locus in a%s search",
+                         is_y ? "a Y" : "an autosomal", kind == SDB_KIND_Y ? " Y" : "n autosomal");
+            return SDB_EINVAL;
+        }
+        pq->query_loci++;
+        int k = idx_locus_pos(x, c->locus);
+        if (k < 0) {
+            pq->outside++;
+            continue;
+        }
+        for (uint32_t j = 0; j < c->n && j < SET_MAX; j++) {
+            aset_add(&pq->q[k], idx_allele_id(x, k, q->alleles[c->first + j]));
+            pq->codes[k][pq->n_codes[k]++] = q->alleles[c->first + j];
+        }
+    }
+    if (pq->query_loci == 0) {
+        sdb_diag_set(d, NULL, 0, NULL, "the query types no %s locus",
+                     kind == SDB_KIND_Y ? "Y" : "autosomal");
+        return SDB_EINVAL;
+    }
+    return SDB_OK;
+}
+
+/* Growable hit vectors, one per thread. */
+typedef struct hits {
+    void *v;
+    long n, cap;
+    size_t size;
+} hits;
+
+static int push_hit(hits *h, const void *hit)
+{
+    if (h->n == h->cap) {
+        long cap = h->cap ? 2 * h->cap : 64;
+        void *t = realloc(h->v, (size_t)cap * h->size);
+        if (!t) return SDB_ENOMEM;
+        h->v = t;
+        h->cap = cap;
+    }
+    memcpy((char *)h->v + (size_t)h->n++ * h->size, hit, h->size);
+    return SDB_OK;
+}
+
+typedef struct job {
+    const sdb_idx *x;
+    const prepared *pq;
+    const void *opts;
+    long begin, end;
+    hits out;
+    int rc;
+    void (*scan)(struct job *j);
+} job;
+
+static void scan_identity(job *j)
+{
+    const sdb_idx *x = j->x;
+    const sdb_search_opts *o = j->opts;
+    for (long r = j->begin; r < j->end && !j->rc; r++) {
+        const sdb_profile *over = x->n_over ? idx_overflow(x, r) : NULL;
+        sdb_hit h = {r, 0, 0, 0};
+        for (int k = 0; k < x->n_loci; k++) {
+            if (!j->pq->q[k].typed) continue;
+            aset t;
+            target_set(x, r, k, over, &t);
+            if (!t.typed) continue;
+            h.shared++;
+            if (locus_ok(&j->pq->q[k], &t, o->stringency))
+                h.matching++;
+            else if (++h.mismatching > o->max_mismatch)
+                break;
+        }
+        if (h.mismatching <= o->max_mismatch && h.shared >= o->min_loci)
+            j->rc = push_hit(&j->out, &h);
+    }
+}
+
+/* Y locus comparison: sorted allele codes of the query and of the target. */
+static void y_compare(const sdb_allele *a, int na, const sdb_allele *b, int nb, int *differs,
+                      int *steps)
+{
+    *differs = na != nb;
+    *steps = 0;
+    if (na != nb) return;
+    for (int i = 0; i < na; i++) {
+        if (a[i] == b[i]) continue;
+        *differs = 1;
+        int diff = abs(a[i] - b[i]);
+        if (sdb_allele_is_numeric(a[i]) && sdb_allele_is_numeric(b[i]) && diff % 10 == 0)
+            *steps += diff / 10;
+    }
+}
+
+static int cmp_allele(const void *a, const void *b)
+{
+    sdb_allele x = *(const sdb_allele *)a, y = *(const sdb_allele *)b;
+    return (x > y) - (x < y);
+}
+
+/* Target alleles (codes, sorted) of row r at Y locus k. */
+static int y_target(const sdb_idx *x, long r, int k, const sdb_profile *over, sdb_allele *out)
+{
+    int n = 0;
+    if (over) {
+        const sdb_call *c = sdb_profile_call(over, x->locus[k]);
+        for (uint32_t j = 0; c && j < c->n && n < SET_MAX; j++)
+            out[n++] = over->alleles[c->first + j];
+        return n;
+    }
+    const uint8_t *slot = x->rows + (size_t)r * (size_t)x->row + x->offset[k];
+    if (slot[0] == SDB_IDX_UNTYPED) return 0;
+    for (int j = 0; j < x->width[k]; j++)
+        out[n++] = x->code[k][slot[j]];
+    qsort(out, (size_t)n, sizeof *out, cmp_allele);
+    return n;
+}
+
+static void scan_y(job *j)
+{
+    const sdb_idx *x = j->x;
+    const sdb_ysearch_opts *o = j->opts;
+    for (long r = j->begin; r < j->end && !j->rc; r++) {
+        const sdb_profile *over = x->n_over ? idx_overflow(x, r) : NULL;
+        sdb_yhit h = {r, 0, 0, 0, j->pq->outside};
+        for (int k = 0; k < x->n_loci; k++) {
+            if (!j->pq->n_codes[k]) continue;
+            sdb_allele t[SET_MAX];
+            int nt = y_target(x, r, k, over, t), differs, steps;
+            if (!nt) {
+                h.missing++;
+                continue;
+            }
+            h.compared++;
+            y_compare(j->pq->codes[k], j->pq->n_codes[k], t, nt, &differs, &steps);
+            h.differing += differs;
+            h.steps += steps;
+            if (h.differing > o->max_loci) break;
+        }
+        if (h.differing <= o->max_loci && (o->max_steps < 0 || h.steps <= o->max_steps) &&
+            h.compared >= o->min_loci)
+            j->rc = push_hit(&j->out, &h);
+    }
+}
+
+static void *run_job(void *arg)
+{
+    job *j = arg;
+    j->scan(j);
+    return NULL;
+}
+
+/* Runs the scan over `threads` row ranges and concatenates the hits in
+ * row order. A range whose thread cannot start runs on this thread. */
+static int run_scan(const sdb_idx *x, const prepared *pq, const void *opts, int threads,
+                    size_t hit_size, void (*scan)(job *), hits *all)
+{
+    int t = threads < 1 ? 1 : threads > 64 ? 64 : threads, started[64] = {0};
+    job jobs[64];
+    pthread_t th[64];
+    int rc = SDB_OK;
+    for (int k = 0; k < t; k++) {
+        jobs[k] = (job){x,      pq,  opts, x->n * k / t, x->n * (k + 1) / t, {NULL, 0, 0, hit_size},
+                        SDB_OK, scan};
+        if (k > 0) started[k] = pthread_create(&th[k], NULL, run_job, &jobs[k]) == 0;
+    }
+    for (int k = 0; k < t; k++)
+        if (!started[k]) run_job(&jobs[k]);
+    for (int k = 1; k < t; k++)
+        if (started[k]) pthread_join(th[k], NULL);
+    all->size = hit_size;
+    for (int k = 0; k < t; k++) {
+        for (long i = 0; !rc && !jobs[k].rc && i < jobs[k].out.n; i++)
+            rc = push_hit(all, (char *)jobs[k].out.v + (size_t)i * hit_size);
+        if (!rc) rc = jobs[k].rc;
+        free(jobs[k].out.v);
+    }
+    return rc;
+}
+
+static int cmp_hit(const void *a, const void *b, void *arg)
+{
+    const sdb_hit *x = a, *y = b;
+    if (x->matching != y->matching) return y->matching - x->matching;
+    if (x->mismatching != y->mismatching) return x->mismatching - y->mismatching;
+    if (x->shared != y->shared) return y->shared - x->shared;
+    return strcmp(sdb_idx_sample_id(arg, x->target), sdb_idx_sample_id(arg, y->target));
+}
+
+static int cmp_yhit(const void *a, const void *b, void *arg)
+{
+    const sdb_yhit *x = a, *y = b;
+    if (x->differing != y->differing) return x->differing - y->differing;
+    if (x->steps != y->steps) return x->steps - y->steps;
+    if (x->compared != y->compared) return y->compared - x->compared;
+    return strcmp(sdb_idx_sample_id(arg, x->target), sdb_idx_sample_id(arg, y->target));
+}
+
+static void rank(const sdb_idx *x, hits *h, int (*cmp)(const void *, const void *, void *),
+                 long limit)
+{
+    qsort_r(h->v, (size_t)h->n, h->size, cmp, (void *)x);
+    if (limit > 0 && h->n > limit) h->n = limit;
+}
+
+int sdb_search(const sdb_idx *x, const sdb_profile *query, const sdb_search_opts *o, sdb_hit **out,
+               long *n_out, sdb_diag *d)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (x->kind != SDB_KIND_AUTOSOMAL) return SDB_EINVAL;
+    prepared *pq = malloc(sizeof *pq);
+    if (!pq) return SDB_ENOMEM;
+    int rc = prepare(x, query, SDB_KIND_AUTOSOMAL, pq, d);
+    hits all = {NULL, 0, 0, sizeof(sdb_hit)};
+    if (!rc) rc = run_scan(x, pq, o, o->threads, sizeof(sdb_hit), scan_identity, &all);
+    free(pq);
+    if (rc) {
+        free(all.v);
+        return rc;
+    }
+    rank(x, &all, cmp_hit, o->limit);
+    *out = all.v;
+    *n_out = all.n;
+    return SDB_OK;
+}
+
+int sdb_ysearch(const sdb_idx *x, const sdb_profile *query, const sdb_ysearch_opts *o,
+                sdb_yhit **out, long *n_out, sdb_diag *d)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (x->kind != SDB_KIND_Y) return SDB_EINVAL;
+    prepared *pq = malloc(sizeof *pq);
+    if (!pq) return SDB_ENOMEM;
+    int rc = prepare(x, query, SDB_KIND_Y, pq, d);
+    hits all = {NULL, 0, 0, sizeof(sdb_yhit)};
+    if (!rc) rc = run_scan(x, pq, o, o->threads, sizeof(sdb_yhit), scan_y, &all);
+    free(pq);
+    if (rc) {
+        free(all.v);
+        return rc;
+    }
+    rank(x, &all, cmp_yhit, o->limit);
+    *out = all.v;
+    *n_out = all.n;
+    return SDB_OK;
+}

@@ -1,0 +1,377 @@
+/* Searches against brute force: random databases and queries (loci missing
+ * at random, wildcards, mixtures, two-copy Y loci, microvariants, Y
+ * duplications); every search type must return exactly what a direct
+ * computation over the profiles returns. Also the DNAtools all-pairs table
+ * of dbExample.csv, cell by cell. */
+#include <math.h>
+
+#include "unit.h"
+
+#define KA SDB_TEST_DATA "/known-answers/"
+
+static const sdb_catalog *cat;
+
+static int setup(void **state)
+{
+    cat = sdb_catalog_default();
+    return sdb_init();
+}
+
+static unsigned long long rng_state = 12345;
+
+static unsigned rnd(unsigned n)
+{
+    rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (unsigned)((rng_state >> 33) % n);
+}
+
+static const char *auto_loci[] = {"D3S1358", "vWA",    "FGA",    "TH01",
+                                  "D8S1179", "D21S11", "D18S51", "TPOX"};
+static const char *y_loci[] = {"DYS19",  "DYS385",   "DYS390", "DYS391",
+                               "DYS392", "DYF387S1", "DYS389I"};
+
+static sdb_allele random_allele(int k)
+{
+    if (rnd(40) == 0) return SDB_ALLELE_ANY;
+    sdb_allele a = (sdb_allele)(100 + 10 * (int)rnd(5) + 10 * k % 30);
+    if (rnd(15) == 0) a += 3; /* a microvariant */
+    return a;
+}
+
+static void random_autosomal(sdb_profile *p, const char *id, int mixtures)
+{
+    sdb_profile_reset(p);
+    assert_int_equal(sdb_profile_set_id(p, id, -1), SDB_OK);
+    for (int k = 0; k < 8; k++) {
+        if (rnd(5) == 0) continue; /* untyped */
+        const sdb_locus *l = sdb_catalog_find(cat, auto_loci[k], strlen(auto_loci[k]));
+        int n = 1 + (int)rnd(2) + (mixtures && rnd(6) == 0 ? 1 + (int)rnd(2) : 0);
+        for (int j = 0; j < n; j++)
+            assert_int_equal(sdb_profile_add(p, l, random_allele(k)), SDB_OK);
+    }
+    assert_int_equal(sdb_profile_finish(p, cat), SDB_OK);
+}
+
+static void random_y(sdb_profile *p, const char *id)
+{
+    sdb_profile_reset(p);
+    assert_int_equal(sdb_profile_set_id(p, id, -1), SDB_OK);
+    for (int k = 0; k < 7; k++) {
+        if (rnd(6) == 0) continue;
+        const sdb_locus *l = sdb_catalog_find(cat, y_loci[k], strlen(y_loci[k]));
+        int n = l->copies + (rnd(25) == 0); /* sometimes a duplication */
+        for (int j = 0; j < n; j++) {
+            sdb_allele a = (sdb_allele)(130 + 10 * (int)rnd(3));
+            if (rnd(20) == 0) a += 2;
+            assert_int_equal(sdb_profile_add(p, l, a), SDB_OK);
+        }
+    }
+    assert_int_equal(sdb_profile_finish(p, cat), SDB_OK);
+}
+
+/* ---- brute force, over allele codes ---- */
+
+typedef struct codes {
+    sdb_allele v[32];
+    int n, wild;
+} codes;
+
+static void codes_of(const sdb_profile *p, unsigned locus, codes *c)
+{
+    memset(c, 0, sizeof *c);
+    const sdb_call *call = sdb_profile_call(p, locus);
+    for (uint32_t j = 0; call && j < call->n; j++) {
+        sdb_allele a = p->alleles[call->first + j];
+        if (a == SDB_ALLELE_ANY)
+            c->wild = 1;
+        else
+            c->v[c->n++] = a;
+    }
+}
+
+static int in(const codes *c, sdb_allele a)
+{
+    for (int i = 0; i < c->n; i++)
+        if (c->v[i] == a) return 1;
+    return 0;
+}
+
+static int all_in(const codes *a, const codes *b)
+{
+    if (b->wild) return 1;
+    for (int i = 0; i < a->n; i++)
+        if (!in(b, a->v[i])) return 0;
+    return 1;
+}
+
+static int brute_locus(const codes *q, const codes *t, sdb_stringency s)
+{
+    if (s == SDB_STRINGENCY_HIGH) return all_in(q, t) && all_in(t, q);
+    if (s == SDB_STRINGENCY_MODERATE) return all_in(q, t) || all_in(t, q);
+    if (q->wild || t->wild || !q->n || !t->n) return 1;
+    for (int i = 0; i < q->n; i++)
+        if (in(t, q->v[i])) return 1;
+    return 0;
+}
+
+static void test_identity_differential(void **state)
+{
+    enum { N = 600, Q = 40 };
+    sdb_profile db[N], q;
+    const sdb_profile *ptr[N];
+    char id[32];
+    for (int i = 0; i < N; i++) {
+        sdb_profile_init(&db[i]);
+        snprintf(id, sizeof id, "S%04d", i);
+        random_autosomal(&db[i], id, 1);
+        ptr[i] = &db[i];
+    }
+    sdb_idx *x;
+    sdb_diag d;
+    assert_int_equal(sdb_idx_build_profiles(&x, cat, ptr, N, SDB_KIND_AUTOSOMAL, &d), SDB_OK);
+    sdb_profile_init(&q);
+    long checked = 0;
+    for (int t = 0; t < Q; t++) {
+        random_autosomal(&q, "query", t % 3 == 0);
+        if (t % 5 == 0) assert_int_equal(sdb_profile_copy(&q, &db[rnd(N)]), SDB_OK);
+        for (int s = 0; s < 3; s++)
+            for (int mm = 0; mm <= 2; mm += 2) {
+                sdb_search_opts o;
+                sdb_search_opts_init(&o);
+                o.stringency = (sdb_stringency)s;
+                o.max_mismatch = mm;
+                o.min_loci = 3;
+                o.threads = 1 + (t % 2);
+                sdb_hit *hits;
+                long n;
+                assert_int_equal(sdb_search(x, &q, &o, &hits, &n, &d), SDB_OK);
+                long expect = 0;
+                for (int i = 0; i < N; i++) {
+                    int shared = 0, match = 0, miss = 0;
+                    for (int k = 0; k < 8; k++) {
+                        unsigned l = sdb_catalog_find(cat, auto_loci[k], strlen(auto_loci[k]))->id;
+                        codes a, b;
+                        codes_of(&q, l, &a);
+                        codes_of(&db[i], l, &b);
+                        if ((!a.n && !a.wild) || (!b.n && !b.wild)) continue;
+                        shared++;
+                        if (brute_locus(&a, &b, o.stringency))
+                            match++;
+                        else
+                            miss++;
+                    }
+                    if (shared < o.min_loci || miss > mm) continue;
+                    /* the same hit must be in the index's answer with the same counts */
+                    int found = 0;
+                    for (long h = 0; h < n; h++)
+                        if (!strcmp(sdb_idx_sample_id(x, hits[h].target), db[i].sample_id)) {
+                            found = 1;
+                            assert_int_equal(hits[h].shared, shared);
+                            assert_int_equal(hits[h].matching, match);
+                            assert_int_equal(hits[h].mismatching, miss);
+                        }
+                    if (!found)
+                        fail_msg("query %d stringency %d: %s missing", t, s, db[i].sample_id);
+                    expect++;
+                }
+                assert_int_equal(n, expect);
+                for (long h = 1; h < n; h++) /* ranked */
+                    assert_true(hits[h - 1].matching > hits[h].matching ||
+                                (hits[h - 1].matching == hits[h].matching &&
+                                 hits[h - 1].mismatching <= hits[h].mismatching));
+                checked += n;
+                free(hits);
+            }
+    }
+    assert_true(checked > 100);
+    sdb_profile_free(&q);
+    for (int i = 0; i < N; i++)
+        sdb_profile_free(&db[i]);
+    sdb_idx_free(x);
+}
+
+static int cmp_code(const void *a, const void *b)
+{
+    sdb_allele x = *(const sdb_allele *)a, y = *(const sdb_allele *)b;
+    return (x > y) - (x < y);
+}
+
+static void test_y_differential(void **state)
+{
+    enum { N = 500, Q = 30 };
+    sdb_profile db[N], q;
+    const sdb_profile *ptr[N];
+    char id[32];
+    for (int i = 0; i < N; i++) {
+        sdb_profile_init(&db[i]);
+        snprintf(id, sizeof id, "Y%04d", i);
+        random_y(&db[i], id);
+        ptr[i] = &db[i];
+    }
+    sdb_idx *x;
+    sdb_diag d;
+    assert_int_equal(sdb_idx_build_profiles(&x, cat, ptr, N, SDB_KIND_Y, &d), SDB_OK);
+    sdb_profile_init(&q);
+    long checked = 0;
+    for (int t = 0; t < Q; t++) {
+        random_y(&q, "query");
+        for (int ml = 0; ml <= 3; ml++) {
+            sdb_ysearch_opts o;
+            sdb_ysearch_opts_init(&o);
+            o.max_loci = ml;
+            o.max_steps = ml == 3 ? -1 : ml;
+            o.min_loci = 2;
+            o.threads = 1 + (t % 2);
+            sdb_yhit *hits;
+            long n;
+            assert_int_equal(sdb_ysearch(x, &q, &o, &hits, &n, &d), SDB_OK);
+            long expect = 0;
+            for (int i = 0; i < N; i++) {
+                int compared = 0, differing = 0, steps = 0, missing = 0;
+                for (int k = 0; k < 7; k++) {
+                    unsigned l = sdb_catalog_find(cat, y_loci[k], strlen(y_loci[k]))->id;
+                    codes a, b;
+                    codes_of(&q, l, &a);
+                    codes_of(&db[i], l, &b);
+                    if (!a.n) continue;
+                    if (!b.n) {
+                        missing++;
+                        continue;
+                    }
+                    compared++;
+                    qsort(a.v, (size_t)a.n, sizeof *a.v, cmp_code);
+                    qsort(b.v, (size_t)b.n, sizeof *b.v, cmp_code);
+                    int diff = a.n != b.n;
+                    for (int j = 0; a.n == b.n && j < a.n; j++) {
+                        if (a.v[j] == b.v[j]) continue;
+                        diff = 1;
+                        if ((a.v[j] - b.v[j]) % 10 == 0) steps += abs(a.v[j] - b.v[j]) / 10;
+                    }
+                    differing += diff;
+                }
+                if (compared < o.min_loci || differing > ml ||
+                    (o.max_steps >= 0 && steps > o.max_steps))
+                    continue;
+                int found = 0;
+                for (long h = 0; h < n; h++)
+                    if (!strcmp(sdb_idx_sample_id(x, hits[h].target), db[i].sample_id)) {
+                        found = 1;
+                        assert_int_equal(hits[h].compared, compared);
+                        assert_int_equal(hits[h].differing, differing);
+                        assert_int_equal(hits[h].steps, steps);
+                        assert_int_equal(hits[h].missing, missing);
+                    }
+                if (!found) fail_msg("query %d max_loci %d: %s missing", t, ml, db[i].sample_id);
+                expect++;
+            }
+            assert_int_equal(n, expect);
+            checked += n;
+            free(hits);
+        }
+    }
+    assert_true(checked > 100);
+    sdb_profile_free(&q);
+    for (int i = 0; i < N; i++)
+        sdb_profile_free(&db[i]);
+    sdb_idx_free(x);
+}
+
+/* Reads a file's profiles into an array. */
+static long read_all(const char *path, sdb_profile **out)
+{
+    sdb_reader *r;
+    sdb_diag d;
+    assert_int_equal(sdb_reader_open(&r, path, cat, NULL, &d), SDB_OK);
+    long n = 0, cap = 1024;
+    *out = malloc((size_t)cap * sizeof **out);
+    for (;;) {
+        if (n == cap) *out = realloc(*out, (size_t)(cap *= 2) * sizeof **out);
+        sdb_profile_init(&(*out)[n]);
+        if (sdb_reader_next(r, &(*out)[n], &d) != SDB_OK) {
+            sdb_profile_free(&(*out)[n]);
+            break;
+        }
+        n++;
+    }
+    sdb_reader_close(r);
+    return n;
+}
+
+static void test_pairs_dbexample(void **state)
+{
+    sdb_profile *ps;
+    long n = read_all(SDB_TEST_DATA "/dbExample.csv", &ps);
+    assert_int_equal(n, 1000);
+    const sdb_profile **ptr = malloc((size_t)n * sizeof *ptr);
+    for (long i = 0; i < n; i++)
+        ptr[i] = &ps[i];
+    sdb_idx *x;
+    sdb_diag d;
+    assert_int_equal(sdb_idx_build_profiles(&x, cat, ptr, n, SDB_KIND_AUTOSOMAL, &d), SDB_OK);
+    assert_true(sdb_idx_bytes_per_profile(x) <= 64);
+    char *text = read_file(KA "dbExample_match_partialmatch_counts.csv", NULL);
+    assert_non_null(text);
+    for (int threads = 1; threads <= 3; threads++) {
+        sdb_pairs_result r;
+        assert_int_equal(sdb_pairs(x, 6, threads, &r), SDB_OK);
+        assert_int_equal(r.n_loci, 10);
+        assert_true(r.pairs == 499500);
+        /* every cell of the published table */
+        char *save, *copy = strdup(text), *line = strtok_r(copy, "\r\n", &save);
+        int rows = 0;
+        while ((line = strtok_r(NULL, "\r\n", &save))) {
+            int m = atoi(line), p = 0;
+            for (char *c = strchr(line, ','); c; c = strchr(c + 1, ','), p++) {
+                if (c[1] == ',' || c[1] == '\0') continue; /* empty cell: m + p > 10 */
+                assert_true(r.counts[m * 11 + p] == strtoull(c + 1, NULL, 10));
+            }
+            rows++;
+        }
+        assert_int_equal(rows, 11);
+        assert_int_equal(r.n_hits, 5); /* the table's m >= 6 pairs: 2 + 3 */
+        free(copy);
+        sdb_pairs_free(&r);
+    }
+    free(text);
+    for (long i = 0; i < n; i++)
+        sdb_profile_free(&ps[i]);
+    free(ps);
+    free(ptr);
+    sdb_idx_free(x);
+}
+
+static void test_bad_queries(void **state)
+{
+    sdb_profile a, q;
+    const sdb_profile *ptr[1] = {&a};
+    sdb_profile_init(&a);
+    sdb_profile_init(&q);
+    random_autosomal(&a, "A", 0);
+    sdb_idx *x;
+    sdb_diag d;
+    assert_int_equal(sdb_idx_build_profiles(&x, cat, ptr, 1, SDB_KIND_AUTOSOMAL, &d), SDB_OK);
+    sdb_search_opts o;
+    sdb_search_opts_init(&o);
+    sdb_hit *hits;
+    long n;
+    assert_int_equal(sdb_genotype_parse(&q, cat, "TH01=6/9.3;DYS19=14", &d), SDB_OK);
+    assert_int_equal(sdb_search(x, &q, &o, &hits, &n, &d), SDB_EINVAL);
+    assert_string_equal(d.field, "DYS19");
+    sdb_profile_reset(&q);
+    assert_int_equal(sdb_profile_finish(&q, cat), SDB_OK);
+    assert_int_equal(sdb_search(x, &q, &o, &hits, &n, &d), SDB_EINVAL);
+    sdb_idx_free(x);
+    sdb_profile_free(&a);
+    sdb_profile_free(&q);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_identity_differential),
+        cmocka_unit_test(test_y_differential),
+        cmocka_unit_test(test_pairs_dbexample),
+        cmocka_unit_test(test_bad_queries),
+    };
+    return cmocka_run_group_tests_name("search", tests, setup, NULL);
+}

@@ -328,7 +328,7 @@ static int cmp_yhit(const void *a, const void *b, void *arg)
 static void rank(const sdb_idx *x, hits *h, int (*cmp)(const void *, const void *, void *),
                  long limit)
 {
-    qsort_r(h->v, (size_t)h->n, h->size, cmp, (void *)x);
+    if (h->n > 1) qsort_r(h->v, (size_t)h->n, h->size, cmp, (void *)x);
     if (limit > 0 && h->n > limit) h->n = limit;
 }
 

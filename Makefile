@@ -119,7 +119,7 @@ check:
 demo: all
 	sh scripts/demo.sh $(B)/strdb
 
-bench: $(B)/strdb $(B)/bench/bench_import $(B)/bench/bench_simulate
+bench: $(B)/strdb $(B)/bench/bench_import $(B)/bench/bench_simulate $(B)/bench/bench_search
 	sh bench/run.sh $(B)
 
 FUZZ_CC ?= clang

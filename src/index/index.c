@@ -117,11 +117,14 @@ static int add_row(builder *b, const sdb_profile *p)
     sdb_idx *x = b->x;
     if (x->n == b->cap) {
         long cap = b->cap ? 2 * b->cap : 1024;
-        uint8_t *r = realloc(x->rows, (size_t)cap * (size_t)(x->row ? x->row : 1));
+        for (int k = 0; k < x->n_loci; k++) {
+            uint8_t *t = realloc(x->col[k], (size_t)cap * (size_t)x->width[k]);
+            if (!t) return SDB_ENOMEM;
+            x->col[k] = t;
+        }
         size_t *o = realloc(x->id_off, (size_t)cap * sizeof *o);
-        if (r) x->rows = r;
-        if (o) x->id_off = o;
-        if (!r || !o) return SDB_ENOMEM;
+        if (!o) return SDB_ENOMEM;
+        x->id_off = o;
         b->cap = cap;
     }
     size_t len = strlen(p->sample_id) + 1;
@@ -137,7 +140,12 @@ static int add_row(builder *b, const sdb_profile *p)
     memcpy(x->ids + b->ids_len, p->sample_id, len);
     x->id_off[x->n] = b->ids_len;
     b->ids_len += len;
-    if (fill_row(b, p, x->rows + (size_t)x->n * (size_t)x->row)) {
+    uint8_t row[SDB_IDX_MAX_LOCI * 8];
+    int over = fill_row(b, p, row);
+    for (int k = 0; k < x->n_loci; k++) /* scatter into the columns */
+        memcpy(x->col[k] + (size_t)x->n * (size_t)x->width[k], row + x->offset[k],
+               (size_t)x->width[k]);
+    if (over) {
         if (x->n_over == b->over_cap) {
             long cap = b->over_cap ? 2 * b->over_cap : 64;
             long *r = realloc(x->over_row, (size_t)cap * sizeof *r);
@@ -249,7 +257,8 @@ void sdb_idx_free(sdb_idx *x)
         sdb_profile_free(&x->over[i]);
     free(x->over);
     free(x->over_row);
-    free(x->rows);
+    for (int k = 0; k < x->n_loci; k++)
+        free(x->col[k]);
     free(x->ids);
     free(x->id_off);
     free(x);

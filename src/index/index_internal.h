@@ -17,7 +17,7 @@ struct sdb_idx {
     int row;                                /* bytes per row */
     sdb_allele code[SDB_IDX_MAX_LOCI][256]; /* id -> allele code */
     int n_codes[SDB_IDX_MAX_LOCI];
-    uint8_t *rows; /* n * row */
+    uint8_t *col[SDB_IDX_MAX_LOCI]; /* per locus: n * width[k] ids (structure of arrays) */
     long n;
     char *ids;      /* sample ids, NUL-separated */
     size_t *id_off; /* per row */
@@ -26,6 +26,12 @@ struct sdb_idx {
     sdb_profile *over;
     long n_over;
 };
+
+/* The ids of row r at index locus k (width[k] bytes). */
+static inline const uint8_t *idx_slot(const sdb_idx *x, long r, int k)
+{
+    return x->col[k] + (size_t)r * (size_t)x->width[k];
+}
 
 /* Position of catalog locus id in the index, or -1. */
 int idx_locus_pos(const sdb_idx *x, unsigned locus);

@@ -44,24 +44,28 @@ static int push_pair(pair_job *j, long a, long b, int m, int p)
     return SDB_OK;
 }
 
+/* Loci are columns: for a fixed i, each locus column is read in order of k,
+ * a handful of sequential streams. */
 static void *pair_run(void *arg)
 {
     pair_job *j = arg;
     const sdb_idx *x = j->x;
-    int L = x->n_loci, row = x->row;
+    int L = x->n_loci;
+    const uint8_t *col[SDB_IDX_MAX_LOCI];
+    for (int l = 0; l < L; l++)
+        col[l] = x->col[l];
     for (long i = j->begin; i < j->end && !j->rc; i++) {
         if (x->n_over && idx_overflow(x, i)) continue;
-        const uint8_t *a = x->rows + (size_t)i * (size_t)row;
         for (long k = i + 1; k < x->n; k++) {
-            const uint8_t *b = x->rows + (size_t)k * (size_t)row;
             int m = 0, p = 0;
             for (int l = 0; l < L; l++) {
-                uint8_t a0 = a[2 * l], a1 = a[2 * l + 1], b0 = b[2 * l], b1 = b[2 * l + 1];
-                if (!a0 || !b0 || a1 == SDB_IDX_WILDCARD || b1 == SDB_IDX_WILDCARD) continue;
-                if (a0 == b0 && a1 == b1)
-                    m++;
-                else
-                    p += a0 == b0 || a0 == b1 || a1 == b0 || a1 == b1;
+                const uint8_t *a = col[l] + 2 * i, *b = col[l] + 2 * k;
+                uint8_t a0 = a[0], a1 = a[1], b0 = b[0], b1 = b[1];
+                int typed = a0 && b0 && a1 != SDB_IDX_WILDCARD && b1 != SDB_IDX_WILDCARD;
+                int full = a0 == b0 && a1 == b1;
+                int one = a0 == b0 || a0 == b1 || a1 == b0 || a1 == b1;
+                m += typed & full;
+                p += typed & !full & one;
             }
             if (x->n_over && idx_overflow(x, k)) continue;
             j->counts[m * (L + 1) + p]++;
@@ -116,7 +120,10 @@ int sdb_pairs(const sdb_idx *x, int hit_m, int threads, sdb_pairs_result *out)
     double total = (double)x->n * (double)(x->n - 1) / 2, done = 0;
     long row = 0;
     for (int k = 0; k < t; k++) {
-        jobs[k] = (pair_job){.x = x, .begin = row, .end = row, .hit_m = hit_m,
+        jobs[k] = (pair_job){.x = x,
+                             .begin = row,
+                             .end = row,
+                             .hit_m = hit_m,
                              .counts = calloc(cells, sizeof(uint64_t))};
         double target = total * (k + 1) / t;
         while (jobs[k].end < x->n && (k == t - 1 || done < target))

@@ -75,7 +75,7 @@ static void target_set(const sdb_idx *x, long r, int k, const sdb_profile *over,
             aset_add(t, idx_allele_id(x, k, over->alleles[c->first + j]));
         return;
     }
-    const uint8_t *slot = x->rows + (size_t)r * (size_t)x->row + x->offset[k];
+    const uint8_t *slot = idx_slot(x, r, k);
     for (int j = 0; j < x->width[k]; j++)
         if (slot[j] != SDB_IDX_UNTYPED) aset_add(t, slot[j]);
 }
@@ -115,6 +115,9 @@ void sdb_ysearch_opts_init(sdb_ysearch_opts *o)
 /* The query at each index locus, translated once. */
 typedef struct prepared {
     aset q[SDB_IDX_MAX_LOCI];
+    int active[SDB_IDX_MAX_LOCI], n_active; /* index loci the query types */
+    uint8_t pair[SDB_IDX_MAX_LOCI][2];      /* fast path: two known ids, no wildcard */
+    int fast[SDB_IDX_MAX_LOCI];
     sdb_allele codes[SDB_IDX_MAX_LOCI][SET_MAX]; /* Y: sorted allele codes */
     int n_codes[SDB_IDX_MAX_LOCI];
     int query_loci, outside; /* query loci, and those the index lacks */
@@ -143,6 +146,13 @@ static int prepare(const sdb_idx *x, const sdb_profile *q, sdb_kind kind, prepar
             aset_add(&pq->q[k], idx_allele_id(x, k, q->alleles[c->first + j]));
             pq->codes[k][pq->n_codes[k]++] = q->alleles[c->first + j];
         }
+    }
+    for (int k = 0; k < x->n_loci; k++) {
+        if (!pq->q[k].typed) continue;
+        pq->active[pq->n_active++] = k;
+        pq->fast[k] = !pq->q[k].wild && pq->q[k].n >= 1 && pq->q[k].n <= 2;
+        pq->pair[k][0] = pq->q[k].v[0];
+        pq->pair[k][1] = pq->q[k].n == 2 ? pq->q[k].v[1] : pq->q[k].v[0];
     }
     if (pq->query_loci == 0) {
         sdb_diag_set(d, NULL, 0, NULL, "the query types no %s locus",
@@ -182,20 +192,42 @@ typedef struct job {
     void (*scan)(struct job *j);
 } job;
 
+/* The common case in bytes: query and target both hold one or two known
+ * alleles (sorted pairs, a homozygote repeated). Same answers as locus_ok
+ * on the sets (the differential tests hold both to the brute force). */
+static int pair_ok(const uint8_t *q, const uint8_t *t, sdb_stringency s)
+{
+    switch (s) {
+    case SDB_STRINGENCY_HIGH: return q[0] == t[0] && q[1] == t[1];
+    case SDB_STRINGENCY_MODERATE:
+        return ((q[0] == t[0] || q[0] == t[1]) && (q[1] == t[0] || q[1] == t[1])) ||
+               ((t[0] == q[0] || t[0] == q[1]) && (t[1] == q[0] || t[1] == q[1]));
+    default: return q[0] == t[0] || q[0] == t[1] || q[1] == t[0] || q[1] == t[1];
+    }
+}
+
 static void scan_identity(job *j)
 {
     const sdb_idx *x = j->x;
     const sdb_search_opts *o = j->opts;
+    const prepared *pq = j->pq;
     for (long r = j->begin; r < j->end && !j->rc; r++) {
         const sdb_profile *over = x->n_over ? idx_overflow(x, r) : NULL;
         sdb_hit h = {r, 0, 0, 0};
-        for (int k = 0; k < x->n_loci; k++) {
-            if (!j->pq->q[k].typed) continue;
-            aset t;
-            target_set(x, r, k, over, &t);
-            if (!t.typed) continue;
+        for (int a = 0; a < pq->n_active; a++) {
+            int k = pq->active[a], ok;
+            const uint8_t *t = idx_slot(x, r, k);
+            if (!over && t[0] == SDB_IDX_UNTYPED) continue;
+            if (!over && pq->fast[k] && t[1] != SDB_IDX_WILDCARD) {
+                ok = pair_ok(pq->pair[k], t, o->stringency);
+            } else {
+                aset ts;
+                target_set(x, r, k, over, &ts);
+                if (!ts.typed) continue;
+                ok = locus_ok(&pq->q[k], &ts, o->stringency);
+            }
             h.shared++;
-            if (locus_ok(&j->pq->q[k], &t, o->stringency))
+            if (ok)
                 h.matching++;
             else if (++h.mismatching > o->max_mismatch)
                 break;
@@ -237,7 +269,7 @@ static int y_target(const sdb_idx *x, long r, int k, const sdb_profile *over, sd
             out[n++] = over->alleles[c->first + j];
         return n;
     }
-    const uint8_t *slot = x->rows + (size_t)r * (size_t)x->row + x->offset[k];
+    const uint8_t *slot = idx_slot(x, r, k);
     if (slot[0] == SDB_IDX_UNTYPED) return 0;
     for (int j = 0; j < x->width[k]; j++)
         out[n++] = x->code[k][slot[j]];

@@ -58,6 +58,10 @@ int cli_open(const char *cmd, const char *path, int readonly, sdb_db **db);
 int cli_require_purpose(const char *cmd, sdb_db *db, const sdb_ctx *ctx, const char *action,
                         const char *params);
 
+/* Reads a query from --genotype text (if not NULL) or the first profile of
+ * file; prints the reason and returns EXIT_FAIL on failure or an empty profile. */
+int cli_read_query(const char *cmd, const char *file, const char *genotype, sdb_profile *q);
+
 /* Prints alleles of call c joined by '/' into buf. */
 void cli_alleles(const sdb_profile *p, const sdb_call *c, char *buf, size_t size);
 

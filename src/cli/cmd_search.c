@@ -92,34 +92,6 @@ static int open_index(const char *cmd, const char *path, sdb_ctx *ctx, const cha
     return rc;
 }
 
-static int read_query(const char *cmd, const char *file, const char *genotype, sdb_profile *q)
-{
-    sdb_diag d;
-    sdb_diag_clear(&d);
-    int rc;
-    if (genotype)
-        rc = sdb_genotype_parse(q, sdb_catalog_default(), genotype, &d);
-    else {
-        sdb_reader *r;
-        rc = sdb_reader_open(&r, file, sdb_catalog_default(), NULL, &d);
-        if (!rc) {
-            rc = sdb_reader_next(r, q, &d);
-            sdb_reader_close(r);
-        }
-        if (rc == SDB_END) {
-            sdb_diag_set(&d, file, 0, NULL, "no profile in the file");
-            rc = SDB_EINVAL;
-        }
-    }
-    if (rc)
-        cli_diag(cmd, rc, &d);
-    else if (q->n_calls == 0) {
-        cli_error(cmd, "empty profile: no allele at any locus");
-        rc = SDB_EINVAL;
-    }
-    return rc ? EXIT_FAIL : EXIT_OK;
-}
-
 static json_t *hit_json(const sdb_idx *x, const sdb_hit *h)
 {
     return json_pack("{s:s,s:i,s:i,s:i}", "sample_id", sdb_idx_sample_id(x, h->target), "shared",
@@ -218,7 +190,7 @@ int main_search(int argc, char **argv)
     if (!ctx.purpose) ctx.purpose = "casework";
     sdb_profile q;
     sdb_profile_init(&q);
-    if (!batch_file && read_query("search", file, genotype, &q)) return EXIT_FAIL;
+    if (!batch_file && cli_read_query("search", file, genotype, &q)) return EXIT_FAIL;
     char params[512];
     snprintf(params, sizeof params,
              "index=%s\nstringency=%s\nmin_loci=%d\nmax_mismatch=%d\nbatch=%s", index ? index : "*",
@@ -317,7 +289,7 @@ int main_ysearch(int argc, char **argv)
     if (!ctx.purpose) ctx.purpose = "casework";
     sdb_profile q;
     sdb_profile_init(&q);
-    if (read_query("ysearch", file, genotype, &q)) return EXIT_FAIL;
+    if (cli_read_query("ysearch", file, genotype, &q)) return EXIT_FAIL;
     char params[256];
     snprintf(params, sizeof params, "index=%s\nmax_loci=%d\nmax_steps=%d", index ? index : "*",
              o.max_loci, o.max_steps);

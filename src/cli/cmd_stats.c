@@ -257,22 +257,6 @@ static int parse_genotype(const char *cmd, const char *opt, const char *text, sd
     return EXIT_OK;
 }
 
-/* The first profile of a file. */
-static int read_profile(const char *cmd, const char *path, sdb_profile *p)
-{
-    sdb_reader *r;
-    sdb_diag d;
-    sdb_diag_clear(&d);
-    int rc = sdb_reader_open(&r, path, sdb_catalog_default(), NULL, &d);
-    if (!rc) {
-        rc = sdb_reader_next(r, p, &d);
-        sdb_reader_close(r);
-    }
-    if (rc == SDB_END) sdb_diag_set(&d, path, 0, NULL, "no profile in the file");
-    if (rc) cli_diag(cmd, rc, &d);
-    return rc ? EXIT_FAIL : EXIT_OK;
-}
-
 static json_t *loci_json(const sdb_profile *p, const sdb_locus_stat *st, int n)
 {
     const sdb_catalog *cat = sdb_catalog_default();
@@ -344,7 +328,7 @@ int main_rmp(int argc, char **argv)
     sdb_profile_init(&p);
     if ((rc = load_freq("rmp", &s, &f)) ||
         (rc = s.genotype ? parse_genotype("rmp", "--genotype", s.genotype, &p)
-                         : read_profile("rmp", s.profile, &p)))
+                         : cli_read_query("rmp", s.profile, NULL, &p)))
         goto done;
     sdb_locus_stat *st = calloc((size_t)p.n_calls + 1, sizeof *st), *best_st = NULL;
     double best = -1;

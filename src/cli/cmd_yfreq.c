@@ -52,18 +52,6 @@ static int load_refs(sdb_db *db, const char *index, sdb_profile **refs, long *n)
     return rc == SDB_END ? SDB_OK : rc;
 }
 
-static int read_query(const char *file, const char *genotype, sdb_profile *q, sdb_diag *d)
-{
-    if (genotype) return sdb_genotype_parse(q, sdb_catalog_default(), genotype, d);
-    sdb_reader *r;
-    int rc = sdb_reader_open(&r, file, sdb_catalog_default(), NULL, d);
-    if (rc) return rc;
-    rc = sdb_reader_next(r, q, d);
-    sdb_reader_close(r);
-    if (rc == SDB_END) sdb_diag_set(d, file, 0, NULL, "no haplotype in the file");
-    return rc == SDB_END ? SDB_EINVAL : rc;
-}
-
 static void print_result(const sdb_yfreq_result *r, const char *index, int json)
 {
     if (json) {
@@ -115,11 +103,8 @@ int main_yfreq(int argc, char **argv)
     if (!ctx.purpose) ctx.purpose = "population-study";
     sdb_profile q;
     sdb_profile_init(&q);
-    sdb_diag d;
-    sdb_diag_clear(&d);
-    int rc = read_query(file, genotype, &q, &d);
-    if (rc) {
-        cli_diag("yfreq", rc, &d);
+    int rc;
+    if (cli_read_query("yfreq", file, genotype, &q)) {
         sdb_profile_free(&q);
         return EXIT_FAIL;
     }

@@ -89,3 +89,32 @@ void cli_alleles(const sdb_profile *p, const sdb_call *c, char *buf, size_t size
         n += (size_t)sdb_allele_format(p->alleles[k], buf + n);
     }
 }
+
+/* The query of a command: --genotype text, or the first profile of a file. */
+int cli_read_query(const char *cmd, const char *file, const char *genotype, sdb_profile *q)
+{
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int rc;
+    if (genotype)
+        rc = sdb_genotype_parse(q, sdb_catalog_default(), genotype, &d);
+    else {
+        sdb_reader *r;
+        rc = sdb_reader_open(&r, file, sdb_catalog_default(), NULL, &d);
+        if (!rc) {
+            rc = sdb_reader_next(r, q, &d);
+            sdb_reader_close(r);
+        }
+        if (rc == SDB_END) {
+            sdb_diag_set(&d, file, 0, NULL, "no profile in the file");
+            rc = SDB_EINVAL;
+        }
+    }
+    if (rc)
+        cli_diag(cmd, rc, &d);
+    else if (q->n_calls == 0) {
+        cli_error(cmd, "empty profile: no allele at any locus");
+        rc = SDB_EINVAL;
+    }
+    return rc ? EXIT_FAIL : EXIT_OK;
+}

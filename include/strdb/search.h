@@ -52,6 +52,13 @@ typedef struct sdb_hit {
 int sdb_search(const sdb_idx *x, const sdb_profile *query, const sdb_search_opts *o, sdb_hit **hits,
                long *n_hits, sdb_diag *d) SDB_WUR;
 
+/* Identity search runs a vectorised column kernel chosen at run time (AVX2
+ * where the processor has it) beside its scalar twin. on = 1 forces the
+ * scalar twin, 0 lets the choice be made (as SDB_FORCE_SCALAR=1 in the
+ * environment does at first use). For tests and benchmarks; not thread-safe
+ * against running searches. */
+void sdb_search_force_scalar(int on);
+
 typedef struct sdb_ysearch_opts {
     int max_loci;  /* differing loci allowed (default 0) */
     int max_steps; /* total repeat steps allowed (default 0; -1 = any) */

@@ -116,7 +116,7 @@ static int brute_locus(const codes *q, const codes *t, sdb_stringency s)
 
 static void test_identity_differential(void **state)
 {
-    enum { N = 600, Q = 40 };
+    enum { N = 5000, Q = 10 };
     sdb_profile db[N], q;
     const sdb_profile *ptr[N];
     char id[32];
@@ -142,9 +142,16 @@ static void test_identity_differential(void **state)
                 o.max_mismatch = mm;
                 o.min_loci = 3;
                 o.threads = 1 + (t % 2);
-                sdb_hit *hits;
-                long n;
+                sdb_hit *hits, *twin;
+                long n, n_twin;
+                /* the SIMD kernel and its scalar twin give the same hits */
+                sdb_search_force_scalar(1);
+                assert_int_equal(sdb_search(x, &q, &o, &twin, &n_twin, &d), SDB_OK);
+                sdb_search_force_scalar(0);
                 assert_int_equal(sdb_search(x, &q, &o, &hits, &n, &d), SDB_OK);
+                assert_int_equal(n, n_twin);
+                if (n) assert_memory_equal(hits, twin, (size_t)n * sizeof *hits);
+                free(twin);
                 long expect = 0;
                 for (int i = 0; i < N; i++) {
                     int shared = 0, match = 0, miss = 0;

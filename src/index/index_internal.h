@@ -33,6 +33,10 @@ static inline const uint8_t *idx_slot(const sdb_idx *x, long r, int k)
     return x->col[k] + (size_t)r * (size_t)x->width[k];
 }
 
+/* 1 when the SIMD kernels may run (AVX2 present, not forced scalar by
+ * sdb_search_force_scalar() or SDB_FORCE_SCALAR=1). In src/search/search.c. */
+int search_use_avx2(void);
+
 /* Position of catalog locus id in the index, or -1. */
 int idx_locus_pos(const sdb_idx *x, unsigned locus);
 /* Id of allele a at index locus k: 1..253, SDB_IDX_WILDCARD, or

@@ -312,14 +312,23 @@ void sdb_search_force_scalar(int on)
     force_scalar = on;
 }
 
-static column_fn pick_column(void)
+int search_use_avx2(void)
 {
     if (force_scalar < 0) {
         const char *env = getenv("SDB_FORCE_SCALAR");
         force_scalar = env && env[0] == '1';
     }
 #if defined(__x86_64__) && defined(__GNUC__)
-    if (!force_scalar && __builtin_cpu_supports("avx2")) return column_avx2;
+    return !force_scalar && __builtin_cpu_supports("avx2");
+#else
+    return 0;
+#endif
+}
+
+static column_fn pick_column(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (search_use_avx2()) return column_avx2;
 #endif
     return column_scalar;
 }

@@ -347,6 +347,64 @@ static void test_pairs_dbexample(void **state)
     sdb_idx_free(x);
 }
 
+/* All pairs on random profiles (missing loci, wildcards, mixtures) against a
+ * direct triple loop, with the SIMD kernel and with its scalar twin. */
+static void test_pairs_differential(void **state)
+{
+    enum { N = 700 };
+    sdb_profile db[N];
+    const sdb_profile *ptr[N];
+    char id[32];
+    for (int i = 0; i < N; i++) {
+        sdb_profile_init(&db[i]);
+        snprintf(id, sizeof id, "P%04d", i);
+        random_autosomal(&db[i], id, 1);
+        ptr[i] = &db[i];
+    }
+    sdb_idx *x;
+    sdb_diag d;
+    assert_int_equal(sdb_idx_build_profiles(&x, cat, ptr, N, SDB_KIND_AUTOSOMAL, &d), SDB_OK);
+    int L = sdb_idx_n_loci(x);
+    uint64_t want[81] = {0};
+    for (int i = 0; i < N; i++)
+        for (int k = i + 1; k < N; k++) {
+            int mixed = 0, m = 0, p = 0;
+            for (int c = 0; c < db[i].n_calls; c++)
+                mixed |= db[i].calls[c].n > 2;
+            for (int c = 0; c < db[k].n_calls; c++)
+                mixed |= db[k].calls[c].n > 2;
+            if (mixed) continue;
+            for (int l = 0; l < 8; l++) {
+                unsigned locus = sdb_catalog_find(cat, auto_loci[l], strlen(auto_loci[l]))->id;
+                codes a, b;
+                codes_of(&db[i], locus, &a);
+                codes_of(&db[k], locus, &b);
+                if (!a.n || !b.n || a.wild || b.wild) continue;
+                /* genotypes as sorted pairs, a homozygote repeated */
+                sdb_allele a0 = a.v[0], a1 = a.n > 1 ? a.v[1] : a.v[0];
+                sdb_allele b0 = b.v[0], b1 = b.n > 1 ? b.v[1] : b.v[0];
+                if (a0 == b0 && a1 == b1)
+                    m++;
+                else
+                    p += a0 == b0 || a0 == b1 || a1 == b0 || a1 == b1;
+            }
+            want[m * (L + 1) + p]++;
+        }
+    for (int scalar = 0; scalar <= 1; scalar++) {
+        sdb_search_force_scalar(scalar);
+        sdb_pairs_result r;
+        assert_int_equal(sdb_pairs(x, -1, 2, &r), SDB_OK);
+        assert_int_equal(r.n_loci, L);
+        for (int c = 0; c < (L + 1) * (L + 1); c++)
+            assert_true(r.counts[c] == want[c]);
+        sdb_pairs_free(&r);
+    }
+    sdb_search_force_scalar(0);
+    for (int i = 0; i < N; i++)
+        sdb_profile_free(&db[i]);
+    sdb_idx_free(x);
+}
+
 static void test_bad_queries(void **state)
 {
     sdb_profile a, q;
@@ -375,9 +433,8 @@ static void test_bad_queries(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_identity_differential),
-        cmocka_unit_test(test_y_differential),
-        cmocka_unit_test(test_pairs_dbexample),
+        cmocka_unit_test(test_identity_differential), cmocka_unit_test(test_y_differential),
+        cmocka_unit_test(test_pairs_dbexample),       cmocka_unit_test(test_pairs_differential),
         cmocka_unit_test(test_bad_queries),
     };
     return cmocka_run_group_tests_name("search", tests, setup, NULL);

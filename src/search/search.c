@@ -497,46 +497,41 @@ static void rank(const sdb_idx *x, hits *h, int (*cmp)(const void *, const void 
     if (limit > 0 && h->n > limit) h->n = limit;
 }
 
-int sdb_search(const sdb_idx *x, const sdb_profile *query, const sdb_search_opts *o, sdb_hit **out,
-               long *n_out, sdb_diag *d)
+/* Shared by both searches: translate the query, scan, rank. */
+static int search_common(const sdb_idx *x, const sdb_profile *query, sdb_kind kind,
+                         const void *opts, int threads, long limit, size_t hit_size,
+                         void (*scan)(job *), int (*cmp)(const void *, const void *, void *),
+                         void **out, long *n_out, sdb_diag *d)
 {
     *out = NULL;
     *n_out = 0;
-    if (x->kind != SDB_KIND_AUTOSOMAL) return SDB_EINVAL;
+    if (x->kind != kind) return SDB_EINVAL;
     prepared *pq = malloc(sizeof *pq);
     if (!pq) return SDB_ENOMEM;
-    int rc = prepare(x, query, SDB_KIND_AUTOSOMAL, pq, d);
-    hits all = {NULL, 0, 0, sizeof(sdb_hit)};
-    if (!rc) rc = run_scan(x, pq, o, o->threads, sizeof(sdb_hit), scan_identity, &all);
+    int rc = prepare(x, query, kind, pq, d);
+    hits all = {NULL, 0, 0, hit_size};
+    if (!rc) rc = run_scan(x, pq, opts, threads, hit_size, scan, &all);
     free(pq);
     if (rc) {
         free(all.v);
         return rc;
     }
-    rank(x, &all, cmp_hit, o->limit);
+    rank(x, &all, cmp, limit);
     *out = all.v;
     *n_out = all.n;
     return SDB_OK;
 }
 
+int sdb_search(const sdb_idx *x, const sdb_profile *query, const sdb_search_opts *o, sdb_hit **out,
+               long *n_out, sdb_diag *d)
+{
+    return search_common(x, query, SDB_KIND_AUTOSOMAL, o, o->threads, o->limit, sizeof(sdb_hit),
+                         scan_identity, cmp_hit, (void **)out, n_out, d);
+}
+
 int sdb_ysearch(const sdb_idx *x, const sdb_profile *query, const sdb_ysearch_opts *o,
                 sdb_yhit **out, long *n_out, sdb_diag *d)
 {
-    *out = NULL;
-    *n_out = 0;
-    if (x->kind != SDB_KIND_Y) return SDB_EINVAL;
-    prepared *pq = malloc(sizeof *pq);
-    if (!pq) return SDB_ENOMEM;
-    int rc = prepare(x, query, SDB_KIND_Y, pq, d);
-    hits all = {NULL, 0, 0, sizeof(sdb_yhit)};
-    if (!rc) rc = run_scan(x, pq, o, o->threads, sizeof(sdb_yhit), scan_y, &all);
-    free(pq);
-    if (rc) {
-        free(all.v);
-        return rc;
-    }
-    rank(x, &all, cmp_yhit, o->limit);
-    *out = all.v;
-    *n_out = all.n;
-    return SDB_OK;
+    return search_common(x, query, SDB_KIND_Y, o, o->threads, o->limit, sizeof(sdb_yhit), scan_y,
+                         cmp_yhit, (void **)out, n_out, d);
 }

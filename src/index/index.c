@@ -55,6 +55,12 @@ static int scan_profile(builder *b, const sdb_profile *p, sdb_diag *d)
     return SDB_OK;
 }
 
+static int cmp_allele(const void *a, const void *b)
+{
+    sdb_allele x = *(const sdb_allele *)a, y = *(const sdb_allele *)b;
+    return (x > y) - (x < y);
+}
+
 static int layout(builder *b, sdb_diag *d)
 {
     sdb_idx *x = b->x;
@@ -69,8 +75,13 @@ static int layout(builder *b, sdb_diag *d)
         x->width[k] = x->kind == SDB_KIND_Y ? sdb_catalog_by_id(x->cat, l)->copies : 2;
         x->offset[k] = x->row;
         x->row += x->width[k];
-        x->n_codes[k] = b->n_ids[l];
-        memcpy(x->code[k], b->codes[l], 256 * sizeof(sdb_allele));
+        /* ids in allele order, so that sorted ids are sorted alleles */
+        int n = x->n_codes[k] = b->n_ids[l];
+        sdb_allele *codes = b->codes[l];
+        qsort(codes + 1, (size_t)n, sizeof *codes, cmp_allele);
+        for (int i = 1; i <= n; i++)
+            b->id_of[l][codes[i]] = (uint8_t)i;
+        memcpy(x->code[k], codes, 256 * sizeof(sdb_allele));
         x->code[k][SDB_IDX_WILDCARD] = SDB_ALLELE_ANY;
     }
     return SDB_OK;

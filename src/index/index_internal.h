@@ -15,7 +15,7 @@ struct sdb_idx {
     int width[SDB_IDX_MAX_LOCI];            /* slots of the locus in a row */
     int offset[SDB_IDX_MAX_LOCI];           /* first slot of the locus */
     int row;                                /* bytes per row */
-    sdb_allele code[SDB_IDX_MAX_LOCI][256]; /* id -> allele code */
+    sdb_allele code[SDB_IDX_MAX_LOCI][256]; /* id -> allele code; ids follow allele order */
     int n_codes[SDB_IDX_MAX_LOCI];
     uint8_t *col[SDB_IDX_MAX_LOCI]; /* per locus: n * width[k] ids (structure of arrays) */
     long n;

@@ -112,12 +112,18 @@ void sdb_ysearch_opts_init(sdb_ysearch_opts *o)
     o->threads = 1;
 }
 
+static int cmp_allele(const void *a, const void *b);
+
 /* The query at each index locus, translated once. */
 typedef struct prepared {
     aset q[SDB_IDX_MAX_LOCI];
     int active[SDB_IDX_MAX_LOCI], n_active; /* index loci the query types */
     uint8_t pair[SDB_IDX_MAX_LOCI][2];      /* fast path: two known ids, no wildcard */
     int fast[SDB_IDX_MAX_LOCI];
+    /* Y fast path: the query's ids per copy, and per copy the repeat steps
+     * from each target id (0 when equal or not comparable) */
+    uint8_t yid[SDB_IDX_MAX_LOCI][4];
+    uint8_t ysteps[SDB_IDX_MAX_LOCI][4][256];
     sdb_allele codes[SDB_IDX_MAX_LOCI][SET_MAX]; /* Y: sorted allele codes */
     int n_codes[SDB_IDX_MAX_LOCI];
     int query_loci, outside; /* query loci, and those the index lacks */
@@ -149,6 +155,22 @@ static int prepare(const sdb_idx *x, const sdb_profile *q, sdb_kind kind, prepar
     }
     for (int k = 0; k < x->n_loci; k++) {
         if (!pq->q[k].typed) continue;
+        if (kind == SDB_KIND_Y && pq->n_codes[k] == x->width[k] && x->width[k] <= 4) {
+            qsort(pq->codes[k], (size_t)pq->n_codes[k], sizeof(sdb_allele), cmp_allele);
+            for (int c = 0; c < x->width[k]; c++) {
+                sdb_allele qa = pq->codes[k][c];
+                pq->yid[k][c] = idx_allele_id(x, k, qa);
+                for (int id = 1; id <= x->n_codes[k]; id++) {
+                    sdb_allele ta = x->code[k][id];
+                    int diff = abs(ta - qa);
+                    pq->ysteps[k][c][id] =
+                        (uint8_t)(sdb_allele_is_numeric(ta) && sdb_allele_is_numeric(qa) &&
+                                          diff % 10 == 0
+                                      ? (diff / 10 > 255 ? 255 : diff / 10)
+                                      : 0);
+                }
+            }
+        }
         pq->active[pq->n_active++] = k;
         pq->fast[k] = !pq->q[k].wild && pq->q[k].n >= 1 && pq->q[k].n <= 2;
         pq->pair[k][0] = pq->q[k].v[0];
@@ -410,23 +432,45 @@ static int y_target(const sdb_idx *x, long r, int k, const sdb_profile *over, sd
     return n;
 }
 
+/* One Y locus of a packed row against a query whose copy number matches:
+ * ids are in allele order, so slot and query compare position by position. */
+static void y_fast(const prepared *pq, int k, int width, const uint8_t *t, int *differs, int *steps)
+{
+    *differs = 0;
+    *steps = 0;
+    for (int c = 0; c < width; c++) {
+        *differs |= t[c] != pq->yid[k][c];
+        *steps += pq->ysteps[k][c][t[c]];
+    }
+}
+
 static void scan_y(job *j)
 {
     const sdb_idx *x = j->x;
     const sdb_ysearch_opts *o = j->opts;
+    const prepared *pq = j->pq;
     for (long r = j->begin; r < j->end && !j->rc; r++) {
         const sdb_profile *over = x->n_over ? idx_overflow(x, r) : NULL;
-        sdb_yhit h = {r, 0, 0, 0, j->pq->outside};
-        for (int k = 0; k < x->n_loci; k++) {
-            if (!j->pq->n_codes[k]) continue;
-            sdb_allele t[SET_MAX];
-            int nt = y_target(x, r, k, over, t), differs, steps;
-            if (!nt) {
+        sdb_yhit h = {r, 0, 0, 0, pq->outside};
+        for (int a = 0; a < pq->n_active; a++) {
+            int k = pq->active[a], differs, steps;
+            const uint8_t *slot = idx_slot(x, r, k);
+            if (!over && slot[0] == SDB_IDX_UNTYPED) {
                 h.missing++;
                 continue;
             }
+            if (!over && pq->n_codes[k] == x->width[k] && x->width[k] <= 4) {
+                y_fast(pq, k, x->width[k], slot, &differs, &steps);
+            } else {
+                sdb_allele t[SET_MAX];
+                int nt = y_target(x, r, k, over, t);
+                if (!nt) {
+                    h.missing++;
+                    continue;
+                }
+                y_compare(pq->codes[k], pq->n_codes[k], t, nt, &differs, &steps);
+            }
             h.compared++;
-            y_compare(j->pq->codes[k], j->pq->n_codes[k], t, nt, &differs, &steps);
             h.differing += differs;
             h.steps += steps;
             if (h.differing > o->max_loci) break;

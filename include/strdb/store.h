@@ -102,6 +102,11 @@ int sdb_iter_next(sdb_iter *it, sdb_profile *p, sdb_stored *meta) SDB_WUR;
 /* NULL is a no-op. */
 void sdb_iter_close(sdb_iter *it);
 
+/* A lean iterator for bulk readers (index builds): profiles of one kind,
+ * optionally of one index, in storage order, with sample id, genotype and
+ * flags only (sdb_iter_next's meta must be NULL). */
+int sdb_iter_open_genotypes(sdb_iter **out, sdb_db *db, const char *index, sdb_kind kind) SDB_WUR;
+
 /* Reads one profile by sample id: SDB_OK, SDB_ENOTFOUND or an error. */
 int sdb_db_get(sdb_db *db, const char *sample_id, sdb_profile *p) SDB_WUR;
 

@@ -233,6 +233,7 @@ int sdb_idx_build_profiles(sdb_idx **out, const sdb_catalog *cat, const sdb_prof
 typedef struct store_src {
     sdb_db *db;
     const char *index;
+    sdb_kind kind;
     sdb_iter *it;
 } store_src;
 
@@ -247,13 +248,13 @@ static int store_rewind(void *arg)
     store_src *s = arg;
     sdb_iter_close(s->it);
     s->it = NULL;
-    return sdb_iter_open(&s->it, s->db, s->index, NULL);
+    return sdb_iter_open_genotypes(&s->it, s->db, s->index, s->kind);
 }
 
 int sdb_idx_build(sdb_idx **out, sdb_db *db, const char *index, sdb_kind kind, sdb_diag *d)
 {
-    store_src s = {db, index, NULL};
-    int rc = sdb_iter_open(&s.it, db, index, NULL);
+    store_src s = {db, index, kind, NULL};
+    int rc = sdb_iter_open_genotypes(&s.it, db, index, kind);
     if (rc) return rc;
     source src = {store_next, store_rewind, &s};
     rc = build(out, sdb_db_catalog(db), &src, kind, d);

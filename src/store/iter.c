@@ -7,6 +7,7 @@
 struct sdb_iter {
     sdb_db *db;
     sqlite3_stmt *st;
+    int lean; /* sample_id, genotype, flags, kind only */
 };
 
 #define SELECT_PROFILE                                                                             \
@@ -69,12 +70,44 @@ int sdb_iter_open(sdb_iter **out, sdb_db *db, const char *index, const char *sam
     return SDB_OK;
 }
 
+/* Fills p from a row of the lean statement. */
+static int load_lean(sdb_db *db, sqlite3_stmt *st, sdb_profile *p)
+{
+    sdb_profile_reset(p);
+    if (sdb_profile_set_id(p, (const char *)sqlite3_column_text(st, 0), -1)) return SDB_ENOMEM;
+    int rc = genotype_decode(p, db->cat, sqlite3_column_blob(st, 1),
+                             (size_t)sqlite3_column_bytes(st, 1));
+    if (rc) return rc;
+    p->flags = (uint32_t)sqlite3_column_int(st, 2);
+    return SDB_OK;
+}
+
 int sdb_iter_next(sdb_iter *it, sdb_profile *p, sdb_stored *meta)
 {
     int step = sqlite3_step(it->st);
     if (step == SQLITE_DONE) return SDB_END;
     if (step != SQLITE_ROW) return SDB_ESTORE;
+    if (it->lean) return meta ? SDB_EINVAL : load_lean(it->db, it->st, p);
     return load_row(it->db, it->st, p, meta);
+}
+
+int sdb_iter_open_genotypes(sdb_iter **out, sdb_db *db, const char *index, sdb_kind kind)
+{
+    sdb_iter *it = calloc(1, sizeof *it);
+    if (!it) return SDB_ENOMEM;
+    it->db = db;
+    it->lean = 1;
+    if (store_prepare(db,
+                      "SELECT sample_id, genotype, flags FROM profile"
+                      " WHERE (?1 IS NULL OR index_name = ?1) AND kind = ?2",
+                      &it->st, NULL)) {
+        free(it);
+        return SDB_ESTORE;
+    }
+    sqlite3_bind_text(it->st, 1, index, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(it->st, 2, sdb_kind_name(kind), -1, SQLITE_STATIC);
+    *out = it;
+    return SDB_OK;
 }
 
 void sdb_iter_close(sdb_iter *it)

@@ -88,6 +88,14 @@ int sdb_profile_add(sdb_profile *p, const sdb_locus *locus, sdb_allele a) SDB_WU
  * is Y, else autosomal) and the content flags. Call once after the adds. */
 int sdb_profile_finish(sdb_profile *p, const sdb_catalog *cat) SDB_WUR;
 
+/* Sets p's loci and alleles from n (locus id, allele) entries already
+ * sorted by locus then allele, with no repeats at one-copy loci (as the
+ * store keeps them), then kind and content flags as sdb_profile_finish()
+ * would. Much cheaper than adding and finishing. Returns SDB_OK, SDB_ENOMEM
+ * or SDB_EINVAL (entries not sorted, or an unknown locus). */
+int sdb_profile_set_sorted(sdb_profile *p, const sdb_catalog *cat, const uint16_t *loci,
+                           const sdb_allele *alleles, int n) SDB_WUR;
+
 /* The call for locus id, or NULL if that locus is untyped. */
 const sdb_call *sdb_profile_call(const sdb_profile *p, unsigned locus_id);
 

@@ -200,6 +200,30 @@ done:
     return rc;
 }
 
+int sdb_profile_set_sorted(sdb_profile *p, const sdb_catalog *cat, const uint16_t *loci,
+                           const sdb_allele *alleles, int n)
+{
+    int n_calls = 0;
+    for (int i = 0; i < n; i++)
+        n_calls += i == 0 || loci[i] != loci[i - 1];
+    if (grow((void **)&p->alleles, &p->alleles_cap, n, sizeof *p->alleles) ||
+        grow((void **)&p->calls, &p->calls_cap, n_calls, sizeof *p->calls))
+        return SDB_ENOMEM;
+    p->n_calls = p->n_alleles = p->n_pend = 0;
+    p->flags = 0;
+    for (int i = 0; i < n; i++) {
+        int new_locus = i == 0 || loci[i] != loci[i - 1];
+        if (!sdb_catalog_by_id(cat, loci[i]) ||
+            (i > 0 && (loci[i] < loci[i - 1] || (!new_locus && alleles[i] < alleles[i - 1]))))
+            return SDB_EINVAL;
+        if (new_locus) p->calls[p->n_calls++] = (sdb_call){loci[i], 0, (uint32_t)i};
+        p->calls[p->n_calls - 1].n++;
+        p->alleles[p->n_alleles++] = alleles[i];
+    }
+    derive_kind_flags(p, cat);
+    return SDB_OK;
+}
+
 const sdb_call *sdb_profile_call(const sdb_profile *p, unsigned locus_id)
 {
     int lo = 0, hi = p->n_calls - 1;

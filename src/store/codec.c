@@ -1,4 +1,5 @@
 /* The versioned binary genotype encoding stored in profile.genotype. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "store_internal.h"
@@ -32,13 +33,23 @@ int genotype_decode(sdb_profile *p, const sdb_catalog *cat, const void *blob, si
         (len - SDB_GT_HEADER) % SDB_GT_ENTRY)
         return SDB_EFORMAT;
     if (b[2] != SDB_GT_VERSION) return SDB_EVERSION;
-    p->n_pend = 0;
-    for (size_t off = SDB_GT_HEADER; off < len; off += SDB_GT_ENTRY) {
-        unsigned locus = b[off];
-        sdb_allele a = (sdb_allele)(b[off + 1] | (unsigned)b[off + 2] << 8);
-        const sdb_locus *l = sdb_catalog_by_id(cat, locus);
-        if (!l || !sdb_allele_is_valid(a)) return SDB_EFORMAT;
-        if (sdb_profile_add(p, l, a)) return SDB_ENOMEM;
+    int n = (int)((len - SDB_GT_HEADER) / SDB_GT_ENTRY);
+    uint16_t loci_buf[512], *loci = loci_buf;
+    sdb_allele alleles_buf[512], *alleles = alleles_buf;
+    if (n > 512) {
+        loci = malloc((size_t)n * sizeof *loci);
+        alleles = malloc((size_t)n * sizeof *alleles);
     }
-    return sdb_profile_finish(p, cat);
+    int rc = loci && alleles ? SDB_OK : SDB_ENOMEM;
+    for (int i = 0; !rc && i < n; i++) {
+        const unsigned char *e = b + SDB_GT_HEADER + (size_t)i * SDB_GT_ENTRY;
+        loci[i] = e[0];
+        alleles[i] = (sdb_allele)(e[1] | (unsigned)e[2] << 8);
+        if (!sdb_allele_is_valid(alleles[i])) rc = SDB_EFORMAT;
+    }
+    if (!rc) rc = sdb_profile_set_sorted(p, cat, loci, alleles, n);
+    if (rc == SDB_EINVAL) rc = SDB_EFORMAT; /* entries out of order: a damaged blob */
+    if (loci != loci_buf) free(loci);
+    if (alleles != alleles_buf) free(alleles);
+    return rc;
 }

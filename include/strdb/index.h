@@ -47,6 +47,23 @@ unsigned sdb_idx_locus(const sdb_idx *x, int k);
 /* Bytes of genotype data per profile in memory (rows only). */
 double sdb_idx_bytes_per_profile(const sdb_idx *x);
 
+/* Snapshot files: the index written to disk so that a later command loads
+ * it instead of rebuilding it from the store. Layout (docs/search.md): the
+ * magic "SDBIDX" 0 0, a little-endian u32 version (1), the store stamp, the
+ * index fields, and a BLAKE2b-256 checksum of everything before it.
+ * The stamp (sdb_db_stamp) says which store content the index reflects. */
+#define SDB_IDX_SNAPSHOT_VERSION 1
+
+/* Writes x with stamp to path (atomically: a temporary file renamed).
+ * Returns SDB_OK or SDB_EIO. */
+int sdb_idx_save(const sdb_idx *x, const char stamp[65], const char *path) SDB_WUR;
+
+/* Reads a snapshot. SDB_EFORMAT for a file that is not a snapshot or whose
+ * checksum fails, SDB_EVERSION for another version, SDB_ENOTFOUND when
+ * want_stamp is given and differs (the store changed: rebuild), SDB_EIO. */
+int sdb_idx_load(sdb_idx **out, const sdb_catalog *cat, const char *path, const char *want_stamp,
+                 sdb_diag *d) SDB_WUR;
+
 #ifdef __cplusplus
 }
 #endif

@@ -119,6 +119,12 @@ int sdb_db_has_purpose(sdb_db *db, const char *code);
 int sdb_db_index_rule(sdb_db *db, const char *index, sdb_index_rule *out) SDB_WUR;
 int sdb_db_set_index_rule(sdb_db *db, const sdb_ctx *ctx, const sdb_index_rule *rule) SDB_WUR;
 
+/* A digest of the store state an index of (index or NULL, kind) depends
+ * on: the profile count, the last import batch and the highest row id of
+ * those profiles, so any import, replacement or deletion changes it. 64 hex
+ * characters + NUL. SDB_OK or SDB_ESTORE. */
+int sdb_db_stamp(sdb_db *db, const char *index, sdb_kind kind, char stamp[65]) SDB_WUR;
+
 /* The raw SQLite handle, for inspection tools and tests only (owned by db). */
 struct sqlite3 *sdb_db_sqlite(sdb_db *db);
 

@@ -69,7 +69,36 @@ static int to_int(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
-/* Opens the database, checks the purpose and builds the index. */
+/* The index of (index, kind): from the snapshot beside the database when its
+ * stamp matches the store, else built from the store and the snapshot
+ * rewritten (best effort: a read-only directory only costs the rebuild). */
+static int load_or_build(const char *cmd, sdb_db *db, const char *path, const char *index,
+                         sdb_kind kind, sdb_idx **x)
+{
+    char snap[4096], stamp[65];
+    snprintf(snap, sizeof snap, "%s.index-%s%s%s", path, kind == SDB_KIND_Y ? "y" : "autosomal",
+             index ? "-" : "", index ? index : "");
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int rc = sdb_db_stamp(db, index, kind, stamp);
+    if (!rc && !getenv("STRDB_NO_SNAPSHOT")) {
+        rc = sdb_idx_load(x, sdb_db_catalog(db), snap, stamp, &d);
+        if (rc == SDB_OK) return SDB_OK;
+        if (rc != SDB_ENOTFOUND) cli_error(cmd, "warning: %s; rebuilding the index", d.reason);
+        rc = SDB_OK;
+    }
+    sdb_diag_clear(&d);
+    if (!rc) rc = sdb_idx_build(x, db, index, kind, &d);
+    if (rc) {
+        cli_diag(cmd, rc, &d);
+        return rc;
+    }
+    if (!getenv("STRDB_NO_SNAPSHOT") && sdb_idx_save(*x, stamp, snap))
+        cli_error(cmd, "warning: could not write the index snapshot %s", snap);
+    return SDB_OK;
+}
+
+/* Opens the database, checks the purpose and loads or builds the index. */
 static int open_index(const char *cmd, const char *path, sdb_ctx *ctx, const char *index,
                       sdb_kind kind, const char *params, sdb_db **db, sdb_idx **x)
 {
@@ -79,15 +108,7 @@ static int open_index(const char *cmd, const char *path, sdb_ctx *ctx, const cha
         cli_error(cmd, "unknown index '%s'", index);
         rc = EXIT_FAIL;
     }
-    if (!rc) {
-        sdb_diag d;
-        sdb_diag_clear(&d);
-        int st = sdb_idx_build(x, *db, index, kind, &d);
-        if (st) {
-            cli_diag(cmd, st, &d);
-            rc = EXIT_FAIL;
-        }
-    }
+    if (!rc && load_or_build(cmd, *db, path, index, kind, x)) rc = EXIT_FAIL;
     if (rc) sdb_db_close(*db);
     return rc;
 }

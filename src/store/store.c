@@ -236,3 +236,26 @@ int sdb_db_set_index_rule(sdb_db *db, const sdb_ctx *ctx, const sdb_index_rule *
     if (rc) store_exec(db, "ROLLBACK", NULL);
     return rc;
 }
+
+int sdb_db_stamp(sdb_db *db, const char *index, sdb_kind kind, char stamp[65])
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(sdb_db_sqlite(db),
+                           "SELECT count(*), coalesce(max(batch_id), 0), coalesce(max(id), 0)"
+                           " FROM profile WHERE (?1 IS NULL OR index_name = ?1) AND kind = ?2",
+                           -1, &st, NULL) != SQLITE_OK)
+        return SDB_ESTORE;
+    sqlite3_bind_text(st, 1, index, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, sdb_kind_name(kind), -1, SQLITE_STATIC);
+    int rc = SDB_ESTORE;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        char text[256];
+        int n = snprintf(text, sizeof text, "strdb-stamp-v%d|%s|%s|%lld|%lld|%lld", 1,
+                         index ? index : "*", sdb_kind_name(kind), sqlite3_column_int64(st, 0),
+                         sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2));
+        sdb_sha256_hex(text, (size_t)n, stamp);
+        rc = SDB_OK;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}

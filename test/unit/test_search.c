@@ -405,6 +405,69 @@ static void test_pairs_differential(void **state)
     sdb_idx_free(x);
 }
 
+/* Snapshots: a saved index loads back to the same searches; a changed
+ * stamp, a damaged byte and another version are all refused. */
+static void test_snapshot(void **state)
+{
+    enum { N = 800 };
+    sdb_profile db[N], q;
+    const sdb_profile *ptr[N];
+    char id[32], path[256];
+    for (int i = 0; i < N; i++) {
+        sdb_profile_init(&db[i]);
+        snprintf(id, sizeof id, "S%04d", i);
+        random_autosomal(&db[i], id, 1);
+        ptr[i] = &db[i];
+    }
+    sdb_idx *x, *y;
+    sdb_diag d;
+    assert_int_equal(sdb_idx_build_profiles(&x, cat, ptr, N, SDB_KIND_AUTOSOMAL, &d), SDB_OK);
+    snprintf(path, sizeof path, "%s/strdb-unit-snapshot-%d",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
+    char stamp[65];
+    memset(stamp, 'a', 64);
+    stamp[64] = 0;
+    assert_int_equal(sdb_idx_save(x, stamp, path), SDB_OK);
+    assert_int_equal(sdb_idx_load(&y, cat, path, stamp, &d), SDB_OK);
+    assert_int_equal(sdb_idx_count(y), N);
+    sdb_profile_init(&q);
+    for (int t = 0; t < 10; t++) {
+        random_autosomal(&q, "q", 1);
+        sdb_search_opts o;
+        sdb_search_opts_init(&o);
+        o.stringency = (sdb_stringency)(t % 3);
+        o.max_mismatch = t % 2;
+        sdb_hit *a, *b;
+        long na, nb;
+        assert_int_equal(sdb_search(x, &q, &o, &a, &na, &d), SDB_OK);
+        assert_int_equal(sdb_search(y, &q, &o, &b, &nb, &d), SDB_OK);
+        assert_int_equal(na, nb);
+        if (na) assert_memory_equal(a, b, (size_t)na * sizeof *a);
+        free(a);
+        free(b);
+    }
+    sdb_idx_free(y);
+    char other[65];
+    memset(other, 'b', 64);
+    other[64] = 0;
+    assert_int_equal(sdb_idx_load(&y, cat, path, other, &d), SDB_ENOTFOUND);
+    /* one changed byte: the checksum catches it */
+    FILE *f = fopen(path, "r+b");
+    fseek(f, 200, SEEK_SET);
+    int c = fgetc(f);
+    fseek(f, 200, SEEK_SET);
+    fputc(c ^ 1, f);
+    fclose(f);
+    assert_int_equal(sdb_idx_load(&y, cat, path, stamp, &d), SDB_EFORMAT);
+    assert_non_null(strstr(d.reason, "checksum"));
+    assert_int_equal(sdb_idx_load(&y, cat, "/nonexistent/snapshot", stamp, &d), SDB_ENOTFOUND);
+    remove(path);
+    sdb_profile_free(&q);
+    for (int i = 0; i < N; i++)
+        sdb_profile_free(&db[i]);
+    sdb_idx_free(x);
+}
+
 static void test_bad_queries(void **state)
 {
     sdb_profile a, q;
@@ -435,6 +498,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_identity_differential), cmocka_unit_test(test_y_differential),
         cmocka_unit_test(test_pairs_dbexample),       cmocka_unit_test(test_pairs_differential),
+        cmocka_unit_test(test_snapshot),
         cmocka_unit_test(test_bad_queries),
     };
     return cmocka_run_group_tests_name("search", tests, setup, NULL);

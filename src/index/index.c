@@ -115,9 +115,16 @@ static int fill_row(builder *b, const sdb_profile *p, uint8_t *row)
             slot[0] = ids[0];
             slot[1] = n > 1 ? ids[1] : ids[0];
         } else {
+            /* Y slots hold repeat numbers (1..254), sorted as the alleles are;
+             * anything else (microvariants, symbols, other copy numbers) keeps
+             * its full list in the overflow */
             over |= n != x->width[k];
-            for (int j = 0; j < x->width[k]; j++)
-                slot[j] = ids[j < n ? j : n - 1];
+            for (int j = 0; j < x->width[k]; j++) {
+                sdb_allele a = p->alleles[c->first + (uint32_t)(j < n ? j : n - 1)];
+                int integer = sdb_allele_is_numeric(a) && a % 10 == 0 && a >= 10 && a <= 2540;
+                over |= !integer;
+                slot[j] = integer ? (uint8_t)(a / 10) : SDB_IDX_WILDCARD;
+            }
         }
     }
     return over;

@@ -17,7 +17,9 @@ struct sdb_idx {
     int row;                                /* bytes per row */
     sdb_allele code[SDB_IDX_MAX_LOCI][256]; /* id -> allele code; ids follow allele order */
     int n_codes[SDB_IDX_MAX_LOCI];
-    uint8_t *col[SDB_IDX_MAX_LOCI]; /* per locus: n * width[k] ids (structure of arrays) */
+    /* per locus: n * width[k] bytes (structure of arrays): autosomal loci hold
+     * dictionary ids, Y loci repeat numbers (0 untyped) */
+    uint8_t *col[SDB_IDX_MAX_LOCI];
     long n;
     char *ids;      /* sample ids, NUL-separated */
     size_t *id_off; /* per row */

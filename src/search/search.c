@@ -120,10 +120,9 @@ typedef struct prepared {
     int active[SDB_IDX_MAX_LOCI], n_active; /* index loci the query types */
     uint8_t pair[SDB_IDX_MAX_LOCI][2];      /* fast path: two known ids, no wildcard */
     int fast[SDB_IDX_MAX_LOCI];
-    /* Y fast path: the query's ids per copy, and per copy the repeat steps
-     * from each target id (0 when equal or not comparable) */
-    uint8_t yid[SDB_IDX_MAX_LOCI][4];
-    uint8_t ysteps[SDB_IDX_MAX_LOCI][4][256];
+    /* Y fast path: the query's repeat numbers per copy (integer alleles) */
+    uint8_t yrep[SDB_IDX_MAX_LOCI][4];
+    int yfast[SDB_IDX_MAX_LOCI];
     sdb_allele codes[SDB_IDX_MAX_LOCI][SET_MAX]; /* Y: sorted allele codes */
     int n_codes[SDB_IDX_MAX_LOCI];
     int query_loci, outside; /* query loci, and those the index lacks */
@@ -157,18 +156,12 @@ static int prepare(const sdb_idx *x, const sdb_profile *q, sdb_kind kind, prepar
         if (!pq->q[k].typed) continue;
         if (kind == SDB_KIND_Y && pq->n_codes[k] == x->width[k] && x->width[k] <= 4) {
             qsort(pq->codes[k], (size_t)pq->n_codes[k], sizeof(sdb_allele), cmp_allele);
+            pq->yfast[k] = 1;
             for (int c = 0; c < x->width[k]; c++) {
                 sdb_allele qa = pq->codes[k][c];
-                pq->yid[k][c] = idx_allele_id(x, k, qa);
-                for (int id = 1; id <= x->n_codes[k]; id++) {
-                    sdb_allele ta = x->code[k][id];
-                    int diff = abs(ta - qa);
-                    pq->ysteps[k][c][id] =
-                        (uint8_t)(sdb_allele_is_numeric(ta) && sdb_allele_is_numeric(qa) &&
-                                          diff % 10 == 0
-                                      ? (diff / 10 > 255 ? 255 : diff / 10)
-                                      : 0);
-                }
+                int integer = sdb_allele_is_numeric(qa) && qa % 10 == 0 && qa >= 10 && qa <= 2540;
+                pq->yfast[k] &= integer;
+                pq->yrep[k][c] = integer ? (uint8_t)(qa / 10) : 0;
             }
         }
         pq->active[pq->n_active++] = k;
@@ -427,57 +420,145 @@ static int y_target(const sdb_idx *x, long r, int k, const sdb_profile *over, sd
     const uint8_t *slot = idx_slot(x, r, k);
     if (slot[0] == SDB_IDX_UNTYPED) return 0;
     for (int j = 0; j < x->width[k]; j++)
-        out[n++] = x->code[k][slot[j]];
-    qsort(out, (size_t)n, sizeof *out, cmp_allele);
+        out[n++] = (sdb_allele)(slot[j] * 10); /* sorted */
     return n;
 }
 
-/* One Y locus of a packed row against a query whose copy number matches:
- * ids are in allele order, so slot and query compare position by position. */
+/* One Y locus of a packed row (repeat numbers, sorted) against a query of
+ * the same copy number with integer alleles: position by position. */
 static void y_fast(const prepared *pq, int k, int width, const uint8_t *t, int *differs, int *steps)
 {
     *differs = 0;
     *steps = 0;
     for (int c = 0; c < width; c++) {
-        *differs |= t[c] != pq->yid[k][c];
-        *steps += pq->ysteps[k][c][t[c]];
+        int diff = t[c] - pq->yrep[k][c];
+        *differs |= diff != 0;
+        *steps += diff < 0 ? -diff : diff;
     }
 }
+
+/* One Y row the slow way (overflow rows, queries off the fast path). */
+static void y_row(const job *j, long r, sdb_yhit *hp)
+{
+    const sdb_idx *x = j->x;
+    const prepared *pq = j->pq;
+    const sdb_profile *over = x->n_over ? idx_overflow(x, r) : NULL;
+    sdb_yhit h = {r, 0, 0, 0, pq->outside};
+    for (int a = 0; a < pq->n_active; a++) {
+        int k = pq->active[a], differs, steps;
+        const uint8_t *slot = idx_slot(x, r, k);
+        if (!over && slot[0] == SDB_IDX_UNTYPED) {
+            h.missing++;
+            continue;
+        }
+        if (!over && pq->yfast[k]) {
+            y_fast(pq, k, x->width[k], slot, &differs, &steps);
+        } else {
+            sdb_allele t[SET_MAX];
+            int nt = y_target(x, r, k, over, t);
+            if (!nt) {
+                h.missing++;
+                continue;
+            }
+            y_compare(pq->codes[k], pq->n_codes[k], t, nt, &differs, &steps);
+        }
+        h.compared++;
+        h.differing += differs;
+        h.steps += steps;
+    }
+    *hp = h;
+}
+
+/* Y column kernels, for loci of one or two copies whose query alleles are
+ * integers: per row, count typed loci, differing loci, repeat steps and
+ * missing loci. Scalar twin and AVX2 build, as for identity search. */
+static inline __attribute__((always_inline)) void
+ycol_body(const uint8_t *restrict col, long n, int width, uint8_t q0, uint8_t q1,
+          uint8_t *restrict cmp, uint8_t *restrict dif, uint16_t *restrict stp,
+          uint8_t *restrict mis)
+{
+    for (long r = 0; r < n; r++) {
+        uint8_t t0 = col[width * r], t1 = width == 2 ? col[2 * r + 1] : q1;
+        uint8_t typed = (uint8_t)(t0 != 0);
+        uint8_t d0 = (uint8_t)(t0 > q0 ? t0 - q0 : q0 - t0);
+        uint8_t d1 = (uint8_t)(t1 > q1 ? t1 - q1 : q1 - t1);
+        cmp[r] = (uint8_t)(cmp[r] + typed);
+        mis[r] = (uint8_t)(mis[r] + (typed ^ 1));
+        dif[r] = (uint8_t)(dif[r] + (typed & ((d0 | d1) != 0)));
+        stp[r] = (uint16_t)(stp[r] + (typed ? d0 + d1 : 0));
+    }
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-tree-vectorize")))
+#endif
+static void
+ycol_scalar(const uint8_t *restrict col, long n, int width, uint8_t q0, uint8_t q1,
+            uint8_t *restrict cmp, uint8_t *restrict dif, uint16_t *restrict stp,
+            uint8_t *restrict mis)
+{
+    if (width == 1)
+        ycol_body(col, n, 1, q0, q1, cmp, dif, stp, mis);
+    else
+        ycol_body(col, n, 2, q0, q1, cmp, dif, stp, mis);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2"))) VECTORISE static void
+ycol_avx2(const uint8_t *restrict col, long n, int width, uint8_t q0, uint8_t q1,
+          uint8_t *restrict cmp, uint8_t *restrict dif, uint16_t *restrict stp,
+          uint8_t *restrict mis)
+{
+    if (width == 1)
+        ycol_body(col, n, 1, q0, q1, cmp, dif, stp, mis);
+    else
+        ycol_body(col, n, 2, q0, q1, cmp, dif, stp, mis);
+}
+#endif
+
+typedef void (*ycol_fn)(const uint8_t *, long, int, uint8_t, uint8_t, uint8_t *, uint8_t *,
+                        uint16_t *, uint8_t *);
 
 static void scan_y(job *j)
 {
     const sdb_idx *x = j->x;
     const sdb_ysearch_opts *o = j->opts;
     const prepared *pq = j->pq;
-    for (long r = j->begin; r < j->end && !j->rc; r++) {
-        const sdb_profile *over = x->n_over ? idx_overflow(x, r) : NULL;
-        sdb_yhit h = {r, 0, 0, 0, pq->outside};
-        for (int a = 0; a < pq->n_active; a++) {
-            int k = pq->active[a], differs, steps;
-            const uint8_t *slot = idx_slot(x, r, k);
-            if (!over && slot[0] == SDB_IDX_UNTYPED) {
-                h.missing++;
-                continue;
-            }
-            if (!over && pq->n_codes[k] == x->width[k] && x->width[k] <= 4) {
-                y_fast(pq, k, x->width[k], slot, &differs, &steps);
-            } else {
-                sdb_allele t[SET_MAX];
-                int nt = y_target(x, r, k, over, t);
-                if (!nt) {
-                    h.missing++;
-                    continue;
-                }
-                y_compare(pq->codes[k], pq->n_codes[k], t, nt, &differs, &steps);
-            }
-            h.compared++;
-            h.differing += differs;
-            h.steps += steps;
-            if (h.differing > o->max_loci) break;
+    ycol_fn kernel = ycol_scalar;
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (search_use_avx2()) kernel = ycol_avx2;
+#endif
+    int all_fast = 1;
+    for (int a = 0; a < pq->n_active; a++) {
+        int k = pq->active[a];
+        all_fast &= pq->yfast[k] && x->width[k] <= 2;
+    }
+    uint8_t cmp[BLOCK], dif[BLOCK], mis[BLOCK], slow[BLOCK];
+    uint16_t stp[BLOCK];
+    long next_over = 0;
+    while (next_over < x->n_over && x->over_row[next_over] < j->begin)
+        next_over++;
+    for (long b = j->begin; b < j->end && !j->rc; b += BLOCK) {
+        long n = j->end - b < BLOCK ? j->end - b : BLOCK;
+        memset(cmp, 0, (size_t)n);
+        memset(dif, 0, (size_t)n);
+        memset(mis, 0, (size_t)n);
+        memset(stp, 0, (size_t)n * sizeof *stp);
+        memset(slow, all_fast ? 0 : 1, (size_t)n);
+        for (; next_over < x->n_over && x->over_row[next_over] < b + n; next_over++)
+            slow[x->over_row[next_over] - b] = 1;
+        for (int a = 0; all_fast && a < pq->n_active; a++) {
+            int k = pq->active[a], w = x->width[k];
+            kernel(x->col[k] + (size_t)w * (size_t)b, n, w, pq->yrep[k][0],
+                   w == 2 ? pq->yrep[k][1] : 0, cmp, dif, stp, mis);
         }
-        if (h.differing <= o->max_loci && (o->max_steps < 0 || h.steps <= o->max_steps) &&
-            h.compared >= o->min_loci)
-            j->rc = push_hit(&j->out, &h);
+        for (long i = 0; i < n && !j->rc; i++) {
+            sdb_yhit h = {b + i, cmp[i], dif[i], stp[i], pq->outside + mis[i]};
+            if (slow[i]) y_row(j, b + i, &h);
+            if (h.differing <= o->max_loci && (o->max_steps < 0 || h.steps <= o->max_steps) &&
+                h.compared >= o->min_loci)
+                j->rc = push_hit(&j->out, &h);
+        }
     }
 }
 

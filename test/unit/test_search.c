@@ -205,7 +205,7 @@ static int cmp_code(const void *a, const void *b)
 
 static void test_y_differential(void **state)
 {
-    enum { N = 500, Q = 30 };
+    enum { N = 5000, Q = 12 };
     sdb_profile db[N], q;
     const sdb_profile *ptr[N];
     char id[32];
@@ -229,9 +229,16 @@ static void test_y_differential(void **state)
             o.max_steps = ml == 3 ? -1 : ml;
             o.min_loci = 2;
             o.threads = 1 + (t % 2);
-            sdb_yhit *hits;
-            long n;
+            sdb_yhit *hits, *twin;
+            long n, n_twin;
+            /* the SIMD kernel and its scalar twin agree */
+            sdb_search_force_scalar(1);
+            assert_int_equal(sdb_ysearch(x, &q, &o, &twin, &n_twin, &d), SDB_OK);
+            sdb_search_force_scalar(0);
             assert_int_equal(sdb_ysearch(x, &q, &o, &hits, &n, &d), SDB_OK);
+            assert_int_equal(n, n_twin);
+            if (n) assert_memory_equal(hits, twin, (size_t)n * sizeof *hits);
+            free(twin);
             long expect = 0;
             for (int i = 0; i < N; i++) {
                 int compared = 0, differing = 0, steps = 0, missing = 0;
@@ -496,8 +503,10 @@ static void test_bad_queries(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_identity_differential), cmocka_unit_test(test_y_differential),
-        cmocka_unit_test(test_pairs_dbexample),       cmocka_unit_test(test_pairs_differential),
+        cmocka_unit_test(test_identity_differential),
+        cmocka_unit_test(test_y_differential),
+        cmocka_unit_test(test_pairs_dbexample),
+        cmocka_unit_test(test_pairs_differential),
         cmocka_unit_test(test_snapshot),
         cmocka_unit_test(test_bad_queries),
     };

@@ -144,14 +144,15 @@ static int read_file(const char *path, unsigned char **buf, size_t *len)
 
 static int get_overflow(reader *r, sdb_idx *x)
 {
-    x->n_over = (long)get_u64(r);
-    if (r->err || x->n_over < 0 || x->n_over > x->n) return SDB_EFORMAT;
-    x->over_row = calloc((size_t)x->n_over + 1, sizeof *x->over_row);
-    x->over = calloc((size_t)x->n_over + 1, sizeof *x->over);
+    uint64_t n_over = get_u64(r);
+    if (r->err || n_over > (uint64_t)x->n) return SDB_EFORMAT;
+    x->over_row = calloc((size_t)n_over + 1, sizeof *x->over_row);
+    x->over = calloc((size_t)n_over + 1, sizeof *x->over);
     if (!x->over_row || !x->over) return SDB_ENOMEM;
-    for (long i = 0; i < x->n_over; i++) {
+    for (uint64_t i = 0; i < n_over; i++) {
         sdb_profile *p = &x->over[i];
         sdb_profile_init(p);
+        x->n_over = (long)i + 1; /* freed up to here on failure */
         x->over_row[i] = (long)get_u64(r);
         uint32_t n = get_u32(r);
         if (r->err || x->over_row[i] < 0 || x->over_row[i] >= x->n || n > 100000)
@@ -184,11 +185,14 @@ static int parse(reader *r, sdb_idx *x, const char *want_stamp, sdb_diag *d, con
     const unsigned char *stamp = take(r, 64);
     if (stamp && want_stamp && memcmp(stamp, want_stamp, 64)) return SDB_ENOTFOUND;
     x->kind = (sdb_kind)get_u32(r);
-    x->n = (long)get_u64(r);
-    x->n_loci = (int)get_u32(r);
-    if (r->err || x->n < 0 || x->n_loci < 0 || x->n_loci > SDB_IDX_MAX_LOCI ||
+    uint64_t n = get_u64(r);
+    uint32_t n_loci = get_u32(r);
+    /* IMPORTANT: sdb_idx_free trusts n_loci and n_over: assign them only once checked */
+    if (r->err || n > (1ULL << 40) || n_loci > SDB_IDX_MAX_LOCI ||
         (x->kind != SDB_KIND_AUTOSOMAL && x->kind != SDB_KIND_Y))
         return SDB_EFORMAT;
+    x->n = (long)n;
+    x->n_loci = (int)n_loci;
     for (int k = 0; k < x->n_loci; k++) {
         x->locus[k] = get_u32(r);
         x->width[k] = (int)get_u32(r);
@@ -204,6 +208,8 @@ static int parse(reader *r, sdb_idx *x, const char *want_stamp, sdb_diag *d, con
     uint64_t ids_len = get_u64(r);
     const unsigned char *ids = take(r, ids_len);
     if (!ids || (ids_len && ids[ids_len - 1])) return SDB_EFORMAT;
+    /* n must fit what is left: 8 bytes of offset and row bytes per profile */
+    if ((uint64_t)x->n > (uint64_t)(r->end - r->p) / (8 + (uint64_t)x->row)) return SDB_EFORMAT;
     if (!(x->ids = malloc(ids_len + 1)) ||
         !(x->id_off = malloc(((size_t)x->n + 1) * sizeof(size_t))))
         return SDB_ENOMEM;

@@ -36,6 +36,7 @@ enum sdb_status {
     SDB_EAUDIT = -10,   /* the audit chain does not verify */
     SDB_EPERM = -11,    /* refused: a required purpose, basis or rule is missing */
     SDB_EEXIST = -12,   /* the database already exists */
+    SDB_EBUSY = -13,    /* another connection holds what this call needs */
 };
 
 /* Short English text for a status code; never NULL, static storage. */

@@ -15,6 +15,7 @@
 #include "strdb/simulate.h"
 #include "strdb/index.h"
 #include "strdb/search.h"
+#include "strdb/governance.h"
 
 #ifdef __cplusplus
 extern "C" {

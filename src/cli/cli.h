@@ -28,6 +28,7 @@ int main_simulate(int argc, char **argv);
 int main_search(int argc, char **argv);
 int main_ysearch(int argc, char **argv);
 int main_pairs(int argc, char **argv);
+int main_expunge(int argc, char **argv);
 
 /* Options every audited command takes: --actor, --purpose, --case. */
 enum { OPT_ACTOR = 1000, OPT_PURPOSE, OPT_CASE, OPT_HELP };

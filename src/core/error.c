@@ -21,6 +21,7 @@ const char *sdb_strerror(int status)
     case SDB_EAUDIT: return "audit chain broken";
     case SDB_EPERM: return "refused";
     case SDB_EEXIST: return "already exists";
+    case SDB_EBUSY: return "busy: another connection is open";
     default: return "unknown error";
     }
 }

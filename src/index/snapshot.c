@@ -217,10 +217,10 @@ static int parse(reader *r, sdb_idx *x, const char *want_stamp, sdb_diag *d, con
     for (long i = 0; i < x->n; i++)
         if ((x->id_off[i] = get_u64(r)) >= ids_len) return SDB_EFORMAT;
     for (int k = 0; k < x->n_loci; k++) {
-        size_t n = (size_t)x->n * (size_t)x->width[k];
-        const unsigned char *c = take(r, n);
-        if (!c || !(x->col[k] = malloc(n ? n : 1))) return c ? SDB_ENOMEM : SDB_EFORMAT;
-        memcpy(x->col[k], c, n);
+        size_t bytes = (size_t)x->n * (size_t)x->width[k];
+        const unsigned char *c = take(r, bytes);
+        if (!c || !(x->col[k] = malloc(bytes ? bytes : 1))) return c ? SDB_ENOMEM : SDB_EFORMAT;
+        memcpy(x->col[k], c, bytes);
     }
     int rc = get_overflow(r, x);
     if (!rc && (r->err || r->p != r->end)) rc = SDB_EFORMAT;

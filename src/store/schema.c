@@ -64,6 +64,15 @@ static const char schema_v1[] =
                                 "  (SELECT * FROM genotype_allele ORDER BY sample_id, position)"
                                 "  GROUP BY sample_id, locus;";
 
+/* Version 2: the governance tables. New databases get them after schema_v1;
+ * older ones through migrations[1]. */
+static const char schema_v2[] =
+    "CREATE TABLE expunction(id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL,"
+    "  sample_key TEXT NOT NULL, index_name TEXT NOT NULL, reason TEXT NOT NULL,"
+    "  authorization TEXT, audit_seq INTEGER NOT NULL) STRICT;"
+    "CREATE TABLE audit_checkpoint(seq INTEGER PRIMARY KEY, head TEXT NOT NULL,"
+    "  at TEXT NOT NULL, public_key TEXT NOT NULL, signature TEXT NOT NULL) STRICT;";
+
 /* Seed rows. IMPORTANT: docs/profiles.md lists these; change both. */
 static const char *const legal_bases[][2] = {
     {"conviction", "convicted of a recordable offence"},
@@ -145,6 +154,7 @@ int schema_create(sdb_db *db, sdb_diag *d)
 {
     char pragma[96];
     int rc = store_exec(db, schema_v1, d);
+    if (!rc) rc = store_exec(db, schema_v2, d);
     if (!rc) rc = seed(db, d);
     if (!rc) rc = schema_sync_loci(db, d);
     snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d; PRAGMA application_id = %d;",
@@ -153,10 +163,8 @@ int schema_create(sdb_db *db, sdb_diag *d)
     return rc;
 }
 
-/* Forward migrations: migrations[v] turns version v into v + 1. Version 1
- * is the first schema, so the list is empty; the loop is the mechanism
- * later versions use. */
-static const char *const migrations[] = {NULL, NULL};
+/* Forward migrations: migrations[v] turns version v into v + 1. */
+static const char *const migrations[] = {NULL, schema_v2};
 
 int schema_migrate(sdb_db *db, int from, sdb_diag *d)
 {

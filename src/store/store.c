@@ -24,6 +24,16 @@ int store_prepare(sdb_db *db, const char *sql, sqlite3_stmt **st, sdb_diag *d)
     return SDB_ESTORE;
 }
 
+int store_finish(sdb_db *db, int rc, sdb_diag *d)
+{
+    if (!rc) rc = store_exec(db, "COMMIT", d);
+    if (!rc) return SDB_OK;
+    if (rc == SDB_ESTORE && d && !d->reason[0])
+        sdb_diag_set(d, db->path, 0, NULL, "%s", sqlite3_errmsg(db->sql));
+    store_exec(db, "ROLLBACK", NULL);
+    return rc;
+}
+
 void store_now(char buf[32])
 {
     struct timespec ts;

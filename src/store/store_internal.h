@@ -20,6 +20,10 @@ struct sdb_db {
 /* Runs SQL without results; on failure fills d with SQLite's message. */
 int store_exec(sdb_db *db, const char *sql, sdb_diag *d);
 
+/* Ends the caller's BEGIN: COMMIT when rc is SDB_OK, else ROLLBACK (with
+ * SQLite's message in d for SDB_ESTORE if d holds none). Returns the result. */
+int store_finish(sdb_db *db, int rc, sdb_diag *d);
+
 /* Prepares SQL; on failure fills d. */
 int store_prepare(sdb_db *db, const char *sql, sqlite3_stmt **st, sdb_diag *d);
 

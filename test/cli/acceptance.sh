@@ -5,16 +5,7 @@
 # naming file, line, field and reason and leaves the database unchanged,
 # and the audit chain verifies and catches a one-byte change.
 # Needs $STRDB; prints PASS/FAIL lines.
-set -u
-D=test/data
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-S="$STRDB"
-check() { # name, then a command that must succeed
-    name=$1
-    shift
-    if "$@" >"$T/.out" 2>&1; then echo "PASS $name"; else echo "FAIL $name"; sed 's/^/    /' "$T/.out"; fi
-}
+. test/cli/lib.sh
 q() { "$S" "$@" 2>/dev/null; }
 
 q init "$T/db"

@@ -1,0 +1,80 @@
+/* strdb: governance in the engine. Expungement with proof, and signed
+ * checkpoints of the audit chain (Ed25519, the signing key kept outside
+ * the database). docs/governance.md gives each feature next to the rule it
+ * serves.
+ */
+#ifndef STRDB_GOVERNANCE_H
+#define STRDB_GOVERNANCE_H
+
+#include "strdb/audit.h"
+#include "strdb/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Removes the profile sample_id: its row, its genotype bytes, import
+ * rejects that name it, and every index snapshot beside the database (they
+ * hold genotype bytes). The audit chain and the expunction table keep only a
+ * keyed BLAKE2b hash of the sample id (the key is a random secret in the
+ * database's meta table), the index name and the reason. SQLite's
+ * secure_delete zeroes the freed cells; a WAL checkpoint with truncation
+ * then empties the WAL, so neither the sample id nor the genotype bytes
+ * remain in the database file or its WAL. Needs ctx->purpose
+ * "administration" and a non-empty reason. Returns SDB_OK, SDB_ENOTFOUND,
+ * SDB_EPERM, SDB_EBUSY (expunged, but another connection kept the WAL from
+ * being truncated: run sdb_db_truncate_wal when it has closed) or
+ * SDB_ESTORE. */
+int sdb_expunge(sdb_db *db, const sdb_ctx *ctx, const char *sample_id, const char *reason,
+                const char *authorization, sdb_diag *d) SDB_WUR;
+
+/* Checkpoints the WAL into the database file and truncates it to zero
+ * bytes. SDB_OK, SDB_EBUSY (a reader holds it) or SDB_ESTORE. */
+int sdb_db_truncate_wal(sdb_db *db, sdb_diag *d) SDB_WUR;
+
+/* The keyed hash the audit chain keeps for an expunged sample id (hex
+ * BLAKE2b-256 keyed with the database's secret): lets a custodian answer
+ * "was this sample expunged?" without the database holding the id. */
+int sdb_sample_key(sdb_db *db, const char *sample_id, char out[SDB_HASH_HEX]) SDB_WUR;
+
+/* Signing keys: hex text files. The secret key file is created mode 0600
+ * and refused if it exists. SDB_OK, SDB_EDUP or SDB_EIO. */
+int sdb_sign_keygen(const char *secret_path, const char *public_path, sdb_diag *d) SDB_WUR;
+
+/* One signed checkpoint: the chain head (seq, hash) at a time, signed with
+ * Ed25519 over "strdb-checkpoint-v1\n<seq>\n<head>\n<at>\n". */
+typedef struct sdb_checkpoint {
+    long long seq;
+    char head[SDB_HASH_HEX];
+    char at[32];
+    char public_key[65]; /* hex */
+    char signature[129]; /* hex */
+} sdb_checkpoint;
+
+/* Signs the current head with the secret key file, stores the checkpoint
+ * in the database (audit_checkpoint), appends an audit record for it and
+ * fills *out (print it and keep it off the machine too: a checkpoint copied
+ * elsewhere still proves the chain after someone deletes the stored ones).
+ * SDB_OK, SDB_EINVAL (empty chain, bad key file), SDB_EIO, SDB_ESTORE. */
+int sdb_audit_checkpoint(sdb_db *db, const sdb_ctx *ctx, const char *secret_path,
+                         sdb_checkpoint *out, sdb_diag *d) SDB_WUR;
+
+/* One checkpoint as a line of text (JSON) and back. */
+void sdb_checkpoint_format(const sdb_checkpoint *c, char *buf, size_t size);
+int sdb_checkpoint_parse(const char *line, sdb_checkpoint *c) SDB_WUR;
+
+/* Verifies the chain (sdb_audit_verify) and then every checkpoint stored in
+ * the database and in extra (n_extra of them, from an outside copy) against
+ * the public key file: the signature must hold and record seq must exist
+ * with exactly that hash, so a truncated or rewritten tail is caught.
+ * *n_checkpoints counts the checkpoints checked, *unsigned_tail the records
+ * after the newest one. SDB_OK or SDB_EAUDIT with *bad_seq the first record
+ * that cannot be trusted and d saying why. */
+int sdb_audit_verify_signed(sdb_db *db, const char *public_path, const sdb_checkpoint *extra,
+                            int n_extra, long long *n_records, long long *n_checkpoints,
+                            long long *unsigned_tail, long long *bad_seq, sdb_diag *d) SDB_WUR;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

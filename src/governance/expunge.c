@@ -1,0 +1,173 @@
+/* Expungement with proof: the profile's row and bytes leave the database
+ * file, its WAL and the index snapshots; the audit keeps a keyed hash.
+ *
+ * Why each step: secure_delete (set on every connection, src/store/store.c)
+ * makes SQLite overwrite the deleted cells and freed pages with zeros
+ * instead of leaving them on the free list; the pages that held the row
+ * were also written to the WAL before the checkpoint copied them home, so
+ * the WAL is checkpointed and truncated to zero bytes; snapshots are plain
+ * files of genotype columns, so they are removed (the next search rebuilds
+ * them from the store).
+ */
+#include <glob.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/store_internal.h"
+#include "strdb/governance.h"
+
+/* The database's secret for keyed sample hashes: meta 'sample_key_secret',
+ * created on first use (inside the caller's transaction). */
+static int secret(sdb_db *db, unsigned char key[crypto_generichash_KEYBYTES])
+{
+    sqlite3_stmt *st;
+    if (store_prepare(db, "SELECT value FROM meta WHERE key = 'sample_key_secret'", &st, NULL))
+        return SDB_ESTORE;
+    int rc = SDB_ENOTFOUND;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *hex = (const char *)sqlite3_column_text(st, 0);
+        size_t n = 0;
+        rc = hex && !sodium_hex2bin(key, crypto_generichash_KEYBYTES, hex, strlen(hex), NULL, &n,
+                                    NULL) && n == crypto_generichash_KEYBYTES
+                 ? SDB_OK
+                 : SDB_ESTORE;
+    }
+    sqlite3_finalize(st);
+    if (rc != SDB_ENOTFOUND) return rc;
+    if (db->readonly) return SDB_EPERM;
+    char hex[2 * crypto_generichash_KEYBYTES + 1];
+    randombytes_buf(key, crypto_generichash_KEYBYTES);
+    sodium_bin2hex(hex, sizeof hex, key, crypto_generichash_KEYBYTES);
+    if (store_prepare(db, "INSERT INTO meta VALUES ('sample_key_secret', ?)", &st, NULL))
+        return SDB_ESTORE;
+    sqlite3_bind_text(st, 1, hex, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_DONE ? SDB_OK : SDB_ESTORE;
+    sqlite3_finalize(st);
+    sodium_memzero(hex, sizeof hex);
+    return rc;
+}
+
+int sdb_sample_key(sdb_db *db, const char *sample_id, char out[SDB_HASH_HEX])
+{
+    unsigned char key[crypto_generichash_KEYBYTES], h[32];
+    int rc = secret(db, key);
+    if (rc) return rc;
+    crypto_generichash(h, sizeof h, (const unsigned char *)sample_id, strlen(sample_id), key,
+                       sizeof key);
+    sodium_memzero(key, sizeof key);
+    sodium_bin2hex(out, SDB_HASH_HEX, h, sizeof h);
+    return SDB_OK;
+}
+
+int sdb_db_truncate_wal(sdb_db *db, sdb_diag *d)
+{
+    int log = -1, done = -1;
+    int rc = sqlite3_wal_checkpoint_v2(db->sql, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+    if (rc == SQLITE_BUSY || (rc == SQLITE_OK && log != 0)) {
+        sdb_diag_set(d, db->path, 0, NULL,
+                     "another connection is open: the WAL could not be truncated (run "
+                     "'strdb expunge --finish' when it has closed)");
+        return SDB_EBUSY;
+    }
+    if (rc != SQLITE_OK) {
+        sdb_diag_set(d, db->path, 0, NULL, "WAL checkpoint: %s", sqlite3_errmsg(db->sql));
+        return SDB_ESTORE;
+    }
+    return SDB_OK;
+}
+
+/* Removes DB.index-* (the snapshots cmd_search writes beside the database). */
+static int remove_snapshots(const sdb_db *db, sdb_diag *d)
+{
+    char pattern[1100];
+    glob_t g;
+    snprintf(pattern, sizeof pattern, "%s.index-*", db->path);
+    if (glob(pattern, GLOB_NOSORT, NULL, &g)) return SDB_OK; /* none */
+    int rc = SDB_OK;
+    for (size_t i = 0; i < g.gl_pathc; i++)
+        if (unlink(g.gl_pathv[i]) && rc == SDB_OK) {
+            sdb_diag_set(d, g.gl_pathv[i], 0, NULL, "cannot remove the index snapshot");
+            rc = SDB_EIO;
+        }
+    globfree(&g);
+    return rc;
+}
+
+/* Runs one statement with text parameters; *changes gets the row count. */
+static int run(sdb_db *db, const char *sql, const char *const *args, int n, int *changes)
+{
+    sqlite3_stmt *st;
+    if (store_prepare(db, sql, &st, NULL)) return SDB_ESTORE;
+    for (int i = 0; i < n; i++)
+        sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? SDB_OK : SDB_ESTORE;
+    if (changes) *changes = sqlite3_changes(db->sql);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int find_profile(sdb_db *db, const char *sample_id, char *index, size_t size)
+{
+    sqlite3_stmt *st;
+    if (store_prepare(db, "SELECT index_name FROM profile WHERE sample_id = ?", &st, NULL))
+        return SDB_ESTORE;
+    sqlite3_bind_text(st, 1, sample_id, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) snprintf(index, size, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return step == SQLITE_ROW ? SDB_OK : step == SQLITE_DONE ? SDB_ENOTFOUND : SDB_ESTORE;
+}
+
+static int record(sdb_db *db, const sdb_ctx *ctx, const char *key, const char *index,
+                  const char *reason, const char *authorization)
+{
+    char params[2048], at[32];
+    snprintf(params, sizeof params, "sample_key=%s;index=%s;reason=%s;authorization=%s", key,
+             index, reason, authorization ? authorization : "");
+    int rc = sdb_audit_append(db, ctx, "expunge", params, 1, "ok");
+    if (rc) return rc;
+    sqlite3_stmt *st;
+    if (store_prepare(db,
+                      "INSERT INTO expunction(at, actor, sample_key, index_name, reason,"
+                      " authorization, audit_seq) VALUES (?, ?, ?, ?, ?, ?,"
+                      " (SELECT max(seq) FROM audit))",
+                      &st, NULL))
+        return SDB_ESTORE;
+    store_now(at);
+    const char *v[] = {at, ctx->actor, key, index, reason, authorization};
+    for (int i = 0; i < 6; i++)
+        sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_DONE ? SDB_OK : SDB_ESTORE;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int sdb_expunge(sdb_db *db, const sdb_ctx *ctx, const char *sample_id, const char *reason,
+                const char *authorization, sdb_diag *d)
+{
+    if (!ctx || !ctx->actor || !ctx->purpose || strcmp(ctx->purpose, "administration")) {
+        sdb_diag_set(d, NULL, 0, "--purpose", "expungement needs purpose 'administration'");
+        return SDB_EPERM;
+    }
+    if (!reason || !reason[0]) {
+        sdb_diag_set(d, NULL, 0, "--reason", "expungement needs a reason");
+        return SDB_EPERM;
+    }
+    if (db->readonly) return SDB_EPERM;
+    if (store_exec(db, "BEGIN IMMEDIATE", d)) return SDB_ESTORE;
+    char index[128], key[SDB_HASH_HEX];
+    const char *id[] = {sample_id};
+    int rc = find_profile(db, sample_id, index, sizeof index);
+    if (rc == SDB_ENOTFOUND) sdb_diag_set(d, NULL, 0, "sample id", "no profile '%s'", sample_id);
+    if (!rc) rc = sdb_sample_key(db, sample_id, key);
+    if (!rc) rc = run(db, "DELETE FROM profile WHERE sample_id = ?", id, 1, NULL);
+    /* rejects quote the sample id in their reason; instr, not LIKE: ids may hold '%' or '_' */
+    if (!rc) rc = run(db, "DELETE FROM import_reject WHERE instr(reason, ?) > 0", id, 1, NULL);
+    if (!rc) rc = record(db, ctx, key, index, reason, authorization);
+    if ((rc = store_finish(db, rc, d))) return rc;
+    rc = remove_snapshots(db, d);
+    if (!rc) rc = sdb_db_truncate_wal(db, d);
+    return rc;
+}

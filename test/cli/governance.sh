@@ -1,0 +1,41 @@
+#!/bin/sh
+# Governance through the strdb command: expunge leaves neither the sample id
+# nor the genotype bytes in the database file, its WAL or the snapshots and
+# the chain still verifies; signed checkpoints (keygen, checkpoint, verify
+# --pubkey --checkpoints) catch a tail cut off together with the stored
+# checkpoints. Needs $STRDB and sqlite3; prints PASS/FAIL lines.
+. test/cli/lib.sh
+
+"$S" init "$T/db" 2>/dev/null
+"$S" import "$T/db" $D/NIST1036_genotypes.csv --index population --basis population-study 2>/dev/null
+"$S" search "$T/db" --index population --genotype 'D3S1358=15/16' --purpose casework >/dev/null 2>&1
+check "before: the sample id is in the database file and the snapshot" \
+    sh -c "grep -q -a UA16895 '$T/db' && grep -q -a UA16895 '$T'/db.index-autosomal-population"
+check "expunge without --reason is refused and changes nothing" \
+    sh -c "! '$S' expunge '$T/db' UA16895 2>&1 && '$S' show '$T/db' UA16895 --purpose administration >/dev/null"
+check "expunge with another purpose is refused" \
+    sh -c "! '$S' expunge '$T/db' UA16895 --reason x --purpose casework"
+check "expunge UA16895 --reason --authorization" \
+    "$S" expunge "$T/db" UA16895 --reason "acquitted" --authorization "CO-2026-17"
+check "after: the sample id is nowhere in the database file, its WAL or a snapshot" \
+    sh -c "[ \"\$(cat '$T'/db '$T'/db-wal '$T'/db.index-* 2>/dev/null | grep -c -a UA16895)\" = 0 ]"
+check "after: show finds nothing, the audit chain verifies, the record holds no id" \
+    sh -c "! '$S' show '$T/db' UA16895 --purpose administration 2>/dev/null &&
+           '$S' audit verify '$T/db' && '$S' audit export '$T/db' | grep -q '\"action\":\"expunge\"' &&
+           ! '$S' audit export '$T/db' | grep -q UA16895"
+
+"$S" audit keygen --key "$T/k" --pubkey "$T/k.pub"
+check "the secret key file is private (mode 600)" sh -c "ls -l '$T/k' | grep -q '^-rw-------'"
+check "keygen never overwrites a key" sh -c "! '$S' audit keygen --key '$T/k' --pubkey '$T/k2.pub' 2>/dev/null"
+"$S" audit checkpoint "$T/db" --key "$T/k" -o "$T/outside.jsonl"
+"$S" show "$T/db" UA00001 --purpose administration >/dev/null 2>&1
+"$S" audit checkpoint "$T/db" --key "$T/k" -o "$T/outside.jsonl"
+check "verify --pubkey: two checkpoints hold" \
+    sh -c "'$S' audit verify '$T/db' --pubkey '$T/k.pub' --checkpoints '$T/outside.jsonl' | grep -q '2 signed checkpoints hold'"
+cp "$T/db" "$T/cut"
+last=$(sqlite3 "$T/cut" "SELECT max(seq) FROM audit_checkpoint")
+sqlite3 "$T/cut" "DELETE FROM audit WHERE seq >= $last - 1; DELETE FROM audit_checkpoint WHERE seq >= $last - 1"
+check "a cut-off tail with its stored checkpoint deleted: the chain alone verifies" "$S" audit verify "$T/cut"
+check "... but the outside checkpoints catch it and name the first untrusted record" \
+    sh -c "'$S' audit verify '$T/cut' --pubkey '$T/k.pub' --checkpoints '$T/outside.jsonl' >'$T/v' 2>&1
+           [ \$? = 1 ] && grep 'cut off' '$T/v' | grep -q \"audit record $((last - 1)):\""

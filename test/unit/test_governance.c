@@ -1,0 +1,340 @@
+/* Governance: expungement leaves no trace of the sample id or genotype
+ * bytes in the database file, its WAL or the snapshots; signed checkpoints
+ * catch a cut-off or rewritten tail; the hash chain catches edited, deleted,
+ * reordered and appended records. */
+#include <sqlite3.h>
+
+#include "unit.h"
+
+static const sdb_ctx admin = {"unit-test", "administration", "CASE-9"};
+static char path[1024], key[1100], pub[1100], key2[1100], pub2[1100];
+
+static void rm(const char *base, const char *suffix)
+{
+    char p[1200];
+    snprintf(p, sizeof p, "%s%s", base, suffix);
+    remove(p);
+}
+
+static void cleanup(void)
+{
+    const char *suffixes[] = {"", "-wal", "-shm", ".key", ".pub", ".key2", ".pub2",
+                              ".index-autosomal-population"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++)
+        rm(path, suffixes[i]);
+}
+
+static int setup(void **state)
+{
+    temp_db_path(path, sizeof path, "gov");
+    snprintf(key, sizeof key, "%s.key", path);
+    snprintf(pub, sizeof pub, "%s.pub", path);
+    snprintf(key2, sizeof key2, "%s.key2", path);
+    snprintf(pub2, sizeof pub2, "%s.pub2", path);
+    cleanup();
+    return sdb_init();
+}
+
+static int teardown(void **state)
+{
+    cleanup();
+    return 0;
+}
+
+static sdb_db *fresh_with_nist(void)
+{
+    sdb_db *db = NULL;
+    sdb_diag d;
+    sdb_import_opts o;
+    sdb_import_stats st;
+    cleanup();
+    assert_int_equal(sdb_db_create(&db, path, &admin, &d), SDB_OK);
+    sdb_import_opts_init(&o);
+    o.index = "population";
+    o.basis = "population-study";
+    assert_int_equal(sdb_db_import(db, &admin, SDB_TEST_DATA "/NIST1036_genotypes.csv", &o, &st, &d),
+                     SDB_OK);
+    return db;
+}
+
+/* Occurrences of needle in the file at base+suffix (0 for a missing file). */
+static int count_in(const char *base, const char *suffix, const void *needle, size_t n)
+{
+    char p[1200];
+    size_t len;
+    snprintf(p, sizeof p, "%s%s", base, suffix);
+    char *buf = read_file(p, &len);
+    int hits = 0;
+    for (size_t i = 0; buf && n && i + n <= len; i++)
+        hits += !memcmp(buf + i, needle, n);
+    free(buf);
+    return hits;
+}
+
+static int traces(const void *needle, size_t n)
+{
+    return count_in(path, "", needle, n) + count_in(path, "-wal", needle, n) +
+           count_in(path, ".index-autosomal-population", needle, n);
+}
+
+/* The genotype blob of sample_id (malloc'd) and its length. */
+static unsigned char *genotype_bytes(sdb_db *db, const char *sample_id, size_t *n)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(sdb_db_sqlite(db),
+                                        "SELECT genotype FROM profile WHERE sample_id = ?", -1, &st,
+                                        NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, sample_id, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    *n = (size_t)sqlite3_column_bytes(st, 0);
+    unsigned char *g = malloc(*n);
+    memcpy(g, sqlite3_column_blob(st, 0), *n);
+    sqlite3_finalize(st);
+    return g;
+}
+
+static long long scalar(sdb_db *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(sdb_db_sqlite(db), sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    long long v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static void snapshot(sdb_db *db)
+{
+    sdb_idx *x = NULL;
+    sdb_diag d;
+    char stamp[65], snap[1200];
+    snprintf(snap, sizeof snap, "%s.index-autosomal-population", path);
+    assert_int_equal(sdb_db_stamp(db, "population", SDB_KIND_AUTOSOMAL, stamp), SDB_OK);
+    assert_int_equal(sdb_idx_build(&x, db, "population", SDB_KIND_AUTOSOMAL, &d), SDB_OK);
+    assert_int_equal(sdb_idx_save(x, stamp, snap), SDB_OK);
+    sdb_idx_free(x);
+}
+
+static void test_expunge_proof(void **state)
+{
+    sdb_db *db = fresh_with_nist();
+    sdb_diag d;
+    snapshot(db);
+    /* 25 profiles spread over the table, each checked before and after */
+    const char *ids[25];
+    unsigned char *geno[25];
+    size_t glen[25];
+    char sql[128];
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(sdb_db_sqlite(db),
+                                        "SELECT sample_id FROM profile WHERE id % 41 = 3 LIMIT 25",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    for (int i = 0; i < 25; i++) {
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        ids[i] = strdup((const char *)sqlite3_column_text(st, 0));
+        geno[i] = genotype_bytes(db, ids[i], &glen[i]);
+    }
+    sqlite3_finalize(st);
+    assert_int_equal(sdb_db_truncate_wal(db, &d), SDB_OK); /* everything in the main file */
+    for (int i = 0; i < 25; i++) {
+        assert_true(traces(ids[i], strlen(ids[i])) >= 2); /* row and unique index, snapshot */
+        assert_true(traces(geno[i], glen[i]) >= 1);
+    }
+    /* refusals change nothing */
+    sdb_ctx casework = {"unit-test", "casework", NULL};
+    assert_int_equal(sdb_expunge(db, &casework, ids[0], "x", NULL, &d), SDB_EPERM);
+    assert_int_equal(sdb_expunge(db, &admin, ids[0], "", NULL, &d), SDB_EPERM);
+    assert_int_equal(sdb_expunge(db, &admin, "no-such-id", "x", NULL, &d), SDB_ENOTFOUND);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM profile"), 1036);
+    for (int i = 0; i < 25; i++) {
+        sdb_diag_clear(&d);
+        assert_int_equal(sdb_expunge(db, &admin, ids[i], "acquitted", "CO-2026-17", &d), SDB_OK);
+    }
+    assert_int_equal(scalar(db, "SELECT count(*) FROM profile"), 1036 - 25);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM expunction"), 25);
+    for (int i = 0; i < 25; i++) {
+        assert_int_equal(traces(ids[i], strlen(ids[i])), 0);
+        assert_int_equal(traces(geno[i], glen[i]), 0);
+        /* the keyed hash answers "was it expunged?" without the id */
+        char k[SDB_HASH_HEX];
+        assert_int_equal(sdb_sample_key(db, ids[i], k), SDB_OK);
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM expunction WHERE sample_key = '%s'", k);
+        assert_int_equal(scalar(db, sql), 1);
+    }
+    long long n, bad;
+    char head[SDB_HASH_HEX];
+    assert_int_equal(sdb_audit_verify(db, &n, head, &bad, &d), SDB_OK);
+    assert_int_equal(n, 2 + 25); /* init, import, 25 expunctions: refusals before any write */
+    sdb_db_close(db);
+    for (int i = 0; i < 25; i++) {
+        free((void *)ids[i]);
+        free(geno[i]);
+    }
+}
+
+/* A reader holding the WAL: expunge reports busy, --finish completes it. */
+static void test_expunge_busy_reader(void **state)
+{
+    sdb_db *db = fresh_with_nist();
+    sdb_diag d;
+    size_t glen;
+    unsigned char *g = genotype_bytes(db, "UA16895", &glen);
+    sqlite3 *reader;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open_v2(path, &reader, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(reader, "SELECT id FROM profile", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW); /* an open read transaction */
+    sdb_diag_clear(&d);
+    assert_int_equal(sdb_expunge(db, &admin, "UA16895", "retention expired", NULL, &d), SDB_EBUSY);
+    assert_non_null(strstr(d.reason, "--finish"));
+    sqlite3_finalize(st);
+    sqlite3_close(reader);
+    assert_int_equal(sdb_db_truncate_wal(db, &d), SDB_OK);
+    assert_int_equal(traces("UA16895", 7), 0);
+    assert_int_equal(traces(g, glen), 0);
+    assert_int_equal(count_in(path, "-wal", "", 0), 0);
+    sdb_db_close(db);
+    free(g);
+}
+
+/* Swaps the contents of records a and b, keeping their sequence numbers. */
+static void swap_records(sqlite3 *sql, int a, int b)
+{
+    char q[512];
+    snprintf(q, sizeof q,
+             "CREATE TEMP TABLE t AS SELECT * FROM audit WHERE seq IN (%d, %d);"
+             "DELETE FROM audit WHERE seq IN (%d, %d);"
+             "UPDATE t SET seq = %d + %d - seq; INSERT INTO audit SELECT * FROM t; DROP TABLE t;",
+             a, b, a, b, a, b);
+    assert_int_equal(sqlite3_exec(sql, q, 0, 0, 0), SQLITE_OK);
+}
+
+static void test_chain_tamper(void **state)
+{
+    sdb_db *db = fresh_with_nist();
+    sdb_diag d;
+    long long n, bad;
+    char head[SDB_HASH_HEX];
+    sqlite3 *sql = sdb_db_sqlite(db);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(sdb_audit_append(db, &admin, "show", "sample_id=x", 1, "ok"), SDB_OK);
+    assert_int_equal(sdb_audit_verify(db, &n, head, &bad, &d), SDB_OK);
+    assert_int_equal(n, 6);
+    /* reordered */
+    swap_records(sql, 3, 4);
+    assert_int_equal(sdb_audit_verify(db, &n, head, &bad, &d), SDB_EAUDIT);
+    assert_int_equal(bad, 3);
+    swap_records(sql, 3, 4);
+    assert_int_equal(sdb_audit_verify(db, &n, head, &bad, &d), SDB_OK);
+    /* appended with a made-up hash */
+    assert_int_equal(sqlite3_exec(sql,
+                                  "INSERT INTO audit SELECT seq + 1, at, actor, 'export', purpose,"
+                                  " case_ref, params_digest, 1036, outcome, hash, hash FROM audit"
+                                  " WHERE seq = 6",
+                                  0, 0, 0),
+                     SQLITE_OK);
+    assert_int_equal(sdb_audit_verify(db, &n, head, &bad, &d), SDB_EAUDIT);
+    assert_int_equal(bad, 7);
+    assert_non_null(strstr(d.reason, "altered"));
+    sdb_db_close(db);
+}
+
+static void test_signed_checkpoints(void **state)
+{
+    sdb_db *db = fresh_with_nist();
+    sdb_diag d;
+    sdb_checkpoint cp1, cp2;
+    long long n, n_cp, tail, bad;
+    sqlite3 *sql = sdb_db_sqlite(db);
+    assert_int_equal(sdb_sign_keygen(key, pub, &d), SDB_OK);
+    assert_int_equal(sdb_sign_keygen(key, pub, &d), SDB_EDUP); /* never overwrites a key */
+    assert_int_equal(sdb_sign_keygen(key2, pub2, &d), SDB_OK);
+    assert_int_equal(sdb_audit_checkpoint(db, &admin, key, &cp1, &d), SDB_OK); /* seq 3 */
+    assert_int_equal(cp1.seq, 2);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(sdb_audit_append(db, &admin, "show", "sample_id=x", 1, "ok"), SDB_OK);
+    assert_int_equal(sdb_audit_checkpoint(db, &admin, key, &cp2, &d), SDB_OK);
+    assert_int_equal(cp2.seq, 6);
+    assert_int_equal(
+        sdb_audit_verify_signed(db, pub, NULL, 0, &n, &n_cp, &tail, &bad, &d), SDB_OK);
+    assert_int_equal(n, 7);
+    assert_int_equal(n_cp, 2);
+    assert_int_equal(tail, 1);
+    /* the checkpoint line round-trips */
+    char line[512];
+    sdb_checkpoint back;
+    sdb_checkpoint_format(&cp2, line, sizeof line);
+    assert_int_equal(sdb_checkpoint_parse(line, &back), SDB_OK);
+    assert_int_equal(back.seq, cp2.seq);
+    assert_string_equal(back.head, cp2.head);
+    assert_string_equal(back.at, cp2.at);
+    assert_string_equal(back.public_key, cp2.public_key);
+    assert_string_equal(back.signature, cp2.signature);
+    assert_int_not_equal(sdb_checkpoint_parse("{\"seq\":1}", &back), SDB_OK);
+    /* another key's public half: refused */
+    assert_int_equal(sdb_audit_verify_signed(db, pub2, NULL, 0, &n, &n_cp, &tail, &bad, &d),
+                     SDB_EAUDIT);
+    assert_non_null(strstr(d.reason, "another key"));
+    /* a forged signature */
+    assert_int_equal(sqlite3_exec(sql,
+                                  "UPDATE audit_checkpoint SET head = (SELECT head FROM"
+                                  " audit_checkpoint WHERE seq = 2) WHERE seq = 6",
+                                  0, 0, 0),
+                     SQLITE_OK);
+    assert_int_equal(sdb_audit_verify_signed(db, pub, NULL, 0, &n, &n_cp, &tail, &bad, &d),
+                     SDB_EAUDIT);
+    assert_non_null(strstr(d.reason, "signature"));
+    assert_int_equal(bad, 3); /* checkpoint 1 still vouches for records 1-2 */
+    assert_int_equal(sqlite3_exec(sql, "DELETE FROM audit_checkpoint WHERE seq = 6", 0, 0, 0),
+                     SQLITE_OK);
+    /* the tail cut off after the second checkpoint, the stored checkpoint
+     * deleted too: the chain alone still verifies, the outside copy does not */
+    assert_int_equal(sqlite3_exec(sql, "DELETE FROM audit WHERE seq >= 5", 0, 0, 0), SQLITE_OK);
+    assert_int_equal(sdb_audit_verify(db, &n, NULL, &bad, &d), SDB_OK);
+    assert_int_equal(sdb_audit_verify_signed(db, pub, &cp2, 1, &n, &n_cp, &tail, &bad, &d),
+                     SDB_EAUDIT);
+    assert_non_null(strstr(d.reason, "cut off"));
+    assert_int_equal(bad, 3);
+    /* rewritten: new valid records in place of the cut ones */
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(sdb_audit_append(db, &admin, "show", "sample_id=y", 0, "ok"), SDB_OK);
+    assert_int_equal(sdb_audit_verify(db, &n, NULL, &bad, &d), SDB_OK);
+    assert_int_equal(sdb_audit_verify_signed(db, pub, &cp2, 1, &n, &n_cp, &tail, &bad, &d),
+                     SDB_EAUDIT);
+    assert_non_null(strstr(d.reason, "rewritten"));
+    assert_int_equal(bad, 3);
+    sdb_db_close(db);
+}
+
+/* A version 1 file (no governance tables) migrates forward at open. */
+static void test_migration_from_v1(void **state)
+{
+    sdb_db *db = fresh_with_nist();
+    sdb_diag d;
+    assert_int_equal(sqlite3_exec(sdb_db_sqlite(db),
+                                  "DROP TABLE expunction; DROP TABLE audit_checkpoint;"
+                                  " PRAGMA user_version = 1",
+                                  0, 0, 0),
+                     SQLITE_OK);
+    sdb_db_close(db);
+    assert_int_equal(sdb_db_open(&db, path, 1, &d), SDB_EVERSION); /* read-only cannot migrate */
+    assert_int_equal(sdb_db_open(&db, path, 0, &d), SDB_OK);
+    assert_int_equal(scalar(db, "PRAGMA user_version"), SDB_SCHEMA_VERSION);
+    assert_int_equal(sdb_expunge(db, &admin, "UA16895", "migrated", NULL, &d), SDB_OK);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM expunction"), 1);
+    sdb_db_close(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_expunge_proof),
+        cmocka_unit_test(test_expunge_busy_reader),
+        cmocka_unit_test(test_chain_tamper),
+        cmocka_unit_test(test_signed_checkpoints),
+        cmocka_unit_test(test_migration_from_v1),
+    };
+    return cmocka_run_group_tests_name("governance", tests, setup, teardown);
+}

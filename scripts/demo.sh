@@ -34,4 +34,10 @@ echo "== Y search: one Danish haplotype, up to 1 differing locus"
 $S ysearch "$DB" --max-loci 1 --limit 10 --case DEMO-2 \
     --genotype "DYS19=14;DYS389I=13;DYS389II=29;DYS390=24;DYS391=11;DYS392=13;DYS393=13;DYS437=15;DYS438=12;DYS439=12"
 echo
-$S audit verify "$DB"
+echo "== governance: expunge one offender profile, then sign and verify the audit chain"
+$S expunge "$DB" GT37019 --reason "demo: conviction quashed" --authorization DEMO-ORDER-1
+if grep -q -a GT37019 "$DB"; then echo "GT37019 still in the file" >&2; exit 1; fi
+echo "GT37019: 0 occurrences left in $DB"
+$S audit keygen --key "$DIR/audit.key" --pubkey "$DIR/audit.pub"
+$S audit checkpoint "$DB" --key "$DIR/audit.key" -o "$DIR/checkpoints.jsonl"
+$S audit verify "$DB" --pubkey "$DIR/audit.pub" --checkpoints "$DIR/checkpoints.jsonl"

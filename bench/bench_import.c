@@ -78,7 +78,7 @@ static double parse_only(const char *csv, long *count)
  * transaction: what the import would cost with free parsing. */
 static double sqlite_floor(const char *path, long n)
 {
-    sdb_ctx ctx = {"bench", "administration", NULL};
+    sdb_ctx ctx = {"bench", "administration", NULL, NULL};
     sdb_db *db;
     sdb_diag d;
     sqlite3_stmt *st;
@@ -118,7 +118,7 @@ static double sqlite_floor(const char *path, long n)
 /* One import of csv into a fresh database at dbp; returns seconds. */
 static double import_once(const char *dbp, const char *csv, sdb_import_stats *st)
 {
-    sdb_ctx ctx = {"bench", "administration", NULL};
+    sdb_ctx ctx = {"bench", "administration", NULL, NULL};
     sdb_db *db;
     sdb_diag d;
     sdb_import_opts o;

@@ -14,7 +14,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: embed NEW.db PROFILES\n");
         return 2;
     }
-    sdb_ctx ctx = {"embed-example", "administration", NULL};
+    sdb_ctx ctx = {"embed-example", "administration", NULL, NULL};
     sdb_db *db = NULL;
     sdb_diag d = {0};
     char msg[1024];

@@ -22,20 +22,20 @@ $S stat "$DB"
 echo
 $S show "$DB" evid1 --purpose casework --case DEMO-1
 echo
-echo "== identity search: a partial crime-scene profile (10 loci of GT37019) at high stringency"
+echo "== identity search (casework: offender and forensic indexes only): 10 loci of an ESX17 offender"
 $S search "$DB" --min-loci 8 --case DEMO-1 \
-    --genotype "CSF1PO=11/12;D10S1248=14;D12S391=17/21;D13S317=11/12;D16S539=11;D18S51=17/18;D19S433=14;D1S1656=12/16.3;D21S11=28/30;D22S1045=11/15"
+    --genotype "D3S1358=17/18;D8S1179=11/13;D16S539=11/13;D18S51=12/19;D21S11=28/29;FGA=22/25;TH01=6/9;vWA=17;D1S1656=15/16.3;D12S391=18/21"
 echo
 echo "== moderate stringency against the mixture index (the reference is in the stain)"
 $S search "$DB" --index forensic-mixture --stringency moderate --min-loci 6 --case DEMO-1 \
     --genotype "D3S1358=14/15;TH01=6/9.3;D21S11=27/29;D18S51=15/17;FGA=21/22;vWA=14/17"
 echo
 echo "== Y search: one Danish haplotype, up to 1 differing locus"
-$S ysearch "$DB" --max-loci 1 --limit 10 --case DEMO-2 \
+$S ysearch "$DB" --max-loci 1 --limit 10 --purpose population-study \
     --genotype "DYS19=14;DYS389I=13;DYS389II=29;DYS390=24;DYS391=11;DYS392=13;DYS393=13;DYS437=15;DYS438=12;DYS439=12"
 echo
-echo "== governance: expunge one offender profile, then sign and verify the audit chain"
-$S expunge "$DB" GT37019 --reason "demo: conviction quashed" --authorization DEMO-ORDER-1
+echo "== governance: expunge one population sample, then sign and verify the audit chain"
+$S expunge "$DB" GT37019 --reason "demo: the donor withdrew consent" --authorization DEMO-1
 if grep -q -a GT37019 "$DB"; then echo "GT37019 still in the file" >&2; exit 1; fi
 echo "GT37019: 0 occurrences left in $DB"
 $S audit keygen --key "$DIR/audit.key" --pubkey "$DIR/audit.pub"

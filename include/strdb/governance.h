@@ -74,6 +74,24 @@ int sdb_audit_verify_signed(sdb_db *db, const char *public_path, const sdb_check
                             int n_extra, long long *n_records, long long *n_checkpoints,
                             long long *unsigned_tail, long long *bad_seq, sdb_diag *d) SDB_WUR;
 
+/* The purpose policy: which (purpose, operation, index) triples are allowed
+ * (table policy; docs/governance.md gives the defaults). Operations: show,
+ * export, search, ysearch, pairs, freq, yfreq.
+ *
+ * Checks a read before any profile is read. With index NULL, fills out
+ * with the comma-separated list of every index the purpose may use for
+ * operation (pass it on as the index filter); with an index, checks that
+ * one and copies it. Refusals: SDB_EPERM with d naming the rule (no or
+ * unknown purpose; purpose needs an authorization reference; purpose may
+ * not do operation on index; purpose allows operation on no index),
+ * SDB_ENOTFOUND for an unknown index. The caller audits the refusal. */
+int sdb_policy_indexes(sdb_db *db, const sdb_ctx *ctx, const char *operation, const char *index,
+                       char *out, size_t size, sdb_diag *d) SDB_WUR;
+
+/* Allows (allow = 1) or forbids one triple; audited as "policy-set". */
+int sdb_policy_set(sdb_db *db, const sdb_ctx *ctx, const char *purpose, const char *operation,
+                   const char *index, int allow, sdb_diag *d) SDB_WUR;
+
 #ifdef __cplusplus
 }
 #endif

@@ -23,11 +23,13 @@ typedef struct sdb_db sdb_db;
 
 /* Who does what, and why: every audited call takes one. Strings borrowed.
  * actor is required; purpose is required for reads of profiles; case_ref
- * is optional. */
+ * is optional; authorization is the reference of the decision that allows
+ * the request, required by purposes marked so in the policy (familial). */
 typedef struct sdb_ctx {
     const char *actor;
     const char *purpose;
     const char *case_ref;
+    const char *authorization;
 } sdb_ctx;
 
 /* Creates a new database at path (refused with SDB_EEXIST if the file exists
@@ -89,8 +91,11 @@ typedef struct sdb_stored {
     const char *imported_at;
 } sdb_stored;
 
-/* Iterates profiles in sample id order, optionally of one index and/or one
- * sample id (NULL for all). Not audited by itself: callers that read
+/* Iterates profiles in sample id order, optionally of some indexes and/or
+ * one sample id (NULL for all). Wherever an index argument filters
+ * profiles (here, sdb_iter_open_genotypes, sdb_db_stamp, sdb_idx_build) it
+ * is one index name or a comma-separated list of them, as
+ * sdb_policy_indexes returns. Not audited by itself: callers that read
  * profiles append an audit record (see sdb_audit_append). The iterator
  * borrows db; close it before closing db. */
 typedef struct sdb_iter sdb_iter;

@@ -29,16 +29,24 @@ int main_search(int argc, char **argv);
 int main_ysearch(int argc, char **argv);
 int main_pairs(int argc, char **argv);
 int main_expunge(int argc, char **argv);
+int main_policy(int argc, char **argv);
 
-/* Options every audited command takes: --actor, --purpose, --case. */
-enum { OPT_ACTOR = 1000, OPT_PURPOSE, OPT_CASE, OPT_HELP };
+/* Options every audited command takes: --actor, --purpose, --case, --authorization. */
+enum { OPT_ACTOR = 1000, OPT_PURPOSE, OPT_CASE, OPT_AUTHORIZATION, OPT_HELP };
 #define CTX_LONG_OPTIONS                                                                           \
     {"actor", required_argument, NULL, OPT_ACTOR},                                                 \
         {"purpose", required_argument, NULL, OPT_PURPOSE},                                         \
         {"case", required_argument, NULL, OPT_CASE},                                               \
+        {"authorization", required_argument, NULL, OPT_AUTHORIZATION},                             \
     {                                                                                              \
         "help", no_argument, NULL, 'h'                                                             \
     }
+
+/* The policy paragraph of the help of every command that reads profiles. */
+#define POLICY_HELP                                                                                \
+    "\nThe purpose policy (strdb policy DB) decides which indexes a purpose may read:\n"            \
+    "without --index the read covers exactly those; an index it may not read, or a\n"             \
+    "purpose that needs --authorization REF without one, is refused and audited.\n"
 
 /* Handles a CTX_LONG_OPTIONS code; returns 1 if it was one. */
 int cli_ctx_option(int c, const char *arg, sdb_ctx *ctx);
@@ -54,10 +62,12 @@ int cli_usage(const char *text, int is_error);
 /* Opens a database, printing the reason on failure. */
 int cli_open(const char *cmd, const char *path, int readonly, sdb_db **db);
 
-/* Reads need a known purpose: returns 0 if ctx->purpose is set and known,
- * else prints why, audits the refusal and returns EXIT_FAIL. */
-int cli_require_purpose(const char *cmd, sdb_db *db, const sdb_ctx *ctx, const char *action,
-                        const char *params);
+/* Reads go through the purpose policy before any profile is read: returns 0
+ * with allowed filled (the index, or every index the purpose may use for
+ * operation, comma-separated), else prints why, audits the refusal under
+ * action operation and returns EXIT_FAIL. */
+int cli_policy(const char *cmd, sdb_db *db, const sdb_ctx *ctx, const char *operation,
+               const char *index, const char *params, char *allowed, size_t size);
 
 /* Reads a query from --genotype text (if not NULL) or the first profile of
  * file; prints the reason and returns EXIT_FAIL on failure or an empty profile. */

@@ -21,20 +21,17 @@ static const char expunge_usage[] =
 
 int main_expunge(int argc, char **argv)
 {
-    enum { OPT_REASON = 1, OPT_AUTH, OPT_FINISH };
+    enum { OPT_REASON = 1, OPT_FINISH };
     static const struct option longopts[] = {{"reason", required_argument, NULL, OPT_REASON},
-                                             {"authorization", required_argument, NULL, OPT_AUTH},
                                              {"finish", no_argument, NULL, OPT_FINISH},
                                              CTX_LONG_OPTIONS,
                                              {NULL, 0, NULL, 0}};
     sdb_ctx ctx = {0};
-    const char *reason = NULL, *auth = NULL;
+    const char *reason = NULL;
     int finish = 0, c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == OPT_REASON)
             reason = optarg;
-        else if (c == OPT_AUTH)
-            auth = optarg;
         else if (c == OPT_FINISH)
             finish = 1;
         else if (!cli_ctx_option(c, optarg, &ctx))
@@ -48,7 +45,7 @@ int main_expunge(int argc, char **argv)
     sdb_diag d;
     sdb_diag_clear(&d);
     int rc = finish ? sdb_db_truncate_wal(db, &d)
-                    : sdb_expunge(db, &ctx, argv[optind + 1], reason, auth, &d);
+                    : sdb_expunge(db, &ctx, argv[optind + 1], reason, ctx.authorization, &d);
     if (rc)
         cli_diag("expunge", rc, &d);
     else if (!finish)

@@ -41,11 +41,8 @@ int main_freq(int argc, char **argv)
     if (cli_open("freq", argv[optind], 0, &db)) return EXIT_FAIL;
     char params[256];
     snprintf(params, sizeof params, "index=%s\nby_population=%d", index, by_pop);
-    int rc = cli_require_purpose("freq", db, &ctx, "freq", params);
-    if (!rc && !sdb_db_has_index(db, index)) {
-        cli_error("freq", "unknown index '%s'", index);
-        rc = EXIT_FAIL;
-    }
+    char allowed[1024];
+    int rc = cli_policy("freq", db, &ctx, "freq", index, params, allowed, sizeof allowed);
     if (rc) {
         sdb_db_close(db);
         return rc;

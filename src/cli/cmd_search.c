@@ -21,7 +21,8 @@ static const char search_usage[] =
     "typed in both (default 1) and at most K of them fail (default 0). Hits are ranked\n"
     "by matching loci, then mismatching, with shared/matching/mismatching counts.\n"
     "--batch FILE searches every profile of FILE (the weekly run) and prints JSON\n"
-    "lines, one per query, using --threads. Audited (purpose default casework).\n";
+    "lines, one per query, using --threads. Audited (purpose default casework).\n"
+    POLICY_HELP;
 
 static const char ysearch_usage[] =
     "usage: strdb ysearch DB (--haplotype FILE | --genotype G) [--max-loci K]\n"
@@ -31,7 +32,8 @@ static const char ysearch_usage[] =
     "than S repeat steps in total (default: any when K > 0, else 0). Two-copy loci\n"
     "compare as sorted pairs; a microvariant against an integer, or another number of\n"
     "copies, is a differing locus without steps; loci missing on either side do not\n"
-    "count but are reported. Audited (purpose default casework).\n";
+    "count but are reported. Audited (purpose default casework).\n"
+    POLICY_HELP;
 
 static const char pairs_usage[] =
     "usage: strdb pairs DB [--hit M] [--format csv|json] [--index NAME] [--threads T]\n"
@@ -41,7 +43,8 @@ static const char pairs_usage[] =
     "exactly one allele. Prints the m x p table of pair counts (CSV: the layout of\n"
     "DNAtools' dbCompare output) and, with --hit M, every pair with m >= M.\n"
     "Profiles with more than two alleles at a locus are left out. Audited (purpose\n"
-    "default database-health).\n";
+    "default database-health).\n"
+    POLICY_HELP;
 
 enum {
     O_PROFILE = 1,
@@ -103,12 +106,9 @@ static int open_index(const char *cmd, const char *path, sdb_ctx *ctx, const cha
                       sdb_kind kind, const char *params, sdb_db **db, sdb_idx **x)
 {
     if (cli_open(cmd, path, 0, db)) return EXIT_FAIL;
-    int rc = cli_require_purpose(cmd, *db, ctx, cmd, params);
-    if (!rc && index && !sdb_db_has_index(*db, index)) {
-        cli_error(cmd, "unknown index '%s'", index);
-        rc = EXIT_FAIL;
-    }
-    if (!rc && load_or_build(cmd, *db, path, index, kind, x)) rc = EXIT_FAIL;
+    char allowed[1024];
+    int rc = cli_policy(cmd, *db, ctx, cmd, index, params, allowed, sizeof allowed);
+    if (!rc && load_or_build(cmd, *db, path, allowed, kind, x)) rc = EXIT_FAIL;
     if (rc) sdb_db_close(*db);
     return rc;
 }

@@ -120,11 +120,8 @@ int main_yfreq(int argc, char **argv)
     }
     char params[256];
     snprintf(params, sizeof params, "index=%s\nquery_loci=%d", index, q.n_calls);
-    rc = cli_require_purpose("yfreq", db, &ctx, "yfreq", params);
-    if (!rc && !sdb_db_has_index(db, index)) {
-        cli_error("yfreq", "unknown index '%s'", index);
-        rc = EXIT_FAIL;
-    }
+    char allowed[1024];
+    rc = cli_policy("yfreq", db, &ctx, "yfreq", index, params, allowed, sizeof allowed);
     sdb_profile *refs = NULL;
     long n = 0;
     if (!rc) {

@@ -19,6 +19,7 @@ static const command commands[] = {
     {"loci", main_loci, "list the locus catalog"},
     {"audit", main_audit, "verify, list, export or sign the audit chain"},
     {"expunge", main_expunge, "remove a profile for good, with proof"},
+    {"policy", main_policy, "show or change the purpose policy"},
     {"rules", main_rules, "show or change the per-index validation rules"},
     {"search", main_search, "identity search with CODIS stringency (and --batch)"},
     {"ysearch", main_ysearch, "Y-STR near-match search"},

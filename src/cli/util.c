@@ -13,6 +13,7 @@ int cli_ctx_option(int c, const char *arg, sdb_ctx *ctx)
     case OPT_ACTOR: ctx->actor = arg; return 1;
     case OPT_PURPOSE: ctx->purpose = arg; return 1;
     case OPT_CASE: ctx->case_ref = arg; return 1;
+    case OPT_AUTHORIZATION: ctx->authorization = arg; return 1;
     default: return 0;
     }
 }
@@ -64,18 +65,18 @@ int cli_open(const char *cmd, const char *path, int readonly, sdb_db **db)
     return rc ? EXIT_FAIL : EXIT_OK;
 }
 
-int cli_require_purpose(const char *cmd, sdb_db *db, const sdb_ctx *ctx, const char *action,
-                        const char *params)
+int cli_policy(const char *cmd, sdb_db *db, const sdb_ctx *ctx, const char *operation,
+               const char *index, const char *params, char *allowed, size_t size)
 {
-    const char *why = NULL;
-    if (!ctx->purpose || !ctx->purpose[0])
-        why = "refused: reading profiles needs --purpose (see 'strdb stat --json' for the list)";
-    else if (!sdb_db_has_purpose(db, ctx->purpose))
-        why = "refused: unknown purpose";
-    if (!why) return EXIT_OK;
-    cli_error(cmd, "%s%s%s", why, ctx->purpose && ctx->purpose[0] ? " " : "",
-              ctx->purpose ? ctx->purpose : "");
-    if (sdb_audit_append(db, ctx, action, params, 0, "refused: no valid purpose"))
+    sdb_diag d;
+    char outcome[sizeof d.reason + 16];
+    sdb_diag_clear(&d);
+    int rc = sdb_policy_indexes(db, ctx, operation, index, allowed, size, &d);
+    if (!rc) return EXIT_OK;
+    cli_error(cmd, "%s", d.reason);
+    snprintf(outcome, sizeof outcome, "%s%s", strncmp(d.reason, "refused", 7) ? "refused: " : "",
+             d.reason);
+    if (sdb_audit_append(db, ctx, operation, params, 0, outcome))
         cli_error(cmd, "could not audit the refusal");
     return EXIT_FAIL;
 }

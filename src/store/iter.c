@@ -58,7 +58,7 @@ int sdb_iter_open(sdb_iter **out, sdb_db *db, const char *index, const char *sam
     sdb_iter *it = calloc(1, sizeof *it);
     if (!it) return SDB_ENOMEM;
     it->db = db;
-    const char *sql = SELECT_PROFILE " WHERE (?1 IS NULL OR p.index_name = ?1)"
+    const char *sql = SELECT_PROFILE " WHERE " STORE_INDEX_IN("p.index_name")
                                      " AND (?2 IS NULL OR p.sample_id = ?2) ORDER BY p.sample_id";
     if (store_prepare(db, sql, &it->st, NULL)) {
         free(it);
@@ -99,7 +99,7 @@ int sdb_iter_open_genotypes(sdb_iter **out, sdb_db *db, const char *index, sdb_k
     it->lean = 1;
     if (store_prepare(db,
                       "SELECT sample_id, genotype, flags FROM profile"
-                      " WHERE (?1 IS NULL OR index_name = ?1) AND kind = ?2",
+                      " WHERE " STORE_INDEX_IN("index_name") " AND kind = ?2",
                       &it->st, NULL)) {
         free(it);
         return SDB_ESTORE;

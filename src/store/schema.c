@@ -71,7 +71,31 @@ static const char schema_v2[] =
     "  sample_key TEXT NOT NULL, index_name TEXT NOT NULL, reason TEXT NOT NULL,"
     "  authorization TEXT, audit_seq INTEGER NOT NULL) STRICT;"
     "CREATE TABLE audit_checkpoint(seq INTEGER PRIMARY KEY, head TEXT NOT NULL,"
-    "  at TEXT NOT NULL, public_key TEXT NOT NULL, signature TEXT NOT NULL) STRICT;";
+    "  at TEXT NOT NULL, public_key TEXT NOT NULL, signature TEXT NOT NULL) STRICT;"
+    "ALTER TABLE purpose ADD COLUMN needs_authorization INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE purpose SET needs_authorization = 1 WHERE code = 'familial';"
+    "CREATE TABLE policy(purpose TEXT NOT NULL REFERENCES purpose(code),"
+    "  operation TEXT NOT NULL CHECK (operation IN"
+    "  ('show', 'export', 'search', 'ysearch', 'pairs', 'freq', 'yfreq')),"
+    "  index_name TEXT NOT NULL REFERENCES db_index(name),"
+    "  PRIMARY KEY (purpose, operation, index_name)) STRICT;"
+    /* The default policy (docs/governance.md): purpose x operations x indexes. */
+    "WITH p(purpose, ops, idx) AS (VALUES"
+    "  ('casework', 'show,search,ysearch', 'offender,arrestee,forensic-unknown,forensic-mixture'),"
+    "  ('familial', 'show,search,ysearch', 'offender,arrestee,forensic-unknown'),"
+    "  ('missing-person', 'show,search,ysearch,pairs',"
+    "   'missing-person,unidentified-remains,relative-of-missing'),"
+    "  ('contamination', 'show,search,ysearch', 'staff-elimination'),"
+    "  ('database-health', 'search,ysearch,pairs,freq,yfreq',"
+    "   'offender,arrestee,forensic-unknown,forensic-mixture,missing-person,"
+    "unidentified-remains,staff-elimination,volunteer,population'),"
+    "  ('population-study', 'show,export,ysearch,pairs,freq,yfreq', 'population'),"
+    "  ('administration', 'show,export', 'offender,arrestee,forensic-unknown,forensic-mixture,"
+    "missing-person,unidentified-remains,relative-of-missing,staff-elimination,volunteer,"
+    "population'))"
+    " INSERT INTO policy SELECT p.purpose, o.value, i.value FROM p,"
+    "  json_each('[\"' || replace(p.ops, ',', '\",\"') || '\"]') o,"
+    "  json_each('[\"' || replace(p.idx, ',', '\",\"') || '\"]') i;";
 
 /* Seed rows. IMPORTANT: docs/profiles.md lists these; change both. */
 static const char *const legal_bases[][2] = {
@@ -154,8 +178,8 @@ int schema_create(sdb_db *db, sdb_diag *d)
 {
     char pragma[96];
     int rc = store_exec(db, schema_v1, d);
+    if (!rc) rc = seed(db, d); /* the version 1 seed rows, which schema_v2 builds on */
     if (!rc) rc = store_exec(db, schema_v2, d);
-    if (!rc) rc = seed(db, d);
     if (!rc) rc = schema_sync_loci(db, d);
     snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d; PRAGMA application_id = %d;",
              SDB_SCHEMA_VERSION, SDB_APPLICATION_ID);

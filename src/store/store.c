@@ -252,7 +252,7 @@ int sdb_db_stamp(sdb_db *db, const char *index, sdb_kind kind, char stamp[65])
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(sdb_db_sqlite(db),
                            "SELECT count(*), coalesce(max(batch_id), 0), coalesce(max(id), 0)"
-                           " FROM profile WHERE (?1 IS NULL OR index_name = ?1) AND kind = ?2",
+                           " FROM profile WHERE " STORE_INDEX_IN("index_name") " AND kind = ?2",
                            -1, &st, NULL) != SQLITE_OK)
         return SDB_ESTORE;
     sqlite3_bind_text(st, 1, index, -1, SQLITE_TRANSIENT);

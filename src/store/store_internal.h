@@ -10,6 +10,10 @@
 
 #define SDB_APPLICATION_ID 0x53544442 /* "STDB" in PRAGMA application_id */
 
+/* SQL: col is one of the indexes in parameter ?1, a name or a comma-separated
+ * list of names (the indexes a purpose may use); NULL means every index. */
+#define STORE_INDEX_IN(col) "(?1 IS NULL OR instr(',' || ?1 || ',', ',' || " col " || ',') > 0)"
+
 struct sdb_db {
     sqlite3 *sql;
     const sdb_catalog *cat;

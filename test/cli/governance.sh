@@ -8,7 +8,7 @@
 
 "$S" init "$T/db" 2>/dev/null
 "$S" import "$T/db" $D/NIST1036_genotypes.csv --index population --basis population-study 2>/dev/null
-"$S" search "$T/db" --index population --genotype 'D3S1358=15/16' --purpose casework >/dev/null 2>&1
+"$S" search "$T/db" --index population --genotype 'D3S1358=15/16' --purpose database-health >/dev/null 2>&1
 check "before: the sample id is in the database file and the snapshot" \
     sh -c "grep -q -a UA16895 '$T/db' && grep -q -a UA16895 '$T'/db.index-autosomal-population"
 check "expunge without --reason is refused and changes nothing" \
@@ -39,3 +39,43 @@ check "a cut-off tail with its stored checkpoint deleted: the chain alone verifi
 check "... but the outside checkpoints catch it and name the first untrusted record" \
     sh -c "'$S' audit verify '$T/cut' --pubkey '$T/k.pub' --checkpoints '$T/outside.jsonl' >'$T/v' 2>&1
            [ \$? = 1 ] && grep 'cut off' '$T/v' | grep -q \"audit record $((last - 1)):\""
+
+# The purpose policy: the same 1036 genotypes in an offender, a missing-person
+# and a relatives-of-missing-persons index; a low-stringency query hits all.
+"$S" init "$T/pp" 2>/dev/null
+"$S" import "$T/pp" $D/NIST1036_genotypes.csv --index offender --basis conviction 2>/dev/null
+"$S" import "$T/pp" $D/NIST1036_genotypes.csv --index missing-person --basis missing-person-report --id-prefix MP- 2>/dev/null
+"$S" import "$T/pp" $D/NIST1036_genotypes.csv --index relative-of-missing --basis consent --id-prefix REL- 2>/dev/null
+G='D3S1358=15/16;vWA=17/18;TH01=6/9.3'
+O="--stringency low --min-loci 3"
+hits() { # PURPOSE [options]: the sample ids of the hits
+    p=$1
+    shift
+    "$S" search "$T/pp" --genotype "$G" $O --purpose "$p" --json "$@" | sed -n 's/.*"sample_id": "\([^"]*\)".*/\1/p'
+}
+hits missing-person >"$T/mp"
+check "a missing-person search returns missing-person and relatives' profiles only, never an offender" \
+    sh -c "grep -q '^MP-' '$T/mp' && grep -q '^REL-' '$T/mp' && ! grep -v -q '^MP-\|^REL-' '$T/mp'"
+hits casework >"$T/cw"
+check "a casework search returns offender profiles and never touches the relatives' index" \
+    sh -c "[ -s '$T/cw' ] && ! grep -q '^REL-\|^MP-' '$T/cw'"
+check "casework on the relatives' index is refused before reading, naming the rule, and audited" \
+    sh -c "! '$S' search '$T/pp' --genotype '$G' $O --purpose casework --index relative-of-missing 2>'$T/e' &&
+           grep -q \"refused by policy: purpose 'casework' may not search index 'relative-of-missing'\" '$T/e' &&
+           '$S' audit log '$T/pp' | tail -1 | grep -q 'search .*casework .*refused by policy'"
+check "missing-person on the offender index is refused" \
+    sh -c "! '$S' search '$T/pp' --genotype '$G' $O --purpose missing-person --index offender 2>/dev/null"
+check "show of a relative's profile for casework is refused" \
+    sh -c "! '$S' show '$T/pp' REL-UA16895 --purpose casework 2>/dev/null && '$S' show '$T/pp' REL-UA16895 --purpose missing-person >/dev/null"
+check "familial without --authorization is refused" \
+    sh -c "! '$S' search '$T/pp' --genotype '$G' $O --purpose familial 2>'$T/e' && grep -q 'needs an authorization reference' '$T/e'"
+check "familial with --authorization runs" \
+    sh -c "'$S' search '$T/pp' --genotype '$G' $O --purpose familial --authorization FS-2026-3 >/dev/null"
+check "policy --deny takes effect and is audited; --allow restores it" \
+    sh -c "'$S' policy '$T/pp' --deny casework:search:offender &&
+           ! '$S' search '$T/pp' --genotype '$G' $O --purpose casework --index offender 2>/dev/null &&
+           '$S' audit log '$T/pp' | grep -q 'policy-set' &&
+           '$S' policy '$T/pp' --allow casework:search:offender &&
+           '$S' search '$T/pp' --genotype '$G' $O --purpose casework --index offender >/dev/null"
+check "policy rejects an unknown operation" \
+    sh -c "! '$S' policy '$T/pp' --allow casework:delete:offender 2>/dev/null"

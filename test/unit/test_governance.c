@@ -6,7 +6,7 @@
 
 #include "unit.h"
 
-static const sdb_ctx admin = {"unit-test", "administration", "CASE-9"};
+static const sdb_ctx admin = {"unit-test", "administration", "CASE-9", NULL};
 static char path[1024], key[1100], pub[1100], key2[1100], pub2[1100];
 
 static void rm(const char *base, const char *suffix)
@@ -143,7 +143,7 @@ static void test_expunge_proof(void **state)
         assert_true(traces(geno[i], glen[i]) >= 1);
     }
     /* refusals change nothing */
-    sdb_ctx casework = {"unit-test", "casework", NULL};
+    sdb_ctx casework = {"unit-test", "casework", NULL, NULL};
     assert_int_equal(sdb_expunge(db, &casework, ids[0], "x", NULL, &d), SDB_EPERM);
     assert_int_equal(sdb_expunge(db, &admin, ids[0], "", NULL, &d), SDB_EPERM);
     assert_int_equal(sdb_expunge(db, &admin, "no-such-id", "x", NULL, &d), SDB_ENOTFOUND);
@@ -308,6 +308,57 @@ static void test_signed_checkpoints(void **state)
     sdb_db_close(db);
 }
 
+/* The default policy through the library: narrowing, refusals, changes. */
+static void test_policy(void **state)
+{
+    sdb_db *db = fresh_with_nist();
+    sdb_diag d;
+    char allowed[1024];
+    sdb_ctx c = {"unit-test", "casework", NULL, NULL};
+    assert_int_equal(sdb_policy_indexes(db, &c, "search", NULL, allowed, sizeof allowed, &d), SDB_OK);
+    assert_string_equal(allowed, "arrestee,forensic-mixture,forensic-unknown,offender");
+    assert_int_equal(
+        sdb_policy_indexes(db, &c, "search", "relative-of-missing", allowed, sizeof allowed, &d),
+        SDB_EPERM);
+    assert_non_null(strstr(d.reason, "may not search index 'relative-of-missing'"));
+    assert_int_equal(sdb_policy_indexes(db, &c, "search", "nope", allowed, sizeof allowed, &d),
+                     SDB_ENOTFOUND);
+    assert_int_equal(sdb_policy_indexes(db, &c, "export", NULL, allowed, sizeof allowed, &d),
+                     SDB_EPERM); /* casework exports nothing */
+    c.purpose = "familial";
+    assert_int_equal(sdb_policy_indexes(db, &c, "search", NULL, allowed, sizeof allowed, &d),
+                     SDB_EPERM);
+    assert_non_null(strstr(d.reason, "authorization"));
+    c.authorization = "FS-1";
+    assert_int_equal(sdb_policy_indexes(db, &c, "search", NULL, allowed, sizeof allowed, &d), SDB_OK);
+    c.purpose = NULL;
+    assert_int_equal(sdb_policy_indexes(db, &c, "show", NULL, allowed, sizeof allowed, &d),
+                     SDB_EPERM);
+    c.purpose = "gossip";
+    assert_int_equal(sdb_policy_indexes(db, &c, "show", NULL, allowed, sizeof allowed, &d),
+                     SDB_EPERM);
+    /* the population index: a casework search sees none of its 1036 profiles */
+    c.purpose = "casework";
+    assert_int_equal(sdb_policy_indexes(db, &c, "search", NULL, allowed, sizeof allowed, &d), SDB_OK);
+    sdb_idx *x = NULL;
+    assert_int_equal(sdb_idx_build(&x, db, allowed, SDB_KIND_AUTOSOMAL, &d), SDB_OK);
+    assert_int_equal(sdb_idx_count(x), 0);
+    sdb_idx_free(x);
+    assert_int_equal(sdb_policy_set(db, &admin, "casework", "search", "population", 1, &d), SDB_OK);
+    assert_int_equal(sdb_policy_indexes(db, &c, "search", NULL, allowed, sizeof allowed, &d), SDB_OK);
+    assert_int_equal(sdb_idx_build(&x, db, allowed, SDB_KIND_AUTOSOMAL, &d), SDB_OK);
+    assert_int_equal(sdb_idx_count(x), 1036);
+    sdb_idx_free(x);
+    assert_int_equal(sdb_policy_set(db, &admin, "casework", "delete", "population", 1, &d),
+                     SDB_EINVAL);
+    assert_int_equal(sdb_policy_set(db, &admin, "gossip", "search", "population", 1, &d),
+                     SDB_ENOTFOUND);
+    long long n, bad;
+    assert_int_equal(sdb_audit_verify(db, &n, NULL, &bad, &d), SDB_OK);
+    assert_int_equal(n, 3); /* init, import, one policy-set */
+    sdb_db_close(db);
+}
+
 /* A version 1 file (no governance tables) migrates forward at open. */
 static void test_migration_from_v1(void **state)
 {
@@ -315,6 +366,8 @@ static void test_migration_from_v1(void **state)
     sdb_diag d;
     assert_int_equal(sqlite3_exec(sdb_db_sqlite(db),
                                   "DROP TABLE expunction; DROP TABLE audit_checkpoint;"
+                                  " DROP TABLE policy;"
+                                  " ALTER TABLE purpose DROP COLUMN needs_authorization;"
                                   " PRAGMA user_version = 1",
                                   0, 0, 0),
                      SQLITE_OK);
@@ -324,6 +377,7 @@ static void test_migration_from_v1(void **state)
     assert_int_equal(scalar(db, "PRAGMA user_version"), SDB_SCHEMA_VERSION);
     assert_int_equal(sdb_expunge(db, &admin, "UA16895", "migrated", NULL, &d), SDB_OK);
     assert_int_equal(scalar(db, "SELECT count(*) FROM expunction"), 1);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM policy WHERE purpose = 'casework'"), 12);
     sdb_db_close(db);
 }
 
@@ -334,6 +388,7 @@ int main(void)
         cmocka_unit_test(test_expunge_busy_reader),
         cmocka_unit_test(test_chain_tamper),
         cmocka_unit_test(test_signed_checkpoints),
+        cmocka_unit_test(test_policy),
         cmocka_unit_test(test_migration_from_v1),
     };
     return cmocka_run_group_tests_name("governance", tests, setup, teardown);

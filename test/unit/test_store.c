@@ -6,7 +6,7 @@
 #include "unit.h"
 #include "store/store_internal.h"
 
-static const sdb_ctx ctx = {"unit-test", "administration", "CASE-1"};
+static const sdb_ctx ctx = {"unit-test", "administration", "CASE-1", NULL};
 static char path[1024], path2[1024];
 
 static int setup(void **state)
@@ -243,7 +243,7 @@ static void test_audit_tamper(void **state)
     assert_int_equal(sdb_audit_verify(db, &n, head, &bad, &d), SDB_EAUDIT);
     assert_int_equal(bad, 3);
     /* an actor is required */
-    sdb_ctx anon = {NULL, "administration", NULL};
+    sdb_ctx anon = {NULL, "administration", NULL, NULL};
     assert_int_equal(sdb_audit_append(db, &anon, "show", "", 0, "ok"), SDB_EPERM);
     sdb_db_close(db);
 }

@@ -92,6 +92,41 @@ int sdb_policy_indexes(sdb_db *db, const sdb_ctx *ctx, const char *operation, co
 int sdb_policy_set(sdb_db *db, const sdb_ctx *ctx, const char *purpose, const char *operation,
                    const char *index, int allow, sdb_diag *d) SDB_WUR;
 
+/* Retention. Each legal basis has a rule (legal_basis.retention):
+ * "indefinite", "years:N" (N years from collection: the import date of the
+ * profile's batch) or "consent" (until the person withdraws consent). A
+ * profile's own retain_until (import --retain-until) takes precedence. A
+ * profile is due on its due date (YYYY-MM-DD) and after. */
+typedef struct sdb_due {
+    const char *sample_id, *index, *basis, *rule, *due; /* borrowed, valid in the callback */
+} sdb_due;
+
+/* Calls fn for every profile due at as_of (YYYY-MM-DD; NULL: today, UTC) in
+ * due-date order; stops at fn's first non-zero return and returns it. */
+int sdb_retention_due(sdb_db *db, const char *as_of, int (*fn)(void *arg, const sdb_due *due),
+                      void *arg, sdb_diag *d) SDB_WUR;
+
+/* Expunges every profile due at as_of (sdb_expunge, reason "retention:
+ * basis B, rule R, due D"); with dry_run only counts them. *n gets the
+ * count. Needs ctx->purpose "administration". */
+int sdb_retention_run(sdb_db *db, const sdb_ctx *ctx, const char *as_of, int dry_run, long *n,
+                      sdb_diag *d) SDB_WUR;
+
+/* Changes the rule of a legal basis (audited "retention-set"). SDB_EINVAL
+ * for a rule that is not one of the three forms, SDB_ENOTFOUND. */
+int sdb_retention_set(sdb_db *db, const sdb_ctx *ctx, const char *basis, const char *rule,
+                      sdb_diag *d) SDB_WUR;
+
+/* Consent records of a sample: given (scope: the purposes, comma-separated)
+ * or withdrawn at a date (NULL: now). Withdrawal of the consent a profile
+ * is kept under expunges it at once (reason "consent withdrawn"). Both
+ * audited. SDB_ENOTFOUND if the sample (or, to withdraw, its consent) is
+ * unknown. */
+int sdb_consent_give(sdb_db *db, const sdb_ctx *ctx, const char *sample_id, const char *scope,
+                     const char *at, sdb_diag *d) SDB_WUR;
+int sdb_consent_withdraw(sdb_db *db, const sdb_ctx *ctx, const char *sample_id, const char *at,
+                         sdb_diag *d) SDB_WUR;
+
 #ifdef __cplusplus
 }
 #endif

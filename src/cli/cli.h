@@ -30,6 +30,8 @@ int main_ysearch(int argc, char **argv);
 int main_pairs(int argc, char **argv);
 int main_expunge(int argc, char **argv);
 int main_policy(int argc, char **argv);
+int main_retention(int argc, char **argv);
+int main_consent(int argc, char **argv);
 
 /* Options every audited command takes: --actor, --purpose, --case, --authorization. */
 enum { OPT_ACTOR = 1000, OPT_PURPOSE, OPT_CASE, OPT_AUTHORIZATION, OPT_HELP };

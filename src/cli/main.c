@@ -20,6 +20,8 @@ static const command commands[] = {
     {"audit", main_audit, "verify, list, export or sign the audit chain"},
     {"expunge", main_expunge, "remove a profile for good, with proof"},
     {"policy", main_policy, "show or change the purpose policy"},
+    {"retention", main_retention, "retention rules per legal basis; expunge what is due"},
+    {"consent", main_consent, "record consent or its withdrawal (which expunges)"},
     {"rules", main_rules, "show or change the per-index validation rules"},
     {"search", main_search, "identity search with CODIS stringency (and --batch)"},
     {"ysearch", main_ysearch, "Y-STR near-match search"},

@@ -165,6 +165,7 @@ int sdb_expunge(sdb_db *db, const sdb_ctx *ctx, const char *sample_id, const cha
     if (!rc) rc = run(db, "DELETE FROM profile WHERE sample_id = ?", id, 1, NULL);
     /* rejects quote the sample id in their reason; instr, not LIKE: ids may hold '%' or '_' */
     if (!rc) rc = run(db, "DELETE FROM import_reject WHERE instr(reason, ?) > 0", id, 1, NULL);
+    if (!rc) rc = run(db, "DELETE FROM consent WHERE sample_id = ?", id, 1, NULL);
     if (!rc) rc = record(db, ctx, key, index, reason, authorization);
     if ((rc = store_finish(db, rc, d))) return rc;
     rc = remove_snapshots(db, d);

@@ -72,6 +72,16 @@ static const char schema_v2[] =
     "  authorization TEXT, audit_seq INTEGER NOT NULL) STRICT;"
     "CREATE TABLE audit_checkpoint(seq INTEGER PRIMARY KEY, head TEXT NOT NULL,"
     "  at TEXT NOT NULL, public_key TEXT NOT NULL, signature TEXT NOT NULL) STRICT;"
+    /* Retention per legal basis: 'indefinite', 'years:N' (from collection),
+     * or 'consent' (until withdrawn). The seeded rules follow the UK
+     * Protection of Freedoms Act 2012 (docs/governance.md). */
+    "ALTER TABLE legal_basis ADD COLUMN retention TEXT NOT NULL DEFAULT 'indefinite'"
+    "  CHECK (retention IN ('indefinite', 'consent') OR"
+    "  (retention GLOB 'years:[0-9]*' AND retention NOT GLOB 'years:*[^0-9]*'));"
+    "UPDATE legal_basis SET retention = 'years:3' WHERE code IN ('arrest', 'charge');"
+    "UPDATE legal_basis SET retention = 'consent' WHERE code = 'consent';"
+    "CREATE TABLE consent(sample_id TEXT PRIMARY KEY, scope TEXT NOT NULL,"
+    "  given_at TEXT NOT NULL, withdrawn_at TEXT) STRICT;"
     "ALTER TABLE purpose ADD COLUMN needs_authorization INTEGER NOT NULL DEFAULT 0;"
     "UPDATE purpose SET needs_authorization = 1 WHERE code = 'familial';"
     "CREATE TABLE policy(purpose TEXT NOT NULL REFERENCES purpose(code),"

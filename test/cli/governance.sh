@@ -79,3 +79,37 @@ check "policy --deny takes effect and is audited; --allow restores it" \
            '$S' search '$T/pp' --genotype '$G' $O --purpose casework --index offender >/dev/null"
 check "policy rejects an unknown operation" \
     sh -c "! '$S' policy '$T/pp' --allow casework:delete:offender 2>/dev/null"
+
+# Retention: 1036 arrestee profiles (PoFA: 3 years) collected 2020-02-15, one
+# conviction profile with its own --retain-until, two volunteers under consent.
+"$S" init "$T/r" 2>/dev/null
+"$S" import "$T/r" $D/NIST1036_genotypes.csv --index arrestee --basis arrest 2>/dev/null
+sqlite3 "$T/r" "UPDATE import_batch SET started_at = '2020-02-15T10:00:00.000Z'"
+"$S" import "$T/r" $D/bad/good3.csv --index offender --basis conviction --id-prefix C- --retain-until 2021-01-01 2>/dev/null
+"$S" import "$T/r" $D/bad/good3.csv --index volunteer --basis consent --id-prefix V- 2>/dev/null
+check "years:3 — not due the day before the third anniversary" sh -c "[ \"\$('$S' retention report '$T/r' --as-of 2023-02-14 | grep -c ' arrest ')\" = 0 ]"
+check "years:3 — all 1036 due on it" sh -c "[ \"\$('$S' retention report '$T/r' --as-of 2023-02-15 | grep -c ' arrest ')\" = 1036 ]"
+check "retain-until — not due the day before, due on the day (conviction itself is indefinite)" \
+    sh -c "[ \"\$('$S' retention report '$T/r' --as-of 2020-12-31 | grep -c '^C-')\" = 0 ] &&
+           [ \"\$('$S' retention report '$T/r' --as-of 2021-01-01 | grep -c '^C-')\" = 2 ]"
+check "consent — never due while consent stands" sh -c "[ \"\$('$S' retention report '$T/r' --as-of 2099-01-01 | grep -c '^V-')\" = 0 ]"
+check "retention run --dry-run counts and changes nothing" \
+    sh -c "'$S' retention run '$T/r' --as-of 2023-02-15 --dry-run 2>&1 | grep -q '1038 profiles due' &&
+           [ \"\$('$S' retention report '$T/r' --as-of 2023-02-15 | tail -n +2 | wc -l)\" = 1038 ]"
+check "retention set arrest years:5 moves the boundary (audited)" \
+    sh -c "'$S' retention set '$T/r' arrest years:5 &&
+           [ \"\$('$S' retention report '$T/r' --as-of 2025-02-14 | grep -c ' arrest ')\" = 0 ] &&
+           [ \"\$('$S' retention report '$T/r' --as-of 2025-02-15 | grep -c ' arrest ')\" = 1036 ] &&
+           '$S' audit log '$T/r' | grep -q retention-set"
+check "retention set refuses a malformed rule" sh -c "! '$S' retention set '$T/r' arrest years:x 2>/dev/null"
+check "retention run expunges what is due, the ids leave the file, the chain verifies" \
+    sh -c "'$S' retention run '$T/r' --as-of 2025-02-15 2>/dev/null &&
+           [ \"\$('$S' retention report '$T/r' --as-of 2025-02-15 | tail -n +2 | wc -l)\" = 0 ] &&
+           ! grep -q -a 'UA16895' '$T/r' && '$S' audit verify '$T/r' >/dev/null"
+check "consent give, then withdraw: the volunteer's profile is expunged at once" \
+    sh -c "'$S' consent give '$T/r' V-GT37019 --scope casework,familial --at 2024-05-01 &&
+           '$S' show '$T/r' V-GT37019 --purpose administration >/dev/null &&
+           '$S' consent withdraw '$T/r' V-GT37019 &&
+           ! '$S' show '$T/r' V-GT37019 --purpose administration 2>/dev/null &&
+           ! grep -q -a 'V-GT37019' '$T/r'"
+check "consent for an unknown sample is refused" sh -c "! '$S' consent give '$T/r' nobody --scope casework 2>/dev/null"

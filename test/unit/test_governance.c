@@ -366,7 +366,8 @@ static void test_migration_from_v1(void **state)
     sdb_diag d;
     assert_int_equal(sqlite3_exec(sdb_db_sqlite(db),
                                   "DROP TABLE expunction; DROP TABLE audit_checkpoint;"
-                                  " DROP TABLE policy;"
+                                  " DROP TABLE policy; DROP TABLE consent;"
+                                  " ALTER TABLE legal_basis DROP COLUMN retention;"
                                   " ALTER TABLE purpose DROP COLUMN needs_authorization;"
                                   " PRAGMA user_version = 1",
                                   0, 0, 0),
@@ -378,6 +379,7 @@ static void test_migration_from_v1(void **state)
     assert_int_equal(sdb_expunge(db, &admin, "UA16895", "migrated", NULL, &d), SDB_OK);
     assert_int_equal(scalar(db, "SELECT count(*) FROM expunction"), 1);
     assert_int_equal(scalar(db, "SELECT count(*) FROM policy WHERE purpose = 'casework'"), 12);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM legal_basis WHERE retention = 'years:3'"), 2);
     sdb_db_close(db);
 }
 

@@ -1,0 +1,161 @@
+/* strdb retention report|run|rules|set ...   strdb consent give|withdraw ... */
+#include <jansson.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char retention_usage[] =
+    "usage: strdb retention report DB [--as-of DATE] [--json]\n"
+    "       strdb retention run DB [--as-of DATE] [--dry-run] [--actor NAME]\n"
+    "       strdb retention rules DB\n"
+    "       strdb retention set DB BASIS RULE [--actor NAME]\n\n"
+    "Each legal basis has a retention rule: indefinite, years:N (N years from\n"
+    "collection, i.e. the import date of the profile's batch) or consent (until the\n"
+    "person withdraws it). A profile's own --retain-until date takes precedence.\n"
+    "The shipped rules follow the UK Protection of Freedoms Act 2012 (docs/governance.md).\n\n"
+    "report  list the profiles due at DATE (default today, UTC): sample, index, basis,\n"
+    "        rule, due date\n"
+    "run     expunge every profile due at DATE (strdb expunge, reason naming the rule);\n"
+    "        --dry-run only counts them\n"
+    "rules   list the legal bases and their rules\n"
+    "set     change the rule of one basis (audited)\n\n"
+    "  --as-of DATE   YYYY-MM-DD: evaluate the rules as on that day\n";
+
+static const char consent_usage[] =
+    "usage: strdb consent give DB SAMPLE_ID --scope PURPOSES [--at DATE]\n"
+    "       strdb consent withdraw DB SAMPLE_ID [--at DATE]\n\n"
+    "Record a person's consent (the purposes it covers, comma-separated) or its\n"
+    "withdrawal. Withdrawing the consent a profile is kept under (legal basis with\n"
+    "rule 'consent') expunges the profile at once. Both audited.\n\n"
+    "  --scope P,...   purposes the consent covers (give)\n"
+    "  --at DATE       YYYY-MM-DD (default: now)\n"
+    "  --actor NAME    who records it (default: $STRDB_ACTOR, else the login name)\n";
+
+typedef struct report_to {
+    int json;
+    json_t *arr;
+} report_to;
+
+static int print_due(void *arg, const sdb_due *due)
+{
+    report_to *r = arg;
+    if (r->json)
+        json_array_append_new(r->arr, json_pack("{s:s,s:s,s:s,s:s,s:s}", "sample_id",
+                                                due->sample_id, "index", due->index, "basis",
+                                                due->basis, "rule", due->rule, "due", due->due));
+    else
+        printf("%-24s %-20s %-22s %-12s %s\n", due->sample_id, due->index, due->basis, due->rule,
+               due->due);
+    return SDB_OK;
+}
+
+static int rules(sdb_db *db)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(sdb_db_sqlite(db), "SELECT code, retention FROM legal_basis ORDER BY code",
+                           -1, &st, NULL) != SQLITE_OK)
+        return EXIT_FAIL;
+    printf("%-22s %s\n", "basis", "retention");
+    while (sqlite3_step(st) == SQLITE_ROW)
+        printf("%-22s %s\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1));
+    sqlite3_finalize(st);
+    return EXIT_OK;
+}
+
+int main_retention(int argc, char **argv)
+{
+    enum { OPT_ASOF = 1, OPT_DRY, OPT_JSON };
+    static const struct option longopts[] = {{"as-of", required_argument, NULL, OPT_ASOF},
+                                             {"dry-run", no_argument, NULL, OPT_DRY},
+                                             {"json", no_argument, NULL, OPT_JSON},
+                                             CTX_LONG_OPTIONS,
+                                             {NULL, 0, NULL, 0}};
+    const char *as_of = NULL;
+    int dry = 0, json = 0, c;
+    sdb_ctx ctx = {0};
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (c == OPT_ASOF)
+            as_of = optarg;
+        else if (c == OPT_DRY)
+            dry = 1;
+        else if (c == OPT_JSON)
+            json = 1;
+        else if (!cli_ctx_option(c, optarg, &ctx))
+            return cli_usage(retention_usage, c != 'h');
+    }
+    if (optind + 2 > argc) return cli_usage(retention_usage, 1);
+    const char *verb = argv[optind];
+    int is_set = !strcmp(verb, "set");
+    if ((strcmp(verb, "report") && strcmp(verb, "run") && strcmp(verb, "rules") && !is_set) ||
+        optind + (is_set ? 4 : 2) != argc)
+        return cli_usage(retention_usage, 1);
+    cli_ctx_finish(&ctx);
+    ctx.purpose = "administration";
+    int writes = is_set || (!strcmp(verb, "run") && !dry);
+    sdb_db *db;
+    if (cli_open("retention", argv[optind + 1], !writes, &db)) return EXIT_FAIL;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int st = SDB_OK, rc = EXIT_OK;
+    if (!strcmp(verb, "rules")) {
+        rc = rules(db);
+    } else if (is_set) {
+        st = sdb_retention_set(db, &ctx, argv[optind + 2], argv[optind + 3], &d);
+    } else if (!strcmp(verb, "report")) {
+        report_to r = {json, json ? json_array() : NULL};
+        if (!json) printf("%-24s %-20s %-22s %-12s %s\n", "sample_id", "index", "basis", "rule", "due");
+        st = sdb_retention_due(db, as_of, print_due, &r, &d);
+        if (json && !st) {
+            json_dumpf(r.arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+            putchar('\n');
+        }
+        json_decref(r.arr);
+    } else {
+        long n = 0;
+        st = sdb_retention_run(db, &ctx, as_of, dry, &n, &d);
+        fprintf(stderr, "[strdb retention] %ld profile%s %s\n", n, n == 1 ? "" : "s",
+                dry ? "due (dry run: nothing changed)" : "expunged");
+    }
+    if (st) {
+        cli_diag("retention", st, &d);
+        rc = EXIT_FAIL;
+    }
+    sdb_db_close(db);
+    return rc;
+}
+
+int main_consent(int argc, char **argv)
+{
+    enum { OPT_SCOPE = 1, OPT_AT };
+    static const struct option longopts[] = {{"scope", required_argument, NULL, OPT_SCOPE},
+                                             {"at", required_argument, NULL, OPT_AT},
+                                             CTX_LONG_OPTIONS,
+                                             {NULL, 0, NULL, 0}};
+    const char *scope = NULL, *at = NULL;
+    int c;
+    sdb_ctx ctx = {0};
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (c == OPT_SCOPE)
+            scope = optarg;
+        else if (c == OPT_AT)
+            at = optarg;
+        else if (!cli_ctx_option(c, optarg, &ctx))
+            return cli_usage(consent_usage, c != 'h');
+    }
+    if (optind + 3 != argc) return cli_usage(consent_usage, 1);
+    const char *verb = argv[optind];
+    if (strcmp(verb, "give") && strcmp(verb, "withdraw")) return cli_usage(consent_usage, 1);
+    cli_ctx_finish(&ctx);
+    ctx.purpose = "administration";
+    sdb_db *db;
+    if (cli_open("consent", argv[optind + 1], 0, &db)) return EXIT_FAIL;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    const char *id = argv[optind + 2];
+    int st = !strcmp(verb, "give") ? sdb_consent_give(db, &ctx, id, scope, at, &d)
+                                   : sdb_consent_withdraw(db, &ctx, id, at, &d);
+    if (st) cli_diag("consent", st, &d);
+    sdb_db_close(db);
+    return st ? EXIT_FAIL : EXIT_OK;
+}

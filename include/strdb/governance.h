@@ -92,6 +92,39 @@ int sdb_policy_indexes(sdb_db *db, const sdb_ctx *ctx, const char *operation, co
 int sdb_policy_set(sdb_db *db, const sdb_ctx *ctx, const char *purpose, const char *operation,
                    const char *index, int allow, sdb_diag *d) SDB_WUR;
 
+/* Users and roles. A database without users is in open mode (a
+ * single-user workstation: the actor is the login name). Once a user exists
+ * it is in controlled mode: every command authenticates with a token. Roles:
+ * admin (users, policy, rules, retention rules, audit checkpoints),
+ * custodian (imports, exports, expunction, retention runs, consent),
+ * analyst (reads and searches under the policy), auditor (the audit chain,
+ * reports). docs/governance.md has the full matrix. */
+long sdb_user_count(sdb_db *db);
+
+/* Adds a user; token gets a new random token (64 hex digits) to hand over
+ * once: only its keyed hash is stored. The first user must be an admin.
+ * SDB_OK, SDB_EDUP, SDB_EINVAL (role), SDB_EPERM (first user not admin). */
+int sdb_user_add(sdb_db *db, const sdb_ctx *ctx, const char *name, const char *role,
+                 char token[SDB_HASH_HEX], sdb_diag *d) SDB_WUR;
+/* A new token for name (the old one stops working), or disables name. */
+int sdb_user_rotate(sdb_db *db, const sdb_ctx *ctx, const char *name, char token[SDB_HASH_HEX],
+                    sdb_diag *d) SDB_WUR;
+int sdb_user_disable(sdb_db *db, const sdb_ctx *ctx, const char *name, sdb_diag *d) SDB_WUR;
+/* Calls fn(arg, name, role, created_at, disabled) for every user by name. */
+int sdb_user_foreach(sdb_db *db,
+                     int (*fn)(void *arg, const char *name, const char *role, const char *created,
+                               int disabled),
+                     void *arg) SDB_WUR;
+/* The enabled user holding token: SDB_OK with name and role filled, else
+ * SDB_EPERM. */
+int sdb_user_auth(sdb_db *db, const char *token, char name[64], char role[16]) SDB_WUR;
+/* 1 if role may run action (the command-level actions of the matrix:
+ * import, export, show, search, ysearch, pairs, freq, yfreq, stat,
+ * rules-show, rules-set, policy-show, policy-set, retention-report,
+ * retention-run, retention-set, consent, expunge, audit-read,
+ * audit-checkpoint, user-admin). */
+int sdb_role_allows(const char *role, const char *action);
+
 /* Retention. Each legal basis has a rule (legal_basis.retention):
  * "indefinite", "years:N" (N years from collection: the import date of the
  * profile's batch) or "consent" (until the person withdraws consent). A

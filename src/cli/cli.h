@@ -32,14 +32,16 @@ int main_expunge(int argc, char **argv);
 int main_policy(int argc, char **argv);
 int main_retention(int argc, char **argv);
 int main_consent(int argc, char **argv);
+int main_user(int argc, char **argv);
 
 /* Options every audited command takes: --actor, --purpose, --case, --authorization. */
-enum { OPT_ACTOR = 1000, OPT_PURPOSE, OPT_CASE, OPT_AUTHORIZATION, OPT_HELP };
+enum { OPT_ACTOR = 1000, OPT_PURPOSE, OPT_CASE, OPT_AUTHORIZATION, OPT_TOKEN_FILE, OPT_HELP };
 #define CTX_LONG_OPTIONS                                                                           \
     {"actor", required_argument, NULL, OPT_ACTOR},                                                 \
         {"purpose", required_argument, NULL, OPT_PURPOSE},                                         \
         {"case", required_argument, NULL, OPT_CASE},                                               \
         {"authorization", required_argument, NULL, OPT_AUTHORIZATION},                             \
+        {"token-file", required_argument, NULL, OPT_TOKEN_FILE},                                   \
     {                                                                                              \
         "help", no_argument, NULL, 'h'                                                             \
     }
@@ -61,8 +63,13 @@ void cli_error(const char *cmd, const char *fmt, ...) SDB_PRINTF(2, 3);
 /* Prints usage text to stdout (for --help) or stderr (usage error). */
 int cli_usage(const char *text, int is_error);
 
-/* Opens a database, printing the reason on failure. */
-int cli_open(const char *cmd, const char *path, int readonly, sdb_db **db);
+/* Opens a database, printing the reason on failure. In controlled mode (the
+ * database has users) it also authenticates the token ($STRDB_TOKEN or
+ * --token-file), checks that the user's role may run action
+ * (sdb_role_allows) and sets ctx->actor to the user; a refusal is printed,
+ * audited, and returns EXIT_FAIL with the database closed. ctx may be NULL. */
+int cli_open(const char *cmd, const char *action, const char *path, int readonly, sdb_ctx *ctx,
+             sdb_db **db);
 
 /* Reads go through the purpose policy before any profile is read: returns 0
  * with allowed filled (the index, or every index the purpose may use for

@@ -187,7 +187,7 @@ int main_audit(int argc, char **argv)
         return cli_usage(audit_usage, 1);
     int writes = !strcmp(verb, "checkpoint");
     sdb_db *db;
-    if (cli_open("audit", argv[optind + 1], !writes, &db)) return EXIT_FAIL;
+    if (cli_open("audit", writes ? "audit-checkpoint" : "audit-read", argv[optind + 1], !writes, &ctx, &db)) return EXIT_FAIL;
     int rc = EXIT_OK;
     if (!strcmp(verb, "verify")) {
         rc = verify(db, pubkey, extra, json);

@@ -100,7 +100,7 @@ int main_export(int argc, char **argv)
     if (optind + 1 != argc) return cli_usage(export_usage, 1);
     cli_ctx_finish(&ctx);
     sdb_db *db;
-    if (cli_open("export", argv[optind], 0, &db)) return EXIT_FAIL;
+    if (cli_open("export", "export", argv[optind], 0, &ctx, &db)) return EXIT_FAIL;
     char params[512];
     snprintf(params, sizeof params, "index=%s\nformat=%s", index ? index : "*",
              sdb_format_name(format));
@@ -200,7 +200,7 @@ int main_show(int argc, char **argv)
     cli_ctx_finish(&ctx);
     const char *sample = argv[optind + 1];
     sdb_db *db;
-    if (cli_open("show", argv[optind], 0, &db)) return EXIT_FAIL;
+    if (cli_open("show", "show", argv[optind], 0, &ctx, &db)) return EXIT_FAIL;
     char params[512];
     snprintf(params, sizeof params, "sample_id=%s", sample);
     char index[128] = "", allowed[1024];

@@ -41,7 +41,7 @@ int main_expunge(int argc, char **argv)
     cli_ctx_finish(&ctx);
     if (!ctx.purpose) ctx.purpose = "administration"; /* any other is refused */
     sdb_db *db;
-    if (cli_open("expunge", argv[optind], 0, &db)) return EXIT_FAIL;
+    if (cli_open("expunge", "expunge", argv[optind], 0, &ctx, &db)) return EXIT_FAIL;
     sdb_diag d;
     sdb_diag_clear(&d);
     int rc = finish ? sdb_db_truncate_wal(db, &d)

@@ -38,7 +38,7 @@ int main_freq(int argc, char **argv)
     cli_ctx_finish(&ctx);
     if (!ctx.purpose) ctx.purpose = "population-study";
     sdb_db *db;
-    if (cli_open("freq", argv[optind], 0, &db)) return EXIT_FAIL;
+    if (cli_open("freq", "freq", argv[optind], 0, &ctx, &db)) return EXIT_FAIL;
     char params[256];
     snprintf(params, sizeof params, "index=%s\nby_population=%d", index, by_pop);
     char allowed[1024];

@@ -127,7 +127,7 @@ int main_import(int argc, char **argv)
     o.on_reject = on_reject;
     o.reject_arg = &sink;
     sdb_db *db;
-    if ((rc = cli_open("import", db_path, 0, &db))) {
+    if ((rc = cli_open("import", "import", db_path, 0, &ctx, &db))) {
         if (sink.file) fclose(sink.file);
         return rc;
     }

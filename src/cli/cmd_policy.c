@@ -75,7 +75,7 @@ int main_policy(int argc, char **argv)
     cli_ctx_finish(&ctx);
     ctx.purpose = "administration";
     sdb_db *db;
-    if (cli_open("policy", argv[optind], n == 0, &db)) return EXIT_FAIL;
+    if (cli_open("policy", n ? "policy-set" : "policy-show", argv[optind], n == 0, &ctx, &db)) return EXIT_FAIL;
     int rc = EXIT_OK;
     for (int i = 0; i < n && !rc; i++)
         rc = change(db, &ctx, specs[i], allow[i]);

@@ -94,7 +94,7 @@ int main_retention(int argc, char **argv)
     ctx.purpose = "administration";
     int writes = is_set || (!strcmp(verb, "run") && !dry);
     sdb_db *db;
-    if (cli_open("retention", argv[optind + 1], !writes, &db)) return EXIT_FAIL;
+    if (cli_open("retention", is_set ? "retention-set" : !strcmp(verb, "run") ? "retention-run" : "retention-report", argv[optind + 1], !writes, &ctx, &db)) return EXIT_FAIL;
     sdb_diag d;
     sdb_diag_clear(&d);
     int st = SDB_OK, rc = EXIT_OK;
@@ -149,7 +149,7 @@ int main_consent(int argc, char **argv)
     cli_ctx_finish(&ctx);
     ctx.purpose = "administration";
     sdb_db *db;
-    if (cli_open("consent", argv[optind + 1], 0, &db)) return EXIT_FAIL;
+    if (cli_open("consent", "consent", argv[optind + 1], 0, &ctx, &db)) return EXIT_FAIL;
     sdb_diag d;
     sdb_diag_clear(&d);
     const char *id = argv[optind + 2];

@@ -77,7 +77,7 @@ int main_rules(int argc, char **argv)
     cli_ctx_finish(&ctx);
     if (!ctx.purpose) ctx.purpose = "administration";
     sdb_db *db;
-    if (cli_open("rules", argv[optind], !changes, &db)) return EXIT_FAIL;
+    if (cli_open("rules", changes ? "rules-set" : "rules-show", argv[optind], !changes, &ctx, &db)) return EXIT_FAIL;
     int rc = EXIT_OK;
     if (!changes) {
         rc = list_rules(db);

@@ -105,7 +105,7 @@ static int load_or_build(const char *cmd, sdb_db *db, const char *path, const ch
 static int open_index(const char *cmd, const char *path, sdb_ctx *ctx, const char *index,
                       sdb_kind kind, const char *params, sdb_db **db, sdb_idx **x)
 {
-    if (cli_open(cmd, path, 0, db)) return EXIT_FAIL;
+    if (cli_open(cmd, cmd, path, 0, ctx, db)) return EXIT_FAIL;
     char allowed[1024];
     int rc = cli_policy(cmd, *db, ctx, cmd, index, params, allowed, sizeof allowed);
     if (!rc && load_or_build(cmd, *db, path, allowed, kind, x)) rc = EXIT_FAIL;

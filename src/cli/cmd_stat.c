@@ -157,7 +157,7 @@ int main_stat(int argc, char **argv)
     }
     if (optind + 1 != argc) return cli_usage(stat_usage, 1);
     sdb_db *db;
-    if (cli_open("stat", argv[optind], 1, &db)) return EXIT_FAIL;
+    if (cli_open("stat", "stat", argv[optind], 1, NULL, &db)) return EXIT_FAIL;
     const sdb_catalog *cat = sdb_db_catalog(db);
     long *cov = calloc((size_t)sdb_catalog_count(cat), sizeof *cov);
     index_row *rows = NULL;

@@ -114,7 +114,7 @@ int main_yfreq(int argc, char **argv)
         return EXIT_FAIL;
     }
     sdb_db *db;
-    if (cli_open("yfreq", argv[optind], 0, &db)) {
+    if (cli_open("yfreq", "yfreq", argv[optind], 0, &ctx, &db)) {
         sdb_profile_free(&q);
         return EXIT_FAIL;
     }

@@ -7,10 +7,14 @@
 
 #include "cli.h"
 
+static const char *token_file; /* --token-file */
+static int actor_given;       /* --actor was on the command line */
+
 int cli_ctx_option(int c, const char *arg, sdb_ctx *ctx)
 {
     switch (c) {
-    case OPT_ACTOR: ctx->actor = arg; return 1;
+    case OPT_ACTOR: ctx->actor = arg, actor_given = 1; return 1;
+    case OPT_TOKEN_FILE: token_file = arg; return 1;
     case OPT_PURPOSE: ctx->purpose = arg; return 1;
     case OPT_CASE: ctx->case_ref = arg; return 1;
     case OPT_AUTHORIZATION: ctx->authorization = arg; return 1;
@@ -56,13 +60,66 @@ int cli_usage(const char *text, int is_error)
     return is_error ? EXIT_USAGE : EXIT_OK;
 }
 
-int cli_open(const char *cmd, const char *path, int readonly, sdb_db **db)
+static char authenticated[64];    /* the token's user, the actor in controlled mode */
+
+/* The token: --token-file's first line, else $STRDB_TOKEN. */
+static const char *read_token(char *buf, size_t size)
+{
+    if (!token_file) return getenv("STRDB_TOKEN");
+    FILE *f = fopen(token_file, "r");
+    if (!f) return NULL;
+    const char *t = fgets(buf, (int)size, f);
+    fclose(f);
+    if (t) buf[strcspn(buf, "\r\n")] = '\0';
+    return t;
+}
+
+/* Audits a refused command, on a second, writable connection if db is read-only. */
+static void audit_refusal(sdb_db *db, int readonly, const char *path, const sdb_ctx *ctx,
+                          const char *action, const char *why)
+{
+    sdb_db *w = db;
+    sdb_diag d;
+    if (readonly && sdb_db_open(&w, path, 0, &d)) return;
+    if (sdb_audit_append(w, ctx, action, path, 0, why)) cli_error(action, "could not audit the refusal");
+    if (w != db) sdb_db_close(w);
+}
+
+int cli_open(const char *cmd, const char *action, const char *path, int readonly, sdb_ctx *ctx,
+             sdb_db **db)
 {
     sdb_diag d;
     sdb_diag_clear(&d);
     int rc = sdb_db_open(db, path, readonly, &d);
-    if (rc) cli_diag(cmd, rc, &d);
-    return rc ? EXIT_FAIL : EXIT_OK;
+    if (rc) {
+        cli_diag(cmd, rc, &d);
+        return EXIT_FAIL;
+    }
+    if (sdb_user_count(*db) <= 0) return EXIT_OK; /* open mode */
+    char tok[256], name[64], role[16], why[192];
+    const char *token = read_token(tok, sizeof tok);
+    why[0] = '\0';
+    int unknown = sdb_user_auth(*db, token, name, role) != SDB_OK;
+    if (unknown)
+        snprintf(why, sizeof why, "refused: controlled mode needs a valid token (STRDB_TOKEN or "
+                                  "--token-file); it is missing, wrong or disabled");
+    else if (actor_given && ctx && ctx->actor && strcmp(ctx->actor, name))
+        snprintf(why, sizeof why, "refused: --actor '%s' is not the token's user '%s'", ctx->actor,
+                 name);
+    else if (!sdb_role_allows(role, action))
+        snprintf(why, sizeof why, "refused: role '%s' may not %s", role, action);
+    if (!why[0]) {
+        snprintf(authenticated, sizeof authenticated, "%s", name);
+        if (ctx) ctx->actor = authenticated;
+        return EXIT_OK;
+    }
+    cli_error(cmd, "%s", why);
+    sdb_ctx r = {unknown ? "(unauthenticated)" : name, ctx ? ctx->purpose : NULL,
+                 ctx ? ctx->case_ref : NULL, NULL};
+    audit_refusal(*db, readonly, path, &r, action, why);
+    sdb_db_close(*db);
+    *db = NULL;
+    return EXIT_FAIL;
 }
 
 int cli_policy(const char *cmd, sdb_db *db, const sdb_ctx *ctx, const char *operation,

@@ -122,8 +122,19 @@ int sdb_user_auth(sdb_db *db, const char *token, char name[64], char role[16]) S
  * import, export, show, search, ysearch, pairs, freq, yfreq, stat,
  * rules-show, rules-set, policy-show, policy-set, retention-report,
  * retention-run, retention-set, consent, expunge, audit-read,
- * audit-checkpoint, user-admin). */
+ * audit-checkpoint, user-admin, subject-report). */
 int sdb_role_allows(const char *role, const char *action);
+
+/* Which profiles a read returned: records the keyed hashes of ids[0..n)
+ * against the newest audit record (call right after its sdb_audit_append),
+ * so that a subject report can list every consultation that touched a
+ * sample without the audit holding sample ids. */
+int sdb_audit_touch(sdb_db *db, const char *const *ids, long n) SDB_WUR;
+
+/* Calls fn for every audit record that touched sample_id (by its keyed
+ * hash), in sequence order. */
+int sdb_audit_touching(sdb_db *db, const char *sample_id,
+                       int (*fn)(void *arg, const sdb_audit_record *r), void *arg) SDB_WUR;
 
 /* Retention. Each legal basis has a rule (legal_basis.retention):
  * "indefinite", "years:N" (N years from collection: the import date of the

@@ -221,7 +221,8 @@ int main_show(int argc, char **argv)
             show_text(sdb_db_catalog(db), &p, &m);
         sdb_iter_close(it);
         int found = st == SDB_OK;
-        if (sdb_audit_append(db, &ctx, "show", params, found, found ? "ok" : "not found"))
+        if (sdb_audit_append(db, &ctx, "show", params, found, found ? "ok" : "not found") ||
+            (found && sdb_audit_touch(db, &sample, 1)))
             cli_error("show", "could not write the audit record");
         if (st == SDB_END)
             cli_error("show", "no profile with sample id '%s'", sample);

@@ -1,6 +1,7 @@
 /* strdb search | ysearch | pairs: searches over the index built at open. */
 #include <jansson.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 
@@ -111,6 +112,26 @@ static int open_index(const char *cmd, const char *path, sdb_ctx *ctx, const cha
     if (!rc && load_or_build(cmd, *db, path, allowed, kind, x)) rc = EXIT_FAIL;
     if (rc) sdb_db_close(*db);
     return rc;
+}
+
+/* Appends the audit record of a search and the keyed hashes of the samples
+ * its hits returned (targets: n rows of x at stride bytes, the row a long at
+ * offset off), so a subject report can find it. */
+static int audit_hits(sdb_db *db, const sdb_ctx *ctx, const char *action, const char *params,
+                      const sdb_idx *x, const void *hits, long n, size_t stride, size_t off,
+                      const char *outcome)
+{
+    const char **ids = n > 0 ? malloc((size_t)n * sizeof *ids) : NULL;
+    if (n > 0 && !ids) return EXIT_FAIL;
+    for (long i = 0; i < n; i++) {
+        long row;
+        memcpy(&row, (const char *)hits + (size_t)i * stride + off, sizeof row);
+        ids[i] = sdb_idx_sample_id(x, row);
+    }
+    int rc = sdb_audit_append(db, ctx, action, params, n, outcome) ||
+             sdb_audit_touch(db, ids, n);
+    free(ids);
+    return rc ? EXIT_FAIL : EXIT_OK;
 }
 
 static json_t *hit_json(const sdb_idx *x, const sdb_hit *h)
@@ -227,8 +248,11 @@ int main_search(int argc, char **argv)
     long n_hits = 0, n_queries = 0;
     if (batch_file) {
         rc = batch(x, batch_file, &o, &n_queries, &n_hits);
+        /* batch hits are not recorded per sample (docs/governance.md) */
+        if (sdb_audit_append(db, &ctx, "search-batch", params, n_hits, rc ? "failed" : "ok"))
+            rc = EXIT_FAIL;
     } else {
-        sdb_hit *hits;
+        sdb_hit *hits = NULL;
         sdb_diag d;
         sdb_diag_clear(&d);
         int st = sdb_search(x, &q, &o, &hits, &n_hits, &d);
@@ -253,11 +277,11 @@ int main_search(int argc, char **argv)
                 printf("%-24s %6d %8d %11d\n", sdb_idx_sample_id(x, hits[i].target), hits[i].shared,
                        hits[i].matching, hits[i].mismatching);
         }
+        if (audit_hits(db, &ctx, "search", params, x, hits, st ? 0 : n_hits, sizeof *hits,
+                       offsetof(sdb_hit, target), rc ? "failed" : "ok"))
+            rc = EXIT_FAIL;
         free(hits);
     }
-    if (sdb_audit_append(db, &ctx, batch_file ? "search-batch" : "search", params, n_hits,
-                         rc ? "failed" : "ok"))
-        rc = EXIT_FAIL;
     sdb_idx_free(x);
     sdb_db_close(db);
     sdb_profile_free(&q);
@@ -348,8 +372,10 @@ int main_ysearch(int argc, char **argv)
             printf("%-24s %8d %9d %5d %7d\n", sdb_idx_sample_id(x, hits[i].target),
                    hits[i].compared, hits[i].differing, hits[i].steps, hits[i].missing);
     }
+    if (audit_hits(db, &ctx, "ysearch", params, x, hits, st ? 0 : n, sizeof *hits,
+                   offsetof(sdb_yhit, target), rc ? "failed" : "ok"))
+        rc = EXIT_FAIL;
     free(hits);
-    if (sdb_audit_append(db, &ctx, "ysearch", params, n, rc ? "failed" : "ok")) rc = EXIT_FAIL;
     sdb_idx_free(x);
     sdb_db_close(db);
     sdb_profile_free(&q);

@@ -21,6 +21,7 @@ static const command commands[] = {
     {"expunge", main_expunge, "remove a profile for good, with proof"},
     {"policy", main_policy, "show or change the purpose policy"},
     {"retention", main_retention, "retention rules per legal basis; expunge what is due"},
+    {"subject-report", main_subject, "what is stored about a sample, who consulted it"},
     {"user", main_user, "users, roles and tokens (controlled mode)"},
     {"consent", main_consent, "record consent or its withdrawal (which expunges)"},
     {"rules", main_rules, "show or change the per-index validation rules"},

@@ -35,6 +35,7 @@ static const struct {
     {"audit-read", "admin custodian auditor"},
     {"audit-checkpoint", "admin auditor"},
     {"user-admin", "admin"},
+    {"subject-report", "custodian auditor"},
 };
 
 int sdb_role_allows(const char *role, const char *action)

@@ -114,12 +114,20 @@ int sdb_audit_append(sdb_db *db, const sdb_ctx *ctx, const char *action, const c
 
 int sdb_audit_foreach(sdb_db *db, int (*fn)(void *arg, const sdb_audit_record *r), void *arg)
 {
+    return store_audit_each(db, NULL, fn, arg);
+}
+
+int store_audit_each(sdb_db *db, const char *sample_key,
+                     int (*fn)(void *arg, const sdb_audit_record *r), void *arg)
+{
     sqlite3_stmt *st;
     if (store_prepare(db,
                       "SELECT seq, at, actor, action, purpose, case_ref, params_digest,"
-                      " result_count, outcome, prev_hash, hash FROM audit ORDER BY seq",
+                      " result_count, outcome, prev_hash, hash FROM audit WHERE ?1 IS NULL OR"
+                      " seq IN (SELECT seq FROM audit_touch WHERE sample_key = ?1) ORDER BY seq",
                       &st, NULL))
         return SDB_ESTORE;
+    sqlite3_bind_text(st, 1, sample_key, -1, SQLITE_STATIC);
     int rc = SDB_OK, step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 #define TXT(i) ((const char *)sqlite3_column_text(st, i))

@@ -82,6 +82,8 @@ static const char schema_v2[] =
     "UPDATE legal_basis SET retention = 'consent' WHERE code = 'consent';"
     "CREATE TABLE consent(sample_id TEXT PRIMARY KEY, scope TEXT NOT NULL,"
     "  given_at TEXT NOT NULL, withdrawn_at TEXT) STRICT;"
+    "CREATE TABLE audit_touch(seq INTEGER NOT NULL, sample_key TEXT NOT NULL) STRICT;"
+    "CREATE INDEX audit_touch_key ON audit_touch(sample_key);"
     "CREATE TABLE app_user(name TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN"
     "  ('admin', 'custodian', 'analyst', 'auditor')), token_hash TEXT NOT NULL UNIQUE,"
     "  created_at TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0) STRICT;"

@@ -28,6 +28,11 @@ int store_exec(sdb_db *db, const char *sql, sdb_diag *d);
  * SQLite's message in d for SDB_ESTORE if d holds none). Returns the result. */
 int store_finish(sdb_db *db, int rc, sdb_diag *d);
 
+/* sdb_audit_foreach, or only the records that touched the sample with
+ * keyed hash sample_key (table audit_touch). */
+int store_audit_each(sdb_db *db, const char *sample_key,
+                     int (*fn)(void *arg, const sdb_audit_record *r), void *arg);
+
 /* Prepares SQL; on failure fills d. */
 int store_prepare(sdb_db *db, const char *sql, sqlite3_stmt **st, sdb_diag *d);
 

@@ -113,3 +113,21 @@ check "consent give, then withdraw: the volunteer's profile is expunged at once"
            ! '$S' show '$T/r' V-GT37019 --purpose administration 2>/dev/null &&
            ! grep -q -a 'V-GT37019' '$T/r'"
 check "consent for an unknown sample is refused" sh -c "! '$S' consent give '$T/r' nobody --scope casework 2>/dev/null"
+
+# Subject access report: what is stored, and every consultation that returned the sample.
+"$S" init "$T/s" 2>/dev/null
+"$S" import "$T/s" $D/NIST1036_genotypes.csv --index offender --basis conviction 2>/dev/null
+"$S" show "$T/s" UA16895 --purpose casework --case K-1 >/dev/null
+"$S" show "$T/s" UA00001 --purpose casework --case K-9 >/dev/null 2>&1
+Q=$(sqlite3 "$T/s" "SELECT group_concat(locus || '=' || alleles, ';') FROM genotype WHERE sample_id = 'UA16895'")
+"$S" search "$T/s" --genotype "$Q" --case K-2 >/dev/null
+"$S" search "$T/s" --genotype "$Q" --stringency high --min-loci 29 --index arrestee --purpose casework >/dev/null 2>&1
+check "subject-report: stored data and exactly the show and the search that returned it" \
+    sh -c "'$S' subject-report '$T/s' UA16895 --json >'$T/sr' &&
+           grep -q '\"basis\": \"conviction\"' '$T/sr' && grep -q '\"retention_rule\": \"indefinite\"' '$T/sr' &&
+           [ \"\$(grep -c '\"action\":' '$T/sr')\" = 2 ] && grep -q '\"case\": \"K-1\"' '$T/sr' && grep -q '\"case\": \"K-2\"' '$T/sr'"
+"$S" expunge "$T/s" UA16895 --reason acquitted 2>/dev/null
+check "subject-report after expunction: nothing stored, when and why it went, the consultations stay" \
+    sh -c "'$S' subject-report '$T/s' UA16895 >'$T/sr2' && grep -q 'stored          nothing' '$T/sr2' &&
+           grep -q 'expunged .*acquitted' '$T/sr2' && grep -q '^3 consultations' '$T/sr2' &&
+           ! grep -q -a UA16895 '$T/s'"

@@ -366,7 +366,7 @@ static void test_migration_from_v1(void **state)
     sdb_diag d;
     assert_int_equal(sqlite3_exec(sdb_db_sqlite(db),
                                   "DROP TABLE expunction; DROP TABLE audit_checkpoint;"
-                                  " DROP TABLE policy; DROP TABLE consent; DROP TABLE app_user;"
+                                  " DROP TABLE policy; DROP TABLE consent; DROP TABLE app_user; DROP TABLE audit_touch;"
                                   " ALTER TABLE legal_basis DROP COLUMN retention;"
                                   " ALTER TABLE purpose DROP COLUMN needs_authorization;"
                                   " PRAGMA user_version = 1",

@@ -1,0 +1,32 @@
+/* Consultation records per sample: the keyed hashes of the profiles each
+ * audited read returned, for data-subject access requests. */
+#include <string.h>
+
+#include "store/store_internal.h"
+#include "strdb/governance.h"
+
+int sdb_audit_touch(sdb_db *db, const char *const *ids, long n)
+{
+    if (n <= 0) return SDB_OK;
+    int own = sqlite3_get_autocommit(db->sql);
+    if (own && store_exec(db, "BEGIN IMMEDIATE", NULL)) return SDB_ESTORE;
+    sqlite3_stmt *st;
+    int rc = store_prepare(db, "INSERT INTO audit_touch SELECT max(seq), ?1 FROM audit", &st, NULL);
+    for (long i = 0; !rc && i < n; i++) {
+        char key[SDB_HASH_HEX];
+        rc = sdb_sample_key(db, ids[i], key);
+        sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+        if (!rc && sqlite3_step(st) != SQLITE_DONE) rc = SDB_ESTORE;
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return own ? store_finish(db, rc, NULL) : rc;
+}
+
+int sdb_audit_touching(sdb_db *db, const char *sample_id,
+                       int (*fn)(void *arg, const sdb_audit_record *r), void *arg)
+{
+    char key[SDB_HASH_HEX];
+    int rc = sdb_sample_key(db, sample_id, key);
+    return rc ? rc : store_audit_each(db, key, fn, arg);
+}

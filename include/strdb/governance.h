@@ -88,6 +88,11 @@ int sdb_audit_verify_signed(sdb_db *db, const char *public_path, const sdb_check
 int sdb_policy_indexes(sdb_db *db, const sdb_ctx *ctx, const char *operation, const char *index,
                        char *out, size_t size, sdb_diag *d) SDB_WUR;
 
+/* Whether purpose needs an authorization reference; audited as
+ * "policy-set". SDB_ENOTFOUND for an unknown purpose. */
+int sdb_policy_set_authorization(sdb_db *db, const sdb_ctx *ctx, const char *purpose, int needs,
+                                 sdb_diag *d) SDB_WUR;
+
 /* Allows (allow = 1) or forbids one triple; audited as "policy-set". */
 int sdb_policy_set(sdb_db *db, const sdb_ctx *ctx, const char *purpose, const char *operation,
                    const char *index, int allow, sdb_diag *d) SDB_WUR;

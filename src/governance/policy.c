@@ -124,3 +124,25 @@ int sdb_policy_set(sdb_db *db, const sdb_ctx *ctx, const char *purpose, const ch
     if (!rc) rc = sdb_audit_append(db, ctx, "policy-set", params, 1, "ok");
     return store_finish(db, rc, d);
 }
+
+int sdb_policy_set_authorization(sdb_db *db, const sdb_ctx *ctx, const char *purpose, int needs,
+                                 sdb_diag *d)
+{
+    if (!sdb_db_has_purpose(db, purpose)) {
+        sdb_diag_set(d, NULL, 0, "purpose", "unknown purpose '%s'", purpose);
+        return SDB_ENOTFOUND;
+    }
+    if (store_exec(db, "BEGIN IMMEDIATE", d)) return SDB_ESTORE;
+    sqlite3_stmt *st;
+    int rc = store_prepare(db, "UPDATE purpose SET needs_authorization = ?2 WHERE code = ?1", &st, d);
+    if (!rc) {
+        sqlite3_bind_text(st, 1, purpose, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, needs != 0);
+        if (sqlite3_step(st) != SQLITE_DONE) rc = SDB_ESTORE;
+        sqlite3_finalize(st);
+    }
+    char params[256];
+    snprintf(params, sizeof params, "purpose=%s\nneeds_authorization=%d", purpose, needs != 0);
+    if (!rc) rc = sdb_audit_append(db, ctx, "policy-set", params, 1, "ok");
+    return store_finish(db, rc, d);
+}

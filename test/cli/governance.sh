@@ -77,6 +77,11 @@ check "policy --deny takes effect and is audited; --allow restores it" \
            '$S' audit log '$T/pp' | grep -q 'policy-set' &&
            '$S' policy '$T/pp' --allow casework:search:offender &&
            '$S' search '$T/pp' --genotype '$G' $O --purpose casework --index offender >/dev/null"
+check "policy set --authorization-required missing-person=yes: then refused without a reference" \
+    sh -c "'$S' policy set '$T/pp' --authorization-required missing-person=yes &&
+           ! '$S' search '$T/pp' --genotype '$G' $O --purpose missing-person 2>/dev/null &&
+           '$S' search '$T/pp' --genotype '$G' $O --purpose missing-person --authorization MP-7 >/dev/null &&
+           '$S' policy show '$T/pp' | grep -q '^missing-person *required'"
 check "policy rejects an unknown operation" \
     sh -c "! '$S' policy '$T/pp' --allow casework:delete:offender 2>/dev/null"
 

@@ -143,7 +143,9 @@ int sdb_audit_touching(sdb_db *db, const char *sample_id,
 
 /* Retention. Each legal basis has a rule (legal_basis.retention):
  * "indefinite", "years:N" (N years from collection: the import date of the
- * profile's batch) or "consent" (until the person withdraws consent). A
+ * profile's batch), "consent" (until the person withdraws consent) or
+ * "case" (until the case its batch was imported under, import --case, is
+ * closed: sdb_case_close). A
  * profile's own retain_until (import --retain-until) takes precedence. A
  * profile is due on its due date (YYYY-MM-DD) and after. */
 typedef struct sdb_due {
@@ -165,6 +167,10 @@ int sdb_retention_run(sdb_db *db, const sdb_ctx *ctx, const char *as_of, int dry
  * for a rule that is not one of the three forms, SDB_ENOTFOUND. */
 int sdb_retention_set(sdb_db *db, const sdb_ctx *ctx, const char *basis, const char *rule,
                       sdb_diag *d) SDB_WUR;
+
+/* Records that case_ref closed at a date (NULL: now); audited "case-close". */
+int sdb_case_close(sdb_db *db, const sdb_ctx *ctx, const char *case_ref, const char *at,
+                   sdb_diag *d) SDB_WUR;
 
 /* Consent records of a sample: given (scope: the purposes, comma-separated)
  * or withdrawn at a date (NULL: now). Withdrawal of the consent a profile

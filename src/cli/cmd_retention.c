@@ -9,18 +9,23 @@ static const char retention_usage[] =
     "usage: strdb retention report DB [--as-of DATE] [--json]\n"
     "       strdb retention run DB [--as-of DATE] [--dry-run] [--actor NAME]\n"
     "       strdb retention rules DB\n"
-    "       strdb retention set DB BASIS RULE [--actor NAME]\n\n"
+    "       strdb retention set DB BASIS RULE [--actor NAME]\n"
+    "       strdb retention close-case DB CASE_REF [--at DATE]\n\n"
     "Each legal basis has a retention rule: indefinite, years:N (N years from\n"
-    "collection, i.e. the import date of the profile's batch) or consent (until the\n"
-    "person withdraws it). A profile's own --retain-until date takes precedence.\n"
+    "collection, i.e. the import date of the profile's batch), consent (until the\n"
+    "person withdraws it) or case (until the case the profile was imported under,\n"
+    "import --case REF, is closed). A profile's own --retain-until date takes precedence.\n"
     "The shipped rules follow the UK Protection of Freedoms Act 2012 (docs/governance.md).\n\n"
     "report  list the profiles due at DATE (default today, UTC): sample, index, basis,\n"
     "        rule, due date\n"
     "run     expunge every profile due at DATE (strdb expunge, reason naming the rule);\n"
     "        --dry-run only counts them\n"
     "rules   list the legal bases and their rules\n"
-    "set     change the rule of one basis (audited)\n\n"
-    "  --as-of DATE   YYYY-MM-DD: evaluate the rules as on that day\n";
+    "set     change the rule of one basis (audited)\n"
+    "close-case  record that a case closed (audited): profiles kept under rule 'case'\n"
+    "        and imported with that --case become due on that date\n\n"
+    "  --as-of DATE   YYYY-MM-DD: evaluate the rules as on that day\n"
+    "  --at DATE      YYYY-MM-DD: the closing date (default: now)\n";
 
 static const char consent_usage[] =
     "usage: strdb consent give DB SAMPLE_ID --scope PURPOSES [--at DATE]\n"
@@ -65,13 +70,14 @@ static int rules(sdb_db *db)
 
 int main_retention(int argc, char **argv)
 {
-    enum { OPT_ASOF = 1, OPT_DRY, OPT_JSON };
+    enum { OPT_ASOF = 1, OPT_DRY, OPT_JSON, OPT_CLOSED_AT };
     static const struct option longopts[] = {{"as-of", required_argument, NULL, OPT_ASOF},
+                                             {"at", required_argument, NULL, OPT_CLOSED_AT},
                                              {"dry-run", no_argument, NULL, OPT_DRY},
                                              {"json", no_argument, NULL, OPT_JSON},
                                              CTX_LONG_OPTIONS,
                                              {NULL, 0, NULL, 0}};
-    const char *as_of = NULL;
+    const char *as_of = NULL, *closed_at = NULL;
     int dry = 0, json = 0, c;
     sdb_ctx ctx = {0};
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -79,6 +85,8 @@ int main_retention(int argc, char **argv)
             as_of = optarg;
         else if (c == OPT_DRY)
             dry = 1;
+        else if (c == OPT_CLOSED_AT)
+            closed_at = optarg;
         else if (c == OPT_JSON)
             json = 1;
         else if (!cli_ctx_option(c, optarg, &ctx))
@@ -86,20 +94,26 @@ int main_retention(int argc, char **argv)
     }
     if (optind + 2 > argc) return cli_usage(retention_usage, 1);
     const char *verb = argv[optind];
-    int is_set = !strcmp(verb, "set");
-    if ((strcmp(verb, "report") && strcmp(verb, "run") && strcmp(verb, "rules") && !is_set) ||
-        optind + (is_set ? 4 : 2) != argc)
+    int is_set = !strcmp(verb, "set"), is_close = !strcmp(verb, "close-case");
+    if ((strcmp(verb, "report") && strcmp(verb, "run") && strcmp(verb, "rules") && !is_set &&
+         !is_close) ||
+        optind + (is_set ? 4 : is_close ? 3 : 2) != argc)
         return cli_usage(retention_usage, 1);
     cli_ctx_finish(&ctx);
     ctx.purpose = "administration";
-    int writes = is_set || (!strcmp(verb, "run") && !dry);
+    int writes = is_set || is_close || (!strcmp(verb, "run") && !dry);
     sdb_db *db;
-    if (cli_open("retention", is_set ? "retention-set" : !strcmp(verb, "run") ? "retention-run" : "retention-report", argv[optind + 1], !writes, &ctx, &db)) return EXIT_FAIL;
+    if (cli_open("retention",
+                 is_set ? "retention-set"
+                 : is_close || !strcmp(verb, "run") ? "retention-run"
+                                                    : "retention-report", argv[optind + 1], !writes, &ctx, &db)) return EXIT_FAIL;
     sdb_diag d;
     sdb_diag_clear(&d);
     int st = SDB_OK, rc = EXIT_OK;
     if (!strcmp(verb, "rules")) {
         rc = rules(db);
+    } else if (is_close) {
+        st = sdb_case_close(db, &ctx, argv[optind + 2], closed_at, &d);
     } else if (is_set) {
         st = sdb_retention_set(db, &ctx, argv[optind + 2], argv[optind + 3], &d);
     } else if (!strcmp(verb, "report")) {

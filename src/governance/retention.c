@@ -17,6 +17,8 @@ static const char due_sql[] =
     "   '+' || substr(b.retention, 7) || ' years')"
     "  WHEN b.retention = 'consent' THEN (SELECT substr(withdrawn_at, 1, 10) FROM consent c"
     "   WHERE c.sample_id = p.sample_id)"
+    "  WHEN b.retention = 'case' THEN (SELECT substr(closed_at, 1, 10) FROM case_closure k"
+    "   WHERE k.case_ref = ib.case_ref)"
     " END AS due FROM profile p JOIN legal_basis b ON b.code = p.basis"
     " JOIN import_batch ib ON ib.id = p.batch_id)"
     " WHERE due IS NOT NULL AND due <= coalesce(?1, date('now')) ORDER BY due, sample_id";
@@ -115,10 +117,10 @@ int sdb_retention_set(sdb_db *db, const sdb_ctx *ctx, const char *basis, const c
                       sdb_diag *d)
 {
     const char *digits = !strncmp(rule, "years:", 6) ? rule + 6 : NULL;
-    if (strcmp(rule, "indefinite") && strcmp(rule, "consent") &&
+    if (strcmp(rule, "indefinite") && strcmp(rule, "consent") && strcmp(rule, "case") &&
         !(digits && digits[0] && strspn(digits, "0123456789") == strlen(digits) &&
           strlen(digits) < 4)) {
-        sdb_diag_set(d, NULL, 0, "rule", "'%s': expected indefinite, consent or years:N", rule);
+        sdb_diag_set(d, NULL, 0, "rule", "'%s': expected indefinite, consent, case or years:N", rule);
         return SDB_EINVAL;
     }
     if (store_exec(db, "BEGIN IMMEDIATE", d)) return SDB_ESTORE;
@@ -131,6 +133,7 @@ int sdb_retention_set(sdb_db *db, const sdb_ctx *ctx, const char *basis, const c
     return store_finish(db, rc, d);
 }
 
+/* at (YYYY-MM-DD) or now, into out. */
 static int consent_date(const char *at, char out[32], sdb_diag *d)
 {
     if (!at) {
@@ -200,4 +203,22 @@ int sdb_consent_withdraw(sdb_db *db, const sdb_ctx *ctx, const char *sample_id, 
     sdb_ctx admin = *ctx;
     admin.purpose = "administration";
     return sdb_expunge(db, &admin, sample_id, "consent withdrawn", ctx->authorization, d);
+}
+
+int sdb_case_close(sdb_db *db, const sdb_ctx *ctx, const char *case_ref, const char *at,
+                   sdb_diag *d)
+{
+    char when[32];
+    int rc = consent_date(at, when, d);
+    if (rc) return rc;
+    if (store_exec(db, "BEGIN IMMEDIATE", d)) return SDB_ESTORE;
+    const char *v[] = {case_ref, when};
+    rc = exec_bound(db,
+                    "INSERT INTO case_closure VALUES (?1, ?2) ON CONFLICT (case_ref) DO UPDATE"
+                    " SET closed_at = excluded.closed_at",
+                    v, 2);
+    char params[512];
+    snprintf(params, sizeof params, "case=%s\nat=%s", case_ref, when);
+    if (!rc) rc = sdb_audit_append(db, ctx, "case-close", params, 1, "ok");
+    return store_finish(db, rc, d);
 }

@@ -102,12 +102,12 @@ static int begin_batch(import_job *j, sdb_format format)
     store_now(now);
     if (store_prepare(j->db,
                       "INSERT INTO import_batch (file, format, index_name, basis, kit, actor,"
-                      " started_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                      " started_at, case_ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                       &st, j->d))
         return SDB_ESTORE;
     const char *v[] = {j->path,        sdb_format_name(format), j->o->index, j->o->basis,
-                       j->o->read.kit, j->ctx->actor,           now};
-    for (int i = 0; i < 7; i++)
+                       j->o->read.kit, j->ctx->actor,           now,         j->ctx->case_ref};
+    for (int i = 0; i < 8; i++)
         sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
     int rc = sqlite3_step(st) == SQLITE_DONE ? SDB_OK : SDB_ESTORE;
     sqlite3_finalize(st);

@@ -73,13 +73,17 @@ static const char schema_v2[] =
     "CREATE TABLE audit_checkpoint(seq INTEGER PRIMARY KEY, head TEXT NOT NULL,"
     "  at TEXT NOT NULL, public_key TEXT NOT NULL, signature TEXT NOT NULL) STRICT;"
     /* Retention per legal basis: 'indefinite', 'years:N' (from collection),
-     * or 'consent' (until withdrawn). The seeded rules follow the UK
+     * 'consent' (until withdrawn) or 'case' (until the case the profiles were
+     * imported under, import --case, is closed). The seeded rules follow the UK
      * Protection of Freedoms Act 2012 (docs/governance.md). */
+    "ALTER TABLE import_batch ADD COLUMN case_ref TEXT;"
+    "CREATE TABLE case_closure(case_ref TEXT PRIMARY KEY, closed_at TEXT NOT NULL) STRICT;"
     "ALTER TABLE legal_basis ADD COLUMN retention TEXT NOT NULL DEFAULT 'indefinite'"
-    "  CHECK (retention IN ('indefinite', 'consent') OR"
+    "  CHECK (retention IN ('indefinite', 'consent', 'case') OR"
     "  (retention GLOB 'years:[0-9]*' AND retention NOT GLOB 'years:*[^0-9]*'));"
     "UPDATE legal_basis SET retention = 'years:3' WHERE code IN ('arrest', 'charge');"
     "UPDATE legal_basis SET retention = 'consent' WHERE code = 'consent';"
+    "UPDATE legal_basis SET retention = 'case' WHERE code = 'missing-person-report';"
     "CREATE TABLE consent(sample_id TEXT PRIMARY KEY, scope TEXT NOT NULL,"
     "  given_at TEXT NOT NULL, withdrawn_at TEXT) STRICT;"
     "CREATE TABLE audit_touch(seq INTEGER NOT NULL, sample_key TEXT NOT NULL) STRICT;"

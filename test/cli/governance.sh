@@ -117,6 +117,12 @@ check "consent give, then withdraw: the volunteer's profile is expunged at once"
            '$S' consent withdraw '$T/r' V-GT37019 &&
            ! '$S' show '$T/r' V-GT37019 --purpose administration 2>/dev/null &&
            ! grep -q -a 'V-GT37019' '$T/r'"
+"$S" import "$T/r" $D/bad/good3.csv --index missing-person --basis missing-person-report --id-prefix MP- --case MP-2026-1 2>/dev/null
+check "case — not due while the case is open" sh -c "[ \"\$('$S' retention report '$T/r' --as-of 2099-01-01 | grep -c '^MP-')\" = 0 ]"
+check "case — closed 2026-06-30: not due on the 29th, both due on the 30th" \
+    sh -c "'$S' retention close-case '$T/r' MP-2026-1 --at 2026-06-30 &&
+           [ \"\$('$S' retention report '$T/r' --as-of 2026-06-29 | grep -c '^MP-')\" = 0 ] &&
+           [ \"\$('$S' retention report '$T/r' --as-of 2026-06-30 | grep -c '^MP-')\" = 2 ]"
 check "consent for an unknown sample is refused" sh -c "! '$S' consent give '$T/r' nobody --scope casework 2>/dev/null"
 
 # Subject access report: what is stored, and every consultation that returned the sample.

@@ -101,7 +101,8 @@ int sdb_policy_set(sdb_db *db, const sdb_ctx *ctx, const char *purpose, const ch
  * single-user workstation: the actor is the login name). Once a user exists
  * it is in controlled mode: every command authenticates with a token. Roles:
  * admin (users, policy, rules, retention rules, audit checkpoints),
- * custodian (imports, exports, expunction, retention runs, consent),
+ * custodian (imports, exports, expunction, retention, consent; edits the
+ * policy, rules and retention rules like the admin),
  * analyst (reads and searches under the policy), auditor (the audit chain,
  * reports). docs/governance.md has the full matrix. */
 long sdb_user_count(sdb_db *db);

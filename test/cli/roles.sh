@@ -29,12 +29,12 @@ freq|freq $T/db --index offender --purpose database-health|analyst
 yfreq|yfreq $T/db --index offender --purpose database-health --genotype DYS19=14;DYS390=24|analyst
 stat|stat $T/db|admin custodian analyst auditor
 rules-show|rules $T/db|admin custodian analyst auditor
-rules-set|rules $T/db --index offender --min-loci 8|admin
+rules-set|rules $T/db --index offender --min-loci 8|admin custodian
 policy-show|policy $T/db|admin custodian analyst auditor
-policy-set|policy $T/db --allow casework:search:volunteer|admin
+policy-set|policy $T/db --allow casework:search:volunteer|admin custodian
 retention-report|retention report $T/db|admin custodian auditor
 retention-run|retention run $T/db --dry-run|custodian
-retention-set|retention set $T/db arrest years:3|admin
+retention-set|retention set $T/db arrest years:3|admin custodian
 consent|consent give $T/db V-GT37019 --scope casework|custodian
 expunge|expunge $T/db I\$\$-GT37020 --reason test|custodian
 audit-read|audit verify $T/db|admin custodian auditor

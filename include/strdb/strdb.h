@@ -16,6 +16,7 @@
 #include "strdb/index.h"
 #include "strdb/search.h"
 #include "strdb/governance.h"
+#include "strdb/pedigree.h"
 
 #ifdef __cplusplus
 extern "C" {

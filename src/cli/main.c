@@ -28,6 +28,7 @@ static const command commands[] = {
     {"search", main_search, "identity search with CODIS stringency (and --batch)"},
     {"ysearch", main_ysearch, "Y-STR near-match search"},
     {"pairs", main_pairs, "all-pairs comparison (m x p table, close pairs)"},
+    {"pedigree", main_pedigree, "import persons and pedigrees (checked as a whole)"},
     {"simulate", main_simulate, "simulate a population with pedigrees and genotypes"},
     {"freq", main_freq, "estimate allele frequencies from an index"},
     {"rmp", main_rmp, "random match probability (NRC II 4.1, 4.10)"},

@@ -162,6 +162,30 @@ int sdb_expunge(sdb_db *db, const sdb_ctx *ctx, const char *sample_id, const cha
     int rc = find_profile(db, sample_id, index, sizeof index);
     if (rc == SDB_ENOTFOUND) sdb_diag_set(d, NULL, 0, "sample id", "no profile '%s'", sample_id);
     if (!rc) rc = sdb_sample_key(db, sample_id, key);
+    /* pedigree links go first (foreign key); a person left with no profile,
+     * no parents and no children holds nothing else and goes too */
+    if (!rc)
+        rc = store_exec(db,
+                        "CREATE TEMP TABLE IF NOT EXISTS expunge_person(id INTEGER);"
+                        " DELETE FROM expunge_person",
+                        d);
+    if (!rc)
+        rc = run(db,
+                 "INSERT INTO expunge_person SELECT person_id FROM person_profile"
+                 " WHERE profile_id = (SELECT id FROM profile WHERE sample_id = ?1)",
+                 id, 1, NULL);
+    if (!rc)
+        rc = run(db,
+                 "DELETE FROM person_profile WHERE profile_id ="
+                 " (SELECT id FROM profile WHERE sample_id = ?1)",
+                 id, 1, NULL);
+    if (!rc)
+        rc = run(db,
+                 "DELETE FROM person WHERE id IN (SELECT id FROM expunge_person) AND father IS NULL"
+                 " AND mother IS NULL AND NOT EXISTS (SELECT 1 FROM person_profile pp"
+                 " WHERE pp.person_id = person.id) AND NOT EXISTS (SELECT 1 FROM person c"
+                 " WHERE c.father = person.id OR c.mother = person.id)",
+                 NULL, 0, NULL);
     if (!rc) rc = run(db, "DELETE FROM profile WHERE sample_id = ?", id, 1, NULL);
     /* rejects quote the sample id in their reason; instr, not LIKE: ids may hold '%' or '_' */
     if (!rc) rc = run(db, "DELETE FROM import_reject WHERE instr(reason, ?) > 0", id, 1, NULL);

@@ -116,6 +116,19 @@ static const char schema_v2[] =
     "  json_each('[\"' || replace(p.ops, ',', '\",\"') || '\"]') o,"
     "  json_each('[\"' || replace(p.idx, ',', '\",\"') || '\"]') i;";
 
+/* Version 3: persons and pedigrees (docs/pedigree.md). */
+static const char schema_v3[] =
+    "CREATE TABLE person(id INTEGER PRIMARY KEY, ext_id TEXT NOT NULL UNIQUE,"
+    "  sex TEXT NOT NULL CHECK (sex IN ('M', 'F', 'U')), birth_year INTEGER,"
+    "  father INTEGER REFERENCES person(id), mother INTEGER REFERENCES person(id),"
+    "  source_file TEXT NOT NULL, source_line INTEGER NOT NULL) STRICT;"
+    "CREATE INDEX person_father ON person(father);"
+    "CREATE INDEX person_mother ON person(mother);"
+    "CREATE TABLE person_profile(person_id INTEGER NOT NULL REFERENCES person(id),"
+    "  profile_id INTEGER NOT NULL REFERENCES profile(id),"
+    "  PRIMARY KEY (person_id, profile_id)) STRICT;"
+    "CREATE INDEX person_profile_profile ON person_profile(profile_id);";
+
 /* Seed rows. IMPORTANT: docs/profiles.md lists these; change both. */
 static const char *const legal_bases[][2] = {
     {"conviction", "convicted of a recordable offence"},
@@ -199,6 +212,7 @@ int schema_create(sdb_db *db, sdb_diag *d)
     int rc = store_exec(db, schema_v1, d);
     if (!rc) rc = seed(db, d); /* the version 1 seed rows, which schema_v2 builds on */
     if (!rc) rc = store_exec(db, schema_v2, d);
+    if (!rc) rc = store_exec(db, schema_v3, d);
     if (!rc) rc = schema_sync_loci(db, d);
     snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d; PRAGMA application_id = %d;",
              SDB_SCHEMA_VERSION, SDB_APPLICATION_ID);
@@ -207,7 +221,7 @@ int schema_create(sdb_db *db, sdb_diag *d)
 }
 
 /* Forward migrations: migrations[v] turns version v into v + 1. */
-static const char *const migrations[] = {NULL, schema_v2};
+static const char *const migrations[] = {NULL, schema_v2, schema_v3};
 
 int schema_migrate(sdb_db *db, int from, sdb_diag *d)
 {

@@ -1,0 +1,216 @@
+/* Pedigree import: persons and their profile links, one transaction. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_internal.h"
+#include "strdb/pedigree.h"
+
+/* id and sex of a stored person, or SDB_ENOTFOUND. */
+static int stored_person(sdb_db *db, const char *ext_id, long long *id, char *sex)
+{
+    sqlite3_stmt *st;
+    if (store_prepare(db, "SELECT id, sex FROM person WHERE ext_id = ?", &st, NULL))
+        return SDB_ESTORE;
+    sqlite3_bind_text(st, 1, ext_id, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        *id = sqlite3_column_int64(st, 0);
+        *sex = ((const char *)sqlite3_column_text(st, 1))[0];
+    }
+    sqlite3_finalize(st);
+    return step == SQLITE_ROW ? SDB_OK : step == SQLITE_DONE ? SDB_ENOTFOUND : SDB_ESTORE;
+}
+
+static int read_all(const char *path, char **text, size_t *len, sdb_diag *d)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        sdb_diag_set(d, path, 0, NULL, "cannot read the file");
+        return SDB_EIO;
+    }
+    size_t cap = 1 << 16;
+    *len = 0;
+    *text = malloc(cap);
+    for (size_t n; *text && (n = fread(*text + *len, 1, cap - *len, f)) > 0;) {
+        *len += n;
+        if (*len == cap) {
+            char *t = realloc(*text, cap *= 2);
+            if (!t) free(*text);
+            *text = t;
+        }
+    }
+    fclose(f);
+    return *text ? SDB_OK : SDB_ENOMEM;
+}
+
+/* Pass 1: insert every person without parents, checking ids are new. */
+static int insert_persons(sdb_db *db, const sdb_pedigree *p, const char *path, sdb_diag *d)
+{
+    sqlite3_stmt *st;
+    if (store_prepare(db,
+                      "INSERT INTO person(ext_id, sex, birth_year, source_file, source_line)"
+                      " VALUES (?, ?, ?, ?, ?)",
+                      &st, d))
+        return SDB_ESTORE;
+    int rc = SDB_OK;
+    for (long i = 0; !rc && i < p->n; i++) {
+        const sdb_person *x = &p->persons[i];
+        char sex[2] = {x->sex, 0};
+        sqlite3_bind_text(st, 1, x->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, sex, -1, SQLITE_TRANSIENT);
+        if (x->birth_year)
+            sqlite3_bind_int(st, 3, x->birth_year);
+        else
+            sqlite3_bind_null(st, 3);
+        sqlite3_bind_text(st, 4, path, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 5, x->line);
+        int step = sqlite3_step(st);
+        if (step == SQLITE_CONSTRAINT) {
+            sdb_diag_set(d, path, x->line, "id", "person '%s' is already stored", x->id);
+            rc = SDB_EDUP;
+        } else if (step != SQLITE_DONE)
+            rc = SDB_ESTORE;
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Pass 2: parents (in the file or stored, right sex) and profile links. */
+static int link_person(sdb_db *db, const sdb_person *x, int named_samples, const char *path,
+                       sdb_pedigree_stats *stats, sdb_diag *d)
+{
+    long long self, parent[2] = {0, 0};
+    char sex, psex;
+    int rc = stored_person(db, x->id, &self, &sex);
+    const char *names[2] = {x->father, x->mother};
+    for (int k = 0; !rc && k < 2; k++) {
+        if (!names[k]) continue;
+        rc = stored_person(db, names[k], &parent[k], &psex);
+        if (rc == SDB_ENOTFOUND)
+            sdb_diag_set(d, path, x->line, k ? "mother" : "father",
+                         "unknown %s '%s' (neither in the file nor stored)", k ? "mother" : "father",
+                         names[k]);
+        else if (!rc && psex == (k ? 'M' : 'F')) {
+            sdb_diag_set(d, path, x->line, k ? "mother" : "father", "%s '%s' is %s",
+                         k ? "mother" : "father", names[k], k ? "male" : "female");
+            rc = SDB_EINVAL;
+        }
+    }
+    sqlite3_stmt *st;
+    if (!rc && !store_prepare(db, "UPDATE person SET father = ?2, mother = ?3 WHERE id = ?1", &st,
+                              d)) {
+        sqlite3_bind_int64(st, 1, self);
+        for (int k = 0; k < 2; k++)
+            if (parent[k])
+                sqlite3_bind_int64(st, 2 + k, parent[k]);
+            else
+                sqlite3_bind_null(st, 2 + k);
+        if (sqlite3_step(st) != SQLITE_DONE) rc = SDB_ESTORE;
+        sqlite3_finalize(st);
+    }
+    const char *sample = named_samples ? x->sample_id : x->id;
+    if (rc || !sample) return rc;
+    if (store_prepare(db,
+                      "INSERT INTO person_profile SELECT ?1, id FROM profile WHERE sample_id = ?2",
+                      &st, d))
+        return SDB_ESTORE;
+    sqlite3_bind_int64(st, 1, self);
+    sqlite3_bind_text(st, 2, sample, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE) rc = SDB_ESTORE;
+    int linked = sqlite3_changes(db->sql);
+    sqlite3_finalize(st);
+    if (!rc && !linked && named_samples) {
+        sdb_diag_set(d, path, x->line, "sample_id", "no stored profile '%s'", sample);
+        rc = SDB_ENOTFOUND;
+    }
+    stats->linked_profiles += linked;
+    return rc;
+}
+
+/* Typed parent-child pairs of the file: an autosomal locus typed in both
+ * with no shared allele (a Mendelian inconsistency or a mutation) and Y
+ * haplotypes of father and son that differ are counted and logged. */
+static void compare_typed(sdb_db *db, const char *path, sdb_pedigree_stats *stats)
+{
+    static const char sql[] =
+        "SELECT c.ext_id, cp.sample_id, pp.sample_id, p.sex, cp.kind FROM person c"
+        " JOIN person p ON p.id IN (c.father, c.mother)"
+        " JOIN person_profile cl ON cl.person_id = c.id JOIN profile cp ON cp.id = cl.profile_id"
+        " JOIN person_profile pl ON pl.person_id = p.id JOIN profile pp ON pp.id = pl.profile_id"
+        " WHERE c.source_file = ?1 AND cp.kind = pp.kind AND (cp.kind = 'autosomal' OR"
+        " (p.sex = 'M' AND c.sex = 'M'))";
+    sqlite3_stmt *st;
+    if (store_prepare(db, sql, &st, NULL)) return;
+    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+    sdb_profile a, b;
+    sdb_profile_init(&a);
+    sdb_profile_init(&b);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *child = (const char *)sqlite3_column_text(st, 0);
+        int y = !strcmp((const char *)sqlite3_column_text(st, 4), "Y");
+        if (sdb_db_get(db, (const char *)sqlite3_column_text(st, 1), &a) ||
+            sdb_db_get(db, (const char *)sqlite3_column_text(st, 2), &b))
+            continue;
+        int bad = 0;
+        for (int i = 0, j = 0; i < a.n_calls && j < b.n_calls;) {
+            const sdb_call *ca = &a.calls[i], *cb = &b.calls[j];
+            if (ca->locus != cb->locus) {
+                ca->locus < cb->locus ? i++ : j++;
+                continue;
+            }
+            int shared = 0, same = ca->n == cb->n;
+            for (uint32_t u = 0; u < ca->n; u++)
+                for (uint32_t v = 0; v < cb->n; v++) {
+                    shared |= a.alleles[ca->first + u] == b.alleles[cb->first + v];
+                    same &= u != v || a.alleles[ca->first + u] == b.alleles[cb->first + v];
+                }
+            bad += y ? !same : !shared;
+            i++, j++;
+        }
+        if (!bad) continue;
+        if (y)
+            stats->y_flags++;
+        else
+            stats->mendel_flags++;
+        sdb_log(SDB_LOG_WARNING, "%s: %s and its %s differ at %d %s locus/loci (%s)", path, child,
+                sqlite3_column_text(st, 3)[0] == 'M' ? "father" : "mother", bad,
+                y ? "Y" : "autosomal", y ? "mutations or a false paternity" : "Mendelian inconsistency or mutation");
+    }
+    sqlite3_finalize(st);
+    sdb_profile_free(&a);
+    sdb_profile_free(&b);
+}
+
+int sdb_pedigree_import(sdb_db *db, const sdb_ctx *ctx, const char *path,
+                        sdb_pedigree_stats *stats, sdb_diag *d)
+{
+    memset(stats, 0, sizeof *stats);
+    char *text = NULL;
+    size_t len = 0;
+    sdb_pedigree *p = NULL;
+    int rc = read_all(path, &text, &len, d);
+    if (!rc) rc = sdb_pedigree_parse(&p, path, text, len, d);
+    free(text);
+    if (rc) return rc;
+    int named_samples = 0;
+    for (long i = 0; i < p->n; i++)
+        named_samples |= p->persons[i].sample_id != NULL;
+    if (store_exec(db, "BEGIN IMMEDIATE", d)) {
+        sdb_pedigree_free(p);
+        return SDB_ESTORE;
+    }
+    rc = insert_persons(db, p, path, d);
+    for (long i = 0; !rc && i < p->n; i++)
+        rc = link_person(db, &p->persons[i], named_samples, path, stats, d);
+    if (!rc) {
+        stats->persons = p->n;
+        compare_typed(db, path, stats);
+    }
+    char params[1200];
+    snprintf(params, sizeof params, "file=%s", path);
+    if (!rc) rc = sdb_audit_append(db, ctx, "pedigree-import", params, p->n, "ok");
+    sdb_pedigree_free(p);
+    return store_finish(db, rc, d);
+}

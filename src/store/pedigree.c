@@ -6,19 +6,41 @@
 #include "store_internal.h"
 #include "strdb/pedigree.h"
 
-/* id and sex of a stored person, or SDB_ENOTFOUND. */
-static int stored_person(sdb_db *db, const char *ext_id, long long *id, char *sex)
+/* The statements of the link pass, prepared once for the whole file. */
+typedef struct link_stmts {
+    sqlite3_stmt *find, *parents, *link;
+} link_stmts;
+
+static int link_stmts_open(sdb_db *db, link_stmts *s, sdb_diag *d)
 {
-    sqlite3_stmt *st;
-    if (store_prepare(db, "SELECT id, sex FROM person WHERE ext_id = ?", &st, NULL))
+    memset(s, 0, sizeof *s);
+    if (store_prepare(db, "SELECT id, sex FROM person WHERE ext_id = ?", &s->find, d) ||
+        store_prepare(db, "UPDATE person SET father = ?2, mother = ?3 WHERE id = ?1", &s->parents,
+                      d) ||
+        store_prepare(db,
+                      "INSERT INTO person_profile SELECT ?1, id FROM profile WHERE sample_id = ?2",
+                      &s->link, d))
         return SDB_ESTORE;
-    sqlite3_bind_text(st, 1, ext_id, -1, SQLITE_STATIC);
-    int step = sqlite3_step(st);
+    return SDB_OK;
+}
+
+static void link_stmts_close(link_stmts *s)
+{
+    sqlite3_finalize(s->find);
+    sqlite3_finalize(s->parents);
+    sqlite3_finalize(s->link);
+}
+
+/* id and sex of a stored person, or SDB_ENOTFOUND. */
+static int stored_person(sqlite3_stmt *find, const char *ext_id, long long *id, char *sex)
+{
+    sqlite3_bind_text(find, 1, ext_id, -1, SQLITE_STATIC);
+    int step = sqlite3_step(find);
     if (step == SQLITE_ROW) {
-        *id = sqlite3_column_int64(st, 0);
-        *sex = ((const char *)sqlite3_column_text(st, 1))[0];
+        *id = sqlite3_column_int64(find, 0);
+        *sex = ((const char *)sqlite3_column_text(find, 1))[0];
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(find);
     return step == SQLITE_ROW ? SDB_OK : step == SQLITE_DONE ? SDB_ENOTFOUND : SDB_ESTORE;
 }
 
@@ -78,16 +100,16 @@ static int insert_persons(sdb_db *db, const sdb_pedigree *p, const char *path, s
 }
 
 /* Pass 2: parents (in the file or stored, right sex) and profile links. */
-static int link_person(sdb_db *db, const sdb_person *x, int named_samples, const char *path,
-                       sdb_pedigree_stats *stats, sdb_diag *d)
+static int link_person(sdb_db *db, link_stmts *q, const sdb_person *x, int named_samples,
+                       const char *path, sdb_pedigree_stats *stats, sdb_diag *d)
 {
     long long self, parent[2] = {0, 0};
     char sex, psex;
-    int rc = stored_person(db, x->id, &self, &sex);
+    int rc = stored_person(q->find, x->id, &self, &sex);
     const char *names[2] = {x->father, x->mother};
     for (int k = 0; !rc && k < 2; k++) {
         if (!names[k]) continue;
-        rc = stored_person(db, names[k], &parent[k], &psex);
+        rc = stored_person(q->find, names[k], &parent[k], &psex);
         if (rc == SDB_ENOTFOUND)
             sdb_diag_set(d, path, x->line, k ? "mother" : "father",
                          "unknown %s '%s' (neither in the file nor stored)", k ? "mother" : "father",
@@ -98,29 +120,23 @@ static int link_person(sdb_db *db, const sdb_person *x, int named_samples, const
             rc = SDB_EINVAL;
         }
     }
-    sqlite3_stmt *st;
-    if (!rc && !store_prepare(db, "UPDATE person SET father = ?2, mother = ?3 WHERE id = ?1", &st,
-                              d)) {
-        sqlite3_bind_int64(st, 1, self);
+    if (!rc && (parent[0] || parent[1])) {
+        sqlite3_bind_int64(q->parents, 1, self);
         for (int k = 0; k < 2; k++)
             if (parent[k])
-                sqlite3_bind_int64(st, 2 + k, parent[k]);
+                sqlite3_bind_int64(q->parents, 2 + k, parent[k]);
             else
-                sqlite3_bind_null(st, 2 + k);
-        if (sqlite3_step(st) != SQLITE_DONE) rc = SDB_ESTORE;
-        sqlite3_finalize(st);
+                sqlite3_bind_null(q->parents, 2 + k);
+        if (sqlite3_step(q->parents) != SQLITE_DONE) rc = SDB_ESTORE;
+        sqlite3_reset(q->parents);
     }
     const char *sample = named_samples ? x->sample_id : x->id;
     if (rc || !sample) return rc;
-    if (store_prepare(db,
-                      "INSERT INTO person_profile SELECT ?1, id FROM profile WHERE sample_id = ?2",
-                      &st, d))
-        return SDB_ESTORE;
-    sqlite3_bind_int64(st, 1, self);
-    sqlite3_bind_text(st, 2, sample, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE) rc = SDB_ESTORE;
+    sqlite3_bind_int64(q->link, 1, self);
+    sqlite3_bind_text(q->link, 2, sample, -1, SQLITE_STATIC);
+    if (sqlite3_step(q->link) != SQLITE_DONE) rc = SDB_ESTORE;
     int linked = sqlite3_changes(db->sql);
-    sqlite3_finalize(st);
+    sqlite3_reset(q->link);
     if (!rc && !linked && named_samples) {
         sdb_diag_set(d, path, x->line, "sample_id", "no stored profile '%s'", sample);
         rc = SDB_ENOTFOUND;
@@ -201,9 +217,12 @@ int sdb_pedigree_import(sdb_db *db, const sdb_ctx *ctx, const char *path,
         sdb_pedigree_free(p);
         return SDB_ESTORE;
     }
+    link_stmts q = {0};
     rc = insert_persons(db, p, path, d);
+    if (!rc) rc = link_stmts_open(db, &q, d);
     for (long i = 0; !rc && i < p->n; i++)
-        rc = link_person(db, &p->persons[i], named_samples, path, stats, d);
+        rc = link_person(db, &q, &p->persons[i], named_samples, path, stats, d);
+    link_stmts_close(&q);
     if (!rc) {
         stats->persons = p->n;
         compare_typed(db, path, stats);

@@ -225,7 +225,8 @@ int main_show(int argc, char **argv)
             (found && sdb_audit_touch(db, &sample, 1)))
             cli_error("show", "could not write the audit record");
         if (st == SDB_END)
-            cli_error("show", "no profile with sample id '%s'", sample);
+            cli_error("show", "no profile that purpose '%s' may show with this sample id",
+                      ctx.purpose); /* the same words as a refusal: existence is not confirmed */
         else if (st)
             cli_error("show", "%s", sdb_strerror(st));
         sdb_profile_free(&p);

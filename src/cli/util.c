@@ -130,7 +130,12 @@ int cli_policy(const char *cmd, sdb_db *db, const sdb_ctx *ctx, const char *oper
     sdb_diag_clear(&d);
     int rc = sdb_policy_indexes(db, ctx, operation, index, allowed, size, &d);
     if (!rc) return EXIT_OK;
-    cli_error(cmd, "%s", d.reason);
+    if (index && !strcmp(operation, "show") && strstr(d.reason, "may not show index"))
+        /* the caller named a sample, not an index: do not confirm where (or that) it is stored;
+         * the audit record keeps the rule */
+        cli_error(cmd, "no profile that purpose '%s' may show with this sample id", ctx->purpose);
+    else
+        cli_error(cmd, "%s", d.reason);
     snprintf(outcome, sizeof outcome, "%s%s", strncmp(d.reason, "refused", 7) ? "refused: " : "",
              d.reason);
     if (sdb_audit_append(db, ctx, operation, params, 0, outcome))

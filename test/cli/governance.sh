@@ -67,6 +67,9 @@ check "missing-person on the offender index is refused" \
     sh -c "! '$S' search '$T/pp' --genotype '$G' $O --purpose missing-person --index offender 2>/dev/null"
 check "show of a relative's profile for casework is refused" \
     sh -c "! '$S' show '$T/pp' REL-UA16895 --purpose casework 2>/dev/null && '$S' show '$T/pp' REL-UA16895 --purpose missing-person >/dev/null"
+check "a show refused by policy prints exactly what an unknown sample prints (existence not confirmed)" \
+    sh -c "! '$S' show '$T/pp' REL-UA16895 --purpose casework 2>'$T/e1' && ! '$S' show '$T/pp' REL-NOBODY --purpose casework 2>'$T/e2' &&
+           cmp '$T/e1' '$T/e2' && '$S' audit log '$T/pp' | grep -q 'refused by policy: purpose .casework. may not show index .relative-of-missing.'"
 check "familial without --authorization is refused" \
     sh -c "! '$S' search '$T/pp' --genotype '$G' $O --purpose familial 2>'$T/e' && grep -q 'needs an authorization reference' '$T/e'"
 check "familial with --authorization runs" \

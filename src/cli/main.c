@@ -45,8 +45,8 @@ static void usage(FILE *out)
             "usage: strdb COMMAND [options]   (strdb COMMAND --help for each)\n\n",
             sdb_version());
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
-        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\n  --version  print the version\n  --help     this text\n");
+        fprintf(out, "  %-15s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n  --version        print the version\n  --help           this text\n");
 }
 
 int main(int argc, char **argv)

@@ -15,12 +15,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store/store_internal.h"
-#include "strdb/governance.h"
+#include "governance_internal.h"
 
-/* The database's secret for keyed sample hashes: meta 'sample_key_secret',
- * created on first use (inside the caller's transaction). */
-static int secret(sdb_db *db, unsigned char key[crypto_generichash_KEYBYTES])
+/* The secret lives in meta 'sample_key_secret', created on first use
+ * (inside the caller's transaction). */
+int gov_secret(sdb_db *db, unsigned char key[crypto_generichash_KEYBYTES])
 {
     sqlite3_stmt *st;
     if (store_prepare(db, "SELECT value FROM meta WHERE key = 'sample_key_secret'", &st, NULL))
@@ -49,16 +48,22 @@ static int secret(sdb_db *db, unsigned char key[crypto_generichash_KEYBYTES])
     return rc;
 }
 
+void gov_keyed_hex(const unsigned char key[crypto_generichash_KEYBYTES], const char *text,
+                   char out[SDB_HASH_HEX])
+{
+    unsigned char h[32];
+    crypto_generichash(h, sizeof h, (const unsigned char *)text, strlen(text), key,
+                       crypto_generichash_KEYBYTES);
+    sodium_bin2hex(out, SDB_HASH_HEX, h, sizeof h);
+}
+
 int sdb_sample_key(sdb_db *db, const char *sample_id, char out[SDB_HASH_HEX])
 {
-    unsigned char key[crypto_generichash_KEYBYTES], h[32];
-    int rc = secret(db, key);
-    if (rc) return rc;
-    crypto_generichash(h, sizeof h, (const unsigned char *)sample_id, strlen(sample_id), key,
-                       sizeof key);
+    unsigned char key[crypto_generichash_KEYBYTES];
+    int rc = gov_secret(db, key);
+    if (!rc) gov_keyed_hex(key, sample_id, out);
     sodium_memzero(key, sizeof key);
-    sodium_bin2hex(out, SDB_HASH_HEX, h, sizeof h);
-    return SDB_OK;
+    return rc;
 }
 
 int sdb_db_truncate_wal(sdb_db *db, sdb_diag *d)
@@ -95,8 +100,7 @@ static int remove_snapshots(const sdb_db *db, sdb_diag *d)
     return rc;
 }
 
-/* Runs one statement with text parameters; *changes gets the row count. */
-static int run(sdb_db *db, const char *sql, const char *const *args, int n, int *changes)
+int gov_run(sdb_db *db, const char *sql, const char *const *args, int n, int *changes)
 {
     sqlite3_stmt *st;
     if (store_prepare(db, sql, &st, NULL)) return SDB_ESTORE;
@@ -144,8 +148,8 @@ static int record(sdb_db *db, const sdb_ctx *ctx, const char *key, const char *i
     return rc;
 }
 
-int sdb_expunge(sdb_db *db, const sdb_ctx *ctx, const char *sample_id, const char *reason,
-                const char *authorization, sdb_diag *d)
+int gov_expunge_rows(sdb_db *db, const sdb_ctx *ctx, const char *sample_id, const char *reason,
+                     const char *authorization, sdb_diag *d)
 {
     if (!ctx || !ctx->actor || !ctx->purpose || strcmp(ctx->purpose, "administration")) {
         sdb_diag_set(d, NULL, 0, "--purpose", "expungement needs purpose 'administration'");
@@ -170,29 +174,39 @@ int sdb_expunge(sdb_db *db, const sdb_ctx *ctx, const char *sample_id, const cha
                         " DELETE FROM expunge_person",
                         d);
     if (!rc)
-        rc = run(db,
+        rc = gov_run(db,
                  "INSERT INTO expunge_person SELECT person_id FROM person_profile"
                  " WHERE profile_id = (SELECT id FROM profile WHERE sample_id = ?1)",
                  id, 1, NULL);
     if (!rc)
-        rc = run(db,
+        rc = gov_run(db,
                  "DELETE FROM person_profile WHERE profile_id ="
                  " (SELECT id FROM profile WHERE sample_id = ?1)",
                  id, 1, NULL);
     if (!rc)
-        rc = run(db,
+        rc = gov_run(db,
                  "DELETE FROM person WHERE id IN (SELECT id FROM expunge_person) AND father IS NULL"
                  " AND mother IS NULL AND NOT EXISTS (SELECT 1 FROM person_profile pp"
                  " WHERE pp.person_id = person.id) AND NOT EXISTS (SELECT 1 FROM person c"
                  " WHERE c.father = person.id OR c.mother = person.id)",
                  NULL, 0, NULL);
-    if (!rc) rc = run(db, "DELETE FROM profile WHERE sample_id = ?", id, 1, NULL);
+    if (!rc) rc = gov_run(db, "DELETE FROM profile WHERE sample_id = ?", id, 1, NULL);
     /* rejects quote the sample id in their reason; instr, not LIKE: ids may hold '%' or '_' */
-    if (!rc) rc = run(db, "DELETE FROM import_reject WHERE instr(reason, ?) > 0", id, 1, NULL);
-    if (!rc) rc = run(db, "DELETE FROM consent WHERE sample_id = ?", id, 1, NULL);
+    if (!rc) rc = gov_run(db, "DELETE FROM import_reject WHERE instr(reason, ?) > 0", id, 1, NULL);
+    if (!rc) rc = gov_run(db, "DELETE FROM consent WHERE sample_id = ?", id, 1, NULL);
     if (!rc) rc = record(db, ctx, key, index, reason, authorization);
-    if ((rc = store_finish(db, rc, d))) return rc;
-    rc = remove_snapshots(db, d);
-    if (!rc) rc = sdb_db_truncate_wal(db, d);
-    return rc;
+    return store_finish(db, rc, d);
+}
+
+int gov_scrub(sdb_db *db, sdb_diag *d)
+{
+    int rc = remove_snapshots(db, d);
+    return rc ? rc : sdb_db_truncate_wal(db, d);
+}
+
+int sdb_expunge(sdb_db *db, const sdb_ctx *ctx, const char *sample_id, const char *reason,
+                const char *authorization, sdb_diag *d)
+{
+    int rc = gov_expunge_rows(db, ctx, sample_id, reason, authorization, d);
+    return rc ? rc : gov_scrub(db, d);
 }

@@ -5,8 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store_internal.h"
-#include "strdb/governance.h"
+#include "governance_internal.h"
 
 /* Due date per profile: its own retain_until, else the basis rule. */
 static const char due_sql[] =
@@ -89,8 +88,13 @@ int sdb_retention_run(sdb_db *db, const sdb_ctx *ctx, const char *as_of, int dry
     /* collected first: expunging while the due query runs would change it */
     int rc = sdb_retention_due(db, as_of, collect, &l, d);
     for (long i = 0; !rc && i < l.n; i++) {
-        if (!dry_run) rc = sdb_expunge(db, ctx, l.ids[i], l.reasons[i], NULL, d);
+        if (!dry_run) rc = gov_expunge_rows(db, ctx, l.ids[i], l.reasons[i], NULL, d);
         if (!rc) ++*n;
+    }
+    /* snapshots and the WAL are scrubbed once for the whole run */
+    if (!dry_run && *n) {
+        int scrub = gov_scrub(db, d);
+        if (!rc) rc = scrub;
     }
     for (long i = 0; i < l.n; i++) {
         free(l.ids[i]);
@@ -101,16 +105,11 @@ int sdb_retention_run(sdb_db *db, const sdb_ctx *ctx, const char *as_of, int dry
     return rc;
 }
 
+/* gov_run, with SDB_ENOTFOUND when no row changed. */
 static int exec_bound(sdb_db *db, const char *sql, const char *const *v, int n)
 {
-    sqlite3_stmt *st;
-    if (store_prepare(db, sql, &st, NULL)) return SDB_ESTORE;
-    for (int i = 0; i < n; i++)
-        sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? SDB_OK : SDB_ESTORE;
-    if (!rc && sqlite3_changes(db->sql) == 0) rc = SDB_ENOTFOUND;
-    sqlite3_finalize(st);
-    return rc;
+    int changes = 0, rc = gov_run(db, sql, v, n, &changes);
+    return !rc && !changes ? SDB_ENOTFOUND : rc;
 }
 
 int sdb_retention_set(sdb_db *db, const sdb_ctx *ctx, const char *basis, const char *rule,
@@ -134,7 +133,7 @@ int sdb_retention_set(sdb_db *db, const sdb_ctx *ctx, const char *basis, const c
 }
 
 /* at (YYYY-MM-DD) or now, into out. */
-static int consent_date(const char *at, char out[32], sdb_diag *d)
+static int date_or_now(const char *at, char out[32], sdb_diag *d)
 {
     if (!at) {
         store_now(out);
@@ -152,7 +151,7 @@ int sdb_consent_give(sdb_db *db, const sdb_ctx *ctx, const char *sample_id, cons
                      const char *at, sdb_diag *d)
 {
     char when[32];
-    int rc = consent_date(at, when, d);
+    int rc = date_or_now(at, when, d);
     if (rc) return rc;
     if (!scope || !scope[0]) {
         sdb_diag_set(d, NULL, 0, "--scope", "consent needs a scope (the purposes it covers)");
@@ -177,7 +176,7 @@ int sdb_consent_withdraw(sdb_db *db, const sdb_ctx *ctx, const char *sample_id, 
                          sdb_diag *d)
 {
     char when[32];
-    int rc = consent_date(at, when, d);
+    int rc = date_or_now(at, when, d);
     if (rc) return rc;
     if (store_exec(db, "BEGIN IMMEDIATE", d)) return SDB_ESTORE;
     const char *v[] = {when, sample_id};
@@ -209,7 +208,7 @@ int sdb_case_close(sdb_db *db, const sdb_ctx *ctx, const char *case_ref, const c
                    sdb_diag *d)
 {
     char when[32];
-    int rc = consent_date(at, when, d);
+    int rc = date_or_now(at, when, d);
     if (rc) return rc;
     if (store_exec(db, "BEGIN IMMEDIATE", d)) return SDB_ESTORE;
     const char *v[] = {case_ref, when};

@@ -47,6 +47,10 @@ unsigned sdb_idx_locus(const sdb_idx *x, int k);
 /* Bytes of genotype data per profile in memory (rows only). */
 double sdb_idx_bytes_per_profile(const sdb_idx *x);
 
+/* The profile of row `row` as the index holds it (sample id and the typed
+ * loci of the index; no kit, index or flags). out must be initialised. */
+int sdb_idx_profile(const sdb_idx *x, long row, sdb_profile *out) SDB_WUR;
+
 /* Snapshot files: the index written to disk so that a later command loads
  * it instead of rebuilding it from the store. Layout (docs/search.md): the
  * magic "SDBIDX" 0 0, a little-endian u32 version (1), the store stamp, the

@@ -167,6 +167,13 @@ int sdb_kinship_lr(const sdb_freq *f, int pop, sdb_relationship rel, const sdb_p
                    const sdb_profile *b, double theta, const sdb_mutation *mut, sdb_locus_stat *out,
                    int *n_out, double *total, sdb_diag *d) SDB_WUR;
 
+/* The same for one locus given as two allele pairs (no wildcards): what the
+ * familial search tabulates. SDB_ENOTFOUND when the locus is not in the
+ * population's table. */
+int sdb_kinship_locus_lr(const sdb_freq *f, int pop, sdb_relationship rel, unsigned locus_id,
+                         const sdb_allele a[2], const sdb_allele b[2], double theta,
+                         const sdb_mutation *mut, double *lr, sdb_diag *d) SDB_WUR;
+
 /* Trio paternity index: P(child | mother, alleged father) / P(child | mother,
  * random man), per locus and in total, with an optional mutation model for
  * both transmissions (theta = 0). out must hold child->n_calls entries. */

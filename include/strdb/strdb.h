@@ -17,6 +17,8 @@
 #include "strdb/search.h"
 #include "strdb/governance.h"
 #include "strdb/pedigree.h"
+#include "strdb/familial.h"
+#include "strdb/lineage.h"
 
 #ifdef __cplusplus
 extern "C" {

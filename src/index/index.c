@@ -341,3 +341,26 @@ const sdb_profile *idx_overflow(const sdb_idx *x, long row)
     }
     return NULL;
 }
+
+int sdb_idx_profile(const sdb_idx *x, long row, sdb_profile *out)
+{
+    if (row < 0 || row >= x->n) return SDB_EINVAL;
+    const sdb_profile *over = x->n_over ? idx_overflow(x, row) : NULL;
+    if (over) return sdb_profile_copy(out, over);
+    sdb_profile_reset(out);
+    const char *id = sdb_idx_sample_id(x, row);
+    int rc = sdb_profile_set_id(out, id, (long)strlen(id));
+    for (int k = 0; k < x->n_loci && !rc; k++) {
+        const uint8_t *slot = idx_slot(x, row, k);
+        if (slot[0] == SDB_IDX_UNTYPED) continue;
+        const sdb_locus *l = sdb_catalog_by_id(x->cat, x->locus[k]);
+        for (int j = 0; j < x->width[k] && !rc; j++) {
+            if (x->kind == SDB_KIND_AUTOSOMAL && j == 1 && slot[1] == slot[0]) break;
+            sdb_allele a = slot[j] == SDB_IDX_WILDCARD ? SDB_ALLELE_ANY
+                           : x->kind == SDB_KIND_Y     ? (sdb_allele)(slot[j] * 10)
+                                                       : x->code[k][slot[j]];
+            rc = sdb_profile_add(out, l, a);
+        }
+    }
+    return rc ? rc : sdb_profile_finish(out, x->cat);
+}

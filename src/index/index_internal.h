@@ -47,4 +47,14 @@ uint8_t idx_allele_id(const sdb_idx *x, int k, sdb_allele a);
 /* The full profile of an overflow row, or NULL if the row fits. */
 const sdb_profile *idx_overflow(const sdb_idx *x, long row);
 
+/* Y locus comparison of two sorted allele lists (as ysearch compares): a
+ * different copy number or any differing copy makes the locus differ; steps
+ * add up between integer alleles. In src/search/search.c. */
+void idx_y_compare(const sdb_allele *a, int na, const sdb_allele *b, int nb, int *differs,
+                   int *steps);
+/* The alleles (codes, sorted) of row r at Y locus k: from the overflow
+ * profile over when given, else the packed repeats; 0 when untyped. At most
+ * 32 are written. */
+int idx_y_alleles(const sdb_idx *x, long r, int k, const sdb_profile *over, sdb_allele *out);
+
 #endif

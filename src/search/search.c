@@ -386,8 +386,8 @@ static void scan_identity(job *j)
 }
 
 /* Y locus comparison: sorted allele codes of the query and of the target. */
-static void y_compare(const sdb_allele *a, int na, const sdb_allele *b, int nb, int *differs,
-                      int *steps)
+void idx_y_compare(const sdb_allele *a, int na, const sdb_allele *b, int nb, int *differs,
+                   int *steps)
 {
     *differs = na != nb;
     *steps = 0;
@@ -408,7 +408,7 @@ static int cmp_allele(const void *a, const void *b)
 }
 
 /* Target alleles (codes, sorted) of row r at Y locus k. */
-static int y_target(const sdb_idx *x, long r, int k, const sdb_profile *over, sdb_allele *out)
+int idx_y_alleles(const sdb_idx *x, long r, int k, const sdb_profile *over, sdb_allele *out)
 {
     int n = 0;
     if (over) {
@@ -455,12 +455,12 @@ static void y_row(const job *j, long r, sdb_yhit *hp)
             y_fast(pq, k, x->width[k], slot, &differs, &steps);
         } else {
             sdb_allele t[SET_MAX];
-            int nt = y_target(x, r, k, over, t);
+            int nt = idx_y_alleles(x, r, k, over, t);
             if (!nt) {
                 h.missing++;
                 continue;
             }
-            y_compare(pq->codes[k], pq->n_codes[k], t, nt, &differs, &steps);
+            idx_y_compare(pq->codes[k], pq->n_codes[k], t, nt, &differs, &steps);
         }
         h.compared++;
         h.differing += differs;

@@ -248,6 +248,25 @@ int sdb_kinship_lr(const sdb_freq *f, int pop, sdb_relationship rel, const sdb_p
     return each_shared_locus(ps, 2, kin_locus, &k, out, n_out, total, d);
 }
 
+int sdb_kinship_locus_lr(const sdb_freq *f, int pop, sdb_relationship rel, unsigned locus_id,
+                         const sdb_allele a[2], const sdb_allele b[2], double theta,
+                         const sdb_mutation *mut, double *lr, sdb_diag *d)
+{
+    const sdb_locus *l = sdb_catalog_by_id(sdb_catalog_default(), locus_id);
+    if (!l || pop < 0 || pop >= sdb_freq_n_populations(f) || theta < 0 || theta >= 1 ||
+        (unsigned)rel > SDB_REL_FC || (mut && mut->kind != SDB_MUT_NONE && rel != SDB_REL_PO))
+        return SDB_EINVAL;
+    kin_arg k = {f, pop, {0}, theta, mut};
+    sdb_relationship_kappa(rel, k.kappa);
+    genotype2 g[2] = {{{a[0] < a[1] ? a[0] : a[1], a[0] < a[1] ? a[1] : a[0]}, 0},
+                      {{b[0] < b[1] ? b[0] : b[1], b[0] < b[1] ? b[1] : b[0]}, 0}};
+    sdb_locus_stat st;
+    memset(&st, 0, sizeof st);
+    int rc = kin_locus(&k, l, g, &st, d);
+    if (!rc) *lr = st.value;
+    return rc;
+}
+
 /* Trio locus: sum over the assignments of the child's alleles to mother
  * (x) and father (y). */
 static int pi_locus(void *arg, const sdb_locus *l, const genotype2 *g, sdb_locus_stat *st,

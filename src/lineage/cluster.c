@@ -1,0 +1,426 @@
+/* Lineage clustering: pigeonhole block join over groups of haplotypes that
+ * type the same loci, union-find over the links. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/index_internal.h"
+#include "strdb/lineage.h"
+#include "strdb/search.h"
+
+void sdb_lineage_opts_init(sdb_lineage_opts *o)
+{
+    o->max_loci = 2;
+    o->max_steps = -1;
+    o->min_loci = 10;
+    o->threads = 2;
+}
+
+/* ---- union-find (by size, path halving) --------------------------------------- */
+
+static long uf_find(long *parent, long a)
+{
+    while (parent[a] != a) {
+        parent[a] = parent[parent[a]];
+        a = parent[a];
+    }
+    return a;
+}
+
+/* Joins the sets of a and b; the root is always the smaller row, so the
+ * final labels need no extra pass to be "smallest row". */
+static int uf_union(long *parent, long a, long b)
+{
+    a = uf_find(parent, a);
+    b = uf_find(parent, b);
+    if (a == b) return 0;
+    if (a < b)
+        parent[b] = a;
+    else
+        parent[a] = b;
+    return 1;
+}
+
+/* ---- the pair test -------------------------------------------------------------- */
+
+static uint64_t typed_mask(const sdb_idx *x, long r)
+{
+    uint64_t m = 0;
+    for (int k = 0; k < x->n_loci; k++)
+        if (idx_slot(x, r, k)[0] != SDB_IDX_UNTYPED) m |= 1ULL << k;
+    return m;
+}
+
+/* 1 when rows a and b are linked: at least min_loci typed in both, at most
+ * max_loci of them differ, by at most max_steps steps. */
+static int linked(const sdb_idx *x, const sdb_lineage_opts *o, long a, long b)
+{
+    const sdb_profile *oa = x->n_over ? idx_overflow(x, a) : NULL;
+    const sdb_profile *ob = x->n_over ? idx_overflow(x, b) : NULL;
+    int compared = 0, differing = 0, steps = 0;
+    for (int k = 0; k < x->n_loci; k++) {
+        const uint8_t *sa = idx_slot(x, a, k), *sb = idx_slot(x, b, k);
+        if (sa[0] == SDB_IDX_UNTYPED || sb[0] == SDB_IDX_UNTYPED) continue;
+        compared++;
+        int differs = 0, st = 0;
+        if (!oa && !ob) {
+            for (int c = 0; c < x->width[k]; c++) {
+                int diff = sa[c] - sb[c];
+                differs |= diff != 0;
+                st += diff < 0 ? -diff : diff;
+            }
+        } else {
+            sdb_allele va[64], vb[64];
+            int na = idx_y_alleles(x, a, k, oa, va), nb = idx_y_alleles(x, b, k, ob, vb);
+            idx_y_compare(va, na, vb, nb, &differs, &st);
+        }
+        differing += differs;
+        steps += st;
+        if (differing > o->max_loci) return 0;
+    }
+    return compared >= o->min_loci && (o->max_steps < 0 || steps <= o->max_steps);
+}
+
+/* ---- keys --------------------------------------------------------------------- */
+
+static uint64_t mix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+/* Hash of row r's slots over the loci of mask. */
+static uint64_t key_of(const sdb_idx *x, long r, uint64_t mask)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ULL;
+    for (int k = 0; k < x->n_loci; k++) {
+        if (!(mask >> k & 1)) continue;
+        const uint8_t *s = idx_slot(x, r, k);
+        for (int c = 0; c < x->width[k]; c++)
+            h = mix(h ^ ((uint64_t)s[c] << 8 | (uint64_t)k));
+    }
+    return h;
+}
+
+static int same_slots(const sdb_idx *x, long a, long b, uint64_t mask)
+{
+    for (int k = 0; k < x->n_loci; k++)
+        if (mask >> k & 1 && memcmp(idx_slot(x, a, k), idx_slot(x, b, k), (size_t)x->width[k]))
+            return 0;
+    return 1;
+}
+
+typedef struct entry {
+    uint64_t key;
+    long row;
+} entry;
+
+/* LSD radix sort of entries by key (8 passes of 8 bits); tmp as large as e. */
+static void sort_entries(entry *e, entry *tmp, long n)
+{
+    for (int shift = 0; shift < 64; shift += 8) {
+        long count[257] = {0};
+        for (long i = 0; i < n; i++)
+            count[(e[i].key >> shift & 255) + 1]++;
+        if (count[(e[0].key >> shift & 255) + 1] == n) continue; /* one bucket: nothing to do */
+        for (int b = 0; b < 256; b++)
+            count[b + 1] += count[b];
+        for (long i = 0; i < n; i++)
+            tmp[count[e[i].key >> shift & 255]++] = e[i];
+        memcpy(e, tmp, (size_t)n * sizeof *e);
+    }
+}
+
+/* ---- groups of rows typing the same loci ---------------------------------------- */
+
+typedef struct group {
+    uint64_t mask;
+    long *rows; /* distinct haplotypes (representatives) */
+    long n;
+    uint8_t *fresh; /* per representative: some row it stands for is fresh */
+} group;
+
+typedef struct ctx {
+    const sdb_idx *x;
+    const sdb_lineage_opts *o;
+    long *parent;
+    pthread_mutex_t lock;
+    long candidates, links;
+} ctx;
+
+/* Links the representatives of groups g and h (g == h: within one group)
+ * with the block join over the loci both type. The blocks take the loci in
+ * turn (locus i into block i mod (K + 1)), so each mixes fast and slow loci. */
+static int join(ctx *c, const group *g, const group *h, int b, entry *e, entry *tmp)
+{
+    const sdb_idx *x = c->x;
+    uint64_t inter = g->mask & h->mask;
+    int n_loci = __builtin_popcountll(inter), nb = c->o->max_loci + 1;
+    if (nb > n_loci) nb = n_loci;
+    if (n_loci < c->o->min_loci || b >= nb) return 0;
+    uint64_t block[65] = {0};
+    for (int k = 0, i = 0; k < x->n_loci; k++)
+        if (inter >> k & 1) block[i++ % nb] |= 1ULL << k;
+    long n = g->n + (g == h ? 0 : h->n);
+    long cand = 0, links = 0;
+    {
+        for (long i = 0; i < g->n; i++)
+            e[i] = (entry){key_of(x, g->rows[i], block[b]) & ~1ULL, i};
+        if (g != h)
+            for (long i = 0; i < h->n; i++) /* the lowest key bit says which group */
+                e[g->n + i] = (entry){key_of(x, h->rows[i], block[b]) | 1ULL, i};
+        sort_entries(e, tmp, n);
+        for (long s = 0; s < n;) {
+            long t = s;
+            while (t < n && (e[t].key | 1ULL) == (e[s].key | 1ULL))
+                t++;
+            for (long i = s; i < t; i++) {
+                int gi = !(e[i].key & 1);
+                if (g != h && !gi) continue;
+                long ra = g->rows[e[i].row];
+                int fa = g->fresh ? g->fresh[e[i].row] : 1;
+                for (long j = g == h ? i + 1 : s; j < t; j++) {
+                    if (g != h && !(e[j].key & 1)) continue;
+                    const group *hj = g == h ? g : h;
+                    long rb = hj->rows[e[j].row];
+                    if (!fa && !(hj->fresh ? hj->fresh[e[j].row] : 1)) continue;
+                    /* an earlier block on which both agree has seen the pair */
+                    int seen = 0;
+                    for (int p = 0; p < b && !seen; p++)
+                        seen = same_slots(x, ra, rb, block[p]);
+                    if (seen || !same_slots(x, ra, rb, block[b])) continue;
+                    cand++;
+                    if (!linked(x, c->o, ra, rb)) continue;
+                    links++;
+                    pthread_mutex_lock(&c->lock);
+                    uf_union(c->parent, ra, rb);
+                    pthread_mutex_unlock(&c->lock);
+                }
+            }
+            s = t;
+        }
+    }
+    pthread_mutex_lock(&c->lock);
+    c->candidates += cand;
+    c->links += links;
+    pthread_mutex_unlock(&c->lock);
+    return 0;
+}
+
+/* Work list: (pair of groups, block), handed out to threads in turn. */
+typedef struct work {
+    ctx *c;
+    group *gs;
+    int n_groups;
+    long next; /* pair counter, under c->lock */
+    entry *e[64], *tmp[64];
+} work;
+
+typedef struct worker {
+    work *w;
+    int id;
+} worker;
+
+static void *run_worker(void *arg)
+{
+    worker *wk = arg;
+    work *w = wk->w;
+    int nb = w->c->o->max_loci + 1;
+    long n_items = (long)w->n_groups * (w->n_groups + 1) / 2 * nb;
+    for (;;) {
+        pthread_mutex_lock(&w->c->lock);
+        long p = w->next++;
+        pthread_mutex_unlock(&w->c->lock);
+        if (p >= n_items) break;
+        int b = (int)(p % nb);
+        p /= nb;
+        int g = 0; /* pair p -> (g, h) with g <= h */
+        while (p >= w->n_groups - g) {
+            p -= w->n_groups - g;
+            g++;
+        }
+        join(w->c, &w->gs[g], &w->gs[g + p], b, w->e[wk->id], w->tmp[wk->id]);
+    }
+    return NULL;
+}
+
+static int cmp_mask_row(const void *a, const void *b, void *arg)
+{
+    const uint64_t *mask = arg;
+    long x = *(const long *)a, y = *(const long *)b;
+    if (mask[x] != mask[y]) return mask[x] < mask[y] ? -1 : 1;
+    return (x > y) - (x < y);
+}
+
+/* One group: the rows order[s..t) (same mask). Identical haplotypes (not
+ * overflow rows, whose packed slots do not say everything) get one
+ * representative; a representative is fresh when any row it stands for is. */
+static int make_group(const sdb_idx *x, const long *order, long s, long t, uint64_t mask,
+                      const uint8_t *fresh, long *parent, group *g)
+{
+    long m = t - s;
+    *g = (group){mask, malloc((size_t)m * sizeof(long)), 0, fresh ? calloc((size_t)m, 1) : NULL};
+    entry *ge = malloc((size_t)m * sizeof *ge), *gt = malloc((size_t)m * sizeof *gt);
+    long *pos = malloc((size_t)m * sizeof *pos);
+    int rc = SDB_ENOMEM;
+    if (!g->rows || (fresh && !g->fresh) || !ge || !gt || !pos) goto done;
+    for (long i = 0; i < m; i++) {
+        long r = order[s + i];
+        int over = x->n_over && idx_overflow(x, r);
+        ge[i] = (entry){over ? mix((uint64_t)r) | 1ULL : key_of(x, r, mask) & ~1ULL, r};
+    }
+    sort_entries(ge, gt, m);
+    for (long i = 0; i < m;) {
+        long j = i + 1;
+        while (j < m && ge[j].key == ge[i].key)
+            j++;
+        for (long a = i; a < j; a++) {
+            long rep = -1;
+            for (long b = i; b < a && rep < 0 && !(ge[a].key & 1); b++)
+                if (same_slots(x, ge[a].row, ge[b].row, mask)) rep = pos[b];
+            if (rep < 0) {
+                rep = g->n;
+                g->rows[g->n++] = ge[a].row;
+            } else
+                uf_union(parent, ge[a].row, g->rows[rep]);
+            pos[a] = rep;
+            if (fresh) g->fresh[rep] |= fresh[ge[a].row];
+        }
+        i = j;
+    }
+    rc = SDB_OK;
+done:
+    free(ge);
+    free(gt);
+    free(pos);
+    return rc;
+}
+
+int sdb_lineage_cluster(const sdb_idx *x, const sdb_lineage_opts *o, const long (*extra)[2],
+                        long n_extra, const uint8_t *fresh, long *comp, sdb_lineage_stats *st,
+                        sdb_diag *d)
+{
+    memset(st, 0, sizeof *st);
+    if (sdb_idx_kind(x) != SDB_KIND_Y || o->max_loci < 0 || o->max_loci > 63) {
+        sdb_diag_set(d, NULL, 0, NULL, "lineages need a Y index and 0 <= max-loci < 64");
+        return SDB_EINVAL;
+    }
+    long n = x->n, largest = 0;
+    st->rows = n;
+    int rc = SDB_ENOMEM, t = o->threads < 1 ? 1 : o->threads > 64 ? 64 : o->threads;
+    size_t nn = (size_t)(n ? n : 1);
+    long *parent = malloc(nn * sizeof *parent), *order = malloc(nn * sizeof *order);
+    uint64_t *mask = malloc(nn * sizeof *mask);
+    group *gs = NULL;
+    int n_groups = 0;
+    work w;
+    memset(&w, 0, sizeof w);
+    ctx c = {x, o, parent, PTHREAD_MUTEX_INITIALIZER, 0, 0};
+    if (!parent || !order || !mask) goto done;
+    for (long r = 0; r < n; r++) {
+        parent[r] = r;
+        order[r] = r;
+        mask[r] = typed_mask(x, r);
+    }
+    if (fresh) /* the previous partition of the old rows */
+        for (long r = 0; r < n; r++)
+            if (!fresh[r] && comp[r] >= 0 && comp[r] < n) uf_union(parent, r, comp[r]);
+    for (long i = 0; i < n_extra; i++)
+        if (extra[i][0] >= 0 && extra[i][0] < n && extra[i][1] >= 0 && extra[i][1] < n) {
+            uf_union(parent, extra[i][0], extra[i][1]);
+            st->extra_links++;
+        }
+    qsort_r(order, nn, sizeof *order, cmp_mask_row, mask);
+    for (long s = 0, e2; s < n; s = e2) {
+        for (e2 = s; e2 < n && mask[order[e2]] == mask[order[s]];)
+            e2++;
+        if (__builtin_popcountll(mask[order[s]]) < o->min_loci) continue;
+        group *ng = realloc(gs, (size_t)(n_groups + 1) * sizeof *gs);
+        if (!ng) goto done;
+        gs = ng;
+        if (make_group(x, order, s, e2, mask[order[s]], fresh, parent, &gs[n_groups++]))
+            goto done;
+        st->unique += gs[n_groups - 1].n;
+        if (gs[n_groups - 1].n > largest) largest = gs[n_groups - 1].n;
+    }
+    /* the join: pairs of groups over the threads; each thread one buffer of
+     * entries large enough for its largest pair */
+    w.c = &c;
+    w.gs = gs;
+    w.n_groups = n_groups;
+    pthread_t th[64];
+    worker wk[64];
+    int started[64] = {0};
+    for (int k = 0; k < t; k++) {
+        w.e[k] = malloc((size_t)(2 * largest + 1) * sizeof(entry));
+        w.tmp[k] = malloc((size_t)(2 * largest + 1) * sizeof(entry));
+        if (!w.e[k] || !w.tmp[k]) goto done;
+        wk[k] = (worker){&w, k};
+    }
+    for (int k = 1; k < t; k++)
+        started[k] = pthread_create(&th[k], NULL, run_worker, &wk[k]) == 0;
+    run_worker(&wk[0]);
+    for (int k = 1; k < t; k++)
+        if (started[k]) pthread_join(th[k], NULL);
+    st->candidates = c.candidates;
+    st->links = c.links;
+    for (long r = 0; r < n; r++) {
+        comp[r] = uf_find(parent, r);
+        st->components += comp[r] == r;
+    }
+    rc = SDB_OK;
+done:
+    for (int k = 0; k < 64; k++) {
+        free(w.e[k]);
+        free(w.tmp[k]);
+    }
+    for (int g = 0; g < n_groups; g++) {
+        free(gs[g].rows);
+        free(gs[g].fresh);
+    }
+    free(gs);
+    free(parent);
+    free(order);
+    free(mask);
+    pthread_mutex_destroy(&c.lock);
+    if (rc) sdb_diag_set(d, NULL, 0, NULL, "out of memory");
+    return rc;
+}
+
+int sdb_lineage_cluster_reference(const sdb_idx *x, const sdb_lineage_opts *o,
+                                  const long (*extra)[2], long n_extra, long *comp, sdb_diag *d)
+{
+    long n = x->n;
+    long *parent = malloc((size_t)(n ? n : 1) * sizeof *parent);
+    if (!parent) return SDB_ENOMEM;
+    for (long r = 0; r < n; r++)
+        parent[r] = r;
+    for (long i = 0; i < n_extra; i++)
+        uf_union(parent, extra[i][0], extra[i][1]);
+    sdb_ysearch_opts yo;
+    sdb_ysearch_opts_init(&yo);
+    yo.max_loci = o->max_loci;
+    yo.max_steps = o->max_steps;
+    yo.min_loci = o->min_loci;
+    sdb_profile q;
+    sdb_profile_init(&q);
+    int rc = SDB_OK;
+    for (long r = 0; r < n && !rc; r++) {
+        sdb_yhit *hits = NULL;
+        long n_hits = 0;
+        rc = sdb_idx_profile(x, r, &q);
+        if (!rc && q.n_calls) rc = sdb_ysearch(x, &q, &yo, &hits, &n_hits, d);
+        for (long i = 0; i < n_hits; i++)
+            uf_union(parent, r, hits[i].target);
+        free(hits);
+    }
+    sdb_profile_free(&q);
+    for (long r = 0; r < n; r++)
+        comp[r] = uf_find(parent, r);
+    free(parent);
+    return rc;
+}

@@ -100,6 +100,10 @@ void sdb_csv_layout_free(sdb_csv_layout *l);
 int sdb_genotype_parse(sdb_profile *p, const sdb_catalog *cat, const char *text,
                        sdb_diag *d) SDB_WUR;
 
+/* The inverse: p's calls as "L=a/b;L2=c" into buf (SDB_ENOMEM when size is
+ * too small). */
+int sdb_genotype_format(const sdb_profile *p, const sdb_catalog *cat, char *buf, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -11,7 +11,10 @@
 #ifndef STRDB_LINEAGE_H
 #define STRDB_LINEAGE_H
 
+#include <stdio.h>
+
 #include "strdb/index.h"
+#include "strdb/stats.h"
 #include "strdb/store.h"
 
 #ifdef __cplusplus
@@ -63,10 +66,74 @@ typedef struct sdb_lineage_build_stats {
  * extends) the lineages of the Y profiles of the given indexes (comma list;
  * NULL: all) and stores them in one transaction. Father-son links: every two
  * typed men of the person store on the same paternal line (through untyped
- * men too) are linked. Audited by the caller. */
-int sdb_lineage_build(sdb_db *db, const sdb_idx *x, const char *indexes,
+ * men too) are linked. Members whose lineage changed are rewritten; the
+ * build is recorded in lineage_build (actor from ctx). Audited by the caller. */
+int sdb_lineage_build(sdb_db *db, const sdb_ctx *ctx, const sdb_idx *x, const char *indexes,
                       const sdb_lineage_opts *o, int full, sdb_lineage_build_stats *st,
                       sdb_diag *d) SDB_WUR;
+
+/* Prints lineage id (its statistics and up to `top` members of the given
+ * indexes), or with id 0 the `top` largest lineages. SDB_ENOTFOUND for an
+ * unknown id or when no lineage was built. */
+int sdb_lineage_print(sdb_db *db, long long id, const char *indexes, long top, FILE *out,
+                      sdb_diag *d) SDB_WUR;
+
+/* ---- lineage search ------------------------------------------------------------ */
+
+typedef struct sdb_lineage_search_opts {
+    int max_loci, max_steps, min_loci; /* joining a lineage (-1 / -2 / -1: the last build's) */
+    const char *kit;                   /* loci of the meioses posterior (NULL: all shared) */
+    int max_meioses;                   /* uniform prior on 1..max (default 40) */
+    const char *indexes;               /* members listed only from these (NULL: all) */
+    long max_tree;                     /* men per family tree at most (default 100,000) */
+    int threads;
+} sdb_lineage_search_opts;
+
+void sdb_lineage_search_opts_init(sdb_lineage_search_opts *o);
+
+/* A typed member of a lineage the haplotype joins. */
+typedef struct sdb_lineage_member {
+    char *sample_id;
+    char *person; /* the man's person id in the pedigree store, or NULL */
+    long long lineage;
+    sdb_meioses_result meioses; /* posterior against the query */
+    double p_close;             /* posterior P(meioses <= 2) */
+} sdb_lineage_member;
+
+/* A man of a paternal family tree holding typed members: the leads list. */
+typedef struct sdb_lineage_lead {
+    char *person;
+    char *sample_id; /* his Y profile, or NULL (untyped) */
+    long long lineage;
+    char *via;        /* the typed member he is placed by */
+    int tree_meioses; /* between him and via in the tree */
+    int estimate;     /* tree_meioses + via's posterior mode: meioses to the donor, at most */
+    int lower, upper; /* via's 95% interval widened by tree_meioses */
+    int birth_year;   /* 0: unknown */
+    int generation;   /* below the tree's root */
+} sdb_lineage_lead;
+
+typedef struct sdb_lineage_result {
+    int max_loci, max_steps, min_loci; /* as used */
+    long near_matches, unassigned;     /* haplotypes within the limits; of them not in a lineage */
+    long long *lineages;
+    long *lineage_size;
+    long n_lineages;
+    sdb_lineage_member *members; /* ranked: posterior mode, differing loci, steps, id */
+    long n_members;
+    sdb_lineage_lead *leads; /* ranked: estimate, tree meioses, person */
+    long n_leads, trees;
+} sdb_lineage_result;
+
+/* Lineages of the haplotype q: those holding a haplotype of x within the
+ * build's limits (sdb_ysearch), every typed member ranked by the posterior
+ * number of meioses (sdb_meioses_posterior), and every man of the paternal
+ * family trees that hold typed members, placed against the nearest typed
+ * member. SDB_ENOTFOUND when no lineage was built. */
+int sdb_lineage_search(sdb_db *db, const sdb_idx *x, const sdb_profile *q,
+                       const sdb_lineage_search_opts *o, sdb_lineage_result *r,
+                       sdb_diag *d) SDB_WUR;
+void sdb_lineage_result_free(sdb_lineage_result *r);
 
 #ifdef __cplusplus
 }

@@ -53,6 +53,13 @@ typedef struct sdb_pedigree_stats {
 int sdb_pedigree_import(sdb_db *db, const sdb_ctx *ctx, const char *path,
                         sdb_pedigree_stats *st, sdb_diag *d) SDB_WUR;
 
+/* The Y haplotype of the person linked to profile sample_id (in one of the
+ * indexes of the comma list; NULL: any): SDB_OK with y filled (y's sample id
+ * set), SDB_ENOTFOUND when there is none. *sex is the person's sex ('M', 'F',
+ * 'U'), or 0 when the profile has no person. */
+int sdb_person_y_profile(sdb_db *db, const char *sample_id, const char *indexes, char *sex,
+                         sdb_profile *y) SDB_WUR;
+
 #ifdef __cplusplus
 }
 #endif

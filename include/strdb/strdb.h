@@ -19,6 +19,7 @@
 #include "strdb/pedigree.h"
 #include "strdb/familial.h"
 #include "strdb/lineage.h"
+#include "strdb/draw.h"
 
 #ifdef __cplusplus
 extern "C" {

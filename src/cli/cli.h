@@ -35,6 +35,8 @@ int main_consent(int argc, char **argv);
 int main_user(int argc, char **argv);
 int main_subject(int argc, char **argv);
 int main_pedigree(int argc, char **argv);
+int main_familial(int argc, char **argv);
+int main_lineage(int argc, char **argv);
 
 /* Options every audited command takes: --actor, --purpose, --case, --authorization. */
 enum { OPT_ACTOR = 1000, OPT_PURPOSE, OPT_CASE, OPT_AUTHORIZATION, OPT_TOKEN_FILE, OPT_HELP };
@@ -83,6 +85,28 @@ int cli_policy(const char *cmd, sdb_db *db, const sdb_ctx *ctx, const char *oper
 /* Reads a query from --genotype text (if not NULL) or the first profile of
  * file; prints the reason and returns EXIT_FAIL on failure or an empty profile. */
 int cli_read_query(const char *cmd, const char *file, const char *genotype, sdb_profile *q);
+
+/* The index of (index list, kind): from the snapshot beside the database
+ * when its stamp matches the store, else built and the snapshot rewritten. */
+int cli_load_index(const char *cmd, sdb_db *db, const char *path, const char *index,
+                   sdb_kind kind, sdb_idx **x);
+/* Opens the database (role action `action`), applies the purpose policy for
+ * operation and loads the index of the allowed indexes. */
+int cli_open_index(const char *cmd, const char *action, const char *operation, const char *path,
+                   sdb_ctx *ctx, const char *index, sdb_kind kind, const char *params,
+                   sdb_db **db, sdb_idx **x);
+/* Appends the audit record of a search and the keyed hashes of the samples
+ * its hits returned (n hits at stride bytes, the row a long at offset off). */
+int cli_audit_hits(sdb_db *db, const sdb_ctx *ctx, const char *action, const char *params,
+                   const sdb_idx *x, const void *hits, long n, size_t stride, size_t off,
+                   const char *outcome);
+
+/* Loads a frequency table (--freq), printing its warnings; min_freq where
+ * the table gives no counts. */
+int cli_load_freq(const char *cmd, const char *path, int strict, double min_freq, sdb_freq **f);
+/* Resolves one population name of len bytes (NULL: the table's only one);
+ * -1 with the reason printed. */
+int cli_find_pop(const char *cmd, const sdb_freq *f, const char *name, size_t len);
 
 /* Prints alleles of call c joined by '/' into buf. */
 void cli_alleles(const sdb_profile *p, const sdb_call *c, char *buf, size_t size);

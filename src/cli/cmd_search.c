@@ -73,67 +73,6 @@ static int to_int(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
-/* The index of (index, kind): from the snapshot beside the database when its
- * stamp matches the store, else built from the store and the snapshot
- * rewritten (best effort: a read-only directory only costs the rebuild). */
-static int load_or_build(const char *cmd, sdb_db *db, const char *path, const char *index,
-                         sdb_kind kind, sdb_idx **x)
-{
-    char snap[4096], stamp[65];
-    snprintf(snap, sizeof snap, "%s.index-%s%s%s", path, kind == SDB_KIND_Y ? "y" : "autosomal",
-             index ? "-" : "", index ? index : "");
-    sdb_diag d;
-    sdb_diag_clear(&d);
-    int rc = sdb_db_stamp(db, index, kind, stamp);
-    if (!rc && !getenv("STRDB_NO_SNAPSHOT")) {
-        rc = sdb_idx_load(x, sdb_db_catalog(db), snap, stamp, &d);
-        if (rc == SDB_OK) return SDB_OK;
-        if (rc != SDB_ENOTFOUND) cli_error(cmd, "warning: %s; rebuilding the index", d.reason);
-        rc = SDB_OK;
-    }
-    sdb_diag_clear(&d);
-    if (!rc) rc = sdb_idx_build(x, db, index, kind, &d);
-    if (rc) {
-        cli_diag(cmd, rc, &d);
-        return rc;
-    }
-    if (!getenv("STRDB_NO_SNAPSHOT") && sdb_idx_save(*x, stamp, snap))
-        cli_error(cmd, "warning: could not write the index snapshot %s", snap);
-    return SDB_OK;
-}
-
-/* Opens the database, checks the purpose and loads or builds the index. */
-static int open_index(const char *cmd, const char *path, sdb_ctx *ctx, const char *index,
-                      sdb_kind kind, const char *params, sdb_db **db, sdb_idx **x)
-{
-    if (cli_open(cmd, cmd, path, 0, ctx, db)) return EXIT_FAIL;
-    char allowed[1024];
-    int rc = cli_policy(cmd, *db, ctx, cmd, index, params, allowed, sizeof allowed);
-    if (!rc && load_or_build(cmd, *db, path, allowed, kind, x)) rc = EXIT_FAIL;
-    if (rc) sdb_db_close(*db);
-    return rc;
-}
-
-/* Appends the audit record of a search and the keyed hashes of the samples
- * its hits returned (targets: n rows of x at stride bytes, the row a long at
- * offset off), so a subject report can find it. */
-static int audit_hits(sdb_db *db, const sdb_ctx *ctx, const char *action, const char *params,
-                      const sdb_idx *x, const void *hits, long n, size_t stride, size_t off,
-                      const char *outcome)
-{
-    const char **ids = n > 0 ? malloc((size_t)n * sizeof *ids) : NULL;
-    if (n > 0 && !ids) return EXIT_FAIL;
-    for (long i = 0; i < n; i++) {
-        long row;
-        memcpy(&row, (const char *)hits + (size_t)i * stride + off, sizeof row);
-        ids[i] = sdb_idx_sample_id(x, row);
-    }
-    int rc = sdb_audit_append(db, ctx, action, params, n, outcome) ||
-             sdb_audit_touch(db, ids, n);
-    free(ids);
-    return rc ? EXIT_FAIL : EXIT_OK;
-}
-
 static json_t *hit_json(const sdb_idx *x, const sdb_hit *h)
 {
     return json_pack("{s:s,s:i,s:i,s:i}", "sample_id", sdb_idx_sample_id(x, h->target), "shared",
@@ -240,7 +179,7 @@ int main_search(int argc, char **argv)
              batch_file ? batch_file : "");
     sdb_db *db;
     sdb_idx *x;
-    int rc = open_index("search", argv[optind], &ctx, index, SDB_KIND_AUTOSOMAL, params, &db, &x);
+    int rc = cli_open_index("search", "search", "search", argv[optind], &ctx, index, SDB_KIND_AUTOSOMAL, params, &db, &x);
     if (rc) {
         sdb_profile_free(&q);
         return rc;
@@ -277,7 +216,7 @@ int main_search(int argc, char **argv)
                 printf("%-24s %6d %8d %11d\n", sdb_idx_sample_id(x, hits[i].target), hits[i].shared,
                        hits[i].matching, hits[i].mismatching);
         }
-        if (audit_hits(db, &ctx, "search", params, x, hits, st ? 0 : n_hits, sizeof *hits,
+        if (cli_audit_hits(db, &ctx, "search", params, x, hits, st ? 0 : n_hits, sizeof *hits,
                        offsetof(sdb_hit, target), rc ? "failed" : "ok"))
             rc = EXIT_FAIL;
         free(hits);
@@ -340,7 +279,7 @@ int main_ysearch(int argc, char **argv)
              o.max_loci, o.max_steps);
     sdb_db *db;
     sdb_idx *x;
-    int rc = open_index("ysearch", argv[optind], &ctx, index, SDB_KIND_Y, params, &db, &x);
+    int rc = cli_open_index("ysearch", "ysearch", "ysearch", argv[optind], &ctx, index, SDB_KIND_Y, params, &db, &x);
     if (rc) {
         sdb_profile_free(&q);
         return rc;
@@ -372,7 +311,7 @@ int main_ysearch(int argc, char **argv)
             printf("%-24s %8d %9d %5d %7d\n", sdb_idx_sample_id(x, hits[i].target),
                    hits[i].compared, hits[i].differing, hits[i].steps, hits[i].missing);
     }
-    if (audit_hits(db, &ctx, "ysearch", params, x, hits, st ? 0 : n, sizeof *hits,
+    if (cli_audit_hits(db, &ctx, "ysearch", params, x, hits, st ? 0 : n, sizeof *hits,
                    offsetof(sdb_yhit, target), rc ? "failed" : "ok"))
         rc = EXIT_FAIL;
     free(hits);
@@ -438,7 +377,7 @@ int main_pairs(int argc, char **argv)
     snprintf(params, sizeof params, "index=%s\nhit=%ld", index ? index : "*", hit);
     sdb_db *db;
     sdb_idx *x;
-    int rc = open_index("pairs", argv[optind], &ctx, index, SDB_KIND_AUTOSOMAL, params, &db, &x);
+    int rc = cli_open_index("pairs", "pairs", "pairs", argv[optind], &ctx, index, SDB_KIND_AUTOSOMAL, params, &db, &x);
     if (rc) return rc;
     sdb_pairs_result r;
     struct timespec t0, t1;

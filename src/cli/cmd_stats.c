@@ -196,47 +196,7 @@ static int parse_stat_args(const char *cmd, const char *usage, int argc, char **
 /* Loads the table and prints its warnings. */
 static int load_freq(const char *cmd, const stat_args *s, sdb_freq **f)
 {
-    if (!s->freq) {
-        cli_error(cmd, "--freq FILE is required");
-        return EXIT_USAGE;
-    }
-    sdb_diag d;
-    sdb_diag_clear(&d);
-    int rc = sdb_freq_load(f, s->freq, sdb_catalog_default(), s->strict, &d);
-    if (rc) {
-        cli_diag(cmd, rc, &d);
-        return EXIT_FAIL;
-    }
-    sdb_freq_set_min_frequency(*f, s->min_freq);
-    const char *w = sdb_freq_warnings(*f);
-    while (*w) {
-        size_t n = strcspn(w, "\n");
-        fprintf(stderr, "strdb %s: warning: %s: %.*s\n", cmd, s->freq, (int)n, w);
-        w += n + (w[n] == '\n');
-    }
-    return EXIT_OK;
-}
-
-/* Resolves one population name (NULL: the table's only one). */
-static int find_pop(const char *cmd, const sdb_freq *f, const char *name, size_t len)
-{
-    if (!name) {
-        if (sdb_freq_n_populations(f) == 1) return 0;
-        cli_error(cmd, "the table holds %d populations: choose one with --pop (%s, %s, ...)",
-                  sdb_freq_n_populations(f), sdb_freq_population(f, 0), sdb_freq_population(f, 1));
-        return -1;
-    }
-    char want[128];
-    snprintf(want, sizeof want, "%.*s", (int)len, name);
-    int i = sdb_freq_find_population(f, want);
-    if (i < 0) {
-        char list[512] = "";
-        for (int k = 0; k < sdb_freq_n_populations(f) && strlen(list) < 400; k++)
-            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "",
-                     sdb_freq_population(f, k));
-        cli_error(cmd, "unknown population '%s' (the table has: %s)", want, list);
-    }
-    return i;
+    return cli_load_freq(cmd, s->freq, s->strict, s->min_freq, f);
 }
 
 /* A genotype from --genotype-style text. */
@@ -337,7 +297,7 @@ int main_rmp(int argc, char **argv)
     const char *list = s.pops;
     do { /* each population of --pop (or the only one) */
         size_t len = list ? strcspn(list, ",") : 0;
-        int pop = find_pop("rmp", f, list, len);
+        int pop = cli_find_pop("rmp", f, list, len);
         if (pop < 0) {
             rc = EXIT_FAIL;
             break;
@@ -425,7 +385,7 @@ int main_kinship(int argc, char **argv)
     int pop = -1;
     if (!(rc = load_freq("kinship", &s, &f)) && !(rc = parse_genotype("kinship", "--a", s.a, &a)) &&
         !(rc = parse_genotype("kinship", "--b", s.b, &b)) &&
-        (pop = find_pop("kinship", f, s.pops, s.pops ? strlen(s.pops) : 0)) < 0)
+        (pop = cli_find_pop("kinship", f, s.pops, s.pops ? strlen(s.pops) : 0)) < 0)
         rc = EXIT_FAIL;
     if (!rc) {
         sdb_locus_stat *st = calloc((size_t)b.n_calls + (size_t)a.n_calls + 1, sizeof *st);
@@ -464,7 +424,7 @@ int main_paternity(int argc, char **argv)
         !(rc = parse_genotype("paternity", "--mother", s.mother, &m)) &&
         !(rc = parse_genotype("paternity", "--child", s.child, &c)) &&
         !(rc = parse_genotype("paternity", "--alleged-father", s.father, &af)) &&
-        (pop = find_pop("paternity", f, s.pops, s.pops ? strlen(s.pops) : 0)) < 0)
+        (pop = cli_find_pop("paternity", f, s.pops, s.pops ? strlen(s.pops) : 0)) < 0)
         rc = EXIT_FAIL;
     if (!rc) {
         sdb_locus_stat *st = calloc((size_t)m.n_calls + 1, sizeof *st);

@@ -5,6 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
 
 static const char *token_file; /* --token-file */
@@ -181,3 +184,113 @@ int cli_read_query(const char *cmd, const char *file, const char *genotype, sdb_
     }
     return rc ? EXIT_FAIL : EXIT_OK;
 }
+
+/* The index of (index, kind): from the snapshot beside the database when its
+ * stamp matches the store, else built from the store and the snapshot
+ * rewritten (best effort: a read-only directory only costs the rebuild). */
+int cli_load_index(const char *cmd, sdb_db *db, const char *path, const char *index,
+                         sdb_kind kind, sdb_idx **x)
+{
+    char snap[4096], stamp[65];
+    snprintf(snap, sizeof snap, "%s.index-%s%s%s", path, kind == SDB_KIND_Y ? "y" : "autosomal",
+             index ? "-" : "", index ? index : "");
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int rc = sdb_db_stamp(db, index, kind, stamp);
+    if (!rc && !getenv("STRDB_NO_SNAPSHOT")) {
+        rc = sdb_idx_load(x, sdb_db_catalog(db), snap, stamp, &d);
+        if (rc == SDB_OK) return SDB_OK;
+        if (rc != SDB_ENOTFOUND) cli_error(cmd, "warning: %s; rebuilding the index", d.reason);
+        rc = SDB_OK;
+    }
+    sdb_diag_clear(&d);
+    if (!rc) rc = sdb_idx_build(x, db, index, kind, &d);
+    if (rc) {
+        cli_diag(cmd, rc, &d);
+        return rc;
+    }
+    if (!getenv("STRDB_NO_SNAPSHOT") && sdb_idx_save(*x, stamp, snap))
+        cli_error(cmd, "warning: could not write the index snapshot %s", snap);
+    return SDB_OK;
+}
+
+/* Opens the database, checks the purpose and loads or builds the index. */
+int cli_open_index(const char *cmd, const char *action, const char *operation, const char *path,
+                   sdb_ctx *ctx, const char *index, sdb_kind kind, const char *params,
+                   sdb_db **db, sdb_idx **x)
+{
+    if (cli_open(cmd, action, path, 0, ctx, db)) return EXIT_FAIL;
+    char allowed[1024];
+    int rc = cli_policy(cmd, *db, ctx, operation, index, params, allowed, sizeof allowed);
+    if (!rc && cli_load_index(cmd, *db, path, allowed, kind, x)) rc = EXIT_FAIL;
+    if (rc) sdb_db_close(*db);
+    return rc;
+}
+
+/* Appends the audit record of a search and the keyed hashes of the samples
+ * its hits returned (targets: n rows of x at stride bytes, the row a long at
+ * offset off), so a subject report can find it. */
+int cli_audit_hits(sdb_db *db, const sdb_ctx *ctx, const char *action, const char *params,
+                      const sdb_idx *x, const void *hits, long n, size_t stride, size_t off,
+                      const char *outcome)
+{
+    const char **ids = n > 0 ? malloc((size_t)n * sizeof *ids) : NULL;
+    if (n > 0 && !ids) return EXIT_FAIL;
+    for (long i = 0; i < n; i++) {
+        long row;
+        memcpy(&row, (const char *)hits + (size_t)i * stride + off, sizeof row);
+        ids[i] = sdb_idx_sample_id(x, row);
+    }
+    int rc = sdb_audit_append(db, ctx, action, params, n, outcome) ||
+             sdb_audit_touch(db, ids, n);
+    free(ids);
+    return rc ? EXIT_FAIL : EXIT_OK;
+}
+
+
+/* Loads the table and prints its warnings. */
+int cli_load_freq(const char *cmd, const char *path, int strict, double min_freq, sdb_freq **f)
+{
+    if (!path) {
+        cli_error(cmd, "--freq FILE is required");
+        return EXIT_USAGE;
+    }
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int rc = sdb_freq_load(f, path, sdb_catalog_default(), strict, &d);
+    if (rc) {
+        cli_diag(cmd, rc, &d);
+        return EXIT_FAIL;
+    }
+    sdb_freq_set_min_frequency(*f, min_freq);
+    const char *w = sdb_freq_warnings(*f);
+    while (*w) {
+        size_t n = strcspn(w, "\n");
+        fprintf(stderr, "strdb %s: warning: %s: %.*s\n", cmd, path, (int)n, w);
+        w += n + (w[n] == '\n');
+    }
+    return EXIT_OK;
+}
+
+/* Resolves one population name (NULL: the table's only one). */
+int cli_find_pop(const char *cmd, const sdb_freq *f, const char *name, size_t len)
+{
+    if (!name) {
+        if (sdb_freq_n_populations(f) == 1) return 0;
+        cli_error(cmd, "the table holds %d populations: choose one with --pop (%s, %s, ...)",
+                  sdb_freq_n_populations(f), sdb_freq_population(f, 0), sdb_freq_population(f, 1));
+        return -1;
+    }
+    char want[128];
+    snprintf(want, sizeof want, "%.*s", (int)len, name);
+    int i = sdb_freq_find_population(f, want);
+    if (i < 0) {
+        char list[512] = "";
+        for (int k = 0; k < sdb_freq_n_populations(f) && strlen(list) < 400; k++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "",
+                     sdb_freq_population(f, k));
+        cli_error(cmd, "unknown population '%s' (the table has: %s)", want, list);
+    }
+    return i;
+}
+

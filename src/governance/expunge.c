@@ -190,6 +190,19 @@ int gov_expunge_rows(sdb_db *db, const sdb_ctx *ctx, const char *sample_id, cons
                  " WHERE pp.person_id = person.id) AND NOT EXISTS (SELECT 1 FROM person c"
                  " WHERE c.father = person.id OR c.mother = person.id)",
                  NULL, 0, NULL);
+    /* lineage membership: the lineage shrinks; one left empty goes (its modal
+     * haplotype would be this one) */
+    if (!rc)
+        rc = gov_run(db,
+                 "UPDATE lineage SET size = size - 1 WHERE id = (SELECT lineage_id FROM"
+                 " lineage_member WHERE profile_id = (SELECT id FROM profile WHERE sample_id = ?1))",
+                 id, 1, NULL);
+    if (!rc)
+        rc = gov_run(db,
+                 "DELETE FROM lineage_member WHERE profile_id ="
+                 " (SELECT id FROM profile WHERE sample_id = ?1)",
+                 id, 1, NULL);
+    if (!rc) rc = gov_run(db, "DELETE FROM lineage WHERE size <= 0", NULL, 0, NULL);
     if (!rc) rc = gov_run(db, "DELETE FROM profile WHERE sample_id = ?", id, 1, NULL);
     /* rejects quote the sample id in their reason; instr, not LIKE: ids may hold '%' or '_' */
     if (!rc) rc = gov_run(db, "DELETE FROM import_reject WHERE instr(reason, ?) > 0", id, 1, NULL);

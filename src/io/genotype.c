@@ -42,3 +42,21 @@ int sdb_genotype_parse(sdb_profile *p, const sdb_catalog *cat, const char *text,
     }
     return sdb_profile_finish(p, cat);
 }
+
+int sdb_genotype_format(const sdb_profile *p, const sdb_catalog *cat, char *buf, size_t size)
+{
+    size_t n = 0;
+    if (size) buf[0] = '\0';
+    for (int i = 0; i < p->n_calls; i++) {
+        const sdb_call *c = &p->calls[i];
+        const char *name = sdb_catalog_by_id(cat, c->locus)->name;
+        if (n + strlen(name) + 2 + (size_t)c->n * (SDB_ALLELE_STRLEN + 1) >= size) return SDB_ENOMEM;
+        n += (size_t)sprintf(buf + n, "%s%s=", i ? ";" : "", name);
+        for (uint32_t k = 0; k < c->n; k++) {
+            if (k) buf[n++] = '/';
+            n += (size_t)sdb_allele_format(p->alleles[c->first + k], buf + n);
+        }
+        buf[n] = '\0';
+    }
+    return SDB_OK;
+}

@@ -18,7 +18,8 @@ static int link_stmts_open(sdb_db *db, link_stmts *s, sdb_diag *d)
         store_prepare(db, "UPDATE person SET father = ?2, mother = ?3 WHERE id = ?1", &s->parents,
                       d) ||
         store_prepare(db,
-                      "INSERT INTO person_profile SELECT ?1, id FROM profile WHERE sample_id = ?2",
+                      "INSERT INTO person_profile SELECT ?1, id FROM profile WHERE sample_id = ?2"
+                      " OR (?3 AND sample_id = ?2 || 'Y')",
                       &s->link, d))
         return SDB_ESTORE;
     return SDB_OK;
@@ -130,16 +131,25 @@ static int link_person(sdb_db *db, link_stmts *q, const sdb_person *x, int named
         if (sqlite3_step(q->parents) != SQLITE_DONE) rc = SDB_ESTORE;
         sqlite3_reset(q->parents);
     }
+    /* simulator output: the person's id and its Y record "<id>Y"; a named
+     * file: the sample ids of the column, ';' between several */
     const char *sample = named_samples ? x->sample_id : x->id;
     if (rc || !sample) return rc;
-    sqlite3_bind_int64(q->link, 1, self);
-    sqlite3_bind_text(q->link, 2, sample, -1, SQLITE_STATIC);
-    if (sqlite3_step(q->link) != SQLITE_DONE) rc = SDB_ESTORE;
-    int linked = sqlite3_changes(db->sql);
-    sqlite3_reset(q->link);
-    if (!rc && !linked && named_samples) {
-        sdb_diag_set(d, path, x->line, "sample_id", "no stored profile '%s'", sample);
-        rc = SDB_ENOTFOUND;
+    int linked = 0;
+    for (const char *s = sample; !rc && *s;) {
+        size_t len = strcspn(s, ";");
+        sqlite3_bind_int64(q->link, 1, self);
+        sqlite3_bind_text(q->link, 2, s, (int)len, SQLITE_STATIC);
+        sqlite3_bind_int(q->link, 3, !named_samples);
+        if (sqlite3_step(q->link) != SQLITE_DONE) rc = SDB_ESTORE;
+        int one = sqlite3_changes(db->sql);
+        sqlite3_reset(q->link);
+        if (!rc && !one && named_samples) {
+            sdb_diag_set(d, path, x->line, "sample_id", "no stored profile '%.*s'", (int)len, s);
+            rc = SDB_ENOTFOUND;
+        }
+        linked += one;
+        s += len + (s[len] == ';');
     }
     stats->linked_profiles += linked;
     return rc;
@@ -232,4 +242,35 @@ int sdb_pedigree_import(sdb_db *db, const sdb_ctx *ctx, const char *path,
     if (!rc) rc = sdb_audit_append(db, ctx, "pedigree-import", params, p->n, "ok");
     sdb_pedigree_free(p);
     return store_finish(db, rc, d);
+}
+
+int sdb_person_y_profile(sdb_db *db, const char *sample_id, const char *indexes, char *sex,
+                         sdb_profile *y)
+{
+    sqlite3_stmt *st;
+    *sex = 0;
+    if (store_prepare(db,
+                      "SELECT pe.sex, y.sample_id, y.genotype FROM profile a"
+                      " JOIN person_profile pa ON pa.profile_id = a.id"
+                      " JOIN person pe ON pe.id = pa.person_id"
+                      " LEFT JOIN (SELECT py.person_id, p.sample_id, p.genotype FROM person_profile py"
+                      "  JOIN profile p ON p.id = py.profile_id WHERE p.kind = 'Y' AND "
+                      STORE_INDEX_IN("p.index_name") ") y ON y.person_id = pe.id"
+                      " WHERE a.sample_id = ?2 ORDER BY y.sample_id IS NULL, y.sample_id LIMIT 1",
+                      &st, NULL))
+        return SDB_ESTORE;
+    sqlite3_bind_text(st, 1, indexes, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, sample_id, -1, SQLITE_STATIC);
+    int rc = SDB_ENOTFOUND, step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        *sex = ((const char *)sqlite3_column_text(st, 0))[0];
+        if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+            rc = genotype_decode(y, db->cat, sqlite3_column_blob(st, 2),
+                                 (size_t)sqlite3_column_bytes(st, 2));
+            if (!rc) rc = sdb_profile_set_id(y, (const char *)sqlite3_column_text(st, 1), -1);
+        }
+    } else if (step != SQLITE_DONE)
+        rc = SDB_ESTORE;
+    sqlite3_finalize(st);
+    return rc;
 }

@@ -129,6 +129,19 @@ static const char schema_v3[] =
     "  PRIMARY KEY (person_id, profile_id)) STRICT;"
     "CREATE INDEX person_profile_profile ON person_profile(profile_id);";
 
+/* Version 4: paternal lineages (docs/lineage.md). */
+static const char schema_v4[] =
+    "CREATE TABLE lineage_build(id INTEGER PRIMARY KEY, built_at TEXT NOT NULL,"
+    "  indexes TEXT NOT NULL, max_loci INTEGER NOT NULL, max_steps INTEGER NOT NULL,"
+    "  min_loci INTEGER NOT NULL, haplotypes INTEGER NOT NULL, lineages INTEGER NOT NULL,"
+    "  incremental INTEGER NOT NULL, actor TEXT NOT NULL) STRICT;"
+    "CREATE TABLE lineage(id INTEGER PRIMARY KEY, size INTEGER NOT NULL,"
+    "  modal TEXT NOT NULL, diversity REAL NOT NULL, distinct_haplotypes INTEGER NOT NULL,"
+    "  persons INTEGER NOT NULL) STRICT;"
+    "CREATE TABLE lineage_member(profile_id INTEGER PRIMARY KEY REFERENCES profile(id),"
+    "  lineage_id INTEGER NOT NULL REFERENCES lineage(id)) STRICT;"
+    "CREATE INDEX lineage_member_lineage ON lineage_member(lineage_id);";
+
 /* Seed rows. IMPORTANT: docs/profiles.md lists these; change both. */
 static const char *const legal_bases[][2] = {
     {"conviction", "convicted of a recordable offence"},
@@ -213,6 +226,7 @@ int schema_create(sdb_db *db, sdb_diag *d)
     if (!rc) rc = seed(db, d); /* the version 1 seed rows, which schema_v2 builds on */
     if (!rc) rc = store_exec(db, schema_v2, d);
     if (!rc) rc = store_exec(db, schema_v3, d);
+    if (!rc) rc = store_exec(db, schema_v4, d);
     if (!rc) rc = schema_sync_loci(db, d);
     snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d; PRAGMA application_id = %d;",
              SDB_SCHEMA_VERSION, SDB_APPLICATION_ID);
@@ -221,7 +235,7 @@ int schema_create(sdb_db *db, sdb_diag *d)
 }
 
 /* Forward migrations: migrations[v] turns version v into v + 1. */
-static const char *const migrations[] = {NULL, schema_v2, schema_v3};
+static const char *const migrations[] = {NULL, schema_v2, schema_v3, schema_v4};
 
 int schema_migrate(sdb_db *db, int from, sdb_diag *d)
 {

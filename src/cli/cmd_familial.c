@@ -1,0 +1,376 @@
+/* strdb familial: kinship LR of a profile against every reference profile,
+ * ranked; per-locus breakdown of the top; the Y-STR step. */
+#include <jansson.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "strdb/familial.h"
+
+static const char familial_usage[] =
+    "usage: strdb familial DB (--profile FILE | --genotype G) --freq FILE --pop NAME[,NAME...]\n"
+    "                     [--rel PO,FS] [--top N] [--theta T] [--min-loci N]\n"
+    "                     [--mutation equal|proportional|stepwise --rate R]\n"
+    "                     [--breakdown K] [--y-profile FILE | --y-genotype G] [--y-max-loci K]\n"
+    "                     [--min-freq F] [--index NAME] [--threads T] [--json]\n"
+    "                     --authorization REF [--purpose P] [--case REF] [--actor NAME]\n\n"
+    "Familial search: the kinship likelihood ratio of the query against every autosomal\n"
+    "reference profile (one pass over the index with per-locus LR tables, both cores),\n"
+    "LR = P(genotypes | relationship) / P(genotypes | unrelated) per locus from the IBD\n"
+    "coefficients (docs/statistics.md), multiplied over the loci typed in both.\n"
+    "  --rel R,...     relationships to score (PO, FS, HS, GP, AV, FC; default PO,FS); a\n"
+    "                  candidate ranks by the largest of them\n"
+    "  --pop A,B,...   with several populations each relationship's LR is the smallest\n"
+    "                  over them (Ge & Budowle 2012)\n"
+    "  --mutation M --rate R  parent-offspring mutation model (so one mutation does not\n"
+    "                  exclude a true parent); default none\n"
+    "  --top N         candidates listed (default 20); --min-loci N loci compared (default 8)\n"
+    "  --breakdown K   per-locus LRs of the first K candidates (default 3)\n"
+    "  --y-profile FILE / --y-genotype G  the query's Y haplotype: each candidate's Y\n"
+    "                  haplotype (through his person record) is compared: consistent (at\n"
+    "                  most --y-max-loci differing loci, default 2), excluded, untyped,\n"
+    "                  female, or no person record\n"
+    "Candidates are listed by specimen id only. Purpose default familial, which needs\n"
+    "--authorization REF (the approval of the familial search). Audited.\n" POLICY_HELP;
+
+enum {
+    O_PROFILE = 1,
+    O_GENOTYPE,
+    O_FREQ,
+    O_POP,
+    O_REL,
+    O_TOP,
+    O_THETA,
+    O_MINL,
+    O_MUT,
+    O_RATE,
+    O_BREAK,
+    O_YPROF,
+    O_YGEN,
+    O_YMAX,
+    O_MINF,
+    O_INDEX,
+    O_THREADS,
+    O_JSON
+};
+
+typedef struct args {
+    const char *file, *genotype, *freq, *pops, *rels, *yfile, *ygenotype, *index;
+    int breakdown, y_max, json;
+    double min_freq;
+    sdb_familial_opts o;
+} args;
+
+static int number(const char *opt, const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (*s && !*end && v >= lo && v <= hi) {
+        *out = v;
+        return 0;
+    }
+    cli_error("familial", "%s: expected a number in [%g, %g], got '%s'", opt, lo, hi, s);
+    return -1;
+}
+
+static int parse(int argc, char **argv, args *a, sdb_ctx *ctx)
+{
+    static const struct option lo[] = {{"profile", required_argument, NULL, O_PROFILE},
+                                       {"genotype", required_argument, NULL, O_GENOTYPE},
+                                       {"freq", required_argument, NULL, O_FREQ},
+                                       {"pop", required_argument, NULL, O_POP},
+                                       {"rel", required_argument, NULL, O_REL},
+                                       {"top", required_argument, NULL, O_TOP},
+                                       {"theta", required_argument, NULL, O_THETA},
+                                       {"min-loci", required_argument, NULL, O_MINL},
+                                       {"mutation", required_argument, NULL, O_MUT},
+                                       {"rate", required_argument, NULL, O_RATE},
+                                       {"breakdown", required_argument, NULL, O_BREAK},
+                                       {"y-profile", required_argument, NULL, O_YPROF},
+                                       {"y-genotype", required_argument, NULL, O_YGEN},
+                                       {"y-max-loci", required_argument, NULL, O_YMAX},
+                                       {"min-freq", required_argument, NULL, O_MINF},
+                                       {"index", required_argument, NULL, O_INDEX},
+                                       {"threads", required_argument, NULL, O_THREADS},
+                                       {"json", no_argument, NULL, O_JSON},
+                                       CTX_LONG_OPTIONS,
+                                       {NULL, 0, NULL, 0}};
+    memset(a, 0, sizeof *a);
+    sdb_familial_opts_init(&a->o);
+    a->o.top = 20;
+    a->breakdown = 3;
+    a->y_max = 2;
+    a->rels = "PO,FS";
+    int c;
+    double v;
+    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+        if (cli_ctx_option(c, optarg, ctx)) continue;
+        int bad = 0;
+        switch (c) {
+        case O_PROFILE: a->file = optarg; break;
+        case O_GENOTYPE: a->genotype = optarg; break;
+        case O_FREQ: a->freq = optarg; break;
+        case O_POP: a->pops = optarg; break;
+        case O_REL: a->rels = optarg; break;
+        case O_TOP: bad = number("--top", optarg, 1, 1e6, &v), a->o.top = (long)v; break;
+        case O_THETA: bad = number("--theta", optarg, 0, 0.5, &a->o.theta); break;
+        case O_MINL: bad = number("--min-loci", optarg, 0, 64, &v), a->o.min_loci = (int)v; break;
+        case O_MUT:
+            if ((bad = sdb_mutation_parse(optarg, &a->o.mutation.kind) != 0))
+                cli_error("familial", "--mutation: expected equal, proportional or stepwise");
+            break;
+        case O_RATE: bad = number("--rate", optarg, 0, 0.5, &a->o.mutation.rate); break;
+        case O_BREAK: bad = number("--breakdown", optarg, 0, 100, &v), a->breakdown = (int)v; break;
+        case O_YPROF: a->yfile = optarg; break;
+        case O_YGEN: a->ygenotype = optarg; break;
+        case O_YMAX: bad = number("--y-max-loci", optarg, 0, 64, &v), a->y_max = (int)v; break;
+        case O_MINF: bad = number("--min-freq", optarg, 0, 1, &a->min_freq); break;
+        case O_INDEX: a->index = optarg; break;
+        case O_THREADS: bad = number("--threads", optarg, 1, 64, &v), a->o.threads = (int)v; break;
+        case O_JSON: a->json = 1; break;
+        case 'h': cli_usage(familial_usage, 0); return -1;
+        default: return cli_usage(familial_usage, 1);
+        }
+        if (bad) return EXIT_USAGE;
+    }
+    if (optind + 1 != argc || !!a->file + !!a->genotype != 1 || (a->yfile && a->ygenotype))
+        return cli_usage(familial_usage, 1);
+    if (a->o.mutation.kind != SDB_MUT_NONE && a->o.mutation.rate <= 0) {
+        cli_error("familial", "--mutation needs --rate R (0 < R <= 0.5)");
+        return EXIT_USAGE;
+    }
+    a->o.n_rels = 0;
+    for (const char *s = a->rels; *s;) {
+        size_t n = strcspn(s, ",");
+        char name[16];
+        snprintf(name, sizeof name, "%.*s", (int)(n < 15 ? n : 15), s);
+        if (a->o.n_rels == SDB_FAMILIAL_MAX_REL ||
+            sdb_relationship_parse(name, &a->o.rels[a->o.n_rels])) {
+            cli_error("familial", "--rel: expected up to 6 of PO, FS, HS, GP, AV, FC, got '%s'",
+                      name);
+            return EXIT_USAGE;
+        }
+        a->o.n_rels++;
+        s += n + (s[n] == ',');
+    }
+    if (a->o.mutation.kind != SDB_MUT_NONE) {
+        a->o.mutation.rate2 = 1e-6;
+        a->o.mutation.range = 0.1;
+    }
+    return EXIT_OK;
+}
+
+/* The Y step: the candidate's haplotype through his person record. */
+static const char *y_status(sdb_db *db, const char *sample_id, const char *y_indexes,
+                            const sdb_profile *qy, int y_max, char *buf, size_t size)
+{
+    char sex;
+    sdb_profile y;
+    sdb_profile_init(&y);
+    int rc = sdb_person_y_profile(db, sample_id, y_indexes, &sex, &y);
+    const char *out = buf;
+    if (rc == SDB_ENOTFOUND || rc) {
+        out = !sex ? "no person record" : sex == 'F' ? "female" : "untyped";
+    } else {
+        double post[41];
+        sdb_meioses_result m;
+        sdb_diag d;
+        sdb_diag_clear(&d);
+        if (sdb_meioses_posterior(sdb_catalog_default(), qy, &y, NULL, 40, post, &m, &d))
+            out = "not comparable";
+        else if (m.loci_compared == 0)
+            out = "no Y locus in common";
+        else
+            snprintf(buf, size, "%s (%s: %d of %d loci differ)",
+                     m.loci_differing <= y_max ? "consistent" : "excluded", y.sample_id,
+                     m.loci_differing, m.loci_compared);
+    }
+    sdb_profile_free(&y);
+    return out;
+}
+
+static json_t *breakdown_json(const sdb_freq *f, const sdb_familial_opts *o, const sdb_profile *q,
+                              const sdb_profile *t)
+{
+    json_t *arr = json_array();
+    sdb_locus_stat st[SDB_IDX_MAX_LOCI * 2];
+    for (int r = 0; r < o->n_rels; r++)
+        for (int p = 0; p < o->n_pops; p++) {
+            int n;
+            double total;
+            sdb_diag d;
+            sdb_diag_clear(&d);
+            const sdb_mutation *m = o->rels[r] == SDB_REL_PO && o->mutation.kind ? &o->mutation : NULL;
+            if (sdb_kinship_lr(f, o->pops[p], o->rels[r], q, t, o->theta, m, st, &n, &total, &d))
+                continue;
+            json_t *loci = json_object();
+            for (int i = 0; i < n; i++)
+                if (!st[i].note)
+                    json_object_set_new(loci, sdb_catalog_by_id(sdb_catalog_default(), st[i].locus)->name,
+                                        json_real(st[i].value));
+            json_array_append_new(arr, json_pack("{s:s,s:s,s:f,s:o}", "relationship",
+                                                 sdb_relationship_name(o->rels[r]), "population",
+                                                 sdb_freq_population(f, o->pops[p]), "lr", total,
+                                                 "loci", loci));
+        }
+    return arr;
+}
+
+static void breakdown_text(const sdb_freq *f, const sdb_familial_opts *o, const sdb_profile *q,
+                           const sdb_profile *t)
+{
+    sdb_locus_stat st[SDB_IDX_MAX_LOCI * 2];
+    for (int r = 0; r < o->n_rels; r++)
+        for (int p = 0; p < o->n_pops; p++) {
+            int n;
+            double total;
+            sdb_diag d;
+            sdb_diag_clear(&d);
+            const sdb_mutation *m = o->rels[r] == SDB_REL_PO && o->mutation.kind ? &o->mutation : NULL;
+            if (sdb_kinship_lr(f, o->pops[p], o->rels[r], q, t, o->theta, m, st, &n, &total, &d))
+                continue;
+            printf("  %s %s LR %.4g:", sdb_relationship_name(o->rels[r]),
+                   sdb_freq_population(f, o->pops[p]), total);
+            for (int i = 0; i < n; i++)
+                if (!st[i].note)
+                    printf(" %s %.3g", sdb_catalog_by_id(sdb_catalog_default(), st[i].locus)->name,
+                           st[i].value);
+            putchar('\n');
+        }
+}
+
+int main_familial(int argc, char **argv)
+{
+    args a;
+    sdb_ctx ctx = {0};
+    int rc = parse(argc, argv, &a, &ctx);
+    if (rc) return rc < 0 ? EXIT_OK : rc;
+    cli_ctx_finish(&ctx);
+    if (!ctx.purpose) ctx.purpose = "familial";
+    sdb_freq *f = NULL;
+    if (cli_load_freq("familial", a.freq, 0, a.min_freq, &f)) return EXIT_USAGE;
+    a.o.freq = f;
+    const char *s = a.pops;
+    do {
+        size_t n = s ? strcspn(s, ",") : 0;
+        int p = cli_find_pop("familial", f, s, n);
+        if (p < 0 || a.o.n_pops == SDB_FAMILIAL_MAX_POP) {
+            if (p >= 0) cli_error("familial", "--pop: at most 8 populations");
+            sdb_freq_free(f);
+            return EXIT_USAGE;
+        }
+        a.o.pops[a.o.n_pops++] = p;
+        s = s && s[n] ? s + n + 1 : NULL;
+    } while (s);
+    sdb_profile q, qy;
+    sdb_profile_init(&q);
+    sdb_profile_init(&qy);
+    int have_y = a.yfile || a.ygenotype;
+    if (cli_read_query("familial", a.file, a.genotype, &q) ||
+        (have_y && cli_read_query("familial", a.yfile, a.ygenotype, &qy))) {
+        sdb_freq_free(f);
+        sdb_profile_free(&q);
+        sdb_profile_free(&qy);
+        return EXIT_FAIL;
+    }
+    char params[768];
+    snprintf(params, sizeof params,
+             "index=%s\nrel=%s\npop=%s\ntheta=%g\nmutation=%s:%g\ntop=%ld\nmin_loci=%d\ny=%d",
+             a.index ? a.index : "*", a.rels, a.pops ? a.pops : "", a.o.theta,
+             a.o.mutation.kind ? "on" : "none", a.o.mutation.rate, a.o.top, a.o.min_loci, have_y);
+    sdb_db *db;
+    sdb_idx *x;
+    rc = cli_open_index("familial", "search", "search", argv[optind], &ctx, a.index,
+                        SDB_KIND_AUTOSOMAL, params, &db, &x);
+    char y_indexes[1024] = "";
+    if (!rc && have_y &&
+        cli_policy("familial", db, &ctx, "ysearch", NULL, params, y_indexes, sizeof y_indexes)) {
+        sdb_idx_free(x);
+        sdb_db_close(db);
+        rc = EXIT_FAIL;
+    }
+    if (rc) {
+        sdb_freq_free(f);
+        sdb_profile_free(&q);
+        sdb_profile_free(&qy);
+        return rc;
+    }
+    sdb_familial_hit *hits = NULL;
+    long n_hits = 0, skipped = 0;
+    int used = 0;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int st = sdb_familial(x, &q, &a.o, &hits, &n_hits, &skipped, &used, &d);
+    if (st) {
+        cli_diag("familial", st, &d);
+        rc = EXIT_FAIL;
+    } else {
+        sdb_profile t;
+        sdb_profile_init(&t);
+        json_t *arr = a.json ? json_array() : NULL;
+        if (!a.json) {
+            printf("familial search of %ld profiles (%ld skipped: not single-source), %d query loci"
+                   " used, population%s %s%s\n",
+                   sdb_idx_count(x), skipped, used, a.o.n_pops > 1 ? "s" : "", a.pops ? a.pops : sdb_freq_population(f, 0),
+                   a.o.n_pops > 1 ? " (smallest LR ranks)" : "");
+            printf("%-4s %-24s %4s", "rank", "sample_id", "loci");
+            for (int r = 0; r < a.o.n_rels; r++)
+                printf(" %10s", sdb_relationship_name(a.o.rels[r]));
+            printf("  %-4s%s\n", "best", have_y ? "  Y" : "");
+        }
+        for (long i = 0; i < n_hits; i++) {
+            const sdb_familial_hit *h = &hits[i];
+            const char *id = sdb_idx_sample_id(x, h->target);
+            char ybuf[256];
+            const char *y = have_y ? y_status(db, id, y_indexes, &qy, a.y_max, ybuf, sizeof ybuf) : NULL;
+            int detail = i < a.breakdown && !sdb_idx_profile(x, h->target, &t);
+            if (a.json) {
+                json_t *lr = json_object();
+                for (int r = 0; r < a.o.n_rels; r++)
+                    json_object_set_new(lr, sdb_relationship_name(a.o.rels[r]),
+                                        isinf(h->log10_lr[r]) ? json_null() : json_real(h->log10_lr[r]));
+                json_t *o = json_pack("{s:i,s:s,s:i,s:o,s:s}", "rank", (int)i + 1, "sample_id", id,
+                                      "loci", h->compared, "log10_lr", lr, "best",
+                                      sdb_relationship_name(a.o.rels[h->best]));
+                if (y) json_object_set_new(o, "y", json_string(y));
+                if (detail) json_object_set_new(o, "breakdown", breakdown_json(f, &a.o, &q, &t));
+                json_array_append_new(arr, o);
+                continue;
+            }
+            printf("%-4ld %-24s %4d", i + 1, id, h->compared);
+            for (int r = 0; r < a.o.n_rels; r++)
+                printf(" %10.3f", h->log10_lr[r]);
+            printf("  %-4s%s%s\n", sdb_relationship_name(a.o.rels[h->best]), y ? "  " : "", y ? y : "");
+        }
+        if (!a.json && a.breakdown > 0 && n_hits > 0) {
+            printf("\nper-locus LR of the first %ld (log10 above; the LR per locus below):\n",
+                   n_hits < a.breakdown ? n_hits : (long)a.breakdown);
+            for (long i = 0; i < n_hits && i < a.breakdown; i++)
+                if (!sdb_idx_profile(x, hits[i].target, &t)) {
+                    printf("%s\n", sdb_idx_sample_id(x, hits[i].target));
+                    breakdown_text(f, &a.o, &q, &t);
+                }
+        }
+        if (a.json) {
+            json_t *out = json_pack("{s:I,s:I,s:i,s:o}", "searched", (json_int_t)sdb_idx_count(x),
+                                    "skipped", (json_int_t)skipped, "query_loci", used,
+                                    "candidates", arr);
+            json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+            putchar('\n');
+            json_decref(out);
+        }
+        sdb_profile_free(&t);
+    }
+    if (cli_audit_hits(db, &ctx, "familial", params, x, hits, st ? 0 : n_hits, sizeof *hits,
+                       offsetof(sdb_familial_hit, target), rc ? "failed" : "ok"))
+        rc = EXIT_FAIL;
+    free(hits);
+    sdb_idx_free(x);
+    sdb_db_close(db);
+    sdb_freq_free(f);
+    sdb_profile_free(&q);
+    sdb_profile_free(&qy);
+    return rc;
+}

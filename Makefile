@@ -58,7 +58,7 @@ UNIT_BIN := $(UNIT_SRC:test/unit/%.c=$(B)/test/%)
 FUZZ_SRC := $(wildcard test/fuzz/fuzz_*.c)
 REPLAY_BIN := $(FUZZ_SRC:test/fuzz/%.c=$(B)/test/replay_%)
 
-.PHONY: all demo check test-run bench fuzz install clean
+.PHONY: all demo check test-run bench validate fuzz install clean
 .SUFFIXES:
 
 all: $(B)/strdb
@@ -120,7 +120,13 @@ check:
 demo: all
 	sh scripts/demo.sh $(B)/strdb
 
-bench: $(B)/strdb $(B)/bench/bench_import $(B)/bench/bench_simulate $(B)/bench/bench_search
+# Recall of lineage and familial search on a simulated population with truth
+# (docs/validation.md); VALIDATE_MEN men per generation (default 1,000,000).
+validate: $(B)/bench/validate_relatives
+	$(B)/bench/validate_relatives $${VALIDATE_MEN:-1000000} $${VALIDATE_GENERATIONS:-20}
+
+bench: $(B)/strdb $(B)/bench/bench_import $(B)/bench/bench_simulate $(B)/bench/bench_search \
+       $(B)/bench/bench_relatives
 	sh bench/run.sh $(B)
 
 FUZZ_CC ?= clang

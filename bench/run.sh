@@ -2,7 +2,10 @@
 # make bench: import benchmark on BENCH_N profiles (default 1,000,000; BENCH_RUNS runs,
 # default 3, medians reported), then the simulation benchmark on BENCH_SIM_N persons
 # (default 10,000,000) and the search benchmark on BENCH_SEARCH_N profiles (default 1,000,000;
-# all-pairs on BENCH_PAIRS_N of them, default 20,000). JSON on stdout.
+# all-pairs on BENCH_PAIRS_N of them, default 20,000), then the relatives benchmarks:
+# familial search over BENCH_FAMILIAL_N profiles and lineage clustering of BENCH_LINEAGE_N
+# haplotypes (default 10,000,000 each), lineage search on a database of BENCH_LSEARCH_N men
+# (default 1,000,000). JSON on stdout.
 set -eu
 B=${1:-build/rel}
 N=${BENCH_N:-1000000}
@@ -12,3 +15,15 @@ echo "[bench] $N profiles in $W (machine: $(nproc) cores, $(grep -m1 'model name
 rm -rf "$W"
 "$B"/bench/bench_simulate "${BENCH_SIM_N:-10000000}"
 "$B"/bench/bench_search "${BENCH_SEARCH_N:-1000000}" "${BENCH_PAIRS_N:-20000}"
+"$B"/bench/bench_relatives familial "${BENCH_FAMILIAL_N:-10000000}"
+"$B"/bench/bench_relatives lineage "${BENCH_LINEAGE_N:-10000000}"
+# lineage search on a database: BENCH_LSEARCH_N men (default 1,000,000: the import and the
+# lineage build through the CLI), 200 random men outside it as queries
+L=$(mktemp -d)
+LN=${BENCH_LSEARCH_N:-1000000}
+"$B"/strdb simulate --out "$L/sim" --founders $((LN * 2 + LN / 5)) --generations 10 --family-shape 1 \
+    --kit none --db-fraction 0.9 --queries 200 --random-queries --no-pedigree --threads 2 \
+    --db "$L/y.db" >&2
+/usr/bin/env time -f '[bench] lineage build through the CLI: %e s, %M KB peak' "$B"/strdb lineage build "$L/y.db" >&2
+"$B"/bench/bench_relatives lsearch "$L/y.db" "$L/sim/queries.jsonl"
+rm -rf "$L"

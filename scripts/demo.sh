@@ -41,3 +41,32 @@ echo "GT37019: 0 occurrences left in $DB"
 $S audit keygen --key "$DIR/audit.key" --pubkey "$DIR/audit.pub"
 $S audit checkpoint "$DB" --key "$DIR/audit.key" -o "$DIR/checkpoints.jsonl"
 $S audit verify "$DB" --pubkey "$DIR/audit.pub" --checkpoints "$DIR/checkpoints.jsonl"
+echo
+echo "== relatives: a simulated population (3,000 founders, 6 generations, family trees) in $DIR/relatives.db"
+R=$DIR/relatives.db
+$S simulate --out "$DIR/sim" --founders 3000 --generations 6 --living 2 --db-fraction 0.3 \
+    --queries 20 --family-shape 1 --truth-depth 2 --seed 2026 --db "$R" --threads 2
+$S pedigree import "$R" "$DIR/sim/pedigree.csv"
+# a man outside the database whose son is in it: the query of both searches
+pair=$(awk -F, 'NR > 1 && $3 == 1 && $4 == 1' "$DIR/sim/truth.csv" | while IFS=, read q r m p; do
+    if grep -q "\"sample_id\":\"${q}Y\"" "$DIR/sim/queries.jsonl" && grep -q "^$r,$q,[^,]*,M," "$DIR/sim/pedigree.csv"
+    then echo "$q $r"; break; fi; done)
+Q=${pair% *}
+grep "\"sample_id\":\"$Q\"" "$DIR/sim/queries.jsonl" >"$DIR/query.jsonl"
+grep "\"sample_id\":\"${Q}Y\"" "$DIR/sim/queries.jsonl" >"$DIR/query_y.jsonl"
+echo "query: $Q (not in the database; truth: his son ${pair#* } is)"
+echo
+echo "== familial search (PO and FS over every offender profile, NIST 1036 Cauc and AfAm, smallest LR; the Y step)"
+$S familial "$R" --profile "$DIR/query.jsonl" --y-profile "$DIR/query_y.jsonl" \
+    --freq data/frequencies/NIST1036freqs.csv --pop Cauc,AfAm --top 8 --breakdown 1 \
+    --authorization DEMO-FS-1 --case DEMO-2
+echo
+echo "== paternal lineages: build, then search the query's Y haplotype (members and family-tree leads)"
+$S lineage build "$R"
+$S lineage search "$R" --haplotype "$DIR/query_y.jsonl" --limit 8 --leads 12 --case DEMO-2
+L=$($S lineage search "$R" --haplotype "$DIR/query_y.jsonl" --json --case DEMO-2 |
+    sed -n 's/.*"id": \([0-9]*\),.*/\1/p' | head -1)
+$S lineage show "$R" "$L" --svg "$DIR/lineage.svg"
+$S lineage show "$R" "$L" --svg "$DIR/lineage-network.svg" --view network
+$S pedigree draw "$R" "$Q" --svg "$DIR/pedigree.svg"
+echo "drawings: $DIR/lineage.svg (paternal family tree), $DIR/lineage-network.svg (haplotype network), $DIR/pedigree.svg"

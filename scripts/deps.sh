@@ -3,7 +3,8 @@
 # before building; does nothing when everything is present. Runs apt-get as
 # root (or through sudo when available).
 set -eu
-PKGS="build-essential pkg-config sqlite3 libsqlite3-dev libjansson-dev libsodium-dev libcmocka-dev"
+# chromium: the browser tests open the SVG drawings headless (test/cli/relatives.sh).
+PKGS="build-essential pkg-config sqlite3 libsqlite3-dev libjansson-dev libsodium-dev libcmocka-dev chromium"
 # clang and its runtimes build the libFuzzer harnesses (`make fuzz`); optional for make check.
 if [ "${STRDB_FUZZ_DEPS:-0}" = 1 ]; then PKGS="$PKGS clang libclang-rt-14-dev"; fi
 missing=""

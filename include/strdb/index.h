@@ -35,6 +35,13 @@ int sdb_idx_build(sdb_idx **out, sdb_db *db, const char *index, sdb_kind kind, s
 int sdb_idx_build_profiles(sdb_idx **out, const sdb_catalog *cat, const sdb_profile *const *ps,
                            long n, sdb_kind kind, sdb_diag *d) SDB_WUR;
 
+/* The same from any source read twice: next fills p (SDB_OK), or returns
+ * SDB_END or an error; rewind starts again. For producers that do not keep
+ * every profile in memory (benchmarks at 10^7). */
+int sdb_idx_build_source(sdb_idx **out, const sdb_catalog *cat,
+                         int (*next)(void *arg, sdb_profile *p), int (*rewind)(void *arg),
+                         void *arg, sdb_kind kind, sdb_diag *d) SDB_WUR;
+
 void sdb_idx_free(sdb_idx *x);
 
 long sdb_idx_count(const sdb_idx *x);

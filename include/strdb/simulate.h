@@ -34,6 +34,8 @@ typedef struct sdb_sim_opts {
     long founders;             /* persons in generation 0 */
     double growth;             /* per generation, e.g. 0.02 */
     double family_shape;       /* Gamma shape of parent fitness; 0 = plain Wright-Fisher */
+    double couples;            /* share of children born to the mother's one partner (full
+                                  siblings); 0 = random mating (default) */
     const char *y_kit;         /* Y loci simulated (NULL: none), e.g. "Yfiler Plus" */
     double two_step;           /* fraction of Y mutations that are two steps (default 0.03) */
     const char *autosomal_kit; /* autosomal loci (NULL: none), e.g. "CODIS 20" */

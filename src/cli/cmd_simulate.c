@@ -32,6 +32,8 @@ static const char simulate_usage[] =
     "  --growth R          growth per generation, e.g. 0.02 (default 0)\n"
     "  --family-shape K    Gamma shape of parents' fitness: variance in family size\n"
     "                      (default 0 = plain Wright-Fisher; 1 = strong variance)\n"
+    "  --couples P         share of children born to their mother's one partner, so that\n"
+    "                      full siblings occur (default 0: random mating)\n"
     "genotypes\n"
     "  --y-kit K           Y loci (default \"Yfiler Plus\"; \"none\" for no Y)\n"
     "  --y-founders FILE   draw founder haplotypes from this file (CSV, GeneMapper, JSON lines);\n"
@@ -64,6 +66,7 @@ enum {
     O_GENS,
     O_GROWTH,
     O_SHAPE,
+    O_COUPLES,
     O_YKIT,
     O_YFOUND,
     O_TWOSTEP,
@@ -140,6 +143,7 @@ static int parse_args(int argc, char **argv, sim_cli *c)
                                        {"generations", required_argument, NULL, O_GENS},
                                        {"growth", required_argument, NULL, O_GROWTH},
                                        {"family-shape", required_argument, NULL, O_SHAPE},
+                                       {"couples", required_argument, NULL, O_COUPLES},
                                        {"y-kit", required_argument, NULL, O_YKIT},
                                        {"y-founders", required_argument, NULL, O_YFOUND},
                                        {"two-step", required_argument, NULL, O_TWOSTEP},
@@ -187,6 +191,7 @@ static int parse_args(int argc, char **argv, sim_cli *c)
         case O_GENS: bad = parse_num(optarg, 1, 100000, &v), c->o.generations = (int)v; break;
         case O_GROWTH: bad = parse_num(optarg, -0.5, 10, &c->o.growth); break;
         case O_SHAPE: bad = parse_num(optarg, 0, 1e6, &c->o.family_shape); break;
+        case O_COUPLES: bad = parse_num(optarg, 0, 1, &c->o.couples); break;
         case O_YKIT: c->o.y_kit = strcmp(optarg, "none") ? optarg : NULL; break;
         case O_YFOUND: c->y_founders = optarg; break;
         case O_TWOSTEP: bad = parse_num(optarg, 0, 1, &c->o.two_step); break;

@@ -237,6 +237,14 @@ int sdb_idx_build_profiles(sdb_idx **out, const sdb_catalog *cat, const sdb_prof
     return build(out, cat, &src, kind, d);
 }
 
+int sdb_idx_build_source(sdb_idx **out, const sdb_catalog *cat,
+                         int (*next)(void *arg, sdb_profile *p), int (*rewind)(void *arg),
+                         void *arg, sdb_kind kind, sdb_diag *d)
+{
+    source src = {next, rewind, arg};
+    return build(out, cat, &src, kind, d);
+}
+
 typedef struct store_src {
     sdb_db *db;
     const char *index;

@@ -91,9 +91,19 @@ static int find_lineages(sdb_db *db, const sdb_idx *x, const sdb_profile *q,
     yo.max_steps = o->max_steps;
     yo.min_loci = o->min_loci;
     yo.threads = o->threads;
-    sdb_yhit *hits;
-    long n_hits;
-    int rc = sdb_ysearch(x, q, &yo, &hits, &n_hits, d);
+    long *rows = NULL, n_hits = 0;
+    int rc;
+    if (o->probe) {
+        rc = sdb_lineage_probe_find(o->probe, q, o->max_steps, &rows, &n_hits, d);
+    } else {
+        sdb_yhit *hits = NULL;
+        rc = sdb_ysearch(x, q, &yo, &hits, &n_hits, d);
+        rows = !rc && n_hits ? malloc((size_t)n_hits * sizeof *rows) : NULL;
+        if (!rc && n_hits && !rows) rc = SDB_ENOMEM;
+        for (long i = 0; !rc && i < n_hits; i++)
+            rows[i] = hits[i].target;
+        free(hits);
+    }
     if (rc) return rc;
     r->near_matches = n_hits;
     sqlite3_stmt *st;
@@ -101,11 +111,11 @@ static int find_lineages(sdb_db *db, const sdb_idx *x, const sdb_profile *q,
                       "SELECT l.id, l.size FROM profile p JOIN lineage_member m ON m.profile_id = p.id"
                       " JOIN lineage l ON l.id = m.lineage_id WHERE p.sample_id = ?",
                       &st, d)) {
-        free(hits);
+        free(rows);
         return SDB_ESTORE;
     }
     for (long i = 0; i < n_hits && !rc; i++) {
-        sqlite3_bind_text(st, 1, sdb_idx_sample_id(x, hits[i].target), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 1, sdb_idx_sample_id(x, rows[i]), -1, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_ROW)
             rc = add_lineage(r, sqlite3_column_int64(st, 0), (long)sqlite3_column_int64(st, 1));
         else
@@ -113,7 +123,7 @@ static int find_lineages(sdb_db *db, const sdb_idx *x, const sdb_profile *q,
         sqlite3_reset(st);
     }
     sqlite3_finalize(st);
-    free(hits);
+    free(rows);
     return rc;
 }
 

@@ -389,6 +389,11 @@ static void make_child(const sim *s, long i, generation *g)
     rng r = rng_for(s->o->seed, (uint64_t)s->g, (uint64_t)i, 2);
     g->male[i] = next_u64(&r) & 1;
     uint32_t f = alias_draw(&s->men, &r), m = alias_draw(&s->women, &r);
+    if (s->o->couples > 0 && next_unit(&r) < s->o->couples) {
+        /* the mother's partner: one man per woman, drawn from her own key */
+        rng pr = rng_for(s->o->seed, (uint64_t)s->g - 1, m, 3);
+        f = alias_draw(&s->men, &pr);
+    }
     g->father[i] = f;
     g->mother[i] = m;
     g->y_mut[i] = 0;
@@ -554,6 +559,7 @@ static int check_opts(const sdb_sim_opts *o, sdb_diag *d)
                       : o->founders < 2 || o->founders > (1L << 32) - 1        ? "--founders"
                       : o->growth < -0.5 || o->growth > 10                     ? "--growth"
                       : o->family_shape < 0                                    ? "--family-shape"
+                      : o->couples < 0 || o->couples > 1                       ? "--couples"
                       : o->two_step < 0 || o->two_step > 1                     ? "--two-step"
                       : o->autosomal_mutation < 0 || o->autosomal_mutation > 1 ? "--mutation"
                       : o->autosomal_kit && !o->freq                           ? "--freq"

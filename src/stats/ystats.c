@@ -131,17 +131,23 @@ int sdb_yfreq(const sdb_profile *query, const sdb_profile *const *refs, long n,
 }
 
 /* P(net difference d | m meioses, rate mu): binomial number of mutations,
- * each one step up or down with equal probability. */
+ * each one step up or down with equal probability:
+ *   sum over k = d, d + 2, ... <= m of C(m, k) mu^k (1 - mu)^(m - k) C(k, (k + d) / 2) / 2^k.
+ * The first term from lgamma, each next one from the previous by the ratio
+ *   (m - k)(m - k - 1) / ((a + 1)(b + 1)) * mu^2 / (4 (1 - mu)^2),  a = (k + d)/2, b = (k - d)/2,
+ * stopping once the terms no longer change the sum (they fall fast: mu ~ 1e-3). */
 static double step_likelihood(int d, int m, double mu)
 {
     d = abs(d);
-    double total = 0;
-    for (int k = d; k <= m; k += 2) {
-        double binom = exp(lgamma(m + 1.0) - lgamma(k + 1.0) - lgamma(m - k + 1.0) + k * log(mu) +
-                           (m - k) * log1p(-mu));
-        double walk = exp(lgamma(k + 1.0) - lgamma((k + d) / 2 + 1.0) - lgamma((k - d) / 2 + 1.0) -
-                          k * log(2.0));
-        total += binom * walk;
+    if (d > m) return 0;
+    double t = exp(lgamma(m + 1.0) - lgamma(d + 1.0) - lgamma(m - d + 1.0) + d * log(mu) +
+                   (m - d) * log1p(-mu) - d * log(2.0));
+    double total = 0, r = mu * mu / (4 * (1 - mu) * (1 - mu));
+    for (int k = d; k <= m && t > 0; k += 2) {
+        total += t;
+        if (t < total * 1e-17) break;
+        double a = (k + d) / 2, b = (k - d) / 2;
+        t *= (double)(m - k) * (double)(m - k - 1) / ((a + 1) * (b + 1)) * r;
     }
     return total;
 }

@@ -34,8 +34,8 @@ int genotype_decode(sdb_profile *p, const sdb_catalog *cat, const void *blob, si
         return SDB_EFORMAT;
     if (b[2] != SDB_GT_VERSION) return SDB_EVERSION;
     int n = (int)((len - SDB_GT_HEADER) / SDB_GT_ENTRY);
-    uint16_t loci_buf[512], *loci = loci_buf;
-    sdb_allele alleles_buf[512], *alleles = alleles_buf;
+    uint16_t loci_buf[512] = {0}, *loci = loci_buf; /* zeroed: quiets -Wmaybe-uninitialized under LTO */
+    sdb_allele alleles_buf[512] = {0}, *alleles = alleles_buf;
     if (n > 512) {
         loci = malloc((size_t)n * sizeof *loci);
         alleles = malloc((size_t)n * sizeof *alleles);

@@ -283,11 +283,77 @@ static void test_lineage_differential(void **state)
         sdb_profile_free(&ps[i]);
 }
 
+/* The probe returns exactly the rows ysearch returns. */
+static void test_probe_equals_ysearch(void **state)
+{
+    enum { N = 3000 };
+    static sdb_profile ps[N];
+    const sdb_profile *ptr[N];
+    y_population(ps, N, 300);
+    for (int i = 0; i < N; i++)
+        ptr[i] = &ps[i];
+    sdb_idx *x;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    assert_int_equal(sdb_idx_build_profiles(&x, cat, ptr, N, SDB_KIND_Y, &d), SDB_OK);
+    long checked = 0, nonempty = 0;
+    for (int k = 0; k <= 3; k++) {
+        int min_loci = 6 + 2 * k, steps = k == 2 ? 2 : -1;
+        sdb_lineage_probe *p;
+        assert_int_equal(sdb_lineage_probe_build(&p, x, k, min_loci), SDB_OK);
+        for (int i = 0; i < N; i += 37) {
+            /* the stored haplotypes themselves (partial kits, duplications,
+             * microvariants included) and a mutated copy */
+            const sdb_profile *q = &ps[i];
+            sdb_profile m;
+            sdb_profile_init(&m);
+            if (i % 2) {
+                assert_int_equal(sdb_profile_copy(&m, q), 0);
+                m.alleles[rnd((unsigned)m.n_alleles)] += 10;
+                q = &m;
+            }
+            sdb_ysearch_opts yo;
+            sdb_ysearch_opts_init(&yo);
+            yo.max_loci = k;
+            yo.max_steps = steps;
+            yo.min_loci = min_loci;
+            sdb_yhit *h;
+            long nh, *rows, nr;
+            assert_int_equal(sdb_ysearch(x, q, &yo, &h, &nh, &d), 0);
+            assert_int_equal(sdb_lineage_probe_find(p, q, steps, &rows, &nr, &d), 0);
+            long *want = malloc((size_t)(nh ? nh : 1) * sizeof *want);
+            for (long j = 0; j < nh; j++)
+                want[j] = h[j].target;
+            for (long a = 1; a < nh; a++) /* ascending rows */
+                for (long b = a; b > 0 && want[b - 1] > want[b]; b--) {
+                    long t = want[b];
+                    want[b] = want[b - 1];
+                    want[b - 1] = t;
+                }
+            assert_int_equal(nr, nh);
+            for (long j = 0; j < nh; j++)
+                assert_int_equal(rows[j], want[j]);
+            checked++;
+            nonempty += nh > 0;
+            free(want);
+            free(rows);
+            free(h);
+            sdb_profile_free(&m);
+        }
+        sdb_lineage_probe_free(p);
+    }
+    assert_true(checked > 300 && nonempty > checked / 2);
+    sdb_idx_free(x);
+    for (int i = 0; i < N; i++)
+        sdb_profile_free(&ps[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_familial_differential),
         cmocka_unit_test(test_lineage_differential),
+        cmocka_unit_test(test_probe_equals_ysearch),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -102,7 +102,7 @@ $(B)/examples/embed: examples/embed.c $(B)/libstrdb.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libstrdb.a $(LIBS)
 
-$(B)/bench/%: bench/%.c $(B)/libstrdb.a
+$(B)/bench/%: bench/%.c bench/bench.h $(B)/libstrdb.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libstrdb.a $(LIBS)
 

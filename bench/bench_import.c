@@ -14,21 +14,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "bench.h"
 #include "strdb/strdb.h"
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static long peak_rss_kb(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss;
-}
 
 /* Writes n rows: the NIST rows over and over, ids "R<copy>-<id>". */
 static int make_csv(const char *src, const char *dst, long n)
@@ -62,14 +50,14 @@ static double parse_only(const char *csv, long *count)
     sdb_diag d;
     sdb_profile p;
     sdb_profile_init(&p);
-    double t0 = now();
+    double t0 = bench_now();
     if (sdb_reader_open(&r, csv, sdb_catalog_default(), NULL, &d)) return -1;
     *count = 0;
     while (sdb_reader_next(r, &p, &d) == SDB_OK)
         (*count)++;
     sdb_reader_close(r);
     sdb_profile_free(&p);
-    return now() - t0;
+    return bench_now() - t0;
 }
 
 /* The floor: SQLite alone. A fresh strdb database (same schema, pragmas,
@@ -91,7 +79,7 @@ static double sqlite_floor(const char *path, long n)
                  NULL, NULL, NULL);
     unsigned char blob[4 + 58 * 3];
     memset(blob, 7, sizeof blob);
-    double t0 = now();
+    double t0 = bench_now();
     sqlite3_exec(sql, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     sqlite3_prepare_v2(sql,
                        "INSERT INTO profile (sample_id, index_name, kind, flags, n_loci, genotype,"
@@ -110,7 +98,7 @@ static double sqlite_floor(const char *path, long n)
     }
     sqlite3_finalize(st);
     sqlite3_exec(sql, "COMMIT", NULL, NULL, NULL);
-    double t = now() - t0;
+    double t = bench_now() - t0;
     sdb_db_close(db);
     return t;
 }
@@ -127,23 +115,18 @@ static double import_once(const char *dbp, const char *csv, sdb_import_stats *st
     sdb_import_opts_init(&o);
     o.index = "population";
     o.basis = "population-study";
-    double t0 = now();
+    double t0 = bench_now();
     int rc = sdb_db_import(db, &ctx, csv, &o, st, &d);
-    double t = now() - t0;
+    double t = bench_now() - t0;
     sdb_db_close(db);
     if (rc) fprintf(stderr, "bench_import: %s\n", d.reason);
     return rc ? -1 : t;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static double median(double *v, int n)
 {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    qsort(v, (size_t)n, sizeof *v, bench_cmp_double);
     return v[n / 2];
 }
 
@@ -202,33 +185,33 @@ int main(int argc, char **argv)
     sdb_profile p;
     sdb_profile_init(&p);
     long read_back = 0;
-    double t0 = now();
+    double t0 = bench_now();
     if (sdb_db_open(&db, dbp, 1, &d)) return 1;
     if (sdb_iter_open(&it, db, NULL, NULL) == SDB_OK) {
         while (sdb_iter_next(it, &p, NULL) == SDB_OK)
             read_back++;
         sdb_iter_close(it);
     }
-    double t_read = now() - t0;
+    double t_read = bench_now() - t0;
     sdb_profile_free(&p);
     sdb_db_close(db);
     /* open + index build: what a search command does before it searches */
-    t0 = now();
+    t0 = bench_now();
     sdb_idx *x = NULL;
     if (sdb_db_open(&db, dbp, 1, &d) || sdb_idx_build(&x, db, NULL, SDB_KIND_AUTOSOMAL, &d))
         return 1;
-    double t_open_build = now() - t0;
+    double t_open_build = bench_now() - t0;
     /* and from a snapshot, as the search commands do once one exists */
     char snap[1100], stamp[65];
     snprintf(snap, sizeof snap, "%s.index-autosomal", dbp);
     if (sdb_db_stamp(db, NULL, SDB_KIND_AUTOSOMAL, stamp) || sdb_idx_save(x, stamp, snap)) return 1;
     sdb_idx_free(x);
     sdb_db_close(db);
-    t0 = now();
+    t0 = bench_now();
     if (sdb_db_open(&db, dbp, 1, &d) || sdb_db_stamp(db, NULL, SDB_KIND_AUTOSOMAL, stamp) ||
         sdb_idx_load(&x, sdb_catalog_default(), snap, stamp, &d))
         return 1;
-    double t_open_snapshot = now() - t0;
+    double t_open_snapshot = bench_now() - t0;
     sdb_idx_free(x);
     sdb_db_close(db);
     remove(snap);
@@ -247,7 +230,7 @@ int main(int argc, char **argv)
            "  \"target_import_profiles_per_s\": 300000\n}\n",
            st.n_imported, runs, (long long)sb.st_size, imp, each, flo, imp / flo, par,
            (double)read_back / t_read, (double)n / t_open_build, (double)n / t_open_snapshot,
-           (double)dbs.st_size / (double)n, peak_rss_kb());
+           (double)dbs.st_size / (double)n, bench_peak_rss_kb());
     remove(csv);
     remove_db(dbp);
     return read_back == n && parsed == n ? 0 : 1;

@@ -10,6 +10,9 @@
  *                                   time, peak RSS, pairs compared; baseline: every
  *                                   pair compared (ysearch from each row) on a sample,
  *                                   projected to N; projection to 70 M.
+ *   bench_relatives lineage-check N the block join against every pair compared on N
+ *                                   haplotypes of the same population (exit 1 if the
+ *                                   partitions differ).
  *   bench_relatives lsearch DB Q    on a database with lineages built (strdb lineage
  *                                   build): lineage search latency p50/p99 over the
  *                                   haplotypes of file Q, beside ysearch alone.
@@ -24,34 +27,14 @@
 
 #include <unistd.h>
 
+#include "bench.h"
 #include "strdb/strdb.h"
 
 static const char *self_path;
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
 static double peak_mb(void)
 {
-    struct rusage u;
-    getrusage(RUSAGE_SELF, &u);
-    return (double)u.ru_maxrss / 1024.0;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double pct(double *v, int n, double q)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_d);
-    return v[(int)(q * (n - 1))];
+    return (double)bench_peak_rss_kb() / 1024.0;
 }
 
 /* ---- packed profiles: every profile types the same loci ---------------------- */
@@ -146,17 +129,17 @@ static int bench_familial(long n)
     o.freq = f;
     o.pop = sdb_freq_find_population(f, "Cauc");
     o.threads = 2;
-    double t0 = now();
+    double t0 = bench_now();
     if (simulate(&s, &o)) return 1;
-    double t_sim = now() - t0;
+    double t_sim = bench_now() - t0;
     sdb_idx *x;
     sdb_diag d;
     sdb_diag_clear(&d);
-    t0 = now();
+    t0 = bench_now();
     if (sdb_idx_build_source(&x, sdb_catalog_default(), packed_next, packed_rewind, &s,
                              SDB_KIND_AUTOSOMAL, &d))
         return 1;
-    double t_idx = now() - t0;
+    double t_idx = bench_now() - t0;
     enum { Q = 21 };
     double lat1[Q], lat4[Q];
     sdb_profile q;
@@ -174,9 +157,9 @@ static int bench_familial(long n)
             sdb_familial_hit *h;
             long nh, sk;
             int used;
-            t0 = now();
+            t0 = bench_now();
             if (sdb_familial(x, &q, &fo, &h, &nh, &sk, &used, &d)) return 1;
-            (pops == 1 ? lat1 : lat4)[i] = now() - t0;
+            (pops == 1 ? lat1 : lat4)[i] = bench_now() - t0;
             hits_total += nh;
             free(h);
         }
@@ -194,9 +177,9 @@ static int bench_familial(long n)
     fo.pops[fo.n_pops++] = 0;
     sdb_familial_hit *h;
     long nh;
-    t0 = now();
+    t0 = bench_now();
     if (sdb_familial_reference(xs, &q, &fo, &h, &nh, &d)) return 1;
-    double t_ref = now() - t0;
+    double t_ref = bench_now() - t0;
     free(h);
     printf("{\"familial\": {\"profiles\": %ld, \"simulate_s\": %.2f, \"index_build_s\": %.2f,"
            " \"bytes_per_profile\": %.1f, \"queries\": %d, \"threads\": 2,"
@@ -206,9 +189,9 @@ static int bench_familial(long n)
            " \"baseline\": {\"what\": \"sdb_kinship_lr row by row (the reference)\","
            " \"rows\": %ld, \"seconds\": %.3f, \"projected_s_at_n\": %.1f},"
            " \"peak_rss_mb\": %.0f}}\n",
-           sdb_idx_count(x), t_sim, t_idx, sdb_idx_bytes_per_profile(x), Q, pct(lat1, Q, 0.5),
-           pct(lat1, Q, 0.99), pct(lat4, Q, 0.5), pct(lat4, Q, 0.99),
-           (double)sdb_idx_count(x) / pct(lat1, Q, 0.5), sample, t_ref,
+           sdb_idx_count(x), t_sim, t_idx, sdb_idx_bytes_per_profile(x), Q, bench_pct(lat1, Q, 0.5),
+           bench_pct(lat1, Q, 0.99), bench_pct(lat4, Q, 0.5), bench_pct(lat4, Q, 0.99),
+           (double)sdb_idx_count(x) / bench_pct(lat1, Q, 0.5), sample, t_ref,
            t_ref * (double)sdb_idx_count(x) / (double)sample, peak_mb());
     (void)hits_total;
     sdb_profile_free(&q);
@@ -220,28 +203,41 @@ static int bench_familial(long n)
 
 /* ---- lineage clustering --------------------------------------------------------- */
 
-static int bench_lineage(long n)
+/* The lineage benchmarks' population: the n men of the last of 11
+ * generations (about n men a generation, Gamma(1) family sizes, Yfiler Plus),
+ * packed in s and indexed in *x. */
+static int lineage_population(long n, packed *s, sdb_idx **x, double *t_sim, double *t_idx)
 {
-    packed s = {.want = n, .kind = SDB_KIND_Y};
+    *s = (packed){.want = n, .kind = SDB_KIND_Y};
     sdb_sim_opts o;
     sdb_sim_opts_init(&o);
-    o.founders = 2 * n + n / 10; /* about n men per generation */
+    o.founders = 2 * n + n / 10;
     o.generations = 10;
     o.family_shape = 1;
     o.y_kit = "Yfiler Plus";
     o.autosomal_kit = NULL;
     o.threads = 2;
-    double t0 = now();
-    if (simulate(&s, &o)) return 1;
-    double t_sim = now() - t0;
+    double t0 = bench_now();
+    if (simulate(s, &o)) return 1;
+    *t_sim = bench_now() - t0;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    t0 = bench_now();
+    if (sdb_idx_build_source(x, sdb_catalog_default(), packed_next, packed_rewind, s, SDB_KIND_Y,
+                             &d))
+        return 1;
+    *t_idx = bench_now() - t0;
+    return 0;
+}
+
+static int bench_lineage(long n)
+{
+    packed s;
     sdb_idx *x;
     sdb_diag d;
     sdb_diag_clear(&d);
-    t0 = now();
-    if (sdb_idx_build_source(&x, sdb_catalog_default(), packed_next, packed_rewind, &s,
-                             SDB_KIND_Y, &d))
-        return 1;
-    double t_idx = now() - t0;
+    double t_sim, t_idx, t0;
+    if (lineage_population(n, &s, &x, &t_sim, &t_idx)) return 1;
     double rss_sim = peak_mb();
     /* the clustering runs in a fresh process from an index snapshot, as
      * strdb lineage build does, so its peak memory is its own */
@@ -264,9 +260,9 @@ static int bench_lineage(long n)
     sdb_lineage_opts_init(&lo);
     long *comp = malloc((size_t)s.n * sizeof *comp);
     sdb_lineage_stats st;
-    t0 = now();
+    t0 = bench_now();
     if (sdb_lineage_cluster(x, &lo, NULL, 0, NULL, comp, &st, &d)) return 1;
-    double t_cl = now() - t0;
+    double t_cl = bench_now() - t0;
     long largest = 0, *size = calloc((size_t)s.n, sizeof *size);
     for (long r = 0; r < s.n; r++)
         if (++size[comp[r]] > largest) largest = size[comp[r]];
@@ -280,9 +276,9 @@ static int bench_lineage(long n)
                              SDB_KIND_Y, &d))
         return 1;
     s.n = keep_n;
-    t0 = now();
+    t0 = bench_now();
     if (sdb_lineage_cluster_reference(xs, &lo, NULL, 0, comp, &d)) return 1;
-    double t_ref = now() - t0;
+    double t_ref = bench_now() - t0;
     double pairs_s = (double)sample * (double)sample / t_ref;
     double proj = (double)s.n * (double)s.n / pairs_s;
     printf("{\"lineage\": {\"haplotypes\": %ld, \"kit\": \"Yfiler Plus\", \"generations\": 11,"
@@ -304,24 +300,55 @@ static int bench_lineage(long n)
     return 0;
 }
 
+/* The block join against every pair compared (sdb_ysearch from each row), on
+ * N haplotypes of the same simulated population: the partitions must be equal. */
+static int bench_lineage_check(long n)
+{
+    packed s;
+    sdb_idx *x;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    double t_sim, t_idx;
+    if (lineage_population(n, &s, &x, &t_sim, &t_idx)) return 1;
+    long *a = malloc((size_t)s.n * sizeof *a), *b = malloc((size_t)s.n * sizeof *b), diff = 0;
+    sdb_lineage_opts lo;
+    sdb_lineage_opts_init(&lo);
+    sdb_lineage_stats st;
+    double t0 = bench_now();
+    if (sdb_lineage_cluster(x, &lo, NULL, 0, NULL, a, &st, &d)) return 1;
+    double t_block = bench_now() - t0;
+    t0 = bench_now();
+    if (sdb_lineage_cluster_reference(x, &lo, NULL, 0, b, &d)) return 1;
+    double t_ref = bench_now() - t0;
+    for (long r = 0; r < s.n; r++)
+        diff += a[r] != b[r];
+    printf("{\"lineage_check\": {\"haplotypes\": %ld, \"lineages\": %ld, \"block_join_s\": %.2f,"
+           " \"every_pair_s\": %.1f, \"rows_whose_lineage_differs\": %ld}}\n",
+           s.n, st.components, t_block, t_ref, diff);
+    free(a);
+    free(b);
+    sdb_idx_free(x);
+    return diff != 0;
+}
+
 /* A lineage build in a process of its own: load the snapshot, cluster. */
 static int bench_lineage_snapshot(const char *path)
 {
     sdb_idx *x;
     sdb_diag d;
     sdb_diag_clear(&d);
-    double t0 = now();
+    double t0 = bench_now();
     if (sdb_idx_load(&x, sdb_catalog_default(), path, NULL, &d)) return 1;
-    double t_load = now() - t0;
+    double t_load = bench_now() - t0;
     long *comp = malloc((size_t)sdb_idx_count(x) * sizeof *comp);
     sdb_lineage_opts lo;
     sdb_lineage_opts_init(&lo);
     sdb_lineage_stats st;
-    t0 = now();
+    t0 = bench_now();
     if (!comp || sdb_lineage_cluster(x, &lo, NULL, 0, NULL, comp, &st, &d)) return 1;
     printf("{\"snapshot_load_s\": %.2f, \"cluster_s\": %.2f, \"lineages\": %ld,"
            " \"peak_rss_mb\": %.0f}\n",
-           t_load, now() - t0, st.components, peak_mb());
+           t_load, bench_now() - t0, st.components, peak_mb());
     free(comp);
     sdb_idx_free(x);
     return 0;
@@ -336,15 +363,15 @@ static int bench_lsearch(const char *db_path, const char *queries)
     sdb_diag_clear(&d);
     if (sdb_db_open(&db, db_path, 0, &d)) return 1;
     sdb_idx *x;
-    double t0 = now();
+    double t0 = bench_now();
     if (sdb_idx_build(&x, db, NULL, SDB_KIND_Y, &d)) return 1;
-    double t_idx = now() - t0;
+    double t_idx = bench_now() - t0;
     /* the probe with the default build options (checked against the build) */
     int max_loci = 2, min_loci = 10;
     sdb_lineage_probe *probe;
-    t0 = now();
+    t0 = bench_now();
     if (sdb_lineage_probe_build(&probe, x, max_loci, min_loci)) return 1;
-    double t_probe = now() - t0;
+    double t_probe = bench_now() - t0;
     sdb_reader *r;
     if (sdb_reader_open(&r, queries, sdb_catalog_default(), NULL, &d)) return 1;
     enum { QMAX = 200 };
@@ -359,9 +386,9 @@ static int bench_lsearch(const char *db_path, const char *queries)
         sdb_lineage_search_opts_init(&o);
         o.probe = probe;
         sdb_lineage_result res;
-        t0 = now();
+        t0 = bench_now();
         if (sdb_lineage_search(db, x, &q, &o, &res, &d)) return 1;
-        lat[nq] = now() - t0;
+        lat[nq] = bench_now() - t0;
         if (res.max_loci != max_loci || res.min_loci != min_loci) {
             fprintf(stderr, "bench_relatives: the lineages were built with other options\n");
             return 1;
@@ -377,9 +404,9 @@ static int bench_lsearch(const char *db_path, const char *queries)
         sdb_lineage_result_free(&res);
         sdb_yhit *h;
         long nh;
-        t0 = now();
+        t0 = bench_now();
         if (sdb_ysearch(x, &q, &yo, &h, &nh, &d)) return 1;
-        ylat[nq++] = now() - t0;
+        ylat[nq++] = bench_now() - t0;
         free(h);
     }
     sdb_reader_close(r);
@@ -389,9 +416,9 @@ static int bench_lsearch(const char *db_path, const char *queries)
            " \"p50_s\": %.4f, \"p99_s\": %.4f, \"mean_members\": %.1f, \"mean_leads\": %.1f,"
            " \"baseline\": {\"what\": \"ysearch scan alone within the build's limits\","
            " \"p50_s\": %.4f}, \"peak_rss_mb\": %.0f}}\n",
-           sdb_idx_count(x), t_idx, t_probe, nq, nq ? pct(lat, nq, 0.5) : 0, nq ? pct(lat, nq, 0.99) : 0,
+           sdb_idx_count(x), t_idx, t_probe, nq, nq ? bench_pct(lat, nq, 0.5) : 0, nq ? bench_pct(lat, nq, 0.99) : 0,
            nq ? (double)members / nq : 0, nq ? (double)leads / nq : 0,
-           nq ? pct(ylat, nq, 0.5) : 0, peak_mb());
+           nq ? bench_pct(ylat, nq, 0.5) : 0, peak_mb());
     sdb_lineage_probe_free(probe);
     sdb_idx_free(x);
     sdb_db_close(db);
@@ -404,8 +431,9 @@ int main(int argc, char **argv)
     if (argc == 3 && !strcmp(argv[1], "familial")) return bench_familial(atol(argv[2]));
     self_path = argv[0];
     if (argc == 3 && !strcmp(argv[1], "lineage")) return bench_lineage(atol(argv[2]));
+    if (argc == 3 && !strcmp(argv[1], "lineage-check")) return bench_lineage_check(atol(argv[2]));
     if (argc == 3 && !strcmp(argv[1], "lineage-snapshot")) return bench_lineage_snapshot(argv[2]);
     if (argc == 4 && !strcmp(argv[1], "lsearch")) return bench_lsearch(argv[2], argv[3]);
-    fprintf(stderr, "usage: bench_relatives familial N | lineage N | lsearch DB QUERIES\n");
+    fprintf(stderr, "usage: bench_relatives familial N | lineage N | lineage-check N | lsearch DB QUERIES\n");
     return 2;
 }

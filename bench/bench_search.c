@@ -14,14 +14,9 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench.h"
 #include "strdb/strdb.h"
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 typedef struct store {
     sdb_profile *a, *y;
@@ -50,17 +45,6 @@ static int only_living(void *arg, uint64_t id, int generation)
     return generation == 1;
 }
 
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double pct(double *v, int n, double q)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_d);
-    return v[(int)(q * (n - 1))];
-}
 
 /* Brute force: high stringency over decoded profiles (set equality). */
 static long brute_high(const sdb_profile *q, const sdb_profile *db, long n, int min_loci)
@@ -118,12 +102,12 @@ static double sql_search(sqlite3 *s, const sdb_profile *q, int min_loci)
     }
     snprintf(sql + n, sizeof sql - (size_t)n, " GROUP BY sample HAVING count(*) >= %d", min_loci);
     sqlite3_stmt *st;
-    double t0 = now();
+    double t0 = bench_now();
     if (sqlite3_prepare_v2(s, sql, -1, &st, NULL)) return -1;
     while (sqlite3_step(st) == SQLITE_ROW)
         continue;
     sqlite3_finalize(st);
-    return now() - t0;
+    return bench_now() - t0;
 }
 
 /* A query: a database profile with a few loci dropped (a partial stain). */
@@ -173,10 +157,10 @@ int main(int argc, char **argv)
         pa[i] = &s.a[i];
     for (long i = 0; i < s.ny; i++)
         py[i] = &s.y[i];
-    double t0 = now();
+    double t0 = bench_now();
     sdb_idx *xa, *xy;
     if (sdb_idx_build_profiles(&xa, cat, pa, s.na, SDB_KIND_AUTOSOMAL, &d)) return 1;
-    double build_a = (double)s.na / (now() - t0);
+    double build_a = (double)s.na / (bench_now() - t0);
     if (sdb_idx_build_profiles(&xy, cat, py, s.ny, SDB_KIND_Y, &d)) return 1;
     enum { Q = 60 };
     double lat[3][Q], ylat[Q], brute[Q / 6], sqlt[Q / 6];
@@ -194,9 +178,9 @@ int main(int argc, char **argv)
             so.limit = 100;
             sdb_hit *hits;
             long nh;
-            t0 = now();
+            t0 = bench_now();
             if (sdb_search(xa, &q, &so, &hits, &nh, &d)) return 1;
-            lat[stg][i] = (now() - t0) * 1e3;
+            lat[stg][i] = (bench_now() - t0) * 1e3;
             hits_total += nh;
             free(hits);
         }
@@ -206,13 +190,13 @@ int main(int argc, char **argv)
     double batch_qps = Q / (lat_sum / 1e3); /* sequential queries, each on both cores */
     for (int i = 0; i < Q / 6; i++) {
         make_query(&s.a[(i * 7919L) % s.na], &q, (unsigned)i);
-        t0 = now();
+        t0 = bench_now();
         hits_total += brute_high(&q, s.a, s.na, 10);
-        brute[i] = (now() - t0) * 1e3;
+        brute[i] = (bench_now() - t0) * 1e3;
     }
-    double sql_build0 = now();
+    double sql_build0 = bench_now();
     sqlite3 *sq = sql_table(s.a, s.na > 200000 ? 200000 : s.na);
-    double sql_build = now() - sql_build0;
+    double sql_build = bench_now() - sql_build0;
     for (int i = 0; i < Q / 6; i++) {
         make_query(&s.a[(i * 7919L) % (s.na > 200000 ? 200000 : s.na)], &q, (unsigned)i);
         sqlt[i] = sql_search(sq, &q, 10) * 1e3;
@@ -228,9 +212,9 @@ int main(int argc, char **argv)
         yo.limit = 100;
         sdb_yhit *yh;
         long nh;
-        t0 = now();
+        t0 = bench_now();
         if (sdb_ysearch(xy, &q, &yo, &yh, &nh, &d)) return 1;
-        ylat[i] = (now() - t0) * 1e3;
+        ylat[i] = (bench_now() - t0) * 1e3;
         free(yh);
     }
     /* all pairs on the first pairs_n profiles */
@@ -238,9 +222,9 @@ int main(int argc, char **argv)
     if (pairs_n > s.na) pairs_n = s.na;
     if (sdb_idx_build_profiles(&xp, cat, pa, pairs_n, SDB_KIND_AUTOSOMAL, &d)) return 1;
     sdb_pairs_result pr;
-    t0 = now();
+    t0 = bench_now();
     if (sdb_pairs(xp, -1, 2, &pr)) return 1;
-    double pairs_s = (double)pr.pairs / (now() - t0);
+    double pairs_s = (double)pr.pairs / (bench_now() - t0);
     sdb_pairs_free(&pr);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
@@ -260,9 +244,9 @@ int main(int argc, char **argv)
         "  \"all_pairs_vs_dnatools_6.5e6\": %.1f,\n  \"peak_rss_kb\": %ld,\n"
         "  \"hits_checksum\": %ld\n}\n",
         s.na, s.ny, build_a, sdb_idx_bytes_per_profile(xa), sdb_idx_bytes_per_profile(xy),
-        batch_qps, pct(lat[0], Q, 0.5), pct(lat[0], Q, 0.99), pct(lat[1], Q, 0.5),
-        pct(lat[1], Q, 0.99), pct(lat[2], Q, 0.5), pct(lat[2], Q, 0.99), pct(brute, Q / 6, 0.5),
-        pct(sqlt, Q / 6, 0.5), sql_build, pct(ylat, Q, 0.5), pct(ylat, Q, 0.99), pairs_n, pairs_s,
+        batch_qps, bench_pct(lat[0], Q, 0.5), bench_pct(lat[0], Q, 0.99), bench_pct(lat[1], Q, 0.5),
+        bench_pct(lat[1], Q, 0.99), bench_pct(lat[2], Q, 0.5), bench_pct(lat[2], Q, 0.99), bench_pct(brute, Q / 6, 0.5),
+        bench_pct(sqlt, Q / 6, 0.5), sql_build, bench_pct(ylat, Q, 0.5), bench_pct(ylat, Q, 0.99), pairs_n, pairs_s,
         pairs_s / 6.5e6, ru.ru_maxrss, hits_total);
     return 0;
 }

@@ -11,14 +11,9 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench.h"
 #include "strdb/strdb.h"
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 static long count;
 
@@ -52,12 +47,12 @@ static double run(long founders, int threads, int autosomal, const sdb_freq *f)
     o.want_profiles = sample;
     sdb_diag d;
     count = 0;
-    double t0 = now();
+    double t0 = bench_now();
     if (sdb_simulate(sdb_catalog_default(), &o, on_person, NULL, &d)) {
         fprintf(stderr, "bench_simulate: %s\n", d.reason);
         exit(1);
     }
-    return (double)count / (now() - t0);
+    return (double)count / (bench_now() - t0);
 }
 
 int main(int argc, char **argv)

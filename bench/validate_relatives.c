@@ -1,8 +1,11 @@
 /* Validation of lineage search and familial search against the truth of a
  * simulated population (docs/validation.md). Prints Markdown tables.
  *
- *   validate_relatives MEN [GENERATIONS] [QUERIES]
+ *   validate_relatives MEN [GENERATIONS] [QUERIES] [Y_FOUNDERS]
  *
+ * Y_FOUNDERS: a haplotype file the founders draw from (e.g. the 19,630 real
+ * PowerPlex Y23 haplotypes: unrelated lines then start from real, often
+ * shared haplotypes, which measures false positives more honestly).
  * A constant population of 2 x MEN persons per generation (MEN men), Gamma(1)
  * variance in family size, 80% of children born to couples (full siblings), GENERATIONS generations (default 20) after the
  * founders, Yfiler Plus and CODIS 20 (NIST 1036 Cauc founders). The last two
@@ -25,16 +28,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench.h"
 #include "strdb/strdb.h"
 
 #define SEED 20261127ULL
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 typedef struct world {
     long gen_size;
@@ -158,19 +156,19 @@ static void lineage_validation(world *w, double cov, int check_brute)
     sdb_lineage_opts_init(&lo);
     long *comp = malloc((size_t)(n_db ? n_db : 1) * sizeof *comp);
     sdb_lineage_stats st;
-    double t0 = now();
+    double t0 = bench_now();
     if (sdb_lineage_cluster(x, &lo, NULL, 0, NULL, comp, &st, &d)) exit(1);
-    double t_cl = now() - t0;
+    double t_cl = bench_now() - t0;
     if (check_brute) {
         long *ref = malloc((size_t)(n_db ? n_db : 1) * sizeof *ref);
-        t0 = now();
+        t0 = bench_now();
         if (sdb_lineage_cluster_reference(x, &lo, NULL, 0, ref, &d)) exit(1);
         long diff = 0;
         for (long r = 0; r < n_db; r++)
             diff += comp[r] != ref[r];
         printf("\nBrute-force check at %.0f%% coverage: %ld haplotypes, %ld lineages; block join "
                "%.2f s, every pair %.1f s; rows whose lineage differs: %ld\n",
-               100 * cov, n_db, st.components, t_cl, now() - t0, diff);
+               100 * cov, n_db, st.components, t_cl, bench_now() - t0, diff);
         free(ref);
     }
     /* members of the component of each row */
@@ -306,9 +304,9 @@ static void familial_validation(world *w, const sdb_freq *f, double cov)
         sdb_familial_hit *h;
         long nh, sk;
         int used;
-        double t0 = now();
+        double t0 = bench_now();
         if (sdb_familial(x, &w->auto_p[i], &o, &h, &nh, &sk, &used, &d)) exit(1);
-        t_sum += now() - t0;
+        t_sum += bench_now() - t0;
         queries++;
         for (int k = 0; k < nr; k++) {
             total[rels[k].kind]++;
@@ -343,6 +341,32 @@ static void familial_validation(world *w, const sdb_freq *f, double cov)
     sdb_idx_free(x);
 }
 
+/* The Y haplotypes of a file (founders), or exit. */
+static const sdb_profile **load_founders(const char *path, long *n)
+{
+    sdb_reader *r;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    if (sdb_reader_open(&r, path, sdb_catalog_default(), NULL, &d)) {
+        fprintf(stderr, "validate_relatives: %s: %s\n", path, d.reason);
+        exit(1);
+    }
+    long cap = 0;
+    sdb_profile *v = NULL;
+    *n = 0;
+    for (int rc;;) {
+        if (*n == cap && !(v = realloc(v, (size_t)(cap = cap ? 2 * cap : 1024) * sizeof *v))) exit(1);
+        sdb_profile_init(&v[*n]);
+        if ((rc = sdb_reader_next(r, &v[*n], &d)) == SDB_END) break;
+        if (rc == SDB_OK && v[*n].kind == SDB_KIND_Y) (*n)++;
+    }
+    sdb_reader_close(r);
+    const sdb_profile **ptr = malloc((size_t)(*n ? *n : 1) * sizeof *ptr);
+    for (long i = 0; ptr && i < *n; i++)
+        ptr[i] = &v[i];
+    return ptr;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || sdb_init()) {
@@ -364,7 +388,7 @@ int main(int argc, char **argv)
         w.male[g] = malloc((size_t)w.gen_size);
         if (!w.father[g] || !w.mother[g] || !w.male[g]) return 1;
     }
-    sdb_freq *f;
+    sdb_freq *f = NULL;
     if (sdb_freq_builtin_nist1036(&f, sdb_catalog_default())) return 1;
     sdb_sim_opts o;
     sdb_sim_opts_init(&o);
@@ -379,14 +403,18 @@ int main(int argc, char **argv)
     o.pop = sdb_freq_find_population(f, "Cauc");
     o.threads = 2;
     o.want_profiles = want_profiles;
+    if (argc > 4) o.y_founders = load_founders(argv[4], &o.n_y_founders);
     sdb_diag d;
     sdb_diag_clear(&d);
-    double t0 = now();
+    double t0 = bench_now();
     if (sdb_simulate(sdb_catalog_default(), &o, person, &w, &d)) return 1;
     printf("# Simulated population\n\n%ld persons per generation (%ld men), %d generations after the "
            "founders, Gamma(1) family sizes, 80%% of children born to couples, seed %llu, Yfiler Plus and CODIS 20 (NIST 1036 Cauc); "
            "the last 2 generations living; kept %ld autosomal and %ld Y profiles (%.0f s).\n",
-           w.gen_size, men, w.generations, SEED, w.n_a, w.n_y, now() - t0);
+           w.gen_size, men, w.generations, SEED, w.n_a, w.n_y, bench_now() - t0);
+    if (argc > 4)
+        printf("\nY founders drawn from the %ld haplotypes of %s (loci it lacks: the model).\n",
+               o.n_y_founders, argv[4]);
     printf("\n## Lineage search (K = 2 differing loci, >= 10 loci compared, any steps)\n");
     double covs[] = {0.01, 0.05, 0.10};
     for (int c = 0; c < 3; c++)

@@ -191,10 +191,13 @@ static const char *y_status(sdb_db *db, const char *sample_id, const char *y_ind
     return out;
 }
 
-static json_t *breakdown_json(const sdb_freq *f, const sdb_familial_opts *o, const sdb_profile *q,
-                              const sdb_profile *t)
+/* Per-locus LRs of candidate t for every relationship and population,
+ * recomputed in double with sdb_kinship_lr: appended to arr, or printed
+ * when arr is NULL. */
+static void breakdown(const sdb_freq *f, const sdb_familial_opts *o, const sdb_profile *q,
+                      const sdb_profile *t, json_t *arr)
 {
-    json_t *arr = json_array();
+    const sdb_catalog *cat = sdb_catalog_default();
     sdb_locus_stat st[SDB_IDX_MAX_LOCI * 2];
     for (int r = 0; r < o->n_rels; r++)
         for (int p = 0; p < o->n_pops; p++) {
@@ -202,43 +205,112 @@ static json_t *breakdown_json(const sdb_freq *f, const sdb_familial_opts *o, con
             double total;
             sdb_diag d;
             sdb_diag_clear(&d);
-            const sdb_mutation *m = o->rels[r] == SDB_REL_PO && o->mutation.kind ? &o->mutation : NULL;
+            const sdb_mutation *m =
+                o->rels[r] == SDB_REL_PO && o->mutation.kind ? &o->mutation : NULL;
             if (sdb_kinship_lr(f, o->pops[p], o->rels[r], q, t, o->theta, m, st, &n, &total, &d))
                 continue;
-            json_t *loci = json_object();
-            for (int i = 0; i < n; i++)
-                if (!st[i].note)
-                    json_object_set_new(loci, sdb_catalog_by_id(sdb_catalog_default(), st[i].locus)->name,
-                                        json_real(st[i].value));
-            json_array_append_new(arr, json_pack("{s:s,s:s,s:f,s:o}", "relationship",
-                                                 sdb_relationship_name(o->rels[r]), "population",
-                                                 sdb_freq_population(f, o->pops[p]), "lr", total,
-                                                 "loci", loci));
+            const char *rel = sdb_relationship_name(o->rels[r]), *pop = sdb_freq_population(f, o->pops[p]);
+            json_t *loci = arr ? json_object() : NULL;
+            if (!arr) printf("  %s %s LR %.4g:", rel, pop, total);
+            for (int i = 0; i < n; i++) {
+                if (st[i].note) continue;
+                const char *name = sdb_catalog_by_id(cat, st[i].locus)->name;
+                if (arr)
+                    json_object_set_new(loci, name, json_real(st[i].value));
+                else
+                    printf(" %s %.3g", name, st[i].value);
+            }
+            if (arr)
+                json_array_append_new(arr, json_pack("{s:s,s:s,s:f,s:o}", "relationship", rel,
+                                                     "population", pop, "lr", total, "loci", loci));
+            else
+                putchar('\n');
         }
-    return arr;
 }
 
-static void breakdown_text(const sdb_freq *f, const sdb_familial_opts *o, const sdb_profile *q,
-                           const sdb_profile *t)
+/* --pop A,B,...: the populations of the table (the only one when absent). */
+static int resolve_pops(const char *pops, const sdb_freq *f, sdb_familial_opts *o)
 {
-    sdb_locus_stat st[SDB_IDX_MAX_LOCI * 2];
-    for (int r = 0; r < o->n_rels; r++)
-        for (int p = 0; p < o->n_pops; p++) {
-            int n;
-            double total;
-            sdb_diag d;
-            sdb_diag_clear(&d);
-            const sdb_mutation *m = o->rels[r] == SDB_REL_PO && o->mutation.kind ? &o->mutation : NULL;
-            if (sdb_kinship_lr(f, o->pops[p], o->rels[r], q, t, o->theta, m, st, &n, &total, &d))
-                continue;
-            printf("  %s %s LR %.4g:", sdb_relationship_name(o->rels[r]),
-                   sdb_freq_population(f, o->pops[p]), total);
-            for (int i = 0; i < n; i++)
-                if (!st[i].note)
-                    printf(" %s %.3g", sdb_catalog_by_id(sdb_catalog_default(), st[i].locus)->name,
-                           st[i].value);
-            putchar('\n');
+    const char *s = pops;
+    do {
+        size_t n = s ? strcspn(s, ",") : 0;
+        int p = cli_find_pop("familial", f, s, n);
+        if (p < 0) return EXIT_USAGE;
+        if (o->n_pops == SDB_FAMILIAL_MAX_POP) {
+            cli_error("familial", "--pop: at most 8 populations");
+            return EXIT_USAGE;
         }
+        o->pops[o->n_pops++] = p;
+        s = s && s[n] ? s + n + 1 : NULL;
+    } while (s);
+    return EXIT_OK;
+}
+
+/* The ranked list: text with the breakdown after it, or one JSON object. */
+static void report(sdb_db *db, const sdb_idx *x, const args *a, const sdb_freq *f,
+                   const sdb_profile *q, const sdb_profile *qy, const char *y_indexes,
+                   const sdb_familial_hit *hits, long n_hits, long skipped, int used)
+{
+    const sdb_familial_opts *o = &a->o;
+    int have_y = qy->n_calls > 0;
+    sdb_profile t;
+    sdb_profile_init(&t);
+    json_t *arr = a->json ? json_array() : NULL;
+    if (!a->json) {
+        printf("familial search of %ld profiles (%ld skipped: not single-source), %d query loci "
+               "used, population%s %s%s\n",
+               sdb_idx_count(x), skipped, used, o->n_pops > 1 ? "s" : "",
+               a->pops ? a->pops : sdb_freq_population(f, 0),
+               o->n_pops > 1 ? " (smallest LR ranks)" : "");
+        printf("%-4s %-24s %4s", "rank", "sample_id", "loci");
+        for (int r = 0; r < o->n_rels; r++)
+            printf(" %10s", sdb_relationship_name(o->rels[r]));
+        printf("  %-4s%s\n", "best", have_y ? "  Y" : "");
+    }
+    for (long i = 0; i < n_hits; i++) {
+        const sdb_familial_hit *h = &hits[i];
+        const char *id = sdb_idx_sample_id(x, h->target), *best = sdb_relationship_name(o->rels[h->best]);
+        char ybuf[256];
+        const char *y = have_y ? y_status(db, id, y_indexes, qy, a->y_max, ybuf, sizeof ybuf) : NULL;
+        if (!a->json) {
+            printf("%-4ld %-24s %4d", i + 1, id, h->compared);
+            for (int r = 0; r < o->n_rels; r++)
+                printf(" %10.3f", h->log10_lr[r]);
+            printf("  %-4s%s%s\n", best, y ? "  " : "", y ? y : "");
+            continue;
+        }
+        json_t *lr = json_object();
+        for (int r = 0; r < o->n_rels; r++)
+            json_object_set_new(lr, sdb_relationship_name(o->rels[r]),
+                                isinf(h->log10_lr[r]) ? json_null() : json_real(h->log10_lr[r]));
+        json_t *c = json_pack("{s:i,s:s,s:i,s:o,s:s}", "rank", (int)i + 1, "sample_id", id, "loci",
+                              h->compared, "log10_lr", lr, "best", best);
+        if (y) json_object_set_new(c, "y", json_string(y));
+        if (i < a->breakdown && !sdb_idx_profile(x, h->target, &t)) {
+            json_t *b = json_array();
+            breakdown(f, o, q, &t, b);
+            json_object_set_new(c, "breakdown", b);
+        }
+        json_array_append_new(arr, c);
+    }
+    if (!a->json && a->breakdown > 0 && n_hits > 0) {
+        printf("\nper-locus LR of the first %ld (log10 above; the LR per locus below):\n",
+               n_hits < a->breakdown ? n_hits : (long)a->breakdown);
+        for (long i = 0; i < n_hits && i < a->breakdown; i++)
+            if (!sdb_idx_profile(x, hits[i].target, &t)) {
+                printf("%s\n", sdb_idx_sample_id(x, hits[i].target));
+                breakdown(f, o, q, &t, NULL);
+            }
+    }
+    if (a->json) {
+        json_t *out = json_pack("{s:I,s:I,s:i,s:o}", "searched", (json_int_t)sdb_idx_count(x),
+                                "skipped", (json_int_t)skipped, "query_loci", used, "candidates",
+                                arr);
+        json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        putchar('\n');
+        json_decref(out);
+    }
+    sdb_profile_free(&t);
 }
 
 int main_familial(int argc, char **argv)
@@ -252,123 +324,48 @@ int main_familial(int argc, char **argv)
     sdb_freq *f = NULL;
     if (cli_load_freq("familial", a.freq, 0, a.min_freq, &f)) return EXIT_USAGE;
     a.o.freq = f;
-    const char *s = a.pops;
-    do {
-        size_t n = s ? strcspn(s, ",") : 0;
-        int p = cli_find_pop("familial", f, s, n);
-        if (p < 0 || a.o.n_pops == SDB_FAMILIAL_MAX_POP) {
-            if (p >= 0) cli_error("familial", "--pop: at most 8 populations");
-            sdb_freq_free(f);
-            return EXIT_USAGE;
-        }
-        a.o.pops[a.o.n_pops++] = p;
-        s = s && s[n] ? s + n + 1 : NULL;
-    } while (s);
     sdb_profile q, qy;
     sdb_profile_init(&q);
     sdb_profile_init(&qy);
     int have_y = a.yfile || a.ygenotype;
-    if (cli_read_query("familial", a.file, a.genotype, &q) ||
-        (have_y && cli_read_query("familial", a.yfile, a.ygenotype, &qy))) {
-        sdb_freq_free(f);
-        sdb_profile_free(&q);
-        sdb_profile_free(&qy);
-        return EXIT_FAIL;
-    }
-    char params[768];
+    rc = resolve_pops(a.pops, f, &a.o);
+    if (!rc && (cli_read_query("familial", a.file, a.genotype, &q) ||
+                (have_y && cli_read_query("familial", a.yfile, a.ygenotype, &qy))))
+        rc = EXIT_FAIL;
+    char params[768], y_indexes[1024] = "";
     snprintf(params, sizeof params,
              "index=%s\nrel=%s\npop=%s\ntheta=%g\nmutation=%s:%g\ntop=%ld\nmin_loci=%d\ny=%d",
              a.index ? a.index : "*", a.rels, a.pops ? a.pops : "", a.o.theta,
              a.o.mutation.kind ? "on" : "none", a.o.mutation.rate, a.o.top, a.o.min_loci, have_y);
-    sdb_db *db;
-    sdb_idx *x;
-    rc = cli_open_index("familial", "search", "search", argv[optind], &ctx, a.index,
-                        SDB_KIND_AUTOSOMAL, params, &db, &x);
-    char y_indexes[1024] = "";
-    if (!rc && have_y &&
-        cli_policy("familial", db, &ctx, "ysearch", NULL, params, y_indexes, sizeof y_indexes)) {
-        sdb_idx_free(x);
-        sdb_db_close(db);
+    sdb_db *db = NULL;
+    sdb_idx *x = NULL;
+    if (!rc && cli_open_index("familial", "search", "search", argv[optind], &ctx, a.index,
+                              SDB_KIND_AUTOSOMAL, params, &db, &x)) {
+        db = NULL; /* closed by cli_open_index */
         rc = EXIT_FAIL;
     }
-    if (rc) {
-        sdb_freq_free(f);
-        sdb_profile_free(&q);
-        sdb_profile_free(&qy);
-        return rc;
-    }
+    if (!rc && have_y &&
+        cli_policy("familial", db, &ctx, "ysearch", NULL, params, y_indexes, sizeof y_indexes))
+        rc = EXIT_FAIL;
     sdb_familial_hit *hits = NULL;
     long n_hits = 0, skipped = 0;
-    int used = 0;
-    sdb_diag d;
-    sdb_diag_clear(&d);
-    int st = sdb_familial(x, &q, &a.o, &hits, &n_hits, &skipped, &used, &d);
-    if (st) {
-        cli_diag("familial", st, &d);
-        rc = EXIT_FAIL;
-    } else {
-        sdb_profile t;
-        sdb_profile_init(&t);
-        json_t *arr = a.json ? json_array() : NULL;
-        if (!a.json) {
-            printf("familial search of %ld profiles (%ld skipped: not single-source), %d query loci"
-                   " used, population%s %s%s\n",
-                   sdb_idx_count(x), skipped, used, a.o.n_pops > 1 ? "s" : "", a.pops ? a.pops : sdb_freq_population(f, 0),
-                   a.o.n_pops > 1 ? " (smallest LR ranks)" : "");
-            printf("%-4s %-24s %4s", "rank", "sample_id", "loci");
-            for (int r = 0; r < a.o.n_rels; r++)
-                printf(" %10s", sdb_relationship_name(a.o.rels[r]));
-            printf("  %-4s%s\n", "best", have_y ? "  Y" : "");
-        }
-        for (long i = 0; i < n_hits; i++) {
-            const sdb_familial_hit *h = &hits[i];
-            const char *id = sdb_idx_sample_id(x, h->target);
-            char ybuf[256];
-            const char *y = have_y ? y_status(db, id, y_indexes, &qy, a.y_max, ybuf, sizeof ybuf) : NULL;
-            int detail = i < a.breakdown && !sdb_idx_profile(x, h->target, &t);
-            if (a.json) {
-                json_t *lr = json_object();
-                for (int r = 0; r < a.o.n_rels; r++)
-                    json_object_set_new(lr, sdb_relationship_name(a.o.rels[r]),
-                                        isinf(h->log10_lr[r]) ? json_null() : json_real(h->log10_lr[r]));
-                json_t *o = json_pack("{s:i,s:s,s:i,s:o,s:s}", "rank", (int)i + 1, "sample_id", id,
-                                      "loci", h->compared, "log10_lr", lr, "best",
-                                      sdb_relationship_name(a.o.rels[h->best]));
-                if (y) json_object_set_new(o, "y", json_string(y));
-                if (detail) json_object_set_new(o, "breakdown", breakdown_json(f, &a.o, &q, &t));
-                json_array_append_new(arr, o);
-                continue;
-            }
-            printf("%-4ld %-24s %4d", i + 1, id, h->compared);
-            for (int r = 0; r < a.o.n_rels; r++)
-                printf(" %10.3f", h->log10_lr[r]);
-            printf("  %-4s%s%s\n", sdb_relationship_name(a.o.rels[h->best]), y ? "  " : "", y ? y : "");
-        }
-        if (!a.json && a.breakdown > 0 && n_hits > 0) {
-            printf("\nper-locus LR of the first %ld (log10 above; the LR per locus below):\n",
-                   n_hits < a.breakdown ? n_hits : (long)a.breakdown);
-            for (long i = 0; i < n_hits && i < a.breakdown; i++)
-                if (!sdb_idx_profile(x, hits[i].target, &t)) {
-                    printf("%s\n", sdb_idx_sample_id(x, hits[i].target));
-                    breakdown_text(f, &a.o, &q, &t);
-                }
-        }
-        if (a.json) {
-            json_t *out = json_pack("{s:I,s:I,s:i,s:o}", "searched", (json_int_t)sdb_idx_count(x),
-                                    "skipped", (json_int_t)skipped, "query_loci", used,
-                                    "candidates", arr);
-            json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-            putchar('\n');
-            json_decref(out);
-        }
-        sdb_profile_free(&t);
+    int used = 0, st = SDB_OK;
+    if (!rc) {
+        sdb_diag d;
+        sdb_diag_clear(&d);
+        st = sdb_familial(x, &q, &a.o, &hits, &n_hits, &skipped, &used, &d);
+        if (st)
+            cli_diag("familial", st, &d);
+        else
+            report(db, x, &a, f, &q, &qy, y_indexes, hits, n_hits, skipped, used);
+        if (cli_audit_hits(db, &ctx, "familial", params, x, hits, st ? 0 : n_hits, sizeof *hits,
+                           offsetof(sdb_familial_hit, target), st ? "failed" : "ok") ||
+            st)
+            rc = EXIT_FAIL;
     }
-    if (cli_audit_hits(db, &ctx, "familial", params, x, hits, st ? 0 : n_hits, sizeof *hits,
-                       offsetof(sdb_familial_hit, target), rc ? "failed" : "ok"))
-        rc = EXIT_FAIL;
     free(hits);
     sdb_idx_free(x);
-    sdb_db_close(db);
+    if (db) sdb_db_close(db);
     sdb_freq_free(f);
     sdb_profile_free(&q);
     sdb_profile_free(&qy);

@@ -192,144 +192,178 @@ static long find_node(const pnode *v, long n, long long id)
     return -1;
 }
 
-int sdb_draw_pedigree(sdb_db *db, const char *ext_id, int up, int down, FILE *out, sdb_diag *d)
+/* The persons of a pedigree drawing: lineal descendants of the top
+ * ancestor (tree parent = their lineal parent) and their partners
+ * (t.parent = -2, drawn right of partner_of). */
+typedef struct pedigree_set {
+    pnode *v;
+    tnode *t;
+    long n;
+    int truncated, self_depth;
+} pedigree_set;
+
+/* The partner of lineal node i who is the other parent of child c, added
+ * once. */
+static void add_partner(sqlite3_stmt *by_id, pedigree_set *ps, long i, const pnode *c)
+{
+    long long other = c->father == ps->v[i].id ? c->mother : c->father;
+    pnode p;
+    if (!other || find_node(ps->v, ps->n, other) >= 0 || load_person(by_id, other, &p)) return;
+    p.partner_of = i;
+    ps->v[ps->n] = p;
+    ps->t[ps->n++] = (tnode){-2, -1, -1, 0, ps->t[i].depth, 0, 0};
+    ps->t[i].partners++;
+}
+
+/* Breadth first from the top ancestor down to self_depth + down. */
+static int collect_pedigree(sdb_db *db, const char *ext_id, int up, int down, pedigree_set *ps,
+                            sdb_diag *d)
 {
     sqlite3_stmt *by_ext = NULL, *by_id = NULL, *kids = NULL;
-    pnode *v = calloc(MAX_DRAWN, sizeof *v);
-    tnode *t = calloc(MAX_DRAWN, sizeof *t);
-    long n = 0;
-    int rc = v && t ? SDB_OK : SDB_ENOMEM, truncated = 0;
-    if (!rc && (store_prepare(db, PERSON_SQL " WHERE ext_id = ?", &by_ext, d) ||
-                store_prepare(db, PERSON_SQL " WHERE id = ?", &by_id, d) ||
-                store_prepare(db, "SELECT id FROM person WHERE father = ?1 OR mother = ?1"
-                                  " ORDER BY coalesce(birth_year, 0), id",
-                              &kids, d)))
+    int rc = SDB_OK;
+    if (store_prepare(db, PERSON_SQL " WHERE ext_id = ?", &by_ext, d) ||
+        store_prepare(db, PERSON_SQL " WHERE id = ?", &by_id, d) ||
+        store_prepare(db, "SELECT id FROM person WHERE father = ?1 OR mother = ?1"
+                          " ORDER BY coalesce(birth_year, 0), id",
+                      &kids, d))
         rc = SDB_ESTORE;
-    pnode self, top;
-    sqlite3_bind_text(by_ext, 1, ext_id, -1, SQLITE_STATIC);
-    if (!rc) rc = load_person(by_ext, 0, &self) == SDB_OK ? SDB_OK : SDB_ENOTFOUND;
-    if (rc == SDB_ENOTFOUND) sdb_diag_set(d, NULL, 0, "person", "no person '%s'", ext_id);
-    int self_depth = 0;
+    pnode top;
     if (!rc) {
-        top = self;
-        for (int g = 0; g < up && (top.father || top.mother); g++, self_depth++)
-            if (load_person(by_id, top.father ? top.father : top.mother, &top)) break;
-        v[n] = top;
-        v[n].lineal = 1;
-        t[n++] = (tnode){-1, -1, -1, 0, 0, 0, 0};
+        sqlite3_bind_text(by_ext, 1, ext_id, -1, SQLITE_STATIC);
+        if (load_person(by_ext, 0, &top)) {
+            sdb_diag_set(d, NULL, 0, "person", "no person '%s'", ext_id);
+            rc = SDB_ENOTFOUND;
+        }
     }
-    /* breadth first: lineal descendants, then each one's partners */
-    for (long i = 0; !rc && i < n; i++) {
-        if (!v[i].lineal || t[i].depth >= self_depth + down) continue;
-        sqlite3_bind_int64(kids, 1, v[i].id);
+    for (int g = 0; !rc && g < up && (top.father || top.mother); g++, ps->self_depth++)
+        if (load_person(by_id, top.father ? top.father : top.mother, &top)) break;
+    if (!rc) {
+        top.lineal = 1;
+        ps->v[0] = top;
+        ps->t[0] = (tnode){-1, -1, -1, 0, 0, 0, 0};
+        ps->n = 1;
+    }
+    for (long i = 0; !rc && i < ps->n; i++) {
+        if (!ps->v[i].lineal || ps->t[i].depth >= ps->self_depth + down) continue;
+        sqlite3_bind_int64(kids, 1, ps->v[i].id);
         long long ids[256];
         int nk = 0;
         while (sqlite3_step(kids) == SQLITE_ROW && nk < 256)
             ids[nk++] = sqlite3_column_int64(kids, 0);
         sqlite3_reset(kids);
         for (int k = 0; k < nk && !rc; k++) {
-            if (find_node(v, n, ids[k]) >= 0) continue; /* reached through the other parent */
-            if (n + 2 >= MAX_DRAWN) {
-                truncated = 1;
+            if (find_node(ps->v, ps->n, ids[k]) >= 0) continue; /* seen through the other parent */
+            if (ps->n + 2 >= MAX_DRAWN) {
+                ps->truncated = 1;
                 break;
             }
             pnode c;
             if ((rc = load_person(by_id, ids[k], &c))) break;
-            long long other = c.father == v[i].id ? c.mother : c.father;
-            if (other && find_node(v, n, other) < 0) { /* the partner, beside v[i] */
-                pnode p;
-                if (!load_person(by_id, other, &p)) {
-                    p.partner_of = i;
-                    v[n] = p;
-                    t[n] = (tnode){-2, -1, -1, 0, t[i].depth, 0, 0};
-                    t[i].partners++;
-                    n++;
-                }
-            }
+            add_partner(by_id, ps, i, &c);
             c.lineal = 1;
-            v[n] = c;
-            t[n] = (tnode){i, -1, -1, 0, t[i].depth + 1, 0, 0};
-            n++;
+            ps->v[ps->n] = c;
+            ps->t[ps->n] = (tnode){i, -1, -1, 0, ps->t[i].depth + 1, 0, 0};
+            ps->n++;
         }
     }
     sqlite3_finalize(by_ext);
     sqlite3_finalize(by_id);
     sqlite3_finalize(kids);
-    if (rc) {
-        free(v);
-        free(t);
-        return rc;
+    return rc;
+}
+
+/* Lays out the lineal nodes as a tree; each partner takes the unit right of
+ * its partner's (or of the partner before it). Returns the width. */
+static double layout_pedigree(pedigree_set *ps, int *max_depth)
+{
+    long *map = malloc((size_t)ps->n * sizeof *map), m = 0;
+    tnode *lt = malloc((size_t)ps->n * sizeof *lt);
+    if (!map || !lt) {
+        free(map);
+        free(lt);
+        return -1;
     }
-    /* lay out the lineal nodes; partners take the units right of theirs */
-    long *map = malloc((size_t)n * sizeof *map), m = 0;
-    tnode *lt = malloc((size_t)n * sizeof *lt);
-    if (!map || !lt) rc = SDB_ENOMEM;
-    for (long i = 0; !rc && i < n; i++)
-        if (t[i].parent != -2) {
+    for (long i = 0; i < ps->n; i++)
+        if (ps->t[i].parent != -2) {
             map[i] = m;
-            lt[m] = t[i];
-            lt[m].parent = t[i].parent >= 0 ? map[t[i].parent] : -1;
+            lt[m] = ps->t[i];
+            lt[m].parent = ps->t[i].parent >= 0 ? map[ps->t[i].parent] : -1;
             m++;
         }
-    double width = rc ? 0 : layout(lt, m);
-    int max_depth = 0;
-    for (long i = 0; !rc && i < n; i++) {
-        if (t[i].parent == -2) {
-            long owner = map[v[i].partner_of];
-            int k = 0;
+    double width = layout(lt, m);
+    *max_depth = 0;
+    for (long i = 0; i < ps->n; i++) {
+        tnode *t = &ps->t[i];
+        if (t->parent == -2) {
+            long owner = map[ps->v[i].partner_of], k = 0;
             for (long j = 0; j < i; j++)
-                k += t[j].parent == -2 && v[j].partner_of == v[i].partner_of;
-            t[i].x = lt[owner].x + 1 + k;
-            t[i].depth = lt[owner].depth;
+                k += ps->t[j].parent == -2 && ps->v[j].partner_of == ps->v[i].partner_of;
+            t->x = lt[owner].x + 1 + (double)k;
+            t->depth = lt[owner].depth;
         } else {
-            t[i].x = lt[map[i]].x;
-            t[i].depth = lt[map[i]].depth;
+            t->x = lt[map[i]].x;
+            t->depth = lt[map[i]].depth;
         }
-        if (t[i].depth > max_depth) max_depth = t[i].depth;
-    }
-    if (!rc) {
-        char title[256];
-        snprintf(title, sizeof title, "Pedigree of %s%s", ext_id,
-                 truncated ? " (truncated: too many persons)" : "");
-        svg_begin(out, width + 1, max_depth, title);
-        /* partnership lines, then lines of descent, then symbols on top */
-        /* partners stand in a row right of their lineal partner, joined in
-         * turn; a child hangs from the segment just left of its other parent */
-        for (long i = 0; i < n; i++)
-            if (t[i].parent == -2)
-                line(out, px(t[i].x - 1) + 15, py(t[i].depth), px(t[i].x) - 15, py(t[i].depth));
-        for (long i = 0; i < n; i++) {
-            if (t[i].parent < 0) continue;
-            long p = t[i].parent;
-            long long other = v[i].father == v[p].id ? v[i].mother : v[i].father;
-            double from = px(t[p].x);
-            for (long j = 0; j < n; j++) /* drop from the couple's line */
-                if (t[j].parent == -2 && v[j].partner_of == p && v[j].id == other)
-                    from = px(t[j].x - 0.5);
-            double mid = py(t[p].depth) + LEVEL / 2;
-            line(out, from, py(t[p].depth), from, mid);
-            line(out, from, mid, px(t[i].x), mid);
-            line(out, px(t[i].x), mid, px(t[i].x), py(t[i].depth) - 15);
-        }
-        for (long i = 0; i < n; i++) {
-            double x = px(t[i].x), y = py(t[i].depth);
-            symbol(out, x, y, v[i].sex, v[i].typed, !strcmp(v[i].ext, ext_id));
-            text(out, x, y + 32, 11, "middle", v[i].ext);
-            if (v[i].birth_year) {
-                char b[16];
-                snprintf(b, sizeof b, "b. %d", v[i].birth_year);
-                text(out, x, y + 45, 10, "middle", b);
-            }
-        }
-        text(out, MARGIN, py(max_depth) + LEVEL / 2 + 20, 11, "start",
-             "square: man, circle: woman, diamond: unknown; filled: typed; arrow: the person;"
-             " partners right of their partner, children below the line to their other parent");
-        fputs("</svg>\n", out);
+        if (t->depth > *max_depth) *max_depth = t->depth;
     }
     free(map);
     free(lt);
-    free(v);
-    free(t);
+    return width;
+}
+
+static void render_pedigree(const pedigree_set *ps, const char *ext_id, double width,
+                            int max_depth, FILE *out)
+{
+    const pnode *v = ps->v;
+    const tnode *t = ps->t;
+    char title[256];
+    snprintf(title, sizeof title, "Pedigree of %s%s", ext_id,
+             ps->truncated ? " (truncated: too many persons)" : "");
+    svg_begin(out, width + 1, max_depth, title);
+    /* partners stand in a row right of their lineal partner, joined in
+     * turn; a child hangs from the segment just left of its other parent */
+    for (long i = 0; i < ps->n; i++)
+        if (t[i].parent == -2)
+            line(out, px(t[i].x - 1) + 15, py(t[i].depth), px(t[i].x) - 15, py(t[i].depth));
+    for (long i = 0; i < ps->n; i++) {
+        if (t[i].parent < 0) continue;
+        long p = t[i].parent;
+        long long other = v[i].father == v[p].id ? v[i].mother : v[i].father;
+        double from = px(t[p].x);
+        for (long j = 0; j < ps->n; j++)
+            if (t[j].parent == -2 && v[j].partner_of == p && v[j].id == other)
+                from = px(t[j].x - 0.5);
+        double mid = py(t[p].depth) + LEVEL / 2;
+        line(out, from, py(t[p].depth), from, mid);
+        line(out, from, mid, px(t[i].x), mid);
+        line(out, px(t[i].x), mid, px(t[i].x), py(t[i].depth) - 15);
+    }
+    for (long i = 0; i < ps->n; i++) {
+        double x = px(t[i].x), y = py(t[i].depth);
+        symbol(out, x, y, v[i].sex, v[i].typed, !strcmp(v[i].ext, ext_id));
+        text(out, x, y + 32, 11, "middle", v[i].ext);
+        if (v[i].birth_year) {
+            char b[16];
+            snprintf(b, sizeof b, "b. %d", v[i].birth_year);
+            text(out, x, y + 45, 10, "middle", b);
+        }
+    }
+    text(out, MARGIN, py(max_depth) + LEVEL / 2 + 20, 11, "start",
+         "square: man, circle: woman, diamond: unknown; filled: typed; arrow: the person;"
+         " partners right of their partner, children below the line to their other parent");
+    fputs("</svg>\n", out);
+}
+
+int sdb_draw_pedigree(sdb_db *db, const char *ext_id, int up, int down, FILE *out, sdb_diag *d)
+{
+    pedigree_set ps = {calloc(MAX_DRAWN, sizeof(pnode)), calloc(MAX_DRAWN, sizeof(tnode)), 0, 0, 0};
+    int rc = ps.v && ps.t ? collect_pedigree(db, ext_id, up, down, &ps, d) : SDB_ENOMEM;
+    int max_depth = 0;
+    double width = rc ? 0 : layout_pedigree(&ps, &max_depth);
+    if (!rc && width < 0) rc = SDB_ENOMEM;
+    if (!rc) render_pedigree(&ps, ext_id, width, max_depth, out);
+    free(ps.v);
+    free(ps.t);
     return rc;
 }
 
@@ -375,8 +409,11 @@ static void y_diff(const sdb_catalog *cat, const sdb_profile *a, const sdb_profi
     if (*loci > 3 && n + 20 < size) snprintf(label + n, size - n, "\n+%d more", *loci - 3);
 }
 
-static int draw_network(sdb_db *db, long long id, const char *indexes, int max_nodes, FILE *out,
-                        sdb_diag *d)
+/* The distinct haplotypes of lineage id (members of the given indexes),
+ * with how many men carry each: rows come sorted by genotype blob, so equal
+ * haplotypes are adjacent. *h is ordered by count, then first sample id. */
+static int load_haplotypes(sdb_db *db, long long id, const char *indexes, hap **h, long *n,
+                           long *members, sdb_diag *d)
 {
     sqlite3_stmt *st;
     if (store_prepare(db,
@@ -387,184 +424,222 @@ static int draw_network(sdb_db *db, long long id, const char *indexes, int max_n
         return SDB_ESTORE;
     sqlite3_bind_text(st, 1, indexes, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, id);
-    hap *h = NULL;
-    long n = 0, cap = 0, members = 0;
+    long cap = 0;
     int rc = SDB_OK;
-    const void *prev = NULL;
+    unsigned char *prev = NULL;
     int prev_len = -1;
-    unsigned char *prev_blob = NULL;
+    *h = NULL;
+    *n = *members = 0;
     while (!rc && sqlite3_step(st) == SQLITE_ROW) {
         const void *blob = sqlite3_column_blob(st, 1);
         int len = sqlite3_column_bytes(st, 1);
-        members++;
-        if (prev && len == prev_len && !memcmp(blob, prev_blob, (size_t)len)) {
-            h[n - 1].count++; /* rows come sorted by genotype, then id */
+        (*members)++;
+        if (prev && len == prev_len && !memcmp(blob, prev, (size_t)len)) {
+            (*h)[*n - 1].count++;
             continue;
         }
-        if (n == cap) {
-            hap *t = realloc(h, (size_t)(cap = cap ? 2 * cap : 64) * sizeof *h);
-            if (!t) {
-                rc = SDB_ENOMEM;
-                break;
-            }
-            h = t;
+        hap *t = *n == cap ? realloc(*h, (size_t)(cap = cap ? 2 * cap : 64) * sizeof **h) : *h;
+        unsigned char *pb = realloc(prev, (size_t)len + 1);
+        if (t) *h = t;
+        if (!t || !pb) {
+            free(pb ? pb : prev);
+            prev = NULL;
+            rc = SDB_ENOMEM;
+            break;
         }
-        sdb_profile_init(&h[n].p);
-        rc = genotype_decode(&h[n].p, db->cat, blob, (size_t)len);
-        snprintf(h[n].first, sizeof h[n].first, "%s", sqlite3_column_text(st, 0));
-        h[n++].count = 1;
-        free(prev_blob);
-        prev_blob = malloc((size_t)len + 1);
-        if (!prev_blob) rc = SDB_ENOMEM;
-        else
-            memcpy(prev_blob, blob, (size_t)len);
-        prev = prev_blob;
+        prev = pb;
+        memcpy(prev, blob, (size_t)len);
         prev_len = len;
+        hap *x = &(*h)[(*n)++];
+        sdb_profile_init(&x->p);
+        x->count = 1;
+        snprintf(x->first, sizeof x->first, "%s", sqlite3_column_text(st, 0));
+        rc = genotype_decode(&x->p, db->cat, blob, (size_t)len);
     }
     sqlite3_finalize(st);
-    free(prev_blob);
-    if (!rc && !n) {
+    free(prev);
+    if (!rc && !*n) {
         sdb_diag_set(d, NULL, 0, "lineage", "no lineage %lld (with members the purpose may read)", id);
         rc = SDB_ENOTFOUND;
     }
-    long shown = n < max_nodes ? n : max_nodes;
-    tnode *t = calloc((size_t)(shown ? shown : 1), sizeof *t);
-    int *best_l = malloc((size_t)(shown ? shown : 1) * sizeof *best_l);
-    int *best_s = malloc((size_t)(shown ? shown : 1) * sizeof *best_s);
-    char *in = calloc((size_t)(shown ? shown : 1), 1);
-    if (!rc && (!t || !best_l || !best_s || !in)) rc = SDB_ENOMEM;
-    if (!rc) {
-        qsort(h, (size_t)n, sizeof *h, cmp_hap);
-        /* Prim's spanning tree from the most common haplotype; fewest
-         * differing loci, then steps, then index */
-        char label[256];
-        for (long i = 0; i < shown; i++) {
-            t[i].parent = -1;
-            best_l[i] = 1 << 30;
-            best_s[i] = 0;
-        }
-        in[0] = 1;
-        long last = 0;
-        for (long added = 1; added < shown; added++) {
-            for (long i = 0; i < shown; i++) {
-                if (in[i]) continue;
-                int l, s;
-                y_diff(db->cat, &h[last].p, &h[i].p, &l, &s, label, sizeof label);
-                if (l < best_l[i] || (l == best_l[i] && s < best_s[i]))
-                    best_l[i] = l, best_s[i] = s, t[i].parent = last;
-            }
-            long pick = -1;
-            for (long i = 0; i < shown; i++)
-                if (!in[i] && (pick < 0 || best_l[i] < best_l[pick] ||
-                               (best_l[i] == best_l[pick] && best_s[i] < best_s[pick])))
-                    pick = i;
-            in[pick] = 1;
-            last = pick;
-        }
-        /* layout wants parents before children: order by insertion is not
-         * guaranteed, so lay out with a permutation by depth */
-        long *order = malloc((size_t)shown * sizeof *order), *pos = malloc((size_t)shown * sizeof *pos);
-        tnode *lt = malloc((size_t)shown * sizeof *lt);
-        int *depth = calloc((size_t)shown, sizeof *depth);
-        if (!order || !pos || !lt || !depth) rc = SDB_ENOMEM;
-        long m = 0;
-        if (!rc) { /* breadth-first from the root */
-            order[m++] = 0;
-            for (long q = 0; q < m; q++)
-                for (long i = 0; i < shown; i++)
-                    if (t[i].parent == order[q]) order[m++] = i;
-            for (long k = 0; k < m; k++)
-                pos[order[k]] = k;
-            for (long k = 0; k < m; k++) {
-                memset(&lt[k], 0, sizeof lt[k]);
-                lt[k].parent = t[order[k]].parent >= 0 ? pos[t[order[k]].parent] : -1;
-            }
-            double width = layout(lt, m);
-            int max_depth = 0;
-            for (long k = 0; k < m; k++)
-                if (lt[k].depth > max_depth) max_depth = lt[k].depth;
-            char title[256];
-            snprintf(title, sizeof title,
-                     "Lineage %lld: %ld haplotypes, %ld distinct%s", id, members, n,
-                     n > shown ? " (the most common shown)" : "");
-            svg_begin(out, width, max_depth, title);
-            for (long k = 1; k < m; k++) {
-                long i = order[k], p = t[i].parent;
-                double x1 = px(lt[pos[p]].x), y1 = py(lt[pos[p]].depth);
-                double x2 = px(lt[k].x), y2 = py(lt[k].depth);
-                line(out, x1, y1, x2, y2);
-                int l, s;
-                y_diff(db->cat, &h[p].p, &h[i].p, &l, &s, label, sizeof label);
-                /* the label above the child's circle, one locus per line */
-                double r = 10 + 4 * sqrt((double)h[i].count), y = y2 - (r > 30 ? 30 : r) - 4;
-                int lines = 1;
-                for (const char *c = label; *c; c++)
-                    lines += *c == '\n';
-                for (char *c = label, *e; c; c = e ? e + 1 : NULL) {
-                    e = strchr(c, '\n');
-                    if (e) *e = '\0';
-                    text(out, x2, y - 10.0 * --lines, 9, "middle", c);
-                }
-            }
-            for (long k = 0; k < m; k++) {
-                long i = order[k];
-                double x = px(lt[k].x), y = py(lt[k].depth);
-                double r = 10 + 4 * sqrt((double)h[i].count);
-                if (r > 30) r = 30;
-                fprintf(out,
-                        "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\" stroke=\"black\""
-                        " stroke-width=\"1.5\"/>\n",
-                        x, y, r, k == 0 ? "#e8b04a" : "#9cc3e6");
-                char c[32];
-                snprintf(c, sizeof c, "%ld", h[i].count);
-                text(out, x, y + 4, 11, "middle", c);
-                char who[160];
-                snprintf(who, sizeof who, h[i].count > 1 ? "%s +%ld" : "%s", h[i].first,
-                         h[i].count - 1);
-                text(out, x, y + r + 12, 9, "middle", who);
-            }
-            text(out, MARGIN, py(max_depth) + LEVEL / 2 + 20, 11, "start",
-                 "circle: a distinct haplotype (number of men inside; orange the most common);"
-                 " edges: differing loci, repeat change");
-            fputs("</svg>\n", out);
-        }
-        free(order);
-        free(pos);
-        free(lt);
-        free(depth);
-    }
-    for (long i = 0; i < n; i++)
-        sdb_profile_free(&h[i].p);
-    free(h);
-    free(t);
-    free(best_l);
-    free(best_s);
-    free(in);
+    if (!rc) qsort(*h, (size_t)*n, sizeof **h, cmp_hap);
     return rc;
 }
 
-/* The paternal family trees of a lineage's members: men only. */
-static int draw_family_tree(sdb_db *db, long long id, const char *indexes, FILE *out,
-                            int *no_records, sdb_diag *d)
+/* Prim's spanning tree over h[0..n) from h[0] (the most common): fewest
+ * differing loci, then steps, then index. parent[0] = -1. O(n^2) haplotype
+ * comparisons: n is at most the drawing's node limit. */
+static int spanning_tree(const sdb_catalog *cat, const hap *h, long n, long *parent)
 {
-    *no_records = 0;
+    int *best_l = malloc((size_t)n * sizeof *best_l), *best_s = malloc((size_t)n * sizeof *best_s);
+    char *in = calloc((size_t)n, 1), label[256];
+    if (!best_l || !best_s || !in) {
+        free(best_l);
+        free(best_s);
+        free(in);
+        return SDB_ENOMEM;
+    }
+    for (long i = 0; i < n; i++) {
+        parent[i] = -1;
+        best_l[i] = 1 << 30;
+        best_s[i] = 0;
+    }
+    in[0] = 1;
+    for (long added = 1, last = 0; added < n; added++) {
+        long pick = -1;
+        for (long i = 0; i < n; i++) {
+            if (in[i]) continue;
+            int l, st;
+            y_diff(cat, &h[last].p, &h[i].p, &l, &st, label, sizeof label);
+            if (l < best_l[i] || (l == best_l[i] && st < best_s[i]))
+                best_l[i] = l, best_s[i] = st, parent[i] = last;
+            if (pick < 0 || best_l[i] < best_l[pick] ||
+                (best_l[i] == best_l[pick] && best_s[i] < best_s[pick]))
+                pick = i;
+        }
+        in[pick] = 1;
+        last = pick;
+    }
+    free(best_l);
+    free(best_s);
+    free(in);
+    return SDB_OK;
+}
+
+static double hap_radius(long count)
+{
+    double r = 10 + 4 * sqrt((double)count);
+    return r > 30 ? 30 : r;
+}
+
+/* The network: nodes in breadth-first order from the root, laid out as a
+ * tree; each edge labelled above its child, one differing locus a line. */
+static int render_network(const sdb_catalog *cat, long long id, const hap *h, long n,
+                          long members, long total, const long *parent, FILE *out)
+{
+    long *order = malloc((size_t)n * sizeof *order), *pos = malloc((size_t)n * sizeof *pos), m = 0;
+    tnode *lt = calloc((size_t)n, sizeof *lt);
+    if (!order || !pos || !lt) {
+        free(order);
+        free(pos);
+        free(lt);
+        return SDB_ENOMEM;
+    }
+    order[m++] = 0;
+    for (long q = 0; q < m; q++)
+        for (long i = 0; i < n; i++)
+            if (parent[i] == order[q]) order[m++] = i;
+    for (long k = 0; k < m; k++)
+        pos[order[k]] = k;
+    for (long k = 0; k < m; k++)
+        lt[k].parent = parent[order[k]] >= 0 ? pos[parent[order[k]]] : -1;
+    double width = layout(lt, m);
+    int max_depth = 0;
+    for (long k = 0; k < m; k++)
+        max_depth = lt[k].depth > max_depth ? lt[k].depth : max_depth;
+    char title[256], label[256];
+    snprintf(title, sizeof title, "Lineage %lld: %ld haplotypes, %ld distinct%s", id, members,
+             total, total > n ? " (the most common shown)" : "");
+    svg_begin(out, width, max_depth, title);
+    for (long k = 1; k < m; k++) {
+        long i = order[k], p = parent[i];
+        double x2 = px(lt[k].x), y2 = py(lt[k].depth);
+        line(out, px(lt[pos[p]].x), py(lt[pos[p]].depth), x2, y2);
+        int l, st, lines = 1;
+        y_diff(cat, &h[p].p, &h[i].p, &l, &st, label, sizeof label);
+        for (const char *c = label; *c; c++)
+            lines += *c == '\n';
+        double y = y2 - hap_radius(h[i].count) - 4;
+        for (char *c = label, *e; c; c = e ? e + 1 : NULL) {
+            e = strchr(c, '\n');
+            if (e) *e = '\0';
+            text(out, x2, y - 10.0 * --lines, 9, "middle", c);
+        }
+    }
+    for (long k = 0; k < m; k++) {
+        const hap *x = &h[order[k]];
+        double cx = px(lt[k].x), cy = py(lt[k].depth), r = hap_radius(x->count);
+        fprintf(out,
+                "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\" stroke=\"black\""
+                " stroke-width=\"1.5\"/>\n",
+                cx, cy, r, k == 0 ? "#e8b04a" : "#9cc3e6");
+        char c[32], who[160];
+        snprintf(c, sizeof c, "%ld", x->count);
+        text(out, cx, cy + 4, 11, "middle", c);
+        snprintf(who, sizeof who, x->count > 1 ? "%s +%ld" : "%s", x->first, x->count - 1);
+        text(out, cx, cy + r + 12, 9, "middle", who);
+    }
+    text(out, MARGIN, py(max_depth) + LEVEL / 2 + 20, 11, "start",
+         "circle: a distinct haplotype (number of men inside; orange the most common);"
+         " edges: differing loci, repeat change");
+    fputs("</svg>\n", out);
+    free(order);
+    free(pos);
+    free(lt);
+    return SDB_OK;
+}
+
+static int draw_network(sdb_db *db, long long id, const char *indexes, int max_nodes, FILE *out,
+                        sdb_diag *d)
+{
+    hap *h;
+    long n, members;
+    int rc = load_haplotypes(db, id, indexes, &h, &n, &members, d);
+    long shown = n < max_nodes ? n : max_nodes;
+    long *parent = rc ? NULL : malloc((size_t)shown * sizeof *parent);
+    if (!rc && !parent) rc = SDB_ENOMEM;
+    if (!rc) rc = spanning_tree(db->cat, h, shown, parent);
+    if (!rc) rc = render_network(db->cat, id, h, shown, members, n, parent, out);
+    for (long i = 0; h && i < n; i++)
+        sdb_profile_free(&h[i].p);
+    free(h);
+    free(parent);
+    return rc;
+}
+
+/* The paternal family trees of a lineage's members: the paternal roots of
+ * every member with a person record, then their sons, breadth first (men
+ * only); sid[i] the sample id of a typed member. */
+typedef struct family_tree {
+    pnode *v;
+    tnode *t;
+    char (*sid)[64];
+    long n, typed;
+    int truncated;
+} family_tree;
+
+static int tree_roots(sdb_db *db, long long id, const char *indexes, sqlite3_stmt *by_id,
+                      family_tree *ft, sdb_diag *d)
+{
     sqlite3_stmt *roots;
-    /* the paternal root of every member with a person record */
     if (store_prepare(db,
-                      "WITH RECURSIVE up(start, id, father) AS ("
-                      " SELECT pe.id, pe.id, pe.father FROM lineage_member m"
+                      "WITH RECURSIVE up(id, father) AS ("
+                      " SELECT pe.id, pe.father FROM lineage_member m"
                       " JOIN profile p ON p.id = m.profile_id"
                       " JOIN person_profile pp ON pp.profile_id = p.id"
                       " JOIN person pe ON pe.id = pp.person_id"
                       " WHERE m.lineage_id = ?2 AND pe.sex = 'M' AND " STORE_INDEX_IN(
-                          "p.index_name") " UNION SELECT up.start, f.id, f.father FROM up JOIN person f"
+                          "p.index_name") " UNION SELECT f.id, f.father FROM up JOIN person f"
                                           " ON f.id = up.father)"
                                           " SELECT DISTINCT id FROM up WHERE father IS NULL ORDER BY id",
                       &roots, d))
         return SDB_ESTORE;
     sqlite3_bind_text(roots, 1, indexes, -1, SQLITE_STATIC);
     sqlite3_bind_int64(roots, 2, id);
-    sqlite3_stmt *by_id, *sons, *typed;
+    int rc = SDB_OK;
+    while (!rc && sqlite3_step(roots) == SQLITE_ROW && ft->n < MAX_DRAWN) {
+        rc = load_person(by_id, sqlite3_column_int64(roots, 0), &ft->v[ft->n]);
+        if (!rc) ft->t[ft->n++] = (tnode){-1, -1, -1, 0, 0, 0, 0};
+    }
+    sqlite3_finalize(roots);
+    return rc;
+}
+
+static int collect_family_tree(sdb_db *db, long long id, const char *indexes, family_tree *ft,
+                               sdb_diag *d)
+{
+    sqlite3_stmt *by_id = NULL, *sons = NULL, *typed = NULL;
+    int rc = SDB_OK;
     if (store_prepare(db, PERSON_SQL " WHERE id = ?", &by_id, d) ||
         store_prepare(db, "SELECT id FROM person WHERE father = ? AND sex = 'M'"
                           " ORDER BY coalesce(birth_year, 0), id",
@@ -573,75 +648,78 @@ static int draw_family_tree(sdb_db *db, long long id, const char *indexes, FILE 
                       "SELECT p.sample_id FROM person_profile pp JOIN profile p"
                       " ON p.id = pp.profile_id JOIN lineage_member m ON m.profile_id = p.id"
                       " WHERE pp.person_id = ? AND m.lineage_id = ?",
-                      &typed, d)) {
-        sqlite3_finalize(roots);
-        return SDB_ESTORE;
-    }
-    pnode *v = calloc(MAX_DRAWN, sizeof *v);
-    tnode *t = calloc(MAX_DRAWN, sizeof *t);
-    char (*sid)[64] = calloc(MAX_DRAWN, sizeof *sid);
-    long n = 0;
-    int rc = v && t && sid ? SDB_OK : SDB_ENOMEM, truncated = 0;
-    while (!rc && sqlite3_step(roots) == SQLITE_ROW && n < MAX_DRAWN) {
-        if ((rc = load_person(by_id, sqlite3_column_int64(roots, 0), &v[n]))) break;
-        t[n++] = (tnode){-1, -1, -1, 0, 0, 0, 0};
-    }
-    for (long i = 0; !rc && i < n; i++) { /* sons, breadth first */
-        sqlite3_bind_int64(sons, 1, v[i].id);
+                      &typed, d))
+        rc = SDB_ESTORE;
+    if (!rc) rc = tree_roots(db, id, indexes, by_id, ft, d);
+    for (long i = 0; !rc && i < ft->n; i++) {
+        sqlite3_bind_int64(sons, 1, ft->v[i].id);
         while (sqlite3_step(sons) == SQLITE_ROW) {
-            if (n >= MAX_DRAWN) {
-                truncated = 1;
+            if (ft->n >= MAX_DRAWN) {
+                ft->truncated = 1;
                 break;
             }
-            if (load_person(by_id, sqlite3_column_int64(sons, 0), &v[n])) continue;
-            t[n++] = (tnode){i, -1, -1, 0, 0, 0, 0};
+            if (load_person(by_id, sqlite3_column_int64(sons, 0), &ft->v[ft->n])) continue;
+            ft->t[ft->n++] = (tnode){i, -1, -1, 0, 0, 0, 0};
         }
         sqlite3_reset(sons);
     }
-    long n_typed = 0;
-    for (long i = 0; !rc && i < n; i++) {
-        sqlite3_bind_int64(typed, 1, v[i].id);
+    for (long i = 0; !rc && i < ft->n; i++) {
+        sqlite3_bind_int64(typed, 1, ft->v[i].id);
         sqlite3_bind_int64(typed, 2, id);
-        v[i].typed = sqlite3_step(typed) == SQLITE_ROW;
-        if (v[i].typed) snprintf(sid[i], sizeof sid[i], "%s", sqlite3_column_text(typed, 0));
-        n_typed += v[i].typed;
+        ft->v[i].typed = sqlite3_step(typed) == SQLITE_ROW;
+        if (ft->v[i].typed)
+            snprintf(ft->sid[i], sizeof ft->sid[i], "%s", sqlite3_column_text(typed, 0));
+        ft->typed += ft->v[i].typed;
         sqlite3_reset(typed);
     }
-    sqlite3_finalize(roots);
     sqlite3_finalize(by_id);
     sqlite3_finalize(sons);
     sqlite3_finalize(typed);
-    if (!rc && !n) *no_records = 1;
-    if (!rc && n) {
-        double width = layout(t, n);
-        int max_depth = 0;
-        for (long i = 0; i < n; i++)
-            if (t[i].depth > max_depth) max_depth = t[i].depth;
-        char title[256];
-        snprintf(title, sizeof title, "Lineage %lld: paternal family tree, %ld men, %ld typed%s", id,
-                 n, n_typed, truncated ? " (truncated)" : "");
-        svg_begin(out, width, max_depth, title);
-        for (long i = 0; i < n; i++)
-            if (t[i].parent >= 0) {
-                long p = t[i].parent;
-                double mid = py(t[p].depth) + LEVEL / 2;
-                line(out, px(t[p].x), py(t[p].depth) + 15, px(t[p].x), mid);
-                line(out, px(t[p].x), mid, px(t[i].x), mid);
-                line(out, px(t[i].x), mid, px(t[i].x), py(t[i].depth) - 15);
-            }
-        for (long i = 0; i < n; i++) {
-            double x = px(t[i].x), y = py(t[i].depth);
-            symbol(out, x, y, 'M', v[i].typed, 0);
-            text(out, x, y + 32, 10, "middle", v[i].ext);
-            if (v[i].typed) text(out, x, y + 44, 9, "middle", sid[i]);
-        }
-        text(out, MARGIN, py(max_depth) + LEVEL / 2 + 20, 11, "start",
-             "men of the paternal lines of the lineage; filled: typed member (sample id below)");
-        fputs("</svg>\n", out);
+    return rc;
+}
+
+static void render_family_tree(family_tree *ft, long long id, FILE *out)
+{
+    tnode *t = ft->t;
+    double width = layout(t, ft->n);
+    int max_depth = 0;
+    for (long i = 0; i < ft->n; i++)
+        max_depth = t[i].depth > max_depth ? t[i].depth : max_depth;
+    char title[256];
+    snprintf(title, sizeof title, "Lineage %lld: paternal family tree, %ld men, %ld typed%s", id,
+             ft->n, ft->typed, ft->truncated ? " (truncated)" : "");
+    svg_begin(out, width, max_depth, title);
+    for (long i = 0; i < ft->n; i++) {
+        if (t[i].parent < 0) continue;
+        const tnode *p = &t[t[i].parent];
+        double mid = py(p->depth) + LEVEL / 2;
+        line(out, px(p->x), py(p->depth) + 15, px(p->x), mid);
+        line(out, px(p->x), mid, px(t[i].x), mid);
+        line(out, px(t[i].x), mid, px(t[i].x), py(t[i].depth) - 15);
     }
-    free(v);
-    free(t);
-    free(sid);
+    for (long i = 0; i < ft->n; i++) {
+        double x = px(t[i].x), y = py(t[i].depth);
+        symbol(out, x, y, 'M', ft->v[i].typed, 0);
+        text(out, x, y + 32, 10, "middle", ft->v[i].ext);
+        if (ft->v[i].typed) text(out, x, y + 44, 9, "middle", ft->sid[i]);
+    }
+    text(out, MARGIN, py(max_depth) + LEVEL / 2 + 20, 11, "start",
+         "men of the paternal lines of the lineage; filled: typed member (sample id below)");
+    fputs("</svg>\n", out);
+}
+
+/* *no_records: the lineage's members have no pedigree records (nothing drawn). */
+static int draw_family_tree(sdb_db *db, long long id, const char *indexes, FILE *out,
+                            int *no_records, sdb_diag *d)
+{
+    family_tree ft = {calloc(MAX_DRAWN, sizeof(pnode)), calloc(MAX_DRAWN, sizeof(tnode)),
+                      calloc(MAX_DRAWN, 64), 0, 0, 0};
+    int rc = ft.v && ft.t && ft.sid ? collect_family_tree(db, id, indexes, &ft, d) : SDB_ENOMEM;
+    *no_records = !rc && !ft.n;
+    if (!rc && ft.n) render_family_tree(&ft, id, out);
+    free(ft.v);
+    free(ft.t);
+    free(ft.sid);
     return rc;
 }
 

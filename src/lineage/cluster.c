@@ -306,6 +306,93 @@ done:
     return rc;
 }
 
+static void free_groups(group *gs, int n_groups)
+{
+    for (int g = 0; g < n_groups; g++) {
+        free(gs[g].rows);
+        free(gs[g].fresh);
+    }
+    free(gs);
+}
+
+/* The groups of rows typing the same loci (at least min_loci of them), each
+ * with its distinct haplotypes; *pair_max: the most entries one join needs
+ * (the two largest groups together). */
+static int make_groups(const sdb_idx *x, const sdb_lineage_opts *o, const uint8_t *fresh,
+                       long *parent, group **out, int *n_out, long *pair_max,
+                       sdb_lineage_stats *st)
+{
+    long n = x->n, first = 0, second = 0;
+    size_t nn = (size_t)(n ? n : 1);
+    long *order = malloc(nn * sizeof *order);
+    uint64_t *mask = malloc(nn * sizeof *mask);
+    group *gs = NULL;
+    int n_groups = 0, rc = order && mask ? SDB_OK : SDB_ENOMEM;
+    for (long r = 0; !rc && r < n; r++) {
+        order[r] = r;
+        mask[r] = typed_mask(x, r);
+    }
+    if (!rc) qsort_r(order, nn, sizeof *order, cmp_mask_row, mask);
+    for (long s = 0, e; !rc && s < n; s = e) {
+        for (e = s; e < n && mask[order[e]] == mask[order[s]];)
+            e++;
+        if (__builtin_popcountll(mask[order[s]]) < o->min_loci) continue; /* links to nothing */
+        group *ng = realloc(gs, (size_t)(n_groups + 1) * sizeof *gs);
+        if (!ng) {
+            rc = SDB_ENOMEM;
+            break;
+        }
+        gs = ng;
+        rc = make_group(x, order, s, e, mask[order[s]], fresh, parent, &gs[n_groups++]);
+        long u = gs[n_groups - 1].n;
+        st->unique += u;
+        if (u > first)
+            second = first, first = u;
+        else if (u > second)
+            second = u;
+    }
+    free(order);
+    free(mask);
+    if (rc) {
+        free_groups(gs, n_groups);
+        return rc;
+    }
+    *out = gs;
+    *n_out = n_groups;
+    *pair_max = first + second + 1;
+    return SDB_OK;
+}
+
+/* The join over threads: (pair of groups, block) items handed out in turn,
+ * each thread with its own entry buffers of pair_max entries. */
+static int run_join(ctx *c, group *gs, int n_groups, int threads, long pair_max)
+{
+    work w;
+    memset(&w, 0, sizeof w);
+    w.c = c;
+    w.gs = gs;
+    w.n_groups = n_groups;
+    pthread_t th[64];
+    worker wk[64];
+    int started[64] = {0}, rc = SDB_OK;
+    for (int k = 0; k < threads && !rc; k++) {
+        w.e[k] = malloc((size_t)pair_max * sizeof(entry));
+        w.tmp[k] = malloc((size_t)pair_max * sizeof(entry));
+        if (!w.e[k] || !w.tmp[k]) rc = SDB_ENOMEM;
+        wk[k] = (worker){&w, k};
+    }
+    for (int k = 1; k < threads && !rc; k++)
+        started[k] = pthread_create(&th[k], NULL, run_worker, &wk[k]) == 0;
+    if (!rc) run_worker(&wk[0]);
+    for (int k = 1; k < threads; k++)
+        if (started[k]) pthread_join(th[k], NULL);
+    for (int k = 0; k < threads; k++) {
+        free(w.e[k]);
+        free(w.tmp[k]);
+    }
+    return rc;
+}
+
 int sdb_lineage_cluster(const sdb_idx *x, const sdb_lineage_opts *o, const long (*extra)[2],
                         long n_extra, const uint8_t *fresh, long *comp, sdb_lineage_stats *st,
                         sdb_diag *d)
@@ -315,23 +402,12 @@ int sdb_lineage_cluster(const sdb_idx *x, const sdb_lineage_opts *o, const long 
         sdb_diag_set(d, NULL, 0, NULL, "lineages need a Y index and 0 <= max-loci < 64");
         return SDB_EINVAL;
     }
-    long n = x->n, largest = 0;
+    long n = x->n, pair_max = 0;
     st->rows = n;
-    int rc = SDB_ENOMEM, t = o->threads < 1 ? 1 : o->threads > 64 ? 64 : o->threads;
-    size_t nn = (size_t)(n ? n : 1);
-    long *parent = malloc(nn * sizeof *parent), *order = malloc(nn * sizeof *order);
-    uint64_t *mask = malloc(nn * sizeof *mask);
-    group *gs = NULL;
-    int n_groups = 0;
-    work w;
-    memset(&w, 0, sizeof w);
-    ctx c = {x, o, parent, PTHREAD_MUTEX_INITIALIZER, 0, 0};
-    if (!parent || !order || !mask) goto done;
-    for (long r = 0; r < n; r++) {
+    long *parent = malloc((size_t)(n ? n : 1) * sizeof *parent);
+    if (!parent) return SDB_ENOMEM;
+    for (long r = 0; r < n; r++)
         parent[r] = r;
-        order[r] = r;
-        mask[r] = typed_mask(x, r);
-    }
     if (fresh) /* the previous partition of the old rows */
         for (long r = 0; r < n; r++)
             if (!fresh[r] && comp[r] >= 0 && comp[r] < n) uf_union(parent, r, comp[r]);
@@ -340,58 +416,21 @@ int sdb_lineage_cluster(const sdb_idx *x, const sdb_lineage_opts *o, const long 
             uf_union(parent, extra[i][0], extra[i][1]);
             st->extra_links++;
         }
-    qsort_r(order, nn, sizeof *order, cmp_mask_row, mask);
-    for (long s = 0, e2; s < n; s = e2) {
-        for (e2 = s; e2 < n && mask[order[e2]] == mask[order[s]];)
-            e2++;
-        if (__builtin_popcountll(mask[order[s]]) < o->min_loci) continue;
-        group *ng = realloc(gs, (size_t)(n_groups + 1) * sizeof *gs);
-        if (!ng) goto done;
-        gs = ng;
-        if (make_group(x, order, s, e2, mask[order[s]], fresh, parent, &gs[n_groups++]))
-            goto done;
-        st->unique += gs[n_groups - 1].n;
-        if (gs[n_groups - 1].n > largest) largest = gs[n_groups - 1].n;
+    group *gs = NULL;
+    int n_groups = 0, threads = o->threads < 1 ? 1 : o->threads > 64 ? 64 : o->threads;
+    ctx c = {x, o, parent, PTHREAD_MUTEX_INITIALIZER, 0, 0};
+    int rc = make_groups(x, o, fresh, parent, &gs, &n_groups, &pair_max, st);
+    if (!rc) {
+        rc = run_join(&c, gs, n_groups, threads, pair_max);
+        free_groups(gs, n_groups);
     }
-    /* the join: pairs of groups over the threads; each thread one buffer of
-     * entries large enough for its largest pair */
-    w.c = &c;
-    w.gs = gs;
-    w.n_groups = n_groups;
-    pthread_t th[64];
-    worker wk[64];
-    int started[64] = {0};
-    for (int k = 0; k < t; k++) {
-        w.e[k] = malloc((size_t)(2 * largest + 1) * sizeof(entry));
-        w.tmp[k] = malloc((size_t)(2 * largest + 1) * sizeof(entry));
-        if (!w.e[k] || !w.tmp[k]) goto done;
-        wk[k] = (worker){&w, k};
-    }
-    for (int k = 1; k < t; k++)
-        started[k] = pthread_create(&th[k], NULL, run_worker, &wk[k]) == 0;
-    run_worker(&wk[0]);
-    for (int k = 1; k < t; k++)
-        if (started[k]) pthread_join(th[k], NULL);
     st->candidates = c.candidates;
     st->links = c.links;
-    for (long r = 0; r < n; r++) {
+    for (long r = 0; !rc && r < n; r++) {
         comp[r] = uf_find(parent, r);
         st->components += comp[r] == r;
     }
-    rc = SDB_OK;
-done:
-    for (int k = 0; k < 64; k++) {
-        free(w.e[k]);
-        free(w.tmp[k]);
-    }
-    for (int g = 0; g < n_groups; g++) {
-        free(gs[g].rows);
-        free(gs[g].fresh);
-    }
-    free(gs);
     free(parent);
-    free(order);
-    free(mask);
     pthread_mutex_destroy(&c.lock);
     if (rc) sdb_diag_set(d, NULL, 0, NULL, "out of memory");
     return rc;

@@ -218,22 +218,6 @@ static long node_of(const node *v, long n, long long id)
     return f ? f - v : -1;
 }
 
-/* Meioses between two men of one tree: up to their last common paternal
- * ancestor and down. */
-static int tree_distance(const node *v, long a, long b)
-{
-    int steps = 0;
-    while (a != b) {
-        if (v[a].depth >= v[b].depth)
-            a = v[a].up;
-        else
-            b = v[b].up;
-        steps++;
-        if (a < 0 || b < 0) return -1;
-    }
-    return steps;
-}
-
 static int cmp_lead(const void *a, const void *b)
 {
     const sdb_lineage_lead *x = a, *y = b;
@@ -260,10 +244,11 @@ static int root_of(sqlite3_stmt *father, long long id, long long *root)
     return SDB_OK;
 }
 
-/* One tree: every man descending from root through sons. Each gets the typed
- * man of the tree that minimises tree distance + his posterior mode. */
-static int expand_tree(sdb_db *db, long long root, sdb_lineage_result *r,
-                       const sdb_lineage_search_opts *o, long *cap, sdb_diag *d)
+/* One tree: every man descending from root through sons (at most
+ * o->max_tree), sorted by person id, each with the member index of his Y
+ * haplotype among r's members (or -1). */
+static int load_tree(sdb_db *db, long long root, const sdb_lineage_result *r,
+                     const sdb_lineage_search_opts *o, node **out, long *n_out, sdb_diag *d)
 {
     sqlite3_stmt *st, *typed;
     if (store_prepare(db,
@@ -284,21 +269,18 @@ static int expand_tree(sdb_db *db, long long root, sdb_lineage_result *r,
     sqlite3_bind_int64(st, 1, root);
     sqlite3_bind_int64(st, 2, o->max_tree);
     node *v = NULL;
-    long n = 0, vcap = 0;
+    long n = 0, cap = 0;
     int rc = SDB_OK;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (n == vcap) {
-            node *t = realloc(v, (size_t)(vcap = vcap ? 2 * vcap : 64) * sizeof *v);
-            if (!t) {
-                rc = SDB_ENOMEM;
-                break;
-            }
-            v = t;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        node *t = n == cap ? realloc(v, (size_t)(cap = cap ? 2 * cap : 64) * sizeof *v) : v;
+        if (!t) {
+            rc = SDB_ENOMEM;
+            break;
         }
-        v[n] = (node){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-                      sqlite3_column_int(st, 2), sqlite3_column_int(st, 3), -1, -1,
-                      dup_text(sqlite3_column_text(st, 4))};
-        n++;
+        v = t;
+        v[n++] = (node){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                        sqlite3_column_int(st, 2), sqlite3_column_int(st, 3), -1, -1,
+                        dup_text(sqlite3_column_text(st, 4))};
     }
     sqlite3_finalize(st);
     if (!rc) qsort(v, (size_t)n, sizeof *v, cmp_node_id);
@@ -313,17 +295,67 @@ static int expand_tree(sdb_db *db, long long root, sdb_lineage_result *r,
         sqlite3_reset(typed);
     }
     sqlite3_finalize(typed);
-    for (long i = 0; !rc && i < n; i++) {
-        long best_m = -1;
-        int best = 0, best_d = 0;
-        for (long j = 0; j < n; j++) {
-            if (v[j].typed < 0) continue;
-            int dist = tree_distance(v, i, j);
-            if (dist < 0) continue;
-            int est = dist + r->members[v[j].typed].meioses.mode;
-            if (best_m < 0 || est < best) best = est, best_d = dist, best_m = v[j].typed;
-        }
-        if (best_m < 0) continue;
+    *out = v;
+    *n_out = n;
+    return rc;
+}
+
+/* The nearest typed member of a man: est = tree meioses + the member's
+ * posterior mode; ties go to the smaller member index (the better ranked). */
+typedef struct place {
+    int est, dist;
+    long member; /* -1: none */
+} place;
+
+static int place_better(place a, place b)
+{
+    if (b.member < 0) return a.member >= 0;
+    if (a.member < 0) return 0;
+    return a.est != b.est ? a.est < b.est : a.member < b.member;
+}
+
+static place place_step(place p)
+{
+    if (p.member >= 0) p.est++, p.dist++;
+    return p;
+}
+
+static int cmp_depth(const void *a, const void *b, void *arg)
+{
+    const node *v = arg;
+    long x = *(const long *)a, y = *(const long *)b;
+    if (v[x].depth != v[y].depth) return v[x].depth - v[y].depth;
+    return (x > y) - (x < y);
+}
+
+/* Every man of tree v[0..n) gets his nearest typed member in two passes (a
+ * tree: the best place is either below him or through his father): up from
+ * the deepest men, then down from the root. Appends the placed men as leads. */
+static int place_leads(sdb_lineage_result *r, const node *v, long n, long *cap)
+{
+    place *pl = malloc((size_t)(n ? n : 1) * sizeof *pl);
+    long *order = malloc((size_t)(n ? n : 1) * sizeof *order);
+    if (!pl || !order) {
+        free(pl);
+        free(order);
+        return SDB_ENOMEM;
+    }
+    for (long i = 0; i < n; i++) {
+        order[i] = i;
+        pl[i] = (place){v[i].typed >= 0 ? r->members[v[i].typed].meioses.mode : 0, 0, v[i].typed};
+    }
+    qsort_r(order, (size_t)n, sizeof *order, cmp_depth, (void *)v);
+    for (long k = n - 1; k > 0; k--) { /* from below */
+        long i = order[k], u = v[i].up;
+        if (u >= 0 && place_better(place_step(pl[i]), pl[u])) pl[u] = place_step(pl[i]);
+    }
+    for (long k = 0; k < n; k++) { /* through the father */
+        long i = order[k], u = v[i].up;
+        if (u >= 0 && place_better(place_step(pl[u]), pl[i])) pl[i] = place_step(pl[u]);
+    }
+    int rc = SDB_OK;
+    for (long i = 0; i < n && !rc; i++) {
+        if (pl[i].member < 0) continue;
         if (r->n_leads == *cap) {
             sdb_lineage_lead *t = realloc(r->leads, (size_t)(*cap = *cap ? 2 * *cap : 64) * sizeof *t);
             if (!t) {
@@ -332,20 +364,33 @@ static int expand_tree(sdb_db *db, long long root, sdb_lineage_result *r,
             }
             r->leads = t;
         }
-        const sdb_lineage_member *m = &r->members[best_m];
+        const sdb_lineage_member *m = &r->members[pl[i].member];
+        int dist = pl[i].dist;
         sdb_lineage_lead *l = &r->leads[r->n_leads++];
         *l = (sdb_lineage_lead){strdup(v[i].ext_id ? v[i].ext_id : ""),
                                 v[i].typed >= 0 ? strdup(r->members[v[i].typed].sample_id) : NULL,
                                 m->lineage,
                                 strdup(m->sample_id),
-                                best_d,
-                                best,
-                                m->meioses.lower - best_d > 0 ? m->meioses.lower - best_d : 0,
-                                m->meioses.upper + best_d,
+                                dist,
+                                pl[i].est,
+                                m->meioses.lower - dist > 0 ? m->meioses.lower - dist : 0,
+                                m->meioses.upper + dist,
                                 v[i].birth_year,
                                 v[i].depth};
         if (!l->person || !l->via || (v[i].typed >= 0 && !l->sample_id)) rc = SDB_ENOMEM;
     }
+    free(pl);
+    free(order);
+    return rc;
+}
+
+static int expand_tree(sdb_db *db, long long root, sdb_lineage_result *r,
+                       const sdb_lineage_search_opts *o, long *cap, sdb_diag *d)
+{
+    node *v = NULL;
+    long n = 0;
+    int rc = load_tree(db, root, r, o, &v, &n, d);
+    if (!rc) rc = place_leads(r, v, n, cap);
     for (long i = 0; i < n; i++)
         free(v[i].ext_id);
     free(v);

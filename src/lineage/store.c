@@ -344,96 +344,136 @@ static int cmp_comp(const void *a, const void *b)
 
 /* Writes the lineages: every component (full) or those holding a fresh row
  * (incremental; merged lineages keep the smallest old id, the others go). */
+/* The statements and scratch buffers of one store pass. */
+typedef struct writer {
+    sqlite3_stmt *ins_l, *ins_m, *del_l;
+    uint32_t *tup;
+    uint64_t *hash;
+} writer;
+
+static int writer_open(sdb_db *db, writer *w, long n, sdb_diag *d)
+{
+    memset(w, 0, sizeof *w);
+    w->tup = malloc((size_t)(n ? n : 1) * sizeof *w->tup);
+    w->hash = malloc((size_t)(n ? n : 1) * sizeof *w->hash);
+    if (!w->tup || !w->hash) return SDB_ENOMEM;
+    if (store_prepare(db,
+                      "INSERT OR REPLACE INTO lineage(id, size, modal, diversity,"
+                      " distinct_haplotypes, persons) VALUES (?, ?, ?, ?, ?, ?)",
+                      &w->ins_l, d) ||
+        store_prepare(db,
+                      "INSERT OR REPLACE INTO lineage_member(profile_id, lineage_id) VALUES (?, ?)",
+                      &w->ins_m, d) ||
+        store_prepare(db, "DELETE FROM lineage WHERE id = ?", &w->del_l, d))
+        return SDB_ESTORE;
+    return SDB_OK;
+}
+
+static void writer_close(writer *w)
+{
+    sqlite3_finalize(w->ins_l);
+    sqlite3_finalize(w->ins_m);
+    sqlite3_finalize(w->del_l);
+    free(w->tup);
+    free(w->hash);
+}
+
+/* Rows grouped by component (counting sort on the root row): the rows of the
+ * component rooted at r are members[start[r] .. start[r + 1]). */
+static int group_members(const long *comp, long n, long **start, long **members)
+{
+    *start = calloc((size_t)n + 1, sizeof **start);
+    *members = malloc((size_t)(n ? n : 1) * sizeof **members);
+    long *fill = malloc((size_t)(n ? n : 1) * sizeof *fill);
+    if (!*start || !*members || !fill) {
+        free(fill);
+        return SDB_ENOMEM;
+    }
+    for (long r = 0; r < n; r++)
+        (*start)[comp[r] + 1]++;
+    for (long r = 0; r < n; r++)
+        (*start)[r + 1] += (*start)[r];
+    for (long r = 0; r < n; r++)
+        fill[r] = (*start)[r];
+    for (long r = 0; r < n; r++)
+        (*members)[fill[comp[r]]++] = r;
+    free(fill);
+    return SDB_OK;
+}
+
+/* Writes lineage id with members m[0..size): its row, and the membership of
+ * every member not already in it (a member of a lineage merged into id
+ * takes that lineage's row with it). */
+static int write_lineage(writer *w, const sdb_idx *x, const long long *pid, const long *m,
+                         long size, long long id, const long long *lin, const uint8_t *has_person)
+{
+    char modal[4096];
+    long distinct, n_persons = 0;
+    double div;
+    int rc = lineage_stats(x, m, size, w->tup, w->hash, modal, sizeof modal, &distinct, &div);
+    for (long i = 0; i < size; i++)
+        n_persons += has_person[m[i]];
+    sqlite3_bind_int64(w->ins_l, 1, id);
+    sqlite3_bind_int64(w->ins_l, 2, size);
+    sqlite3_bind_text(w->ins_l, 3, modal, -1, SQLITE_STATIC);
+    sqlite3_bind_double(w->ins_l, 4, div);
+    sqlite3_bind_int64(w->ins_l, 5, distinct);
+    sqlite3_bind_int64(w->ins_l, 6, n_persons);
+    if (!rc && sqlite3_step(w->ins_l) != SQLITE_DONE) rc = SDB_ESTORE;
+    sqlite3_reset(w->ins_l);
+    for (long i = 0; i < size && !rc; i++) {
+        if (lin && lin[m[i]] == id) continue; /* already there */
+        if (lin && lin[m[i]]) {
+            sqlite3_bind_int64(w->del_l, 1, lin[m[i]]);
+            if (sqlite3_step(w->del_l) != SQLITE_DONE) rc = SDB_ESTORE;
+            sqlite3_reset(w->del_l);
+        }
+        sqlite3_bind_int64(w->ins_m, 1, pid[m[i]]);
+        sqlite3_bind_int64(w->ins_m, 2, id);
+        if (!rc && sqlite3_step(w->ins_m) != SQLITE_DONE) rc = SDB_ESTORE;
+        sqlite3_reset(w->ins_m);
+    }
+    return rc;
+}
+
+/* Writes the lineages: every component, numbered by size (full), or those
+ * that hold a fresh row or merge stored lineages (incremental: a component
+ * keeps the smallest stored id among its members, else takes a new one). */
 static int store_lineages(sdb_db *db, const sdb_idx *x, const long long *pid, const long *comp,
                           const uint8_t *fresh, const long long *lin, long long max_id,
                           const uint8_t *has_person, long *n_lineages, sdb_diag *d)
 {
-    long n = x->n, n_comp = 0;
-    int rc = SDB_ENOMEM;
-    long *start = calloc((size_t)n + 1, sizeof *start), *members = malloc((size_t)(n ? n : 1) * sizeof *members);
-    long *slot = malloc((size_t)(n ? n : 1) * sizeof *slot);
-    uint32_t *tup = malloc((size_t)(n ? n : 1) * sizeof *tup);
-    uint64_t *hash = malloc((size_t)(n ? n : 1) * sizeof *hash);
+    long n = x->n, n_comp = 0, *start = NULL, *members = NULL;
     comp_order *co = malloc((size_t)(n ? n : 1) * sizeof *co);
-    long long *new_id = malloc((size_t)(n ? n : 1) * sizeof *new_id);
-    sqlite3_stmt *ins_l = NULL, *ins_m = NULL, *del_l = NULL;
-    if (!start || !members || !slot || !tup || !hash || !co || !new_id) goto done;
-    /* members grouped by component (counting sort on the root row) */
-    for (long r = 0; r < n; r++)
-        start[comp[r] + 1]++;
-    for (long r = 0; r < n; r++)
-        start[r + 1] += start[r];
-    for (long r = 0; r < n; r++)
-        slot[r] = start[r];
-    for (long r = 0; r < n; r++)
-        members[slot[comp[r]]++] = r;
-    for (long r = 0; r < n; r++)
+    writer w;
+    int rc = writer_open(db, &w, n, d);
+    if (!rc) rc = co ? group_members(comp, n, &start, &members) : SDB_ENOMEM;
+    for (long r = 0; !rc && r < n; r++)
         if (comp[r] == r) co[n_comp++] = (comp_order){start[r + 1] - start[r], r};
-    if (!fresh) qsort(co, (size_t)n_comp, sizeof *co, cmp_comp);
-    rc = SDB_ESTORE;
-    if (store_prepare(db,
-                      "INSERT OR REPLACE INTO lineage(id, size, modal, diversity,"
-                      " distinct_haplotypes, persons) VALUES (?, ?, ?, ?, ?, ?)",
-                      &ins_l, d) ||
-        store_prepare(db,
-                      "INSERT OR REPLACE INTO lineage_member(profile_id, lineage_id) VALUES (?, ?)",
-                      &ins_m, d) ||
-        store_prepare(db, "DELETE FROM lineage WHERE id = ?", &del_l, d))
-        goto done;
-    if (!fresh && (store_exec(db, "DELETE FROM lineage_member; DELETE FROM lineage", d))) goto done;
-    rc = SDB_OK;
+    if (!rc && !fresh) {
+        qsort(co, (size_t)n_comp, sizeof *co, cmp_comp);
+        rc = store_exec(db, "DELETE FROM lineage_member; DELETE FROM lineage", d);
+    }
     long long next = max_id;
-    char modal[4096];
     *n_lineages = 0;
     for (long c = 0; c < n_comp && !rc; c++) {
         const long *m = members + start[co[c].first];
-        long size = co[c].size, changed = !fresh, distinct;
+        long size = co[c].size;
+        int changed = !fresh;
         long long id = 0;
-        for (long i = 0; i < size; i++) {
-            if (fresh && fresh[m[i]]) changed = 1;
-            if (fresh && lin[m[i]] && id && lin[m[i]] != id) changed = 1; /* a merge */
-            if (fresh && lin[m[i]] && (!id || lin[m[i]] < id)) id = lin[m[i]];
+        for (long i = 0; fresh && i < size; i++) {
+            changed |= fresh[m[i]] || (lin[m[i]] && id && lin[m[i]] != id);
+            if (lin[m[i]] && (!id || lin[m[i]] < id)) id = lin[m[i]];
         }
         if (!changed) continue;
         if (!id) id = fresh ? ++next : (long long)(c + 1);
-        double div;
-        rc = lineage_stats(x, m, size, tup, hash, modal, sizeof modal, &distinct, &div);
-        long n_persons = 0;
-        for (long i = 0; i < size; i++)
-            n_persons += has_person[m[i]];
-        sqlite3_bind_int64(ins_l, 1, id);
-        sqlite3_bind_int64(ins_l, 2, size);
-        sqlite3_bind_text(ins_l, 3, modal, -1, SQLITE_STATIC);
-        sqlite3_bind_double(ins_l, 4, div);
-        sqlite3_bind_int64(ins_l, 5, distinct);
-        sqlite3_bind_int64(ins_l, 6, n_persons);
-        if (!rc && sqlite3_step(ins_l) != SQLITE_DONE) rc = SDB_ESTORE;
-        sqlite3_reset(ins_l);
+        rc = write_lineage(&w, x, pid, m, size, id, fresh ? lin : NULL, has_person);
         (*n_lineages)++;
-        for (long i = 0; i < size && !rc; i++) {
-            if (fresh && lin[m[i]] == id) continue; /* already there */
-            if (fresh && lin[m[i]]) { /* a lineage merged into id */
-                sqlite3_bind_int64(del_l, 1, lin[m[i]]);
-                sqlite3_step(del_l);
-                sqlite3_reset(del_l);
-            }
-            sqlite3_bind_int64(ins_m, 1, pid[m[i]]);
-            sqlite3_bind_int64(ins_m, 2, id);
-            if (sqlite3_step(ins_m) != SQLITE_DONE) rc = SDB_ESTORE;
-            sqlite3_reset(ins_m);
-        }
     }
-done:
-    sqlite3_finalize(ins_l);
-    sqlite3_finalize(ins_m);
-    sqlite3_finalize(del_l);
+    writer_close(&w);
     free(start);
     free(members);
-    free(slot);
-    free(tup);
-    free(hash);
     free(co);
-    free(new_id);
     if (rc == SDB_ENOMEM) sdb_diag_set(d, NULL, 0, NULL, "out of memory");
     return rc;
 }

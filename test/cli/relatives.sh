@@ -70,6 +70,34 @@ partition >"$T/full"
 check "an incremental join of new haplotypes gives the same lineages as a full rebuild" \
     sh -c "grep -q 'incremental join: .* [1-9][0-9]* new)' '$T/b2' && cmp -s '$T/inc' '$T/full' && [ -s '$T/full' ]"
 
+# a bridge: h2 = a lone man's haplotype 5 repeats off at DYS19, DYS390 and DYS391 (a lineage of
+# its own), then h3 = off at DYS19 and DYS390 only: 2 loci from the man, 1 from h2, so the
+# next incremental join must merge the two lineages and drop the emptied one
+lone=$(sqlite3 "$DB" "SELECT p.sample_id FROM lineage l JOIN lineage_member m ON m.lineage_id = l.id JOIN profile p ON p.id = m.profile_id WHERE l.size = 1 AND p.flags = 0 ORDER BY p.sample_id LIMIT 1")
+grep "\"sample_id\":\"$lone\"" "$SIM/database.jsonl" >"$T/lone.jsonl"
+shift_locus() { # file locus -> the file with that locus's allele + 5
+    v=$(sed -n "s/.*\"$2\":\[\"\([0-9]*\)\"\].*/\1/p" "$1")
+    sed -i "s/\"$2\":\[\"$v\"\]/\"$2\":[\"$((v + 5))\"]/" "$1"
+}
+sed "s/\"$lone\"/\"BRIDGE-2\"/" "$T/lone.jsonl" >"$T/h2.jsonl"
+for l in DYS19 DYS390 DYS391; do shift_locus "$T/h2.jsonl" $l; done
+sed "s/\"$lone\"/\"BRIDGE-3\"/" "$T/lone.jsonl" >"$T/h3.jsonl"
+for l in DYS19 DYS390; do shift_locus "$T/h3.jsonl" $l; done
+"$S" import "$DB" "$T/h2.jsonl" --index offender --basis conviction >/dev/null 2>&1
+"$S" lineage build "$DB" >/dev/null
+before=$(sqlite3 "$DB" "SELECT count(DISTINCT lineage_id) FROM lineage_member m JOIN profile p ON p.id = m.profile_id WHERE p.sample_id IN ('$lone', 'BRIDGE-2')")
+"$S" import "$DB" "$T/h3.jsonl" --index offender --basis conviction >/dev/null 2>&1
+"$S" lineage build "$DB" >/dev/null
+partition >"$T/inc2"
+merged=$(sqlite3 "$DB" "SELECT count(DISTINCT lineage_id) FROM lineage_member m JOIN profile p ON p.id = m.profile_id WHERE p.sample_id IN ('$lone', 'BRIDGE-2', 'BRIDGE-3')")
+orphans=$(sqlite3 "$DB" 'SELECT count(*) FROM lineage WHERE id NOT IN (SELECT lineage_id FROM lineage_member)')
+wrong_size=$(sqlite3 "$DB" 'SELECT count(*) FROM lineage l WHERE size != (SELECT count(*) FROM lineage_member m WHERE m.lineage_id = l.id)')
+"$S" lineage build "$DB" --full >/dev/null
+partition >"$T/full2"
+check "a new haplotype that bridges two lineages merges them; no lineage is left without members" \
+    sh -c "[ '$before' = 2 ] && [ '$merged' = 1 ] && [ '$orphans' = 0 ] && [ '$wrong_size' = 0 ] &&
+           cmp -s '$T/inc2' '$T/full2'"
+
 L=$(sqlite3 "$DB" "SELECT id FROM lineage WHERE persons > 1 ORDER BY size DESC, id LIMIT 1")
 check "lineage show lists the largest lineages and one lineage's modal haplotype and members" \
     sh -c "'$S' lineage show '$DB' --top 3 | grep -q 'modal haplotype' &&

@@ -368,9 +368,9 @@ static int bench_lsearch(const char *db_path, const char *queries)
     double t_idx = bench_now() - t0;
     /* the probe with the default build options (checked against the build) */
     int max_loci = 2, min_loci = 10;
-    sdb_lineage_probe *probe;
+    sdb_yprobe *probe;
     t0 = bench_now();
-    if (sdb_lineage_probe_build(&probe, x, max_loci, min_loci)) return 1;
+    if (sdb_yprobe_build(&probe, x, max_loci, min_loci)) return 1;
     double t_probe = bench_now() - t0;
     sdb_reader *r;
     if (sdb_reader_open(&r, queries, sdb_catalog_default(), NULL, &d)) return 1;
@@ -419,7 +419,7 @@ static int bench_lsearch(const char *db_path, const char *queries)
            sdb_idx_count(x), t_idx, t_probe, nq, nq ? bench_pct(lat, nq, 0.5) : 0, nq ? bench_pct(lat, nq, 0.99) : 0,
            nq ? (double)members / nq : 0, nq ? (double)leads / nq : 0,
            nq ? bench_pct(ylat, nq, 0.5) : 0, peak_mb());
-    sdb_lineage_probe_free(probe);
+    sdb_yprobe_free(probe);
     sdb_idx_free(x);
     sdb_db_close(db);
     return 0;

@@ -163,7 +163,7 @@ int main(int argc, char **argv)
     double build_a = (double)s.na / (bench_now() - t0);
     if (sdb_idx_build_profiles(&xy, cat, py, s.ny, SDB_KIND_Y, &d)) return 1;
     enum { Q = 60 };
-    double lat[3][Q], ylat[Q], brute[Q / 6], sqlt[Q / 6];
+    double lat[3][Q], ylat[Q], yplat[Q], brute[Q / 6], sqlt[Q / 6];
     sdb_profile q;
     sdb_profile_init(&q);
     long hits_total = 0;
@@ -202,21 +202,36 @@ int main(int argc, char **argv)
         sqlt[i] = sql_search(sq, &q, 10) * 1e3;
     }
     sqlite3_close(sq);
-    for (int i = 0; i < Q; i++) {
-        if (sdb_profile_copy(&q, &s.y[(i * 7919L) % s.ny])) return 1;
-        sdb_ysearch_opts yo;
-        sdb_ysearch_opts_init(&yo);
-        yo.max_loci = 4;
-        yo.max_steps = -1;
-        yo.threads = 2;
-        yo.limit = 100;
-        sdb_yhit *yh;
-        long nh;
-        t0 = bench_now();
-        if (sdb_ysearch(xy, &q, &yo, &yh, &nh, &d)) return 1;
-        ylat[i] = (bench_now() - t0) * 1e3;
-        free(yh);
+    /* Y within 4 loci: the scan, and through a probe built once (K = 4) */
+    sdb_yprobe *probe;
+    t0 = bench_now();
+    if (sdb_yprobe_build(&probe, xy, 4, 1)) return 1;
+    double probe_build = bench_now() - t0;
+    long y_hits_scan = 0, y_hits_probe = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < Q; i++) {
+            if (sdb_profile_copy(&q, &s.y[(i * 7919L) % s.ny])) return 1;
+            sdb_ysearch_opts yo;
+            sdb_ysearch_opts_init(&yo);
+            yo.max_loci = 4;
+            yo.max_steps = -1;
+            yo.threads = 2;
+            yo.limit = 100;
+            yo.probe = pass ? probe : NULL;
+            sdb_yhit *yh;
+            long nh;
+            t0 = bench_now();
+            if (sdb_ysearch(xy, &q, &yo, &yh, &nh, &d)) return 1;
+            (pass ? yplat : ylat)[i] = (bench_now() - t0) * 1e3;
+            *(pass ? &y_hits_probe : &y_hits_scan) += nh;
+            free(yh);
+        }
+    if (y_hits_probe != y_hits_scan) {
+        fprintf(stderr, "bench_search: the probe found %ld Y hits, the scan %ld\n", y_hits_probe,
+                y_hits_scan);
+        return 1;
     }
+    sdb_yprobe_free(probe);
     /* all pairs on the first pairs_n profiles */
     sdb_idx *xp;
     if (pairs_n > s.na) pairs_n = s.na;
@@ -240,13 +255,16 @@ int main(int argc, char **argv)
         "  \"baseline_brute_force_high_ms_p50\": %.3f,\n"
         "  \"baseline_sql_high_ms_p50_on_200k\": %.3f,\n  \"baseline_sql_table_build_s\": %.2f,\n"
         "  \"y_search_4_loci_ms_p50\": %.3f,\n  \"y_search_4_loci_ms_p99\": %.3f,\n"
+        "  \"y_search_4_loci_probe_ms_p50\": %.3f,\n  \"y_search_4_loci_probe_ms_p99\": %.3f,\n"
+        "  \"y_probe_build_s\": %.2f,\n"
         "  \"all_pairs_profiles\": %ld,\n  \"all_pairs_pairs_per_s\": %.3g,\n"
         "  \"all_pairs_vs_dnatools_6.5e6\": %.1f,\n  \"peak_rss_kb\": %ld,\n"
         "  \"hits_checksum\": %ld\n}\n",
         s.na, s.ny, build_a, sdb_idx_bytes_per_profile(xa), sdb_idx_bytes_per_profile(xy),
         batch_qps, bench_pct(lat[0], Q, 0.5), bench_pct(lat[0], Q, 0.99), bench_pct(lat[1], Q, 0.5),
         bench_pct(lat[1], Q, 0.99), bench_pct(lat[2], Q, 0.5), bench_pct(lat[2], Q, 0.99), bench_pct(brute, Q / 6, 0.5),
-        bench_pct(sqlt, Q / 6, 0.5), sql_build, bench_pct(ylat, Q, 0.5), bench_pct(ylat, Q, 0.99), pairs_n, pairs_s,
+        bench_pct(sqlt, Q / 6, 0.5), sql_build, bench_pct(ylat, Q, 0.5), bench_pct(ylat, Q, 0.99),
+        bench_pct(yplat, Q, 0.5), bench_pct(yplat, Q, 0.99), probe_build, pairs_n, pairs_s,
         pairs_s / 6.5e6, ru.ru_maxrss, hits_total);
     return 0;
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "strdb/index.h"
+#include "strdb/search.h"
 #include "strdb/stats.h"
 #include "strdb/store.h"
 
@@ -72,26 +73,6 @@ int sdb_lineage_build(sdb_db *db, const sdb_ctx *ctx, const sdb_idx *x, const ch
                       const sdb_lineage_opts *o, int full, sdb_lineage_build_stats *st,
                       sdb_diag *d) SDB_WUR;
 
-/* ---- the probe: block keys of every row, for fast lookups ---------------------- */
-
-/* The haplotypes within max_loci of a query are found by looking its block
- * keys up (binary search in sorted key arrays, one per block and group of
- * rows typing the same loci) instead of scanning the index: for a server or
- * a batch that answers many lineage searches. Built in O(N log N), about
- * 16 bytes x (K + 1) a row. */
-typedef struct sdb_lineage_probe sdb_lineage_probe;
-
-int sdb_lineage_probe_build(sdb_lineage_probe **out, const sdb_idx *x, int max_loci,
-                            int min_loci) SDB_WUR;
-void sdb_lineage_probe_free(sdb_lineage_probe *p);
-/* Rows of the probe's index that differ from q at no more than its max_loci
- * loci (by at most max_steps steps; -1 any) with at least min_loci compared,
- * ascending: the rows sdb_ysearch returns for those limits (tested). Queries
- * off the packed path (microvariants, other copy numbers) go through
- * sdb_ysearch. free() *rows. */
-int sdb_lineage_probe_find(const sdb_lineage_probe *p, const sdb_profile *q, int max_steps,
-                           long **rows, long *n_rows, sdb_diag *d) SDB_WUR;
-
 /* Prints lineage id (its statistics and up to `top` members of the given
  * indexes), or with id 0 the `top` largest lineages. SDB_ENOTFOUND for an
  * unknown id or when no lineage was built. */
@@ -106,8 +87,8 @@ typedef struct sdb_lineage_search_opts {
     int max_meioses;                   /* uniform prior on 1..max (default 40) */
     const char *indexes;               /* members listed only from these (NULL: all) */
     long max_tree;                     /* men per family tree at most (default 100,000) */
-    const sdb_lineage_probe *probe;    /* built with the build's max_loci and min_loci, or
-                                          NULL: the near matches by sdb_ysearch */
+    const sdb_yprobe *probe;           /* a probe of x serving the build's limits (search.h),
+                                          or NULL: the near matches by a scan */
     int threads;
 } sdb_lineage_search_opts;
 

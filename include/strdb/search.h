@@ -59,12 +59,18 @@ int sdb_search(const sdb_idx *x, const sdb_profile *query, const sdb_search_opts
  * against running searches. */
 void sdb_search_force_scalar(int on);
 
+typedef struct sdb_yprobe sdb_yprobe;
+
 typedef struct sdb_ysearch_opts {
     int max_loci;  /* differing loci allowed (default 0) */
     int max_steps; /* total repeat steps allowed (default 0; -1 = any) */
     int min_loci;  /* loci compared (typed in both), default 1 */
     long limit;
     int threads;
+    /* A probe of the same index (sdb_yprobe_build) serving max_loci and
+     * min_loci, or NULL: then the rows are found by block-key lookups instead
+     * of a scan; the hits are the same. */
+    const sdb_yprobe *probe;
 } sdb_ysearch_opts;
 
 void sdb_ysearch_opts_init(sdb_ysearch_opts *o);
@@ -82,6 +88,23 @@ typedef struct sdb_yhit {
  * differing locus without steps. Ranked by differing loci, steps, sample id. */
 int sdb_ysearch(const sdb_idx *x, const sdb_profile *query, const sdb_ysearch_opts *o,
                 sdb_yhit **hits, long *n_hits, sdb_diag *d) SDB_WUR;
+
+/* The Y probe: for every group of haplotypes typing the same loci and each of
+ * max_loci + 1 blocks of those loci, the rows sorted by a 32-bit block key
+ * (8 bytes a row and block). A haplotype within max_loci differing loci of a
+ * query agrees with it on a whole block (pigeonhole), so K + 1 binary searches
+ * and a verification find exactly what a scan finds. Built in O(N log N);
+ * serves searches with at most max_loci differing loci and at least min_loci
+ * compared (groups typing fewer loci are left out). x must outlive the probe;
+ * sdb_yprobe_free(NULL) is a no-op. Safe to share between threads. */
+int sdb_yprobe_build(sdb_yprobe **out, const sdb_idx *x, int max_loci, int min_loci) SDB_WUR;
+void sdb_yprobe_free(sdb_yprobe *p);
+/* Rows of the probe's index within the limits of q (the rows sdb_ysearch
+ * returns), ascending; queries off the packed path (microvariants, other copy
+ * numbers) are scanned. free() *rows. SDB_EINVAL for limits the probe does not
+ * serve. */
+int sdb_yprobe_find(const sdb_yprobe *p, const sdb_profile *q, int max_loci, int max_steps,
+                    int min_loci, long **rows, long *n_rows, sdb_diag *d) SDB_WUR;
 
 /* All-pairs comparison (DNAtools semantics) over an autosomal index: for
  * every pair, m = loci typed in both with the same genotype, p = loci

@@ -57,4 +57,61 @@ void idx_y_compare(const sdb_allele *a, int na, const sdb_allele *b, int nb, int
  * 32 are written. */
 int idx_y_alleles(const sdb_idx *x, long r, int k, const sdb_profile *over, sdb_allele *out);
 
+/* The Y probe (src/search/yprobe.c) for sdb_ysearch: the rows within the
+ * limits, ascending; 1 when the query is off the packed path (then scan). */
+struct sdb_yprobe;
+int yprobe_rows(const struct sdb_yprobe *p, const sdb_profile *q, int max_loci, int max_steps,
+                int min_loci, long **rows, long *n_rows);
+const sdb_idx *yprobe_index(const struct sdb_yprobe *p);
+int yprobe_serves(const struct sdb_yprobe *p, int max_loci, int min_loci);
+
+/* ---- block keys of Y rows (the lineage block join and the Y probe) ------------- */
+
+/* Loci of the index typed in row r (bit k: index locus k). */
+static inline uint64_t idx_typed_mask(const sdb_idx *x, long r)
+{
+    uint64_t m = 0;
+    for (int k = 0; k < x->n_loci; k++)
+        if (idx_slot(x, r, k)[0] != SDB_IDX_UNTYPED) m |= 1ULL << k;
+    return m;
+}
+
+static inline uint64_t idx_mix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+#define IDX_KEY_SEED 0x9e3779b97f4a7c15ULL
+
+/* Folds one locus's slots (width bytes, index locus k) into a block key. */
+static inline uint64_t idx_key_fold(uint64_t h, const uint8_t *s, int width, int k)
+{
+    for (int c = 0; c < width; c++)
+        h = idx_mix(h ^ ((uint64_t)s[c] << 8 | (uint64_t)k));
+    return h;
+}
+
+/* The block key of row r over the loci of mask. */
+static inline uint64_t idx_block_key(const sdb_idx *x, long r, uint64_t mask)
+{
+    uint64_t h = IDX_KEY_SEED;
+    for (int k = 0; k < x->n_loci; k++)
+        if (mask >> k & 1) h = idx_key_fold(h, idx_slot(x, r, k), x->width[k], k);
+    return h;
+}
+
+/* qsort_r order of row numbers by mask[row], then row (arg: the masks). */
+static inline int idx_cmp_mask_row(const void *a, const void *b, void *arg)
+{
+    const uint64_t *mask = arg;
+    long x = *(const long *)a, y = *(const long *)b;
+    if (mask[x] != mask[y]) return mask[x] < mask[y] ? -1 : 1;
+    return (x > y) - (x < y);
+}
+
 #endif

@@ -43,14 +43,6 @@ static int uf_union(long *parent, long a, long b)
 
 /* ---- the pair test -------------------------------------------------------------- */
 
-static uint64_t typed_mask(const sdb_idx *x, long r)
-{
-    uint64_t m = 0;
-    for (int k = 0; k < x->n_loci; k++)
-        if (idx_slot(x, r, k)[0] != SDB_IDX_UNTYPED) m |= 1ULL << k;
-    return m;
-}
-
 /* 1 when rows a and b are linked: at least min_loci typed in both, at most
  * max_loci of them differ, by at most max_steps steps. */
 static int linked(const sdb_idx *x, const sdb_lineage_opts *o, long a, long b)
@@ -81,36 +73,7 @@ static int linked(const sdb_idx *x, const sdb_lineage_opts *o, long a, long b)
     return compared >= o->min_loci && (o->max_steps < 0 || steps <= o->max_steps);
 }
 
-/* ---- keys --------------------------------------------------------------------- */
-
-static uint64_t mix(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
-}
-
-#define KEY_SEED 0x9e3779b97f4a7c15ULL
-
-/* Folds one locus's slots into a block key. */
-static uint64_t key_fold(uint64_t h, const uint8_t *s, int width, int k)
-{
-    for (int c = 0; c < width; c++)
-        h = mix(h ^ ((uint64_t)s[c] << 8 | (uint64_t)k));
-    return h;
-}
-
-/* Hash of row r's slots over the loci of mask. */
-static uint64_t key_of(const sdb_idx *x, long r, uint64_t mask)
-{
-    uint64_t h = KEY_SEED;
-    for (int k = 0; k < x->n_loci; k++)
-        if (mask >> k & 1) h = key_fold(h, idx_slot(x, r, k), x->width[k], k);
-    return h;
-}
+/* ---- keys (block keys: index/index_internal.h) ---------------------------------- */
 
 static int same_slots(const sdb_idx *x, long a, long b, uint64_t mask)
 {
@@ -175,10 +138,10 @@ static int join(ctx *c, const group *g, const group *h, int b, entry *e, entry *
     long cand = 0, links = 0;
     {
         for (long i = 0; i < g->n; i++)
-            e[i] = (entry){key_of(x, g->rows[i], block[b]) & ~1ULL, i};
+            e[i] = (entry){idx_block_key(x, g->rows[i], block[b]) & ~1ULL, i};
         if (g != h)
             for (long i = 0; i < h->n; i++) /* the lowest key bit says which group */
-                e[g->n + i] = (entry){key_of(x, h->rows[i], block[b]) | 1ULL, i};
+                e[g->n + i] = (entry){idx_block_key(x, h->rows[i], block[b]) | 1ULL, i};
         sort_entries(e, tmp, n);
         for (long s = 0; s < n;) {
             long t = s;
@@ -254,14 +217,6 @@ static void *run_worker(void *arg)
     return NULL;
 }
 
-static int cmp_mask_row(const void *a, const void *b, void *arg)
-{
-    const uint64_t *mask = arg;
-    long x = *(const long *)a, y = *(const long *)b;
-    if (mask[x] != mask[y]) return mask[x] < mask[y] ? -1 : 1;
-    return (x > y) - (x < y);
-}
-
 /* One group: the rows order[s..t) (same mask). Identical haplotypes (not
  * overflow rows, whose packed slots do not say everything) get one
  * representative; a representative is fresh when any row it stands for is. */
@@ -277,7 +232,7 @@ static int make_group(const sdb_idx *x, const long *order, long s, long t, uint6
     for (long i = 0; i < m; i++) {
         long r = order[s + i];
         int over = x->n_over && idx_overflow(x, r);
-        ge[i] = (entry){over ? mix((uint64_t)r) | 1ULL : key_of(x, r, mask) & ~1ULL, r};
+        ge[i] = (entry){over ? idx_mix((uint64_t)r) | 1ULL : idx_block_key(x, r, mask) & ~1ULL, r};
     }
     sort_entries(ge, gt, m);
     for (long i = 0; i < m;) {
@@ -330,9 +285,9 @@ static int make_groups(const sdb_idx *x, const sdb_lineage_opts *o, const uint8_
     int n_groups = 0, rc = order && mask ? SDB_OK : SDB_ENOMEM;
     for (long r = 0; !rc && r < n; r++) {
         order[r] = r;
-        mask[r] = typed_mask(x, r);
+        mask[r] = idx_typed_mask(x, r);
     }
-    if (!rc) qsort_r(order, nn, sizeof *order, cmp_mask_row, mask);
+    if (!rc) qsort_r(order, nn, sizeof *order, idx_cmp_mask_row, mask);
     for (long s = 0, e; !rc && s < n; s = e) {
         for (e = s; e < n && mask[order[e]] == mask[order[s]];)
             e++;
@@ -470,245 +425,3 @@ int sdb_lineage_cluster_reference(const sdb_idx *x, const sdb_lineage_opts *o,
     return rc;
 }
 
-/* ---- the probe: block keys of every row, for lineage search ------------------------ */
-
-typedef struct probe_group {
-    uint64_t mask, block[64];
-    int n_blocks;   /* K + 1, or 0: the group is scanned */
-    long *rows, n;  /* rows of the group */
-    entry *e;       /* n_blocks runs of n entries, each sorted by key */
-} probe_group;
-
-struct sdb_lineage_probe {
-    const sdb_idx *x;
-    int max_loci, min_loci;
-    probe_group *g;
-    int n_groups;
-};
-
-void sdb_lineage_probe_free(sdb_lineage_probe *p)
-{
-    if (!p) return;
-    for (int i = 0; i < p->n_groups; i++) {
-        free(p->g[i].rows);
-        free(p->g[i].e);
-    }
-    free(p->g);
-    free(p);
-}
-
-int sdb_lineage_probe_build(sdb_lineage_probe **out, const sdb_idx *x, int max_loci, int min_loci)
-{
-    *out = NULL;
-    if (sdb_idx_kind(x) != SDB_KIND_Y || max_loci < 0 || max_loci > 63) return SDB_EINVAL;
-    sdb_lineage_probe *p = calloc(1, sizeof *p);
-    long n = x->n;
-    size_t nn = (size_t)(n ? n : 1);
-    long *order = malloc(nn * sizeof *order);
-    uint64_t *mask = malloc(nn * sizeof *mask);
-    entry *tmp = malloc(nn * sizeof *tmp);
-    int rc = p && order && mask && tmp ? SDB_OK : SDB_ENOMEM;
-    for (long r = 0; !rc && r < n; r++) {
-        order[r] = r;
-        mask[r] = typed_mask(x, r);
-    }
-    if (!rc) {
-        p->x = x;
-        p->max_loci = max_loci;
-        p->min_loci = min_loci;
-        qsort_r(order, nn, sizeof *order, cmp_mask_row, mask);
-    }
-    for (long s = 0, e2; !rc && s < n; s = e2) {
-        for (e2 = s; e2 < n && mask[order[e2]] == mask[order[s]];)
-            e2++;
-        uint64_t m = mask[order[s]];
-        int n_loci = __builtin_popcountll(m);
-        if (n_loci < min_loci) continue; /* links to nothing */
-        probe_group *ng = realloc(p->g, (size_t)(p->n_groups + 1) * sizeof *ng);
-        if (!ng) {
-            rc = SDB_ENOMEM;
-            break;
-        }
-        p->g = ng;
-        probe_group *g = &p->g[p->n_groups++];
-        memset(g, 0, sizeof *g);
-        g->mask = m;
-        g->n = e2 - s;
-        g->n_blocks = n_loci >= max_loci + 1 ? max_loci + 1 : 0;
-        for (int k = 0, i = 0; g->n_blocks && k < x->n_loci; k++)
-            if (m >> k & 1) g->block[i++ % g->n_blocks] |= 1ULL << k;
-        g->rows = malloc((size_t)g->n * sizeof *g->rows);
-        g->e = g->n_blocks ? malloc((size_t)g->n * (size_t)g->n_blocks * sizeof *g->e) : NULL;
-        if (!g->rows || (g->n_blocks && !g->e)) {
-            rc = SDB_ENOMEM;
-            break;
-        }
-        memcpy(g->rows, order + s, (size_t)g->n * sizeof *g->rows);
-        for (int b = 0; b < g->n_blocks; b++) {
-            entry *e = g->e + (size_t)b * (size_t)g->n;
-            for (long i = 0; i < g->n; i++)
-                e[i] = (entry){key_of(x, g->rows[i], g->block[b]), g->rows[i]};
-            sort_entries(e, tmp, g->n);
-        }
-    }
-    free(order);
-    free(mask);
-    free(tmp);
-    if (rc) {
-        sdb_lineage_probe_free(p);
-        return rc;
-    }
-    *out = p;
-    return SDB_OK;
-}
-
-/* The query as packed slots: 0 when some typed locus of the index is not a
- * list of integer repeats of the locus's copy number (then the caller scans). */
-static int query_slots(const sdb_idx *x, const sdb_profile *q, uint8_t (*qs)[4], uint64_t *qmask,
-                       sdb_allele (*codes)[64], int *n_codes)
-{
-    *qmask = 0;
-    for (int k = 0; k < x->n_loci; k++) {
-        n_codes[k] = 0;
-        const sdb_call *c = sdb_profile_call(q, x->locus[k]);
-        if (!c) continue;
-        if (c->n != (unsigned)x->width[k] || x->width[k] > 4) return 0;
-        for (int j = 0; j < x->width[k]; j++) {
-            sdb_allele a = q->alleles[c->first + (uint32_t)j];
-            if (!sdb_allele_is_numeric(a) || a % 10 || a < 10 || a > 2540) return 0;
-            codes[k][n_codes[k]++] = a;
-        }
-        for (int j = 1; j < n_codes[k]; j++) /* sorted, as rows are */
-            for (int i = j; i > 0 && codes[k][i - 1] > codes[k][i]; i--) {
-                sdb_allele t = codes[k][i];
-                codes[k][i] = codes[k][i - 1];
-                codes[k][i - 1] = t;
-            }
-        for (int j = 0; j < n_codes[k]; j++)
-            qs[k][j] = (uint8_t)(codes[k][j] / 10);
-        *qmask |= 1ULL << k;
-    }
-    return 1;
-}
-
-/* The query against row r with ysearch's rules. */
-static int query_matches(const sdb_idx *x, const uint8_t (*qs)[4], const sdb_allele (*codes)[64],
-                         const int *n_codes, uint64_t qmask, long r, int max_loci, int max_steps,
-                         int min_loci)
-{
-    const sdb_profile *over = x->n_over ? idx_overflow(x, r) : NULL;
-    int compared = 0, differing = 0, steps = 0;
-    for (int k = 0; k < x->n_loci; k++) {
-        if (!(qmask >> k & 1)) continue;
-        const uint8_t *t = idx_slot(x, r, k);
-        if (t[0] == SDB_IDX_UNTYPED) continue;
-        compared++;
-        int differs = 0, st = 0;
-        if (!over) {
-            for (int c = 0; c < x->width[k]; c++) {
-                int diff = t[c] - qs[k][c];
-                differs |= diff != 0;
-                st += diff < 0 ? -diff : diff;
-            }
-        } else {
-            sdb_allele v[64];
-            int nv = idx_y_alleles(x, r, k, over, v);
-            idx_y_compare(codes[k], n_codes[k], v, nv, &differs, &st);
-        }
-        differing += differs;
-        steps += st;
-        if (differing > max_loci) return 0;
-    }
-    return compared >= min_loci && (max_steps < 0 || steps <= max_steps);
-}
-
-static int push_row(long **rows, long *n, long *cap, long r)
-{
-    if (*n == *cap) {
-        long *t = realloc(*rows, (size_t)(*cap = *cap ? 2 * *cap : 64) * sizeof *t);
-        if (!t) return SDB_ENOMEM;
-        *rows = t;
-    }
-    (*rows)[(*n)++] = r;
-    return SDB_OK;
-}
-
-static int cmp_row(const void *a, const void *b)
-{
-    long x = *(const long *)a, y = *(const long *)b;
-    return (x > y) - (x < y);
-}
-
-int sdb_lineage_probe_find(const sdb_lineage_probe *p, const sdb_profile *q, int max_steps,
-                           long **rows, long *n_rows, sdb_diag *d)
-{
-    const sdb_idx *x = p->x;
-    *rows = NULL;
-    *n_rows = 0;
-    long cap = 0;
-    uint8_t qs[SDB_IDX_MAX_LOCI][4];
-    sdb_allele codes[SDB_IDX_MAX_LOCI][64];
-    int n_codes[SDB_IDX_MAX_LOCI];
-    uint64_t qmask;
-    if (!query_slots(x, q, qs, &qmask, codes, n_codes)) { /* off the packed path: ysearch */
-        sdb_ysearch_opts yo;
-        sdb_ysearch_opts_init(&yo);
-        yo.max_loci = p->max_loci;
-        yo.max_steps = max_steps;
-        yo.min_loci = p->min_loci;
-        sdb_yhit *h;
-        long nh;
-        int rc = sdb_ysearch(x, q, &yo, &h, &nh, d);
-        for (long i = 0; !rc && i < nh; i++)
-            rc = push_row(rows, n_rows, &cap, h[i].target);
-        free(h);
-        if (!rc) qsort(*rows, (size_t)*n_rows, sizeof **rows, cmp_row);
-        return rc;
-    }
-    int rc = SDB_OK;
-    for (int gi = 0; gi < p->n_groups && !rc; gi++) {
-        const probe_group *g = &p->g[gi];
-        if (__builtin_popcountll(g->mask & qmask) < p->min_loci) continue;
-        if (!g->n_blocks || (g->mask & ~qmask)) { /* blocks need every group locus: scan */
-            for (long i = 0; i < g->n && !rc; i++)
-                if (query_matches(x, qs, codes, n_codes, qmask, g->rows[i], p->max_loci, max_steps,
-                                  p->min_loci))
-                    rc = push_row(rows, n_rows, &cap, g->rows[i]);
-            continue;
-        }
-        uint64_t qkey[64];
-        for (int b = 0; b < g->n_blocks; b++) {
-            qkey[b] = KEY_SEED;
-            for (int k = 0; k < x->n_loci; k++)
-                if (g->block[b] >> k & 1) qkey[b] = key_fold(qkey[b], qs[k], x->width[k], k);
-        }
-        for (int b = 0; b < g->n_blocks && !rc; b++) {
-            const entry *e = g->e + (size_t)b * (size_t)g->n;
-            long lo = 0, hi = g->n;
-            while (lo < hi) { /* first entry with key >= qkey[b] */
-                long mid = (lo + hi) / 2;
-                if (e[mid].key < qkey[b])
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            for (long i = lo; i < g->n && e[i].key == qkey[b] && !rc; i++) {
-                long r = e[i].row;
-                /* a row agreeing with the query on an earlier block was seen there */
-                int seen = 0;
-                for (int pb = 0; pb < b && !seen; pb++) {
-                    int same = 1;
-                    for (int k = 0; k < x->n_loci && same; k++)
-                        if (g->block[pb] >> k & 1)
-                            same = !memcmp(idx_slot(x, r, k), qs[k], (size_t)x->width[k]);
-                    seen = same;
-                }
-                if (!seen && query_matches(x, qs, codes, n_codes, qmask, r, p->max_loci,
-                                           max_steps, p->min_loci))
-                    rc = push_row(rows, n_rows, &cap, r);
-            }
-        }
-    }
-    if (!rc) qsort(*rows, (size_t)*n_rows, sizeof **rows, cmp_row);
-    return rc;
-}

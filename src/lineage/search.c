@@ -91,19 +91,15 @@ static int find_lineages(sdb_db *db, const sdb_idx *x, const sdb_profile *q,
     yo.max_steps = o->max_steps;
     yo.min_loci = o->min_loci;
     yo.threads = o->threads;
+    yo.probe = o->probe;
     long *rows = NULL, n_hits = 0;
-    int rc;
-    if (o->probe) {
-        rc = sdb_lineage_probe_find(o->probe, q, o->max_steps, &rows, &n_hits, d);
-    } else {
-        sdb_yhit *hits = NULL;
-        rc = sdb_ysearch(x, q, &yo, &hits, &n_hits, d);
-        rows = !rc && n_hits ? malloc((size_t)n_hits * sizeof *rows) : NULL;
-        if (!rc && n_hits && !rows) rc = SDB_ENOMEM;
-        for (long i = 0; !rc && i < n_hits; i++)
-            rows[i] = hits[i].target;
-        free(hits);
-    }
+    sdb_yhit *hits = NULL;
+    int rc = sdb_ysearch(x, q, &yo, &hits, &n_hits, d);
+    rows = !rc && n_hits ? malloc((size_t)n_hits * sizeof *rows) : NULL;
+    if (!rc && n_hits && !rows) rc = SDB_ENOMEM;
+    for (long i = 0; !rc && i < n_hits; i++)
+        rows[i] = hits[i].target;
+    free(hits);
     if (rc) return rc;
     r->near_matches = n_hits;
     sqlite3_stmt *st;

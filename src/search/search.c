@@ -654,9 +654,46 @@ int sdb_search(const sdb_idx *x, const sdb_profile *query, const sdb_search_opts
                          scan_identity, cmp_hit, (void **)out, n_out, d);
 }
 
+/* ysearch through a probe: the candidate rows from block-key lookups, each
+ * hit filled by the same row comparison as the scan. 1: the probe cannot
+ * answer this query (off the packed path): scan. */
+static int ysearch_probed(const sdb_idx *x, const sdb_profile *query, const sdb_ysearch_opts *o,
+                          sdb_yhit **out, long *n_out, sdb_diag *d)
+{
+    long *rows, n_rows;
+    int rc = yprobe_rows(o->probe, query, o->max_loci, o->max_steps, o->min_loci, &rows, &n_rows);
+    if (rc) return rc;
+    prepared *pq = malloc(sizeof *pq);
+    hits all = {NULL, 0, 0, sizeof(sdb_yhit)};
+    rc = pq ? prepare(x, query, SDB_KIND_Y, pq, d) : SDB_ENOMEM;
+    job j = {x, pq, o, 0, 0, {NULL, 0, 0, sizeof(sdb_yhit)}, SDB_OK, scan_y};
+    for (long i = 0; !rc && i < n_rows; i++) {
+        sdb_yhit h;
+        y_row(&j, rows[i], &h);
+        rc = push_hit(&all, &h);
+    }
+    free(rows);
+    free(pq);
+    if (rc) {
+        free(all.v);
+        return rc;
+    }
+    rank(x, &all, cmp_yhit, o->limit);
+    *out = all.v;
+    *n_out = all.n;
+    return SDB_OK;
+}
+
 int sdb_ysearch(const sdb_idx *x, const sdb_profile *query, const sdb_ysearch_opts *o,
                 sdb_yhit **out, long *n_out, sdb_diag *d)
 {
+    *out = NULL;
+    *n_out = 0;
+    if (o->probe && yprobe_index(o->probe) == x && x->kind == SDB_KIND_Y &&
+        yprobe_serves(o->probe, o->max_loci, o->min_loci)) {
+        int rc = ysearch_probed(x, query, o, out, n_out, d);
+        if (rc != 1) return rc;
+    }
     return search_common(x, query, SDB_KIND_Y, o, o->threads, o->limit, sizeof(sdb_yhit), scan_y,
                          cmp_yhit, (void **)out, n_out, d);
 }

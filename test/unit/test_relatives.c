@@ -283,7 +283,8 @@ static void test_lineage_differential(void **state)
         sdb_profile_free(&ps[i]);
 }
 
-/* The probe returns exactly the rows ysearch returns. */
+/* The Y probe returns exactly the rows ysearch returns, and ysearch through
+ * the probe the same hits as its scan. */
 static void test_probe_equals_ysearch(void **state)
 {
     enum { N = 3000 };
@@ -299,8 +300,8 @@ static void test_probe_equals_ysearch(void **state)
     long checked = 0, nonempty = 0;
     for (int k = 0; k <= 3; k++) {
         int min_loci = 6 + 2 * k, steps = k == 2 ? 2 : -1;
-        sdb_lineage_probe *p;
-        assert_int_equal(sdb_lineage_probe_build(&p, x, k, min_loci), SDB_OK);
+        sdb_yprobe *p;
+        assert_int_equal(sdb_yprobe_build(&p, x, k, min_loci), SDB_OK);
         for (int i = 0; i < N; i += 37) {
             /* the stored haplotypes themselves (partial kits, duplications,
              * microvariants included) and a mutated copy */
@@ -318,9 +319,18 @@ static void test_probe_equals_ysearch(void **state)
             yo.max_steps = steps;
             yo.min_loci = min_loci;
             sdb_yhit *h;
-            long nh, *rows, nr;
+            long nh, *rows = NULL, nr = 0;
             assert_int_equal(sdb_ysearch(x, q, &yo, &h, &nh, &d), 0);
-            assert_int_equal(sdb_lineage_probe_find(p, q, steps, &rows, &nr, &d), 0);
+            assert_int_equal(sdb_yprobe_find(p, q, k, steps, min_loci, &rows, &nr, &d), 0);
+            /* and sdb_ysearch through the probe gives the same hits, field by field */
+            sdb_yhit *hp;
+            long nhp;
+            yo.probe = p;
+            assert_int_equal(sdb_ysearch(x, q, &yo, &hp, &nhp, &d), 0);
+            assert_int_equal(nhp, nh);
+            for (long j = 0; j < nh; j++)
+                assert_memory_equal(&hp[j], &h[j], sizeof *hp);
+            free(hp);
             long *want = malloc((size_t)(nh ? nh : 1) * sizeof *want);
             for (long j = 0; j < nh; j++)
                 want[j] = h[j].target;
@@ -340,7 +350,7 @@ static void test_probe_equals_ysearch(void **state)
             free(h);
             sdb_profile_free(&m);
         }
-        sdb_lineage_probe_free(p);
+        sdb_yprobe_free(p);
     }
     assert_true(checked > 300 && nonempty > checked / 2);
     sdb_idx_free(x);

@@ -296,7 +296,7 @@ int sdb_familial(const sdb_idx *x, const sdb_profile *query, const sdb_familial_
         free(all.v);
         return rc;
     }
-    qsort(all.v, (size_t)all.n, sizeof *all.v, cmp_rank);
+    if (all.n > 1) qsort(all.v, (size_t)all.n, sizeof *all.v, cmp_rank);
     *hits = all.v;
     *n_hits = all.n;
     return SDB_OK;
@@ -360,7 +360,7 @@ int sdb_familial_reference(const sdb_idx *x, const sdb_profile *query, const sdb
         free(v);
         return rc;
     }
-    qsort(v, (size_t)n, sizeof *v, cmp_rank);
+    if (n > 1) qsort(v, (size_t)n, sizeof *v, cmp_rank);
     if (n > o->top) n = o->top;
     *hits = v;
     *n_hits = n;

@@ -187,7 +187,7 @@ static int rank_members(sdb_db *db, const sdb_profile *q, const sdb_lineage_sear
     sqlite3_finalize(st);
     sdb_profile_free(&t);
     free(post);
-    if (!rc) qsort(r->members, (size_t)r->n_members, sizeof *r->members, cmp_member);
+    if (!rc && r->n_members > 1) qsort(r->members, (size_t)r->n_members, sizeof *r->members, cmp_member);
     return rc;
 }
 
@@ -279,7 +279,7 @@ static int load_tree(sdb_db *db, long long root, const sdb_lineage_result *r,
                         dup_text(sqlite3_column_text(st, 4))};
     }
     sqlite3_finalize(st);
-    if (!rc) qsort(v, (size_t)n, sizeof *v, cmp_node_id);
+    if (!rc && n > 1) qsort(v, (size_t)n, sizeof *v, cmp_node_id);
     for (long i = 0; !rc && i < n; i++) {
         v[i].up = v[i].id == root ? -1 : node_of(v, n, v[i].father);
         sqlite3_bind_int64(typed, 1, v[i].id);
@@ -340,7 +340,7 @@ static int place_leads(sdb_lineage_result *r, const node *v, long n, long *cap)
         order[i] = i;
         pl[i] = (place){v[i].typed >= 0 ? r->members[v[i].typed].meioses.mode : 0, 0, v[i].typed};
     }
-    qsort_r(order, (size_t)n, sizeof *order, cmp_depth, (void *)v);
+    if (n > 1) qsort_r(order, (size_t)n, sizeof *order, cmp_depth, (void *)v);
     for (long k = n - 1; k > 0; k--) { /* from below */
         long i = order[k], u = v[i].up;
         if (u >= 0 && place_better(place_step(pl[i]), pl[u])) pl[u] = place_step(pl[i]);
@@ -435,7 +435,7 @@ static int expand_trees(sdb_db *db, sdb_lineage_result *r, const sdb_lineage_sea
         rc = expand_tree(db, roots[i], r, o, &cap, d);
     r->trees = n_roots;
     free(roots);
-    if (!rc) qsort(r->leads, (size_t)r->n_leads, sizeof *r->leads, cmp_lead);
+    if (!rc && r->n_leads > 1) qsort(r->leads, (size_t)r->n_leads, sizeof *r->leads, cmp_lead);
     return rc;
 }
 

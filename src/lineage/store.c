@@ -31,7 +31,7 @@ int lineage_row_map(const sdb_idx *x, long **sorted)
     if (!*sorted) return SDB_ENOMEM;
     for (long r = 0; r < x->n; r++)
         (*sorted)[r] = r;
-    qsort_r(*sorted, (size_t)x->n, sizeof **sorted, cmp_row_id, (void *)x);
+    if (x->n > 1) qsort_r(*sorted, (size_t)x->n, sizeof **sorted, cmp_row_id, (void *)x);
     return SDB_OK;
 }
 
@@ -494,7 +494,7 @@ static int store_lineages(sdb_db *db, const sdb_idx *x, const long long *pid, co
      * at the end (sorting beats 10^7 random index inserts: 130 -> ~20 s).
      * IMPORTANT: the index is the one of schema_v4 (src/store/schema.c). */
     if (!rc && !fresh) {
-        qsort(co, (size_t)n_comp, sizeof *co, cmp_comp);
+        if (n_comp > 1) qsort(co, (size_t)n_comp, sizeof *co, cmp_comp);
         rc = store_exec(db,
                         "DROP INDEX lineage_member_lineage; DELETE FROM lineage_member;"
                         " DELETE FROM lineage",

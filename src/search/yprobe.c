@@ -256,7 +256,7 @@ int yprobe_rows(const sdb_yprobe *p, const sdb_profile *q, int max_loci, int max
             }
         }
     }
-    if (!rc) qsort(*rows, (size_t)*n_rows, sizeof **rows, cmp_row);
+    if (!rc && *n_rows > 1) qsort(*rows, (size_t)*n_rows, sizeof **rows, cmp_row);
     return rc;
 }
 
@@ -282,7 +282,7 @@ int sdb_yprobe_find(const sdb_yprobe *p, const sdb_profile *q, int max_loci, int
     for (long i = 0; !rc && i < nh; i++)
         rc = push_row(rows, n_rows, &cap, h[i].target);
     free(h);
-    if (!rc) qsort(*rows, (size_t)*n_rows, sizeof **rows, cmp_row);
+    if (!rc && *n_rows > 1) qsort(*rows, (size_t)*n_rows, sizeof **rows, cmp_row);
     return rc;
 }
 

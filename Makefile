@@ -121,9 +121,11 @@ demo: all
 	sh scripts/demo.sh $(B)/strdb
 
 # Recall of lineage and familial search on a simulated population with truth
-# (docs/validation.md); VALIDATE_MEN men per generation (default 1,000,000).
+# (docs/validation.md); VALIDATE_MEN men per generation (default 1,000,000);
+# VALIDATE_Y_FOUNDERS=FILE draws the founders' Y haplotypes from a file.
 validate: $(B)/bench/validate_relatives
-	$(B)/bench/validate_relatives $${VALIDATE_MEN:-1000000} $${VALIDATE_GENERATIONS:-20}
+	$(B)/bench/validate_relatives $${VALIDATE_MEN:-1000000} $${VALIDATE_GENERATIONS:-20} 600 \
+	    $${VALIDATE_Y_FOUNDERS:-}
 
 bench: $(B)/strdb $(B)/bench/bench_import $(B)/bench/bench_simulate $(B)/bench/bench_search \
        $(B)/bench/bench_relatives

@@ -231,8 +231,8 @@ static void lineage_validation(world *w, double cov, int check_brute)
            t_cl);
     printf("\n| true paternal meioses | pairs (query, database man) | returned | recall |\n|---|---|---|---|\n");
     for (int b = 0; b < 6; b++)
-        printf("| %s | %ld | %ld | %s%.3f |\n", bins[b], present[b], found[b],
-               b == 5 ? "false positives; share " : "", present[b] ? (double)found[b] / present[b] : 0);
+        printf(b == 5 ? "| %s | %ld | %ld | false positives; share %.2g |\n" : "| %s | %ld | %ld | %.3f |\n",
+               bins[b], present[b], found[b], present[b] ? (double)found[b] / present[b] : 0);
     fflush(stdout);
     free(returned);
     free(ret_list);

@@ -42,10 +42,10 @@ $S audit keygen --key "$DIR/audit.key" --pubkey "$DIR/audit.pub"
 $S audit checkpoint "$DB" --key "$DIR/audit.key" -o "$DIR/checkpoints.jsonl"
 $S audit verify "$DB" --pubkey "$DIR/audit.pub" --checkpoints "$DIR/checkpoints.jsonl"
 echo
-echo "== relatives: a simulated population (3,000 founders, 6 generations, family trees) in $DIR/relatives.db"
+echo "== relatives: a simulated population (3,000 founders, 6 generations, 80% of children to couples) in $DIR/relatives.db"
 R=$DIR/relatives.db
 $S simulate --out "$DIR/sim" --founders 3000 --generations 6 --living 2 --db-fraction 0.3 \
-    --queries 20 --family-shape 1 --truth-depth 2 --seed 2026 --db "$R" --threads 2
+    --queries 20 --family-shape 1 --couples 0.8 --truth-depth 2 --seed 2026 --db "$R" --threads 2
 $S pedigree import "$R" "$DIR/sim/pedigree.csv"
 # a man outside the database whose son is in it: the query of both searches
 pair=$(awk -F, 'NR > 1 && $3 == 1 && $4 == 1' "$DIR/sim/truth.csv" | while IFS=, read q r m p; do

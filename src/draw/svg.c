@@ -103,7 +103,7 @@ static void esc(FILE *out, const char *s)
 static void svg_begin(FILE *out, double width_units, int depth, const char *title)
 {
     double w = 2 * MARGIN + (width_units < 9 ? 9 : width_units) * UNIT;
-    double h = py(depth) + LEVEL / 2 + 40;
+    double h = py(depth) + LEVEL / 2 + 50;
     fprintf(out,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\""
             " viewBox=\"0 0 %.0f %.0f\" font-family=\"DejaVu Sans, Arial, sans-serif\">\n"
@@ -330,10 +330,11 @@ static void render_pedigree(const pedigree_set *ps, const char *ext_id, double w
         long p = t[i].parent;
         long long other = v[i].father == v[p].id ? v[i].mother : v[i].father;
         double from = px(t[p].x);
+        int k = 0; /* the other parent's place among the partners: its own sibship bar */
         for (long j = 0; j < ps->n; j++)
             if (t[j].parent == -2 && v[j].partner_of == p && v[j].id == other)
-                from = px(t[j].x - 0.5);
-        double mid = py(t[p].depth) + LEVEL / 2;
+                from = px(t[j].x - 0.5), k = (int)(t[j].x - t[p].x) - 1;
+        double mid = py(t[p].depth) + LEVEL / 2 - 8 + 7 * (k % 4);
         line(out, from, py(t[p].depth), from, mid);
         line(out, from, mid, px(t[i].x), mid);
         line(out, px(t[i].x), mid, px(t[i].x), py(t[i].depth) - 15);
@@ -349,8 +350,9 @@ static void render_pedigree(const pedigree_set *ps, const char *ext_id, double w
         }
     }
     text(out, MARGIN, py(max_depth) + LEVEL / 2 + 20, 11, "start",
-         "square: man, circle: woman, diamond: unknown; filled: typed; arrow: the person;"
-         " partners right of their partner, children below the line to their other parent");
+         "square: man, circle: woman, diamond: unknown; filled: typed; arrow: the person;");
+    text(out, MARGIN, py(max_depth) + LEVEL / 2 + 34, 11, "start",
+         "partners right of their partner; children hang from the line to their other parent");
     fputs("</svg>\n", out);
 }
 
@@ -549,11 +551,12 @@ static int render_network(const sdb_catalog *cat, long long id, const hap *h, lo
         y_diff(cat, &h[p].p, &h[i].p, &l, &st, label, sizeof label);
         for (const char *c = label; *c; c++)
             lines += *c == '\n';
-        double y = y2 - hap_radius(h[i].count) - 4;
+        /* beside the edge's end, right of the child's circle top */
+        double y = y2 - hap_radius(h[i].count) + 2;
         for (char *c = label, *e; c; c = e ? e + 1 : NULL) {
             e = strchr(c, '\n');
             if (e) *e = '\0';
-            text(out, x2, y - 10.0 * --lines, 9, "middle", c);
+            text(out, x2 + 6, y - 10.0 * --lines, 9, "start", c);
         }
     }
     for (long k = 0; k < m; k++) {

@@ -145,3 +145,18 @@ fi
 check "every familial and lineage action is in the audit chain, which verifies" \
     sh -c "[ \$(sqlite3 '$DB' \"SELECT count(DISTINCT action) FROM audit WHERE action IN ('familial', 'lineage-build', 'lineage-search', 'lineage-show', 'pedigree-draw')\") = 5 ] &&
            '$S' audit verify '$DB' >/dev/null"
+
+# controlled mode: familial runs as search, lineage commands as ysearch, pedigree draw as show
+ADMIN=$("$S" user add "$DB" alice --role admin 2>/dev/null)
+CUST=$(STRDB_TOKEN=$ADMIN "$S" user add "$DB" bob --role custodian 2>/dev/null)
+ANAL=$(STRDB_TOKEN=$ADMIN "$S" user add "$DB" carol --role analyst 2>/dev/null)
+check "controlled mode: the analyst may run familial and lineage search, the custodian may not" \
+    sh -c "STRDB_TOKEN=$ANAL '$S' familial '$DB' --profile '$T/q.jsonl' --freq $F --pop Cauc --authorization FS-2 >/dev/null 2>&1 &&
+           STRDB_TOKEN=$ANAL '$S' lineage search '$DB' --haplotype '$T/qy.jsonl' >/dev/null 2>&1 &&
+           ! STRDB_TOKEN=$CUST '$S' familial '$DB' --profile '$T/q.jsonl' --freq $F --pop Cauc --authorization FS-2 2>'$T/e' &&
+           grep -q \"role 'custodian' may not search\" '$T/e' &&
+           ! STRDB_TOKEN=$CUST '$S' lineage build '$DB' 2>'$T/e' && grep -q \"role 'custodian' may not ysearch\" '$T/e'"
+check "controlled mode: the admin may not draw a pedigree (reads no profile data), the custodian may" \
+    sh -c "! STRDB_TOKEN=$ADMIN '$S' pedigree draw '$DB' '$Q' --svg '$T/a.svg' 2>'$T/e' &&
+           grep -q \"role 'admin' may not show\" '$T/e' &&
+           STRDB_TOKEN=$CUST '$S' pedigree draw '$DB' '$Q' --svg '$T/c.svg' 2>/dev/null && [ -s '$T/c.svg' ]"

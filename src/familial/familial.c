@@ -255,8 +255,9 @@ int sdb_familial(const sdb_idx *x, const sdb_profile *query, const sdb_familial_
 {
     *hits = NULL;
     *n_hits = *skipped = 0;
+    *loci_used = 0;
     int rc = check_opts(x, o, d);
-    if (rc) return rc;
+    if (rc || x->n == 0) return rc; /* an empty index: no candidates */
     plan pl;
     rc = build_plan(x, query, o, &pl, d);
     if (rc) {

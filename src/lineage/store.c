@@ -618,10 +618,11 @@ int sdb_lineage_print(sdb_db *db, long long id, const char *indexes, long top, F
                           &st, d))
             return SDB_ESTORE;
         sqlite3_bind_int64(st, 1, top);
-        fprintf(out, "%8s %8s %8s %9s %8s  %s\n", "lineage", "men", "distinct", "diversity",
-                "persons", "modal haplotype");
         long n = 0;
         while (sqlite3_step(st) == SQLITE_ROW) {
+            if (!n)
+                fprintf(out, "%8s %8s %8s %9s %8s  %s\n", "lineage", "men", "distinct",
+                        "diversity", "persons", "modal haplotype");
             fprintf(out, "%8lld %8lld %8lld %9.4f %8lld  %s\n", sqlite3_column_int64(st, 0),
                     sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
                     sqlite3_column_double(st, 3), sqlite3_column_int64(st, 4),
@@ -630,7 +631,9 @@ int sdb_lineage_print(sdb_db *db, long long id, const char *indexes, long top, F
         }
         sqlite3_finalize(st);
         if (!n) {
-            sdb_diag_set(d, NULL, 0, NULL, "no lineages built yet: run strdb lineage build first");
+            sdb_diag_set(d, NULL, 0, NULL,
+                         "no lineages stored: run strdb lineage build (over at least one Y "
+                         "haplotype) first");
             return SDB_ENOTFOUND;
         }
         return SDB_OK;

@@ -358,12 +358,156 @@ static void test_probe_equals_ysearch(void **state)
         sdb_profile_free(&ps[i]);
 }
 
+/* ---- the leads list against brute force ---- */
+
+enum { LM = 400, LGEN = 6 }; /* men, generations */
+
+/* Meioses between men a and b of the forest (father[] indexes, -1 for a
+ * founder; gen[] their generations), -1 in different trees. */
+static int forest_distance(const int *father, const int *gen, int a, int b)
+{
+    int d = 0;
+    while (a != b) {
+        if (a < 0 || b < 0) return -1;
+        if (gen[a] >= gen[b])
+            a = father[a];
+        else
+            b = father[b];
+        d++;
+    }
+    return d;
+}
+
+static void test_leads_brute_force(void **state)
+{
+    char dir[] = "/tmp/strdb-leads-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char db_path[256], ped_path[256], y_path[256];
+    snprintf(db_path, sizeof db_path, "%s/l.db", dir);
+    snprintf(ped_path, sizeof ped_path, "%s/ped.csv", dir);
+    snprintf(y_path, sizeof y_path, "%s/y.jsonl", dir);
+    /* a paternal forest: 40 founders, each later man the son of a random man
+     * of the generation before; Y haplotypes inherited with rare mutations;
+     * about a third of the men typed */
+    static int father[LM], gen[LM], typed[LM], yhap[LM][12];
+    static const char *loci[12] = {"DYS19",  "DYS389I", "DYS389II", "DYS390", "DYS391", "DYS392",
+                                   "DYS393", "DYS437",  "DYS438",   "DYS439", "DYS448", "DYS456"};
+    FILE *yf = fopen(y_path, "w");
+    assert_non_null(yf);
+    for (int i = 0; i < LM; i++) {
+        gen[i] = i < 40 ? 0 : 1 + (i - 40) * (LGEN - 1) / (LM - 40);
+        father[i] = -1;
+        if (gen[i] > 0) {
+            int lo = 0, hi = i;
+            while (gen[lo] < gen[i] - 1)
+                lo++;
+            while (hi > 0 && gen[hi - 1] >= gen[i])
+                hi--;
+            father[i] = lo + (int)rnd((unsigned)(hi - lo));
+        }
+        for (int k = 0; k < 12; k++)
+            yhap[i][k] = father[i] < 0 ? 10 + (int)rnd(8) : yhap[father[i]][k] + (rnd(30) == 0);
+        typed[i] = rnd(3) == 0;
+        if (typed[i]) {
+            fprintf(yf, "{\"sample_id\":\"M%dY\",\"loci\":{", i);
+            for (int k = 0; k < 12; k++)
+                fprintf(yf, "%s\"%s\":[\"%d\"]", k ? "," : "", loci[k], yhap[i][k]);
+            fprintf(yf, "}}\n");
+        }
+    }
+    fclose(yf);
+    /* the pedigree: the sample_id column names the typed men's haplotypes */
+    FILE *ped = fopen(ped_path, "w");
+    assert_non_null(ped);
+    fprintf(ped, "id,father,mother,sex,sample_id\n");
+    for (int i = 0; i < LM; i++) {
+        char f[16] = "", sid[16] = "";
+        if (father[i] >= 0) snprintf(f, sizeof f, "M%d", father[i]);
+        if (typed[i]) snprintf(sid, sizeof sid, "M%dY", i);
+        fprintf(ped, "M%d,%s,,M,%s\n", i, f, sid);
+    }
+    fclose(ped);
+    sdb_ctx ctx = {"test", "casework", NULL, NULL};
+    sdb_db *db;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    assert_int_equal(sdb_db_create(&db, db_path, &ctx, &d), SDB_OK);
+    sdb_import_opts io;
+    sdb_import_opts_init(&io);
+    io.index = "offender";
+    io.basis = "conviction";
+    sdb_import_stats ist;
+    assert_int_equal(sdb_db_import(db, &ctx, y_path, &io, &ist, &d), SDB_OK);
+    sdb_pedigree_stats pst;
+    assert_int_equal(sdb_pedigree_import(db, &ctx, ped_path, &pst, &d), SDB_OK);
+    sdb_idx *x;
+    assert_int_equal(sdb_idx_build(&x, db, NULL, SDB_KIND_Y, &d), SDB_OK);
+    sdb_lineage_opts lo;
+    sdb_lineage_opts_init(&lo);
+    lo.min_loci = 8;
+    sdb_lineage_build_stats bst;
+    assert_int_equal(sdb_lineage_build(db, &ctx, x, NULL, &lo, 1, &bst, &d), SDB_OK);
+    long checked = 0;
+    for (int qi = 0; qi < LM; qi += 7) { /* untyped and typed men's haplotypes as queries */
+        sdb_profile q;
+        sdb_profile_init(&q);
+        for (int k = 0; k < 12; k++)
+            assert_int_equal(sdb_profile_add(&q, sdb_catalog_find(cat, loci[k], strlen(loci[k])),
+                                             (sdb_allele)(yhap[qi][k] * 10)),
+                             0);
+        assert_int_equal(sdb_profile_finish(&q, cat), 0);
+        sdb_lineage_search_opts so;
+        sdb_lineage_search_opts_init(&so);
+        sdb_lineage_result r;
+        assert_int_equal(sdb_lineage_search(db, x, &q, &so, &r, &d), SDB_OK);
+        /* brute force: every man of a tree holding a typed member, placed by
+         * the member minimising tree meioses + posterior mode */
+        int in_tree[LM] = {0}, n_expected = 0;
+        for (long m = 0; m < r.n_members; m++) {
+            int mi = atoi(r.members[m].person + 1);
+            for (int i = 0; i < LM; i++)
+                in_tree[i] |= forest_distance(father, gen, i, mi) >= 0;
+        }
+        for (int i = 0; i < LM; i++)
+            n_expected += in_tree[i];
+        assert_int_equal(r.n_leads, n_expected);
+        for (long l = 0; l < r.n_leads; l++) {
+            const sdb_lineage_lead *ld = &r.leads[l];
+            int li = atoi(ld->person + 1), best = -1;
+            for (long m = 0; m < r.n_members; m++) {
+                int dist = forest_distance(father, gen, li, atoi(r.members[m].person + 1));
+                int est = dist < 0 ? -1 : dist + r.members[m].meioses.mode;
+                if (est >= 0 && (best < 0 || est < best)) best = est;
+            }
+            assert_int_equal(ld->estimate, best);
+            int via = -1; /* the member named places him at that estimate */
+            for (long m = 0; m < r.n_members; m++)
+                if (!strcmp(r.members[m].sample_id, ld->via)) via = (int)m;
+            assert_true(via >= 0);
+            int dv = forest_distance(father, gen, li, atoi(r.members[via].person + 1));
+            assert_int_equal(ld->tree_meioses, dv);
+            assert_int_equal(dv + r.members[via].meioses.mode, ld->estimate);
+            assert_int_equal(!!ld->sample_id, typed[li]);
+            checked++;
+        }
+        sdb_lineage_result_free(&r);
+        sdb_profile_free(&q);
+    }
+    assert_true(checked > 200);
+    sdb_idx_free(x);
+    sdb_db_close(db);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_familial_differential),
         cmocka_unit_test(test_lineage_differential),
         cmocka_unit_test(test_probe_equals_ysearch),
+        cmocka_unit_test(test_leads_brute_force),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -108,6 +108,13 @@ int cli_load_freq(const char *cmd, const char *path, int strict, double min_freq
  * -1 with the reason printed. */
 int cli_find_pop(const char *cmd, const sdb_freq *f, const char *name, size_t len);
 
+/* Option values: the whole of s a number in [lo, hi]; 0, else -1. The
+ * cli_number / cli_integer forms also print "OPT: expected ..., got 'S'". */
+int cli_parse_long(const char *s, long lo, long hi, long *out);
+int cli_parse_double(const char *s, double lo, double hi, double *out);
+int cli_number(const char *cmd, const char *opt, const char *s, double lo, double hi, double *out);
+int cli_integer(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out);
+
 /* Prints alleles of call c joined by '/' into buf. */
 void cli_alleles(const sdb_profile *p, const sdb_call *c, char *buf, size_t size);
 

@@ -63,18 +63,6 @@ typedef struct args {
     sdb_familial_opts o;
 } args;
 
-static int number(const char *opt, const char *s, double lo, double hi, double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (*s && !*end && v >= lo && v <= hi) {
-        *out = v;
-        return 0;
-    }
-    cli_error("familial", "%s: expected a number in [%g, %g], got '%s'", opt, lo, hi, s);
-    return -1;
-}
-
 static int parse(int argc, char **argv, args *a, sdb_ctx *ctx)
 {
     static const struct option lo[] = {{"profile", required_argument, NULL, O_PROFILE},
@@ -114,21 +102,21 @@ static int parse(int argc, char **argv, args *a, sdb_ctx *ctx)
         case O_FREQ: a->freq = optarg; break;
         case O_POP: a->pops = optarg; break;
         case O_REL: a->rels = optarg; break;
-        case O_TOP: bad = number("--top", optarg, 1, 1e6, &v), a->o.top = (long)v; break;
-        case O_THETA: bad = number("--theta", optarg, 0, 0.5, &a->o.theta); break;
-        case O_MINL: bad = number("--min-loci", optarg, 0, 64, &v), a->o.min_loci = (int)v; break;
+        case O_TOP: bad = cli_number("familial", "--top", optarg, 1, 1e6, &v), a->o.top = (long)v; break;
+        case O_THETA: bad = cli_number("familial", "--theta", optarg, 0, 0.5, &a->o.theta); break;
+        case O_MINL: bad = cli_number("familial", "--min-loci", optarg, 0, 64, &v), a->o.min_loci = (int)v; break;
         case O_MUT:
             if ((bad = sdb_mutation_parse(optarg, &a->o.mutation.kind) != 0))
                 cli_error("familial", "--mutation: expected equal, proportional or stepwise");
             break;
-        case O_RATE: bad = number("--rate", optarg, 0, 0.5, &a->o.mutation.rate); break;
-        case O_BREAK: bad = number("--breakdown", optarg, 0, 100, &v), a->breakdown = (int)v; break;
+        case O_RATE: bad = cli_number("familial", "--rate", optarg, 0, 0.5, &a->o.mutation.rate); break;
+        case O_BREAK: bad = cli_number("familial", "--breakdown", optarg, 0, 100, &v), a->breakdown = (int)v; break;
         case O_YPROF: a->yfile = optarg; break;
         case O_YGEN: a->ygenotype = optarg; break;
-        case O_YMAX: bad = number("--y-max-loci", optarg, 0, 64, &v), a->y_max = (int)v; break;
-        case O_MINF: bad = number("--min-freq", optarg, 0, 1, &a->min_freq); break;
+        case O_YMAX: bad = cli_number("familial", "--y-max-loci", optarg, 0, 64, &v), a->y_max = (int)v; break;
+        case O_MINF: bad = cli_number("familial", "--min-freq", optarg, 0, 1, &a->min_freq); break;
         case O_INDEX: a->index = optarg; break;
-        case O_THREADS: bad = number("--threads", optarg, 1, 64, &v), a->o.threads = (int)v; break;
+        case O_THREADS: bad = cli_number("familial", "--threads", optarg, 1, 64, &v), a->o.threads = (int)v; break;
         case O_JSON: a->json = 1; break;
         case 'h': cli_usage(familial_usage, 0); return -1;
         default: return cli_usage(familial_usage, 1);

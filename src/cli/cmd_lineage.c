@@ -62,18 +62,6 @@ typedef struct args {
     const char *index, *file, *genotype, *kit, *svg, *view;
 } args;
 
-static int number(const char *opt, const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (*s && !*end && v >= lo && v <= hi) {
-        *out = v;
-        return 0;
-    }
-    cli_error("lineage", "%s: expected an integer in [%ld, %ld], got '%s'", opt, lo, hi, s);
-    return -1;
-}
-
 static int parse(int argc, char **argv, args *a, sdb_ctx *ctx)
 {
     static const struct option lo[] = {{"max-loci", required_argument, NULL, O_MAXLOCI},
@@ -108,23 +96,23 @@ static int parse(int argc, char **argv, args *a, sdb_ctx *ctx)
         if (cli_ctx_option(c, optarg, ctx)) continue;
         int bad = 0;
         switch (c) {
-        case O_MAXLOCI: bad = number("--max-loci", optarg, 0, 20, &v), a->o.max_loci = (int)v; break;
-        case O_MAXSTEPS: bad = number("--max-steps", optarg, 0, 1000, &v), a->o.max_steps = (int)v; break;
-        case O_MINL: bad = number("--min-loci", optarg, 1, 64, &v), a->o.min_loci = (int)v; break;
+        case O_MAXLOCI: bad = cli_integer("lineage", "--max-loci", optarg, 0, 20, &v), a->o.max_loci = (int)v; break;
+        case O_MAXSTEPS: bad = cli_integer("lineage", "--max-steps", optarg, 0, 1000, &v), a->o.max_steps = (int)v; break;
+        case O_MINL: bad = cli_integer("lineage", "--min-loci", optarg, 1, 64, &v), a->o.min_loci = (int)v; break;
         case O_FULL: a->full = 1; break;
         case O_INDEX: a->index = optarg; break;
-        case O_THREADS: bad = number("--threads", optarg, 1, 64, &v), a->o.threads = (int)v; break;
+        case O_THREADS: bad = cli_integer("lineage", "--threads", optarg, 1, 64, &v), a->o.threads = (int)v; break;
         case O_HAP: a->file = optarg; break;
         case O_GENOTYPE: a->genotype = optarg; break;
         case O_KIT: a->kit = optarg; break;
-        case O_MAXM: bad = number("--max-meioses", optarg, 1, 200, &v), a->max_meioses = (int)v; break;
-        case O_LIMIT: bad = number("--limit", optarg, 0, 1L << 30, &a->limit); break;
-        case O_LEADS: bad = number("--leads", optarg, 0, 1L << 30, &a->leads); break;
+        case O_MAXM: bad = cli_integer("lineage", "--max-meioses", optarg, 1, 200, &v), a->max_meioses = (int)v; break;
+        case O_LIMIT: bad = cli_integer("lineage", "--limit", optarg, 0, 1L << 30, &a->limit); break;
+        case O_LEADS: bad = cli_integer("lineage", "--leads", optarg, 0, 1L << 30, &a->leads); break;
         case O_JSON: a->json = 1; break;
         case O_SVG: a->svg = optarg; break;
         case O_VIEW: a->view = optarg; break;
-        case O_MAXNODES: bad = number("--max-nodes", optarg, 2, 400, &v), a->max_nodes = (int)v; break;
-        case O_TOP: bad = number("--top", optarg, 1, 1L << 30, &a->top); break;
+        case O_MAXNODES: bad = cli_integer("lineage", "--max-nodes", optarg, 2, 400, &v), a->max_nodes = (int)v; break;
+        case O_TOP: bad = cli_integer("lineage", "--top", optarg, 1, 1L << 30, &a->top); break;
         case 'h': cli_usage(lineage_usage, 0); return -1;
         default: return cli_usage(lineage_usage, 1);
         }

@@ -64,15 +64,6 @@ enum {
     O_FORMAT
 };
 
-static int to_int(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
-}
-
 static json_t *hit_json(const sdb_idx *x, const sdb_hit *h)
 {
     return json_pack("{s:s,s:i,s:i,s:i}", "sample_id", sdb_idx_sample_id(x, h->target), "shared",
@@ -152,11 +143,11 @@ int main_search(int argc, char **argv)
         case O_GENOTYPE: genotype = optarg; break;
         case O_BATCH: batch_file = optarg; break;
         case O_STRING: bad = sdb_stringency_parse(optarg, &o.stringency); break;
-        case O_MINL: bad = to_int(optarg, 0, 64, &v), o.min_loci = (int)v; break;
-        case O_MAXMM: bad = to_int(optarg, 0, 64, &v), o.max_mismatch = (int)v; break;
+        case O_MINL: bad = cli_parse_long(optarg, 0, 64, &v), o.min_loci = (int)v; break;
+        case O_MAXMM: bad = cli_parse_long(optarg, 0, 64, &v), o.max_mismatch = (int)v; break;
         case O_INDEX: index = optarg; break;
-        case O_LIMIT: bad = to_int(optarg, 0, 1L << 40, &v), o.limit = v; break;
-        case O_THREADS: bad = to_int(optarg, 1, 64, &v), o.threads = (int)v; break;
+        case O_LIMIT: bad = cli_parse_long(optarg, 0, 1L << 40, &v), o.limit = v; break;
+        case O_THREADS: bad = cli_parse_long(optarg, 1, 64, &v), o.threads = (int)v; break;
         case O_JSON: json = 1; break;
         default: return cli_usage(search_usage, c != 'h');
         }
@@ -253,12 +244,12 @@ int main_ysearch(int argc, char **argv)
         switch (c) {
         case O_PROFILE: file = optarg; break;
         case O_GENOTYPE: genotype = optarg; break;
-        case O_MAXLOCI: bad = to_int(optarg, 0, 64, &v), o.max_loci = (int)v; break;
-        case O_MAXSTEPS: bad = to_int(optarg, 0, 1000, &v), o.max_steps = (int)v; break;
-        case O_MINL: bad = to_int(optarg, 0, 64, &v), o.min_loci = (int)v; break;
+        case O_MAXLOCI: bad = cli_parse_long(optarg, 0, 64, &v), o.max_loci = (int)v; break;
+        case O_MAXSTEPS: bad = cli_parse_long(optarg, 0, 1000, &v), o.max_steps = (int)v; break;
+        case O_MINL: bad = cli_parse_long(optarg, 0, 64, &v), o.min_loci = (int)v; break;
         case O_INDEX: index = optarg; break;
-        case O_LIMIT: bad = to_int(optarg, 0, 1L << 40, &v), o.limit = v; break;
-        case O_THREADS: bad = to_int(optarg, 1, 64, &v), o.threads = (int)v; break;
+        case O_LIMIT: bad = cli_parse_long(optarg, 0, 1L << 40, &v), o.limit = v; break;
+        case O_THREADS: bad = cli_parse_long(optarg, 1, 64, &v), o.threads = (int)v; break;
         case O_JSON: json = 1; break;
         default: return cli_usage(ysearch_usage, c != 'h');
         }
@@ -356,13 +347,13 @@ int main_pairs(int argc, char **argv)
         if (cli_ctx_option(c, optarg, &ctx)) continue;
         int bad = 0;
         switch (c) {
-        case O_HIT: bad = to_int(optarg, 0, 64, &hit); break;
+        case O_HIT: bad = cli_parse_long(optarg, 0, 64, &hit); break;
         case O_FORMAT:
             json = !strcmp(optarg, "json");
             bad = !json && strcmp(optarg, "csv");
             break;
         case O_INDEX: index = optarg; break;
-        case O_THREADS: bad = to_int(optarg, 1, 64, &v), threads = (int)v; break;
+        case O_THREADS: bad = cli_parse_long(optarg, 1, 64, &v), threads = (int)v; break;
         default: return cli_usage(pairs_usage, c != 'h');
         }
         if (bad) {

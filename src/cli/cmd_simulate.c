@@ -124,16 +124,6 @@ typedef struct run_state {
     struct timespec t0;
 } run_state;
 
-static int parse_num(const char *s, double lo, double hi, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (!*s || *end || errno || v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
-}
-
 static int parse_args(int argc, char **argv, sim_cli *c)
 {
     static const struct option lo[] = {{"out", required_argument, NULL, O_OUT},
@@ -185,24 +175,24 @@ static int parse_args(int argc, char **argv, sim_cli *c)
         case O_OUT: c->out = optarg; break;
         case O_DB: c->db = optarg; break;
         case O_SEED:
-            bad = parse_num(optarg, 0, 9007199254740992.0, &v), c->o.seed = (uint64_t)v;
+            bad = cli_parse_double(optarg, 0, 9007199254740992.0, &v), c->o.seed = (uint64_t)v;
             break;
-        case O_FOUNDERS: bad = parse_num(optarg, 2, 4e9, &v), c->o.founders = (long)v; break;
-        case O_GENS: bad = parse_num(optarg, 1, 100000, &v), c->o.generations = (int)v; break;
-        case O_GROWTH: bad = parse_num(optarg, -0.5, 10, &c->o.growth); break;
-        case O_SHAPE: bad = parse_num(optarg, 0, 1e6, &c->o.family_shape); break;
-        case O_COUPLES: bad = parse_num(optarg, 0, 1, &c->o.couples); break;
+        case O_FOUNDERS: bad = cli_parse_double(optarg, 2, 4e9, &v), c->o.founders = (long)v; break;
+        case O_GENS: bad = cli_parse_double(optarg, 1, 100000, &v), c->o.generations = (int)v; break;
+        case O_GROWTH: bad = cli_parse_double(optarg, -0.5, 10, &c->o.growth); break;
+        case O_SHAPE: bad = cli_parse_double(optarg, 0, 1e6, &c->o.family_shape); break;
+        case O_COUPLES: bad = cli_parse_double(optarg, 0, 1, &c->o.couples); break;
         case O_YKIT: c->o.y_kit = strcmp(optarg, "none") ? optarg : NULL; break;
         case O_YFOUND: c->y_founders = optarg; break;
-        case O_TWOSTEP: bad = parse_num(optarg, 0, 1, &c->o.two_step); break;
+        case O_TWOSTEP: bad = cli_parse_double(optarg, 0, 1, &c->o.two_step); break;
         case O_KIT: c->o.autosomal_kit = strcmp(optarg, "none") ? optarg : NULL; break;
         case O_FREQ: c->freq = optarg; break;
         case O_POP: c->pop = optarg; break;
-        case O_MUT: bad = parse_num(optarg, 0, 1, &c->o.autosomal_mutation); break;
-        case O_LIVING: bad = parse_num(optarg, 1, 10, &v), c->living = (int)v; break;
-        case O_FRAC: bad = parse_num(optarg, 0, 1, &c->fraction); break;
-        case O_QUERIES: bad = parse_num(optarg, 0, 1e7, &v), c->queries = (long)v; break;
-        case O_DEPTH: bad = parse_num(optarg, 1, 8, &v), c->depth = (int)v; break;
+        case O_MUT: bad = cli_parse_double(optarg, 0, 1, &c->o.autosomal_mutation); break;
+        case O_LIVING: bad = cli_parse_double(optarg, 1, 10, &v), c->living = (int)v; break;
+        case O_FRAC: bad = cli_parse_double(optarg, 0, 1, &c->fraction); break;
+        case O_QUERIES: bad = cli_parse_double(optarg, 0, 1e7, &v), c->queries = (long)v; break;
+        case O_DEPTH: bad = cli_parse_double(optarg, 1, 8, &v), c->depth = (int)v; break;
         case O_INDEX: c->index = optarg; break;
         case O_BASIS: c->basis = optarg; break;
         case O_FORMAT:
@@ -212,7 +202,7 @@ static int parse_args(int argc, char **argv, sim_cli *c)
         case O_NOPED: c->pedigree = 0; break;
         case O_RANDOMQ: c->random_queries = 1; break;
         case O_YINDEX: c->y_index = optarg; break;
-        case O_THREADS: bad = parse_num(optarg, 1, 64, &v), c->o.threads = (int)v; break;
+        case O_THREADS: bad = cli_parse_double(optarg, 1, 64, &v), c->o.threads = (int)v; break;
         case 'h': cli_usage(simulate_usage, 0); return -1;
         default: return cli_usage(simulate_usage, 1);
         }

@@ -91,19 +91,6 @@ typedef struct stat_args {
     sdb_mutation mut;
 } stat_args;
 
-static int parse_number(const char *cmd, const char *opt, const char *s, double lo, double hi,
-                        double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (*s && !*end && v >= lo && v <= hi) {
-        *out = v;
-        return 0;
-    }
-    cli_error(cmd, "%s: expected a number in [%g, %g], got '%s'", opt, lo, hi, s);
-    return -1;
-}
-
 /* Parses the options shared by the statistics commands. Returns 0, or the
  * exit code (-1: help shown). */
 static int parse_stat_args(const char *cmd, const char *usage, int argc, char **argv, stat_args *s)
@@ -140,12 +127,12 @@ static int parse_stat_args(const char *cmd, const char *usage, int argc, char **
         case O_FREQ: s->freq = optarg; break;
         case O_POP: s->pops = optarg; break;
         case O_THETA:
-            if (parse_number(cmd, "--theta", optarg, 0, 0.5, &s->theta)) return EXIT_USAGE;
+            if (cli_number(cmd, "--theta", optarg, 0, 0.5, &s->theta)) return EXIT_USAGE;
             break;
         case O_GENOTYPE: s->genotype = optarg; break;
         case O_PROFILE: s->profile = optarg; break;
         case O_MINF:
-            if (parse_number(cmd, "--min-freq", optarg, 0, 1, &s->min_freq)) return EXIT_USAGE;
+            if (cli_number(cmd, "--min-freq", optarg, 0, 1, &s->min_freq)) return EXIT_USAGE;
             break;
         case O_STRICT: s->strict = 1; break;
         case O_JSON: s->json = 1; break;
@@ -165,20 +152,20 @@ static int parse_stat_args(const char *cmd, const char *usage, int argc, char **
             }
             break;
         case O_RATE:
-            if (parse_number(cmd, "--rate", optarg, 0, 0.5, &s->mut.rate)) return EXIT_USAGE;
+            if (cli_number(cmd, "--rate", optarg, 0, 0.5, &s->mut.rate)) return EXIT_USAGE;
             break;
         case O_RATE2:
-            if (parse_number(cmd, "--rate2", optarg, 0, 0.5, &s->mut.rate2)) return EXIT_USAGE;
+            if (cli_number(cmd, "--rate2", optarg, 0, 0.5, &s->mut.rate2)) return EXIT_USAGE;
             break;
         case O_RANGE:
-            if (parse_number(cmd, "--range", optarg, 1e-9, 1e9, &s->mut.range)) return EXIT_USAGE;
+            if (cli_number(cmd, "--range", optarg, 1e-9, 1e9, &s->mut.range)) return EXIT_USAGE;
             break;
         case O_MOTHER: s->mother = optarg; break;
         case O_CHILD: s->child = optarg; break;
         case O_FATHER: s->father = optarg; break;
         case O_KIT: s->kit = optarg; break;
         case O_MAX:
-            if (parse_number(cmd, "--max", optarg, 1, 200, &v)) return EXIT_USAGE;
+            if (cli_number(cmd, "--max", optarg, 1, 200, &v)) return EXIT_USAGE;
             s->max = (int)v;
             break;
         case 'h': cli_usage(usage, 0); return -1;

@@ -294,3 +294,35 @@ int cli_find_pop(const char *cmd, const sdb_freq *f, const char *name, size_t le
     return i;
 }
 
+
+int cli_parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_parse_double(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (!*s || *end || !(v >= lo && v <= hi)) return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_number(const char *cmd, const char *opt, const char *s, double lo, double hi, double *out)
+{
+    if (!cli_parse_double(s, lo, hi, out)) return 0;
+    cli_error(cmd, "%s: expected a number in [%g, %g], got '%s'", opt, lo, hi, s);
+    return -1;
+}
+
+int cli_integer(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out)
+{
+    if (!cli_parse_long(s, lo, hi, out)) return 0;
+    cli_error(cmd, "%s: expected an integer in [%ld, %ld], got '%s'", opt, lo, hi, s);
+    return -1;
+}

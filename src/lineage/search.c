@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lineage_internal.h"
 #include "store/store_internal.h"
 #include "strdb/lineage.h"
 #include "strdb/search.h"

@@ -6,7 +6,6 @@
 #include <time.h>
 
 #include "index/index_internal.h"
-#include "lineage_internal.h"
 #include "strdb/lineage.h"
 #include "store/store_internal.h"
 
@@ -25,17 +24,8 @@ static int cmp_row_id(const void *a, const void *b, void *arg)
     return strcmp(sdb_idx_sample_id(x, *(const long *)a), sdb_idx_sample_id(x, *(const long *)b));
 }
 
-int lineage_row_map(const sdb_idx *x, long **sorted)
-{
-    *sorted = malloc((size_t)(x->n ? x->n : 1) * sizeof **sorted);
-    if (!*sorted) return SDB_ENOMEM;
-    for (long r = 0; r < x->n; r++)
-        (*sorted)[r] = r;
-    if (x->n > 1) qsort_r(*sorted, (size_t)x->n, sizeof **sorted, cmp_row_id, (void *)x);
-    return SDB_OK;
-}
-
-long lineage_row_of(const sdb_idx *x, const long *sorted, const char *sample_id)
+/* Row of sample_id in x (rows sorted by sample id in sorted[]), or -1. */
+static long row_of(const sdb_idx *x, const long *sorted, const char *sample_id)
 {
     long lo = 0, hi = x->n - 1;
     while (lo <= hi) {
@@ -50,9 +40,12 @@ long lineage_row_of(const sdb_idx *x, const long *sorted, const char *sample_id)
     return -1;
 }
 
-/* pid[row] = profile.id of every row (the index was built from these indexes). */
-static int profile_ids(sdb_db *db, const sdb_idx *x, const long *sorted, const char *indexes,
-                       long long *pid, sdb_diag *d)
+/* pid[row] = profile.id of every row (the index was built from these
+ * indexes). The index is built by the same scan in the same order, so the
+ * ids are read in step with the rows; only if the sample ids disagree (an
+ * index built another way) are the rows looked up by sample id. */
+static int profile_ids(sdb_db *db, const sdb_idx *x, const char *indexes, long long *pid,
+                       sdb_diag *d)
 {
     sqlite3_stmt *st;
     if (store_prepare(db,
@@ -63,16 +56,33 @@ static int profile_ids(sdb_db *db, const sdb_idx *x, const long *sorted, const c
     sqlite3_bind_text(st, 1, indexes, -1, SQLITE_STATIC);
     for (long r = 0; r < x->n; r++)
         pid[r] = -1;
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        long r = lineage_row_of(x, sorted, (const char *)sqlite3_column_text(st, 1));
-        if (r >= 0) pid[r] = sqlite3_column_int64(st, 0);
+    long *sorted = NULL, r = 0;
+    int step, rc = SDB_OK;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *sid = (const char *)sqlite3_column_text(st, 1);
+        if (!sorted && r < x->n && !strcmp(sdb_idx_sample_id(x, r), sid)) {
+            pid[r++] = sqlite3_column_int64(st, 0);
+            continue;
+        }
+        if (!sorted) { /* out of step: look rows up from here on */
+            if (!(sorted = malloc((size_t)(x->n ? x->n : 1) * sizeof *sorted))) {
+                rc = SDB_ENOMEM;
+                break;
+            }
+            for (long i = 0; i < x->n; i++)
+                sorted[i] = i;
+            if (x->n > 1) qsort_r(sorted, (size_t)x->n, sizeof *sorted, cmp_row_id, (void *)x);
+        }
+        long row = row_of(x, sorted, sid);
+        if (row >= 0) pid[row] = sqlite3_column_int64(st, 0);
     }
     sqlite3_finalize(st);
-    for (long r = 0; r < x->n && step == SQLITE_DONE; r++)
-        if (pid[r] < 0) {
+    free(sorted);
+    if (rc) return rc;
+    for (long i = 0; i < x->n && step == SQLITE_DONE; i++)
+        if (pid[i] < 0) {
             sdb_diag_set(d, NULL, 0, NULL, "the index holds '%s', the store does not: rebuild it",
-                         sdb_idx_sample_id(x, r));
+                         sdb_idx_sample_id(x, i));
             return SDB_EINVAL;
         }
     return step == SQLITE_DONE ? SDB_OK : SDB_ESTORE;
@@ -536,7 +546,7 @@ int sdb_lineage_build(sdb_db *db, const sdb_ctx *ctx, const sdb_idx *x, const ch
     memset(st, 0, sizeof *st);
     long n = x->n;
     size_t nn = (size_t)(n ? n : 1);
-    long *sorted = NULL, *comp = malloc(nn * sizeof *comp);
+    long *comp = malloc(nn * sizeof *comp);
     long (*links)[2] = NULL;
     long n_links = 0;
     long long *pid = malloc(nn * sizeof *pid), *lin = malloc(nn * sizeof *lin), max_id = 0;
@@ -546,8 +556,8 @@ int sdb_lineage_build(sdb_db *db, const sdb_ctx *ctx, const sdb_idx *x, const ch
     const char *idx_text = indexes ? indexes : "*";
     int rc = store_exec(db, "BEGIN IMMEDIATE", d);
     if (rc) goto out;
-    if (!comp || !pid || !lin || !fresh || !has_person || !pm || lineage_row_map(x, &sorted)) rc = SDB_ENOMEM;
-    if (!rc) rc = profile_ids(db, x, sorted, indexes, pid, d);
+    if (!comp || !pid || !lin || !fresh || !has_person || !pm) rc = SDB_ENOMEM;
+    if (!rc) rc = profile_ids(db, x, indexes, pid, d);
     for (long r = 0; !rc && r < n; r++)
         pm[r] = (pid_row){pid[r], r};
     if (!rc) qsort(pm, nn, sizeof *pm, cmp_pid);
@@ -596,7 +606,6 @@ int sdb_lineage_build(sdb_db *db, const sdb_ctx *ctx, const sdb_idx *x, const ch
     rc = store_finish(db, rc, d);
     st->seconds_store = now_s() - t1;
 out:
-    free(sorted);
     free(comp);
     free(links);
     free(pid);

@@ -494,6 +494,26 @@ static void test_leads_brute_force(void **state)
         sdb_profile_free(&q);
     }
     assert_true(checked > 200);
+    /* an index whose rows are not in the store's order (built from profiles
+     * in reverse): the build maps rows to profiles by sample id and stores
+     * the same lineages */
+    long n = sdb_idx_count(x), before = bst.lineages;
+    sdb_profile *rev = calloc((size_t)n, sizeof *rev);
+    const sdb_profile **rp = calloc((size_t)n, sizeof *rp);
+    for (long i = 0; i < n; i++) {
+        sdb_profile_init(&rev[i]);
+        assert_int_equal(sdb_idx_profile(x, n - 1 - i, &rev[i]), 0);
+        rp[i] = &rev[i];
+    }
+    sdb_idx *xr;
+    assert_int_equal(sdb_idx_build_profiles(&xr, cat, rp, n, SDB_KIND_Y, &d), SDB_OK);
+    assert_int_equal(sdb_lineage_build(db, &ctx, xr, NULL, &lo, 1, &bst, &d), SDB_OK);
+    assert_int_equal(bst.lineages, before);
+    sdb_idx_free(xr);
+    for (long i = 0; i < n; i++)
+        sdb_profile_free(&rev[i]);
+    free(rev);
+    free(rp);
     sdb_idx_free(x);
     sdb_db_close(db);
     char cmd[300];

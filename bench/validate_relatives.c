@@ -311,7 +311,7 @@ static void familial_validation(world *w, const sdb_freq *f, double cov)
         for (int k = 0; k < nr; k++) {
             total[rels[k].kind]++;
             for (long j = 0; j < nh; j++)
-                if (h[j].target == rels[k].row) {
+                if (sdb_idx_input_row(x, h[j].target) == rels[k].row) {
                     at10[rels[k].kind] += j < 10;
                     at100[rels[k].kind]++;
                 }
@@ -319,7 +319,7 @@ static void familial_validation(world *w, const sdb_freq *f, double cov)
         for (long j = 0; j < nh && j < 10; j++) {
             int first_degree = 0;
             for (int k = 0; k < nr; k++)
-                first_degree |= rels[k].row == h[j].target;
+                first_degree |= rels[k].row == sdb_idx_input_row(x, h[j].target);
             fp10 += !first_degree;
         }
         free(h);

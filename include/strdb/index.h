@@ -46,6 +46,11 @@ void sdb_idx_free(sdb_idx *x);
 
 long sdb_idx_count(const sdb_idx *x);
 sdb_kind sdb_idx_kind(const sdb_idx *x);
+/* Rows of an autosomal index are kept in search order (sorted by genotype;
+ * docs/search.md), not in the order they were read; Y indexes keep that
+ * order. The position of row `row` in the build's input (the store's scan
+ * order or the array given), or -1 for a row out of range. */
+long sdb_idx_input_row(const sdb_idx *x, long row);
 /* Sample id of row i (owned by the index). */
 const char *sdb_idx_sample_id(const sdb_idx *x, long i);
 /* Loci of the index (catalog ids, ascending) and their number. */
@@ -60,10 +65,10 @@ int sdb_idx_profile(const sdb_idx *x, long row, sdb_profile *out) SDB_WUR;
 
 /* Snapshot files: the index written to disk so that a later command loads
  * it instead of rebuilding it from the store. Layout (docs/search.md): the
- * magic "SDBIDX" 0 0, a little-endian u32 version (1), the store stamp, the
+ * magic "SDBIDX" 0 0, a little-endian u32 version (2), the store stamp, the
  * index fields, and a BLAKE2b-256 checksum of everything before it.
  * The stamp (sdb_db_stamp) says which store content the index reflects. */
-#define SDB_IDX_SNAPSHOT_VERSION 1
+#define SDB_IDX_SNAPSHOT_VERSION 2
 
 /* Writes x with stamp to path (atomically: a temporary file renamed).
  * Returns SDB_OK or SDB_EIO. */

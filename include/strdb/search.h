@@ -109,7 +109,8 @@ int sdb_yprobe_find(const sdb_yprobe *p, const sdb_profile *q, int max_loci, int
 /* All-pairs comparison (DNAtools semantics) over an autosomal index: for
  * every pair, m = loci typed in both with the same genotype, p = loci
  * sharing exactly one allele. counts[m * (n_loci + 1) + p] is the number of
- * pairs; pairs with m >= hit_m are listed (hit_m < 0: none). */
+ * pairs; pairs with m >= hit_m are listed (hit_m < 0: none), in input order
+ * (sdb_idx_input_row(hit_a) < sdb_idx_input_row(hit_b); by a, then b). */
 typedef struct sdb_pairs_result {
     int n_loci;
     uint64_t *counts; /* (n_loci + 1)^2 */

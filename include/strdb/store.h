@@ -105,6 +105,20 @@ int sdb_iter_open(sdb_iter **out, sdb_db *db, const char *index, const char *sam
  * meta's strings stay valid until the next call or sdb_iter_close(). */
 int sdb_iter_next(sdb_iter *it, sdb_profile *p, sdb_stored *meta) SDB_WUR;
 /* NULL is a no-op. */
+/* The raw form of a genotype iterator's next row, for index builders: the
+ * sample id and the stored genotype blob (docs/store.md), both valid until
+ * the next call. SDB_OK, SDB_END, SDB_ESTORE; SDB_EINVAL on an iterator
+ * not opened with sdb_iter_open_genotypes. */
+int sdb_iter_next_raw(sdb_iter *it, const char **sample_id, const void **genotype,
+                      size_t *len) SDB_WUR;
+
+/* Unpacks a stored genotype blob into at most cap (locus id, allele)
+ * entries, sorted by locus; *n is their number. SDB_EFORMAT for a damaged
+ * blob (header, length, an invalid allele, loci out of order), SDB_EVERSION
+ * for another encoding version, SDB_ENOMEM when more than cap entries. */
+int sdb_genotype_unpack(const void *blob, size_t len, uint16_t *loci, sdb_allele *alleles, int cap,
+                        int *n) SDB_WUR;
+
 void sdb_iter_close(sdb_iter *it);
 
 /* A lean iterator for bulk readers (index builds): profiles of one kind,

@@ -6,52 +6,266 @@
 
 #include "index_internal.h"
 
-/* A source of profiles that can be read twice. */
+/* One profile as the builder reads it: the sample id and its (locus,
+ * allele) entries sorted by locus then allele (the store's order), and the
+ * profile itself when the source has one (an overflow row keeps a copy). */
+typedef struct entries {
+    const char *id;
+    const uint16_t *locus;
+    const sdb_allele *allele;
+    int n;
+    const sdb_profile *p;
+} entries;
+
+/* A source: next fills e (valid until the next call) and returns SDB_OK,
+ * SDB_END or an error. */
 typedef struct source {
-    int (*next)(void *arg, sdb_profile *p); /* SDB_OK, SDB_END or an error */
-    int (*rewind)(void *arg);
+    int (*next)(void *arg, entries *e);
     void *arg;
 } source;
 
-typedef struct builder {
-    sdb_idx *x;
-    uint8_t *id_of[SDB_LOCUS_ID_MAX + 1]; /* per catalog locus: allele code -> id (pass 1) */
-    int n_ids[SDB_LOCUS_ID_MAX + 1];
-    sdb_allele *codes[SDB_LOCUS_ID_MAX + 1];
-    int present[SDB_LOCUS_ID_MAX + 1];
-    size_t ids_len, ids_cap;
-    long cap, over_cap;
-} builder;
+/* Entries of a profile into buffers that grow as needed. */
+typedef struct entry_buf {
+    uint16_t *locus;
+    sdb_allele *allele;
+    int cap;
+} entry_buf;
 
-static int wanted(const sdb_idx *x, const sdb_locus *l)
+/* Room for n entries. */
+static int reserve(entry_buf *b, int n)
 {
-    return x->kind == SDB_KIND_Y ? l->type == SDB_LOCUS_Y : l->type == SDB_LOCUS_AUTOSOMAL;
+    if (n <= b->cap) return SDB_OK;
+    int cap = n * 2;
+    uint16_t *l = realloc(b->locus, (size_t)cap * sizeof *l);
+    if (l) b->locus = l;
+    sdb_allele *a = realloc(b->allele, (size_t)cap * sizeof *a);
+    if (a) b->allele = a;
+    if (!l || !a) return SDB_ENOMEM;
+    b->cap = cap;
+    return SDB_OK;
 }
 
-/* Pass 1: loci present and allele dictionaries. */
-static int scan_profile(builder *b, const sdb_profile *p, sdb_diag *d)
+static int entries_of(const sdb_profile *p, entry_buf *b, entries *e)
 {
-    for (int i = 0; i < p->n_calls; i++) {
-        const sdb_call *c = &p->calls[i];
-        const sdb_locus *l = sdb_catalog_by_id(b->x->cat, c->locus);
-        if (!wanted(b->x, l)) continue;
-        b->present[c->locus] = 1;
-        if (!b->id_of[c->locus]) {
-            b->id_of[c->locus] = calloc(65536, 1);
-            b->codes[c->locus] = calloc(256, sizeof(sdb_allele));
-            if (!b->id_of[c->locus] || !b->codes[c->locus]) return SDB_ENOMEM;
+    if (reserve(b, p->n_alleles)) return SDB_ENOMEM;
+    int n = 0;
+    for (int i = 0; i < p->n_calls; i++)
+        for (uint32_t k = 0; k < p->calls[i].n; k++) {
+            b->locus[n] = (uint16_t)p->calls[i].locus;
+            b->allele[n++] = p->alleles[p->calls[i].first + k];
         }
-        for (uint32_t k = c->first; k < c->first + c->n; k++) {
-            sdb_allele a = p->alleles[k];
-            if (a == SDB_ALLELE_ANY || b->id_of[c->locus][a]) continue;
-            if (b->n_ids[c->locus] == IDX_MAX_ID) {
-                sdb_diag_set(d, NULL, 0, l->name, "more than %d distinct alleles", IDX_MAX_ID);
-                return SDB_EINVAL;
-            }
-            b->id_of[c->locus][a] = (uint8_t)++b->n_ids[c->locus];
-            b->codes[c->locus][b->n_ids[c->locus]] = a;
-        }
+    *e = (entries){p->sample_id, b->locus, b->allele, n, p};
+    return SDB_OK;
+}
+
+/* The builder reads the source once: allele ids are given in order of first
+ * sight, and the columns of every locus that occurs grow with the rows; at
+ * the end the ids are renumbered in allele order (so sorted ids are sorted
+ * alleles) and the loci laid out in catalog order. */
+typedef struct builder {
+    sdb_idx *x;
+    uint8_t *id_of[SDB_LOCUS_ID_MAX + 1];    /* autosomal: allele code -> id (first sight) */
+    sdb_allele *codes[SDB_LOCUS_ID_MAX + 1]; /* id -> allele code */
+    int n_ids[SDB_LOCUS_ID_MAX + 1];
+    uint8_t *col[SDB_LOCUS_ID_MAX + 1]; /* per catalog locus: width bytes a row */
+    int width[SDB_LOCUS_ID_MAX + 1];    /* 0: not wanted or not seen yet */
+    int skip[SDB_LOCUS_ID_MAX + 1];     /* a locus of the other kind */
+    unsigned open[SDB_LOCUS_ID_MAX + 1]; /* the loci with a column, in order of first sight */
+    int n_open;
+    /* autosomal: per locus, a small direct-mapped memo of allele code -> id
+     * (code << 8 | id), so that most lookups stay in the first-level cache */
+    uint32_t *memo[SDB_LOCUS_ID_MAX + 1];
+    long cap, over_cap;
+    size_t ids_cap;
+} builder;
+
+/* A new locus column, zero (untyped) for the rows so far. */
+static int open_locus(builder *b, unsigned l, sdb_diag *d)
+{
+    const sdb_locus *loc = sdb_catalog_by_id(b->x->cat, l);
+    if (!loc) return SDB_EFORMAT; /* a locus id the catalog lacks: a damaged record */
+    int want = (b->x->kind == SDB_KIND_Y ? loc->type == SDB_LOCUS_Y
+                                                : loc->type == SDB_LOCUS_AUTOSOMAL);
+    if (!want) {
+        b->skip[l] = 1;
+        return SDB_OK;
     }
+    b->width[l] = b->x->kind == SDB_KIND_Y ? loc->copies : 2;
+    if (b->width[l] < 1 || b->width[l] > 8) {
+        sdb_diag_set(d, NULL, 0, loc->name, "%d copies: not indexable", b->width[l]);
+        return SDB_EINVAL;
+    }
+    size_t bytes = (size_t)(b->cap ? b->cap : 1) * (size_t)b->width[l];
+    if (!(b->col[l] = calloc(bytes, 1))) return SDB_ENOMEM;
+    b->open[b->n_open++] = l;
+    if (b->x->kind == SDB_KIND_AUTOSOMAL &&
+        (!(b->id_of[l] = calloc(65536, 1)) || !(b->codes[l] = calloc(256, sizeof(sdb_allele))) ||
+         !(b->memo[l] = calloc(256, sizeof(uint32_t)))))
+        return SDB_ENOMEM;
+    return SDB_OK;
+}
+
+/* Room for one more row in every column and the id offsets. */
+static int grow(builder *b)
+{
+    sdb_idx *x = b->x;
+    long cap = b->cap ? 2 * b->cap : 1024;
+    for (int i = 0; i < b->n_open; i++) {
+        unsigned l = b->open[i];
+        uint8_t *t = realloc(b->col[l], (size_t)cap * (size_t)b->width[l]);
+        if (!t) return SDB_ENOMEM;
+        b->col[l] = t;
+    }
+    size_t *o = realloc(x->id_off, (size_t)cap * sizeof *o);
+    if (!o) return SDB_ENOMEM;
+    x->id_off = o;
+    b->cap = cap;
+    return SDB_OK;
+}
+
+static int add_id(builder *b, const char *id)
+{
+    sdb_idx *x = b->x;
+    size_t len = strlen(id) + 1;
+    if (x->ids_len + len > b->ids_cap) {
+        size_t cap = b->ids_cap ? 2 * b->ids_cap : 1 << 16;
+        while (cap < x->ids_len + len)
+            cap *= 2;
+        char *t = realloc(x->ids, cap);
+        if (!t) return SDB_ENOMEM;
+        x->ids = t;
+        b->ids_cap = cap;
+    }
+    memcpy(x->ids + x->ids_len, id, len);
+    x->id_off[x->n] = x->ids_len;
+    x->ids_len += len;
+    return SDB_OK;
+}
+
+/* Sort order of alleles in a slot: by code, the wildcard last (its id 255
+ * is the largest). */
+static unsigned slot_order(sdb_allele a)
+{
+    return a == SDB_ALLELE_ANY ? 0x10000u : (unsigned)a;
+}
+
+/* The slots of one locus of the row from its alleles a[0..n); returns 1 when
+ * they do not fit (the row goes to the overflow). */
+static int fill_locus(builder *b, unsigned l, const sdb_allele *in, int n, sdb_diag *d)
+{
+    sdb_idx *x = b->x;
+    sdb_allele a[64];
+    n = n < 64 ? n : 64;
+    memcpy(a, in, (size_t)n * sizeof *a);
+    for (int i = 1; i < n; i++) /* a few alleles: insertion sort */
+        for (int j = i; j > 0 && slot_order(a[j - 1]) > slot_order(a[j]); j--) {
+            sdb_allele t = a[j];
+            a[j] = a[j - 1];
+            a[j - 1] = t;
+        }
+    uint8_t *slot = b->col[l] + (size_t)x->n * (size_t)b->width[l];
+    if (x->kind == SDB_KIND_Y) {
+        /* Y slots hold repeat numbers (1..254), sorted as the alleles are;
+         * anything else (microvariants, symbols, other copy numbers) keeps
+         * its full list in the overflow */
+        int over = n != b->width[l];
+        for (int j = 0; j < b->width[l]; j++) {
+            sdb_allele v = a[j < n ? j : n - 1];
+            int integer = sdb_allele_is_numeric(v) && v % 10 == 0 && v >= 10 && v <= 2540;
+            over |= !integer;
+            slot[j] = integer ? (uint8_t)(v / 10) : SDB_IDX_WILDCARD;
+        }
+        return over;
+    }
+    uint8_t ids[2] = {0, 0};
+    for (int j = 0; j < 2 && j < n; j++) {
+        if (a[j] == SDB_ALLELE_ANY) {
+            ids[j] = SDB_IDX_WILDCARD;
+            continue;
+        }
+        uint32_t *memo = &b->memo[l][(a[j] ^ a[j] >> 8) & 255];
+        if (*memo && *memo >> 8 == (uint32_t)a[j]) {
+            ids[j] = (uint8_t)*memo;
+            continue;
+        }
+        uint8_t *id = &b->id_of[l][a[j]];
+        if (!*id) {
+            if (b->n_ids[l] == IDX_MAX_ID) {
+                sdb_diag_set(d, NULL, 0, sdb_catalog_by_id(x->cat, l)->name,
+                             "more than %d distinct alleles", IDX_MAX_ID);
+                return -1;
+            }
+            *id = (uint8_t)++b->n_ids[l];
+            b->codes[l][*id] = a[j];
+        }
+        *memo = (uint32_t)a[j] << 8 | *id;
+        ids[j] = *id;
+    }
+    for (int j = 2; j < n; j++) /* a mixture's further alleles still enter the dictionary */
+        if (a[j] != SDB_ALLELE_ANY && !b->id_of[l][a[j]]) {
+            if (b->n_ids[l] == IDX_MAX_ID) {
+                sdb_diag_set(d, NULL, 0, sdb_catalog_by_id(x->cat, l)->name,
+                             "more than %d distinct alleles", IDX_MAX_ID);
+                return -1;
+            }
+            b->id_of[l][a[j]] = (uint8_t)++b->n_ids[l];
+            b->codes[l][b->n_ids[l]] = a[j];
+        }
+    slot[0] = ids[0];
+    slot[1] = n > 1 ? ids[1] : ids[0];
+    return n > 2;
+}
+
+/* The overflow copy of a row that did not fit. */
+static int add_overflow(builder *b, const entries *e)
+{
+    sdb_idx *x = b->x;
+    if (x->n_over == b->over_cap) {
+        long cap = b->over_cap ? 2 * b->over_cap : 64;
+        long *r = realloc(x->over_row, (size_t)cap * sizeof *r);
+        if (r) x->over_row = r;
+        sdb_profile *o = realloc(x->over, (size_t)cap * sizeof *o);
+        if (o) x->over = o;
+        if (!r || !o) return SDB_ENOMEM;
+        b->over_cap = cap;
+    }
+    sdb_profile *p = &x->over[x->n_over];
+    sdb_profile_init(p);
+    x->over_row[x->n_over++] = x->n; /* freed with the index from here on */
+    if (e->p) return sdb_profile_copy(p, e->p) ? SDB_ENOMEM : SDB_OK;
+    if (sdb_profile_set_id(p, e->id, -1)) return SDB_ENOMEM;
+    return sdb_profile_set_sorted(p, x->cat, e->locus, e->allele, e->n);
+}
+
+static int add_row(builder *b, const entries *e, sdb_diag *d)
+{
+    sdb_idx *x = b->x;
+    int rc;
+    if (x->n == b->cap && (rc = grow(b))) return rc;
+    if ((rc = add_id(b, e->id))) return rc;
+    for (int i = 0; i < b->n_open; i++) { /* untyped unless the row says otherwise */
+        unsigned l = b->open[i];
+        uint8_t *slot = b->col[l] + (size_t)x->n * (size_t)b->width[l];
+        for (int c = 0; c < b->width[l]; c++)
+            slot[c] = 0;
+    }
+    int over = 0;
+    for (int i = 0; i < e->n;) {
+        unsigned l = e->locus[i];
+        int j = i;
+        while (j < e->n && e->locus[j] == l)
+            j++;
+        if (l > SDB_LOCUS_ID_MAX) return SDB_EINVAL;
+        if (!b->col[l] && !b->skip[l] && (rc = open_locus(b, l, d))) return rc;
+        if (b->col[l]) {
+            int o = fill_locus(b, l, e->allele + i, j - i, d);
+            if (o < 0) return SDB_EINVAL;
+            over |= o;
+        }
+        i = j;
+    }
+    if (over && (rc = add_overflow(b, e))) return rc;
+    x->n++;
     return SDB_OK;
 }
 
@@ -61,123 +275,44 @@ static int cmp_allele(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The loci in catalog order, each autosomal locus's ids renumbered in allele
+ * order; the columns move into the index. */
 static int layout(builder *b, sdb_diag *d)
 {
     sdb_idx *x = b->x;
-    for (unsigned l = 1; l <= SDB_LOCUS_ID_MAX; l++) {
-        if (!b->present[l]) continue;
+    for (unsigned l = 0; l <= SDB_LOCUS_ID_MAX; l++) {
+        if (!b->col[l]) continue;
         if (x->n_loci == SDB_IDX_MAX_LOCI) {
             sdb_diag_set(d, NULL, 0, NULL, "more than %d loci", SDB_IDX_MAX_LOCI);
             return SDB_EINVAL;
         }
         int k = x->n_loci++;
         x->locus[k] = l;
-        x->width[k] = x->kind == SDB_KIND_Y ? sdb_catalog_by_id(x->cat, l)->copies : 2;
+        x->width[k] = b->width[l];
         x->offset[k] = x->row;
         x->row += x->width[k];
-        /* ids in allele order, so that sorted ids are sorted alleles */
-        int n = x->n_codes[k] = b->n_ids[l];
-        sdb_allele *codes = b->codes[l];
-        qsort(codes + 1, (size_t)n, sizeof *codes, cmp_allele);
-        for (int i = 1; i <= n; i++)
-            b->id_of[l][codes[i]] = (uint8_t)i;
-        memcpy(x->code[k], codes, 256 * sizeof(sdb_allele));
+        x->col[k] = b->col[l];
+        b->col[l] = NULL;
         x->code[k][SDB_IDX_WILDCARD] = SDB_ALLELE_ANY;
-    }
-    return SDB_OK;
-}
-
-/* Pass 2: one row; returns 1 if the profile does not fit the row. */
-static int fill_row(builder *b, const sdb_profile *p, uint8_t *row)
-{
-    sdb_idx *x = b->x;
-    int over = 0;
-    memset(row, 0, (size_t)x->row);
-    for (int i = 0; i < p->n_calls; i++) {
-        const sdb_call *c = &p->calls[i];
-        int k = idx_locus_pos(x, c->locus);
-        if (k < 0) continue;
-        uint8_t ids[64];
-        int n = c->n < 64 ? c->n : 64;
-        for (int j = 0; j < n; j++) {
-            sdb_allele a = p->alleles[c->first + (uint32_t)j];
-            ids[j] = a == SDB_ALLELE_ANY ? SDB_IDX_WILDCARD : b->id_of[c->locus][a];
+        if (x->kind == SDB_KIND_Y) continue;
+        int n = x->n_codes[k] = b->n_ids[l];
+        sdb_allele sorted[256];
+        memcpy(sorted, b->codes[l], sizeof sorted);
+        qsort(sorted + 1, (size_t)n, sizeof *sorted, cmp_allele);
+        uint8_t remap[256];
+        for (int i = 0; i < 256; i++)
+            remap[i] = (uint8_t)i; /* 0 untyped and 255 wildcard stay */
+        for (int i = 1; i <= n; i++) {
+            remap[b->id_of[l][sorted[i]]] = (uint8_t)i;
+            x->code[k][i] = sorted[i];
         }
-        for (int i1 = 1; i1 < n; i1++) /* a few ids: insertion sort (qsort cost 3% of a build) */
-            for (int i2 = i1; i2 > 0 && ids[i2 - 1] > ids[i2]; i2--) {
-                uint8_t t = ids[i2];
-                ids[i2] = ids[i2 - 1];
-                ids[i2 - 1] = t;
-            }
-        uint8_t *slot = row + x->offset[k];
-        if (x->kind == SDB_KIND_AUTOSOMAL) {
-            over |= n > 2;
-            slot[0] = ids[0];
-            slot[1] = n > 1 ? ids[1] : ids[0];
-        } else {
-            /* Y slots hold repeat numbers (1..254), sorted as the alleles are;
-             * anything else (microvariants, symbols, other copy numbers) keeps
-             * its full list in the overflow */
-            over |= n != x->width[k];
-            for (int j = 0; j < x->width[k]; j++) {
-                sdb_allele a = p->alleles[c->first + (uint32_t)(j < n ? j : n - 1)];
-                int integer = sdb_allele_is_numeric(a) && a % 10 == 0 && a >= 10 && a <= 2540;
-                over |= !integer;
-                slot[j] = integer ? (uint8_t)(a / 10) : SDB_IDX_WILDCARD;
-            }
+        uint8_t *c = x->col[k];
+        for (size_t i = 0, end = (size_t)x->n * 2; i < end; i += 2) {
+            uint8_t u = remap[c[i]], v = remap[c[i + 1]];
+            c[i] = u < v ? u : v; /* renumbering keeps the order; kept sorted anyway */
+            c[i + 1] = u < v ? v : u;
         }
     }
-    return over;
-}
-
-static int add_row(builder *b, const sdb_profile *p)
-{
-    sdb_idx *x = b->x;
-    if (x->n == b->cap) {
-        long cap = b->cap ? 2 * b->cap : 1024;
-        for (int k = 0; k < x->n_loci; k++) {
-            uint8_t *t = realloc(x->col[k], (size_t)cap * (size_t)x->width[k]);
-            if (!t) return SDB_ENOMEM;
-            x->col[k] = t;
-        }
-        size_t *o = realloc(x->id_off, (size_t)cap * sizeof *o);
-        if (!o) return SDB_ENOMEM;
-        x->id_off = o;
-        b->cap = cap;
-    }
-    size_t len = strlen(p->sample_id) + 1;
-    if (b->ids_len + len > b->ids_cap) {
-        size_t cap = b->ids_cap ? 2 * b->ids_cap : 1 << 16;
-        while (cap < b->ids_len + len)
-            cap *= 2;
-        char *t = realloc(x->ids, cap);
-        if (!t) return SDB_ENOMEM;
-        x->ids = t;
-        b->ids_cap = cap;
-    }
-    memcpy(x->ids + b->ids_len, p->sample_id, len);
-    x->id_off[x->n] = b->ids_len;
-    b->ids_len += len;
-    uint8_t row[SDB_IDX_MAX_LOCI * 8];
-    int over = fill_row(b, p, row);
-    for (int k = 0; k < x->n_loci; k++) /* scatter into the columns */
-        memcpy(x->col[k] + (size_t)x->n * (size_t)x->width[k], row + x->offset[k],
-               (size_t)x->width[k]);
-    if (over) {
-        if (x->n_over == b->over_cap) {
-            long cap = b->over_cap ? 2 * b->over_cap : 64;
-            long *r = realloc(x->over_row, (size_t)cap * sizeof *r);
-            sdb_profile *o = realloc(x->over, (size_t)cap * sizeof *o);
-            if (r) x->over_row = r;
-            if (o) x->over = o;
-            if (!r || !o) return SDB_ENOMEM;
-            b->over_cap = cap;
-        }
-        sdb_profile_init(&x->over[x->n_over]);
-        if (sdb_profile_copy(&x->over[x->n_over], p)) return SDB_ENOMEM;
-        x->over_row[x->n_over++] = x->n;
-    }
-    x->n++;
     return SDB_OK;
 }
 
@@ -185,24 +320,21 @@ static int build(sdb_idx **out, const sdb_catalog *cat, source *src, sdb_kind ki
 {
     builder b;
     memset(&b, 0, sizeof b);
-    sdb_profile p;
-    sdb_profile_init(&p);
-    int rc = SDB_ENOMEM;
     if (!(b.x = calloc(1, sizeof *b.x))) return SDB_ENOMEM;
     b.x->kind = kind;
     b.x->cat = cat;
-    while ((rc = src->next(src->arg, &p)) == SDB_OK)
-        if (p.kind == kind && (rc = scan_profile(&b, &p, d))) break;
+    entries e;
+    int rc;
+    while ((rc = src->next(src->arg, &e)) == SDB_OK)
+        if ((rc = add_row(&b, &e, d))) break;
     if (rc == SDB_END) rc = layout(&b, d);
-    if (!rc) rc = src->rewind(src->arg);
-    while (!rc && (rc = src->next(src->arg, &p)) == SDB_OK)
-        if (p.kind == kind) rc = add_row(&b, &p);
-    if (rc == SDB_END) rc = SDB_OK;
+    if (!rc) rc = idx_sort_rows(b.x);
     for (int l = 0; l <= SDB_LOCUS_ID_MAX; l++) {
         free(b.id_of[l]);
         free(b.codes[l]);
+        free(b.memo[l]);
+        free(b.col[l]);
     }
-    sdb_profile_free(&p);
     if (rc) {
         sdb_idx_free(b.x);
         return rc;
@@ -211,69 +343,99 @@ static int build(sdb_idx **out, const sdb_catalog *cat, source *src, sdb_kind ki
     return SDB_OK;
 }
 
-typedef struct array_src {
-    const sdb_profile *const *ps;
+/* Profiles from an array or a caller's reader: those of the index's kind. */
+typedef struct profile_src {
+    const sdb_profile *const *ps; /* the array, or NULL */
     long n, i;
-} array_src;
+    int (*next)(void *arg, sdb_profile *p); /* the caller's reader */
+    void *arg;
+    sdb_profile p;
+    sdb_kind kind;
+    entry_buf buf;
+} profile_src;
 
-static int array_next(void *arg, sdb_profile *p)
+static int profile_next(void *arg, entries *e)
 {
-    array_src *s = arg;
-    if (s->i == s->n) return SDB_END;
-    return sdb_profile_copy(p, s->ps[s->i++]);
+    profile_src *s = arg;
+    for (;;) {
+        const sdb_profile *p;
+        if (s->ps) {
+            if (s->i == s->n) return SDB_END;
+            p = s->ps[s->i++];
+        } else {
+            int rc = s->next(s->arg, &s->p);
+            if (rc) return rc;
+            p = &s->p;
+        }
+        if (p->kind == s->kind) return entries_of(p, &s->buf, e);
+    }
 }
 
-static int array_rewind(void *arg)
+static int build_profiles(sdb_idx **out, const sdb_catalog *cat, profile_src *s, sdb_kind kind,
+                          sdb_diag *d)
 {
-    ((array_src *)arg)->i = 0;
-    return SDB_OK;
+    s->kind = kind;
+    sdb_profile_init(&s->p);
+    source src = {profile_next, s};
+    int rc = build(out, cat, &src, kind, d);
+    sdb_profile_free(&s->p);
+    free(s->buf.locus);
+    free(s->buf.allele);
+    return rc;
 }
 
 int sdb_idx_build_profiles(sdb_idx **out, const sdb_catalog *cat, const sdb_profile *const *ps,
                            long n, sdb_kind kind, sdb_diag *d)
 {
-    array_src a = {ps, n, 0};
-    source src = {array_next, array_rewind, &a};
-    return build(out, cat, &src, kind, d);
+    profile_src s = {.ps = ps, .n = n};
+    return build_profiles(out, cat, &s, kind, d);
 }
 
 int sdb_idx_build_source(sdb_idx **out, const sdb_catalog *cat,
                          int (*next)(void *arg, sdb_profile *p), int (*rewind)(void *arg),
                          void *arg, sdb_kind kind, sdb_diag *d)
 {
-    source src = {next, rewind, arg};
-    return build(out, cat, &src, kind, d);
+    (void)rewind; /* read once now; kept for callers written for two passes */
+    profile_src s = {.next = next, .arg = arg};
+    return build_profiles(out, cat, &s, kind, d);
 }
 
+/* The store's rows, read raw: the genotype blobs are unpacked straight into
+ * entries, without building a profile for each. */
 typedef struct store_src {
-    sdb_db *db;
-    const char *index;
-    sdb_kind kind;
     sdb_iter *it;
+    entry_buf buf;
 } store_src;
 
-static int store_next(void *arg, sdb_profile *p)
+static int store_next(void *arg, entries *e)
 {
     store_src *s = arg;
-    return sdb_iter_next(s->it, p, NULL);
-}
-
-static int store_rewind(void *arg)
-{
-    store_src *s = arg;
-    sdb_iter_close(s->it);
-    s->it = NULL;
-    return sdb_iter_open_genotypes(&s->it, s->db, s->index, s->kind);
+    const char *id;
+    const void *blob;
+    size_t len;
+    int rc = sdb_iter_next_raw(s->it, &id, &blob, &len);
+    if (rc) return rc;
+    int n = (int)(len / 3) + 1; /* at least the entries of a blob of len bytes */
+    if (reserve(&s->buf, n)) return SDB_ENOMEM;
+    rc = sdb_genotype_unpack(blob, len, s->buf.locus, s->buf.allele, s->buf.cap, &n);
+    if (rc) {
+        sdb_log(SDB_LOG_ERROR, "profile '%s': damaged genotype encoding", id);
+        return rc;
+    }
+    *e = (entries){id, s->buf.locus, s->buf.allele, n, NULL};
+    return SDB_OK;
 }
 
 int sdb_idx_build(sdb_idx **out, sdb_db *db, const char *index, sdb_kind kind, sdb_diag *d)
 {
-    store_src s = {db, index, kind, NULL};
+    store_src s = {NULL, {NULL, NULL, 0}};
     int rc = sdb_iter_open_genotypes(&s.it, db, index, kind);
     if (rc) return rc;
-    source src = {store_next, store_rewind, &s};
+    source src = {store_next, &s};
     rc = build(out, sdb_db_catalog(db), &src, kind, d);
     sdb_iter_close(s.it);
+    free(s.buf.locus);
+    free(s.buf.allele);
     return rc;
 }
 
@@ -288,6 +450,7 @@ void sdb_idx_free(sdb_idx *x)
         free(x->col[k]);
     free(x->ids);
     free(x->id_off);
+    free(x->src);
     free(x);
 }
 
@@ -304,6 +467,12 @@ sdb_kind sdb_idx_kind(const sdb_idx *x)
 const char *sdb_idx_sample_id(const sdb_idx *x, long i)
 {
     return i >= 0 && i < x->n ? x->ids + x->id_off[i] : NULL;
+}
+
+long sdb_idx_input_row(const sdb_idx *x, long row)
+{
+    if (row < 0 || row >= x->n) return -1;
+    return x->src ? (long)x->src[row] : row;
 }
 
 int sdb_idx_n_loci(const sdb_idx *x)

@@ -22,12 +22,33 @@ struct sdb_idx {
     uint8_t *col[SDB_IDX_MAX_LOCI];
     long n;
     char *ids;      /* sample ids, NUL-separated */
+    size_t ids_len; /* bytes of ids used */
     size_t *id_off; /* per row */
     /* rows whose alleles did not fit (mixtures, Y duplications), ascending */
     long *over_row;
     sdb_profile *over;
     long n_over;
+    /* autosomal indexes are kept in search order (src/index/order.c): rows
+     * [0, n_sorted) sorted by their genotypes at the loci level[0..n_levels)
+     * (most selective first), the overflow rows after them in input order */
+    int n_levels;
+    int level[SDB_IDX_MAX_LOCI]; /* index loci */
+    long n_sorted;
+    uint32_t *src; /* input position of each row; NULL: rows are in input order */
 };
+
+/* Levels of the search order (at most; fewer when the index has fewer loci). */
+#define IDX_LEVELS 8
+
+/* The genotype key of row r at autosomal index locus k: the two ids. */
+static inline unsigned idx_key(const sdb_idx *x, int k, long r)
+{
+    const uint8_t *s = x->col[k] + 2 * (size_t)r;
+    return (unsigned)s[0] << 8 | s[1];
+}
+
+/* Puts an autosomal index in search order (a no-op for Y). */
+int idx_sort_rows(sdb_idx *x);
 
 /* The ids of row r at index locus k (width[k] bytes). */
 static inline const uint8_t *idx_slot(const sdb_idx *x, long r, int k)

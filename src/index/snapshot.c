@@ -5,6 +5,7 @@
  *   per locus: the column, n * width bytes
  *   u64 n_over, then per overflow row: u64 row, u32 entries, (u16 locus, i32 allele)...
  *   the sample id of each overflow profile is the row's
+ *   u32 n_levels, u32 level[n_levels] | u64 n_sorted | u32 has_src, u32 src[n] if has_src
  *   BLAKE2b-256 (libsodium crypto_generichash) of all bytes above.
  * The loader checks the checksum before trusting any field. */
 #include <sodium.h>
@@ -79,14 +80,21 @@ int sdb_idx_save(const sdb_idx *x, const char stamp[65], const char *path)
         for (int i = 0; i < 256; i++)
             put_u32(&w, (uint32_t)x->code[k][i]);
     }
-    size_t ids_len = x->n ? x->id_off[x->n - 1] + strlen(x->ids + x->id_off[x->n - 1]) + 1 : 0;
-    put_u64(&w, ids_len);
-    put(&w, x->ids, ids_len);
+    put_u64(&w, x->ids_len);
+    put(&w, x->ids, x->ids_len);
     for (long i = 0; i < x->n; i++)
         put_u64(&w, x->id_off[i]);
     for (int k = 0; k < x->n_loci; k++)
         put(&w, x->col[k], (size_t)x->n * (size_t)x->width[k]);
     put_overflow(&w, x);
+    put_u32(&w, (uint32_t)x->n_levels);
+    for (int i = 0; i < x->n_levels; i++)
+        put_u32(&w, (uint32_t)x->level[i]);
+    put_u64(&w, (uint64_t)x->n_sorted);
+    put_u32(&w, x->src != NULL);
+    if (x->src)
+        for (long i = 0; i < x->n; i++)
+            put_u32(&w, x->src[i]);
     unsigned char sum[32];
     crypto_generichash_final(&w.h, sum, sizeof sum);
     if (!w.err && fwrite(sum, 1, sizeof sum, w.f) != sizeof sum) w.err = 1;
@@ -169,6 +177,34 @@ static int get_overflow(reader *r, sdb_idx *x)
     return SDB_OK;
 }
 
+/* The search order: levels, sorted rows, input positions. The overflow rows
+ * must be the tail after the sorted rows (the search scans them apart). */
+static int get_order(reader *r, sdb_idx *x)
+{
+    uint32_t n_levels = get_u32(r);
+    if (r->err || n_levels > (uint32_t)x->n_loci) return SDB_EFORMAT;
+    x->n_levels = (int)n_levels;
+    for (int i = 0; i < x->n_levels; i++) {
+        x->level[i] = (int)get_u32(r);
+        if (x->level[i] < 0 || x->level[i] >= x->n_loci || x->width[x->level[i]] != 2)
+            return SDB_EFORMAT;
+    }
+    uint64_t n_sorted = get_u64(r);
+    if (r->err || n_sorted > (uint64_t)x->n) return SDB_EFORMAT;
+    x->n_sorted = (long)n_sorted;
+    for (long j = 0; j < x->n_over; j++)
+        if (x->n_levels && x->over_row[j] != x->n_sorted + j) return SDB_EFORMAT;
+    if (x->n_levels && x->n_sorted + x->n_over != x->n) return SDB_EFORMAT;
+    uint32_t has_src = get_u32(r);
+    if (r->err || has_src > 1) return SDB_EFORMAT;
+    if (!has_src) return SDB_OK;
+    if ((uint64_t)x->n > (uint64_t)(r->end - r->p) / 4) return SDB_EFORMAT;
+    if (!(x->src = malloc((size_t)x->n * sizeof *x->src + 1))) return SDB_ENOMEM;
+    for (long i = 0; i < x->n; i++)
+        if ((x->src[i] = get_u32(r)) >= (uint64_t)x->n) return SDB_EFORMAT;
+    return SDB_OK;
+}
+
 static int parse(reader *r, sdb_idx *x, const char *want_stamp, sdb_diag *d, const char *path)
 {
     const unsigned char *m = take(r, 8);
@@ -214,6 +250,7 @@ static int parse(reader *r, sdb_idx *x, const char *want_stamp, sdb_diag *d, con
         !(x->id_off = malloc(((size_t)x->n + 1) * sizeof(size_t))))
         return SDB_ENOMEM;
     memcpy(x->ids, ids, ids_len);
+    x->ids_len = ids_len;
     for (long i = 0; i < x->n; i++)
         if ((x->id_off[i] = get_u64(r)) >= ids_len) return SDB_EFORMAT;
     for (int k = 0; k < x->n_loci; k++) {
@@ -223,6 +260,7 @@ static int parse(reader *r, sdb_idx *x, const char *want_stamp, sdb_diag *d, con
         memcpy(x->col[k], c, bytes);
     }
     int rc = get_overflow(r, x);
+    if (!rc) rc = get_order(r, x);
     if (!rc && (r->err || r->p != r->end)) rc = SDB_EFORMAT;
     return rc;
 }

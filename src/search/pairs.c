@@ -140,8 +140,23 @@ void sdb_pairs_free(sdb_pairs_result *r)
     memset(r, 0, sizeof *r);
 }
 
-/* Merges the threads' hit lists in row order into out. */
-static int merge_hits(pair_job *jobs, int t, sdb_pairs_result *out)
+typedef struct pair_hit {
+    long a, b; /* input positions, a < b */
+    long ra, rb;
+    int m, p;
+} pair_hit;
+
+static int cmp_pair_hit(const void *x, const void *y)
+{
+    const pair_hit *u = x, *v = y;
+    if (u->a != v->a) return u->a < v->a ? -1 : 1;
+    return (u->b > v->b) - (u->b < v->b);
+}
+
+/* Merges the threads' hit lists into out, in the order of the input (the
+ * rows of an autosomal index are in search order, not input order): each
+ * pair (a, b) with a read before b, pairs by a then b. */
+static int merge_hits(const sdb_idx *x, pair_job *jobs, int t, sdb_pairs_result *out)
 {
     long n = 0;
     for (int k = 0; k < t; k++)
@@ -158,6 +173,22 @@ static int merge_hits(pair_job *jobs, int t, sdb_pairs_result *out)
             out->hit_m[out->n_hits] = jobs[k].hm[i];
             out->hit_p[out->n_hits++] = jobs[k].hp[i];
         }
+    pair_hit *h = malloc((size_t)(n + 1) * sizeof *h);
+    if (!h) return SDB_ENOMEM;
+    for (long i = 0; i < n; i++) {
+        long a = out->hit_a[i], b = out->hit_b[i];
+        long ia = sdb_idx_input_row(x, a), ib = sdb_idx_input_row(x, b);
+        h[i] = ia < ib ? (pair_hit){ia, ib, a, b, out->hit_m[i], out->hit_p[i]}
+                       : (pair_hit){ib, ia, b, a, out->hit_m[i], out->hit_p[i]};
+    }
+    if (n > 1) qsort(h, (size_t)n, sizeof *h, cmp_pair_hit);
+    for (long i = 0; i < n; i++) {
+        out->hit_a[i] = h[i].ra;
+        out->hit_b[i] = h[i].rb;
+        out->hit_m[i] = h[i].m;
+        out->hit_p[i] = h[i].p;
+    }
+    free(h);
     return SDB_OK;
 }
 
@@ -200,7 +231,7 @@ int sdb_pairs(const sdb_idx *x, int hit_m, int threads, sdb_pairs_result *out)
     }
     for (size_t c = 0; c < cells; c++)
         out->pairs += out->counts[c];
-    if (!rc) rc = merge_hits(jobs, t, out);
+    if (!rc) rc = merge_hits(x, jobs, t, out);
     for (int k = 0; k < t; k++) {
         free(jobs[k].counts);
         free(jobs[k].ha);

@@ -91,6 +91,18 @@ int sdb_iter_next(sdb_iter *it, sdb_profile *p, sdb_stored *meta)
     return load_row(it->db, it->st, p, meta);
 }
 
+int sdb_iter_next_raw(sdb_iter *it, const char **sample_id, const void **genotype, size_t *len)
+{
+    if (!it->lean) return SDB_EINVAL;
+    int step = sqlite3_step(it->st);
+    if (step == SQLITE_DONE) return SDB_END;
+    if (step != SQLITE_ROW) return SDB_ESTORE;
+    *sample_id = (const char *)sqlite3_column_text(it->st, 0);
+    *genotype = sqlite3_column_blob(it->st, 1);
+    *len = (size_t)sqlite3_column_bytes(it->st, 1);
+    return *sample_id ? SDB_OK : SDB_ENOMEM;
+}
+
 int sdb_iter_open_genotypes(sdb_iter **out, sdb_db *db, const char *index, sdb_kind kind)
 {
     sdb_iter *it = calloc(1, sizeof *it);

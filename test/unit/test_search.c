@@ -114,6 +114,57 @@ static int brute_locus(const codes *q, const codes *t, sdb_stringency s)
     return 0;
 }
 
+/* Loci typed in both, matching and mismatching under s, over the allele
+ * codes of the profiles themselves. */
+static void brute_counts(const sdb_profile *q, const sdb_profile *t, sdb_stringency s, int *shared,
+                         int *match, int *miss)
+{
+    *shared = *match = *miss = 0;
+    for (int k = 0; k < 8; k++) {
+        unsigned l = sdb_catalog_find(cat, auto_loci[k], strlen(auto_loci[k]))->id;
+        codes a, b;
+        codes_of(q, l, &a);
+        codes_of(t, l, &b);
+        if ((!a.n && !a.wild) || (!b.n && !b.wild)) continue;
+        ++*shared;
+        if (brute_locus(&a, &b, s))
+            ++*match;
+        else
+            ++*miss;
+    }
+}
+
+/* The hits are exactly the profiles of db the brute force accepts, with its
+ * counts, ranked. */
+static void expect_brute(const sdb_idx *x, const sdb_profile *q, const sdb_profile *db, int n_db,
+                         const sdb_search_opts *o, const sdb_hit *hits, long n)
+{
+    long expect = 0, *at = malloc((size_t)n_db * sizeof *at); /* input position -> hit */
+    for (int i = 0; i < n_db; i++)
+        at[i] = -1;
+    for (long h = 0; h < n; h++) {
+        long i = sdb_idx_input_row(x, hits[h].target);
+        assert_true(i >= 0 && i < n_db && at[i] < 0);
+        at[i] = h;
+    }
+    for (int i = 0; i < n_db; i++) {
+        int shared, match, miss;
+        brute_counts(q, &db[i], o->stringency, &shared, &match, &miss);
+        if (shared < o->min_loci || miss > o->max_mismatch) continue;
+        if (at[i] < 0)
+            fail_msg("stringency %d mismatch %d: %s missing", o->stringency, o->max_mismatch,
+                     db[i].sample_id);
+        const sdb_hit *h = &hits[at[i]];
+        assert_string_equal(sdb_idx_sample_id(x, h->target), db[i].sample_id);
+        assert_int_equal(h->shared, shared);
+        assert_int_equal(h->matching, match);
+        assert_int_equal(h->mismatching, miss);
+        expect++;
+    }
+    free(at);
+    assert_int_equal(n, expect);
+}
+
 static void test_identity_differential(void **state)
 {
     enum { N = 5000, Q = 10 };
@@ -152,36 +203,7 @@ static void test_identity_differential(void **state)
                 assert_int_equal(n, n_twin);
                 if (n) assert_memory_equal(hits, twin, (size_t)n * sizeof *hits);
                 free(twin);
-                long expect = 0;
-                for (int i = 0; i < N; i++) {
-                    int shared = 0, match = 0, miss = 0;
-                    for (int k = 0; k < 8; k++) {
-                        unsigned l = sdb_catalog_find(cat, auto_loci[k], strlen(auto_loci[k]))->id;
-                        codes a, b;
-                        codes_of(&q, l, &a);
-                        codes_of(&db[i], l, &b);
-                        if ((!a.n && !a.wild) || (!b.n && !b.wild)) continue;
-                        shared++;
-                        if (brute_locus(&a, &b, o.stringency))
-                            match++;
-                        else
-                            miss++;
-                    }
-                    if (shared < o.min_loci || miss > mm) continue;
-                    /* the same hit must be in the index's answer with the same counts */
-                    int found = 0;
-                    for (long h = 0; h < n; h++)
-                        if (!strcmp(sdb_idx_sample_id(x, hits[h].target), db[i].sample_id)) {
-                            found = 1;
-                            assert_int_equal(hits[h].shared, shared);
-                            assert_int_equal(hits[h].matching, match);
-                            assert_int_equal(hits[h].mismatching, miss);
-                        }
-                    if (!found)
-                        fail_msg("query %d stringency %d: %s missing", t, s, db[i].sample_id);
-                    expect++;
-                }
-                assert_int_equal(n, expect);
+                expect_brute(x, &q, db, N, &o, hits, n);
                 for (long h = 1; h < n; h++) /* ranked */
                     assert_true(hits[h - 1].matching > hits[h].matching ||
                                 (hits[h - 1].matching == hits[h].matching &&
@@ -191,6 +213,100 @@ static void test_identity_differential(void **state)
             }
     }
     assert_true(checked > 100);
+    sdb_profile_free(&q);
+    for (int i = 0; i < N; i++)
+        sdb_profile_free(&db[i]);
+    sdb_idx_free(x);
+}
+
+/* A population with few alleles per locus, so that the search order is a
+ * deep trie (thousands of rows share a genotype at several loci), and
+ * queries taken from it and changed: the walk must find exactly what the
+ * brute force finds at every stringency, mismatch allowance and min-loci,
+ * including rows that are untyped, wildcards or mixtures at a level locus. */
+static void skewed_autosomal(sdb_profile *p, const char *id)
+{
+    sdb_profile_reset(p);
+    assert_int_equal(sdb_profile_set_id(p, id, -1), SDB_OK);
+    for (int k = 0; k < 8; k++) {
+        if (rnd(12) == 0) continue; /* untyped */
+        const sdb_locus *l = sdb_catalog_find(cat, auto_loci[k], strlen(auto_loci[k]));
+        int n = rnd(120) == 0 ? 3 : 2, variety = 2 + k % 4;
+        for (int j = 0; j < n; j++) {
+            /* skewed: the first allele about half the time */
+            sdb_allele a = (sdb_allele)(100 + 10 * (rnd(2) ? 0 : (int)rnd((unsigned)variety)));
+            if (rnd(300) == 0) a = SDB_ALLELE_ANY;
+            assert_int_equal(sdb_profile_add(p, l, a), SDB_OK);
+        }
+    }
+    assert_int_equal(sdb_profile_finish(p, cat), SDB_OK);
+}
+
+static void test_identity_walk(void **state)
+{
+    enum { N = 20000, Q = 16 };
+    static sdb_profile db[N];
+    static const sdb_profile *ptr[N];
+    char id[32];
+    for (int i = 0; i < N; i++) {
+        sdb_profile_init(&db[i]);
+        snprintf(id, sizeof id, "W%05d", i);
+        skewed_autosomal(&db[i], id);
+        ptr[i] = &db[i];
+    }
+    sdb_idx *x;
+    sdb_diag d;
+    assert_int_equal(sdb_idx_build_profiles(&x, cat, ptr, N, SDB_KIND_AUTOSOMAL, &d), SDB_OK);
+    /* rows are in search order; each still names its input position */
+    int *seen = calloc(N, sizeof *seen);
+    for (long r = 0; r < N; r++) {
+        long i = sdb_idx_input_row(x, r);
+        assert_true(i >= 0 && i < N && !seen[i]);
+        seen[i] = 1;
+        assert_string_equal(sdb_idx_sample_id(x, r), db[i].sample_id);
+    }
+    free(seen);
+    sdb_profile q;
+    sdb_profile_init(&q);
+    long checked = 0;
+    for (int t = 0; t < Q; t++) {
+        if (t % 4 == 0) {
+            skewed_autosomal(&q, "query");
+        } else { /* a stored profile, one locus changed, dropped or made a wildcard */
+            const sdb_profile *src = &db[rnd(N)];
+            sdb_profile_reset(&q);
+            assert_int_equal(sdb_profile_set_id(&q, "query", -1), SDB_OK);
+            int change = (int)rnd(8);
+            for (int k = 0; k < 8; k++) {
+                const sdb_locus *l = sdb_catalog_find(cat, auto_loci[k], strlen(auto_loci[k]));
+                const sdb_call *c = sdb_profile_call(src, l->id);
+                if (!c || (k == change && t % 4 == 2)) continue;
+                for (uint32_t j = 0; j < c->n; j++) {
+                    sdb_allele a = src->alleles[c->first + j];
+                    if (k == change && t % 4 == 1 && j == 0) a = 100 + 10 * (int)rnd(3);
+                    if (k == change && t % 4 == 3 && j == 0) a = SDB_ALLELE_ANY;
+                    assert_int_equal(sdb_profile_add(&q, l, a), SDB_OK);
+                }
+            }
+            assert_int_equal(sdb_profile_finish(&q, cat), SDB_OK);
+        }
+        for (int s = 0; s < 3; s++)
+            for (int mm = 0; mm <= 2; mm++) {
+                sdb_search_opts o;
+                sdb_search_opts_init(&o);
+                o.stringency = (sdb_stringency)s;
+                o.max_mismatch = mm;
+                o.min_loci = t % 2 ? 1 : 6;
+                o.threads = 1 + (t % 3 == 0);
+                sdb_hit *hits;
+                long n;
+                assert_int_equal(sdb_search(x, &q, &o, &hits, &n, &d), SDB_OK);
+                expect_brute(x, &q, db, N, &o, hits, n);
+                checked += n;
+                free(hits);
+            }
+    }
+    assert_true(checked > 1000);
     sdb_profile_free(&q);
     for (int i = 0; i < N; i++)
         sdb_profile_free(&db[i]);
@@ -293,7 +409,7 @@ static void test_y_differential(void **state)
 /* Reads a file's profiles into an array. */
 static long read_all(const char *path, sdb_profile **out)
 {
-    sdb_reader *r;
+    sdb_reader *r = NULL;
     sdb_diag d;
     assert_int_equal(sdb_reader_open(&r, path, cat, NULL, &d), SDB_OK);
     long n = 0, cap = 1024;
@@ -504,6 +620,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_identity_differential),
+        cmocka_unit_test(test_identity_walk),
         cmocka_unit_test(test_y_differential),
         cmocka_unit_test(test_pairs_dbexample),
         cmocka_unit_test(test_pairs_differential),

@@ -205,7 +205,7 @@ static void test_export_roundtrip(void **state)
     export_jsonl(a, f1);
     assert_int_equal(import(b, f1, "forensic-mixture", "crime-scene", 0, 0, &st, &d), SDB_OK);
     export_jsonl(b, f2);
-    size_t l1, l2;
+    size_t l1 = 0, l2 = 0;
     char *t1 = read_file(f1, &l1), *t2 = read_file(f2, &l2);
     assert_int_equal(l1, l2);
     assert_memory_equal(t1, t2, l1);

@@ -1,0 +1,124 @@
+/* Search order of an autosomal index: the rows sorted by their genotypes at
+ * the IDX_LEVELS most selective loci, so that the rows with one genotype at
+ * a locus are a contiguous range, and within it the rows with one genotype
+ * at the next locus, and so on (a trie over the loci with no extra memory).
+ * An identity search walks it (src/search/search.c) and scans only the
+ * ranges whose genotypes can pass; rows that did not fit the packed layout
+ * (overflow) come last, in input order, and are always scanned.
+ *
+ * Selectivity of a locus: the chance that a random row passes a random
+ * query's genotype there, sum(f_g^2) over genotypes plus the untyped share
+ * (an untyped locus never fails). Sorting is a stable LSD radix sort of the
+ * row numbers, one 16-bit counting pass per level. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "index_internal.h"
+
+typedef struct scored {
+    double score;
+    int k;
+} scored;
+
+static int cmp_scored(const void *a, const void *b)
+{
+    const scored *x = a, *y = b;
+    if (x->score != y->score) return x->score < y->score ? -1 : 1;
+    return x->k - y->k;
+}
+
+/* Chooses the levels: every locus scored from its genotype counts. */
+static int choose_levels(sdb_idx *x, uint32_t *count)
+{
+    scored s[SDB_IDX_MAX_LOCI];
+    for (int k = 0; k < x->n_loci; k++) {
+        memset(count, 0, 65536 * sizeof *count);
+        for (long r = 0; r < x->n; r++)
+            count[idx_key(x, k, r)]++;
+        double n = (double)x->n, score = count[0] / n;
+        for (unsigned g = 1; g < 65536; g++)
+            score += (double)count[g] / n * ((double)count[g] / n);
+        s[k] = (scored){score, k};
+    }
+    qsort(s, (size_t)x->n_loci, sizeof *s, cmp_scored);
+    x->n_levels = x->n_loci < IDX_LEVELS ? x->n_loci : IDX_LEVELS;
+    for (int i = 0; i < x->n_levels; i++)
+        x->level[i] = s[i].k;
+    return SDB_OK;
+}
+
+/* perm[0, n) stably sorted by the key of locus k into tmp. */
+static void radix_pass(const sdb_idx *x, int k, const uint32_t *perm, uint32_t *tmp, long n,
+                       uint32_t *count)
+{
+    memset(count, 0, 65537 * sizeof *count);
+    for (long i = 0; i < n; i++)
+        count[idx_key(x, k, perm[i]) + 1]++;
+    for (unsigned g = 1; g <= 65536; g++)
+        count[g] += count[g - 1];
+    for (long i = 0; i < n; i++)
+        tmp[count[idx_key(x, k, perm[i])]++] = perm[i];
+}
+
+/* Moves every column and sample id into the order of perm. */
+static int apply(sdb_idx *x, const uint32_t *perm)
+{
+    for (int k = 0; k < x->n_loci; k++) {
+        uint8_t *c = malloc((size_t)x->n * 2 + 1);
+        if (!c) return SDB_ENOMEM;
+        const uint16_t *from = (const uint16_t *)(const void *)x->col[k];
+        uint16_t *to = (uint16_t *)(void *)c;
+        for (long i = 0; i < x->n; i++)
+            to[i] = from[perm[i]];
+        free(x->col[k]);
+        x->col[k] = c;
+    }
+    size_t *off = malloc((size_t)x->n * sizeof *off);
+    if (!off) return SDB_ENOMEM;
+    for (long i = 0; i < x->n; i++)
+        off[i] = x->id_off[perm[i]];
+    free(x->id_off);
+    x->id_off = off;
+    return SDB_OK;
+}
+
+int idx_sort_rows(sdb_idx *x)
+{
+    x->n_sorted = x->n;
+    if (x->kind != SDB_KIND_AUTOSOMAL || x->n < 2 || x->n_loci == 0) return SDB_OK;
+    if (x->n > (long)UINT32_MAX) return SDB_EINVAL;
+    uint32_t *perm = malloc((size_t)x->n * sizeof *perm);
+    uint32_t *tmp = malloc((size_t)x->n * sizeof *tmp);
+    uint32_t *count = malloc(65537 * sizeof *count);
+    int rc = perm && tmp && count ? SDB_OK : SDB_ENOMEM;
+    if (!rc) rc = choose_levels(x, count);
+    if (!rc) {
+        long n = 0, o = 0; /* packed rows first, overflow rows kept aside */
+        for (long r = 0; r < x->n; r++) {
+            if (o < x->n_over && x->over_row[o] == r)
+                o++;
+            else
+                perm[n++] = (uint32_t)r;
+        }
+        for (int i = x->n_levels - 1; i >= 0; i--) {
+            radix_pass(x, x->level[i], perm, tmp, n, count);
+            uint32_t *t = perm;
+            perm = tmp;
+            tmp = t;
+        }
+        x->n_sorted = n;
+        for (long j = 0; j < x->n_over; j++) {
+            perm[n + j] = (uint32_t)x->over_row[j];
+            x->over_row[j] = n + j; /* over[] is in input order, as the tail */
+        }
+        rc = apply(x, perm);
+    }
+    free(tmp);
+    free(count);
+    if (rc) {
+        free(perm);
+        return rc;
+    }
+    x->src = perm;
+    return SDB_OK;
+}

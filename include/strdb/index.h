@@ -56,7 +56,8 @@ const char *sdb_idx_sample_id(const sdb_idx *x, long i);
 /* Loci of the index (catalog ids, ascending) and their number. */
 int sdb_idx_n_loci(const sdb_idx *x);
 unsigned sdb_idx_locus(const sdb_idx *x, int k);
-/* Bytes of genotype data per profile in memory (rows only). */
+/* Bytes of genotype data per profile in memory: the row, and the input
+ * position of an autosomal row (4 bytes; sample ids not counted). */
 double sdb_idx_bytes_per_profile(const sdb_idx *x);
 
 /* The profile of row `row` as the index holds it (sample id and the typed

@@ -487,7 +487,7 @@ unsigned sdb_idx_locus(const sdb_idx *x, int k)
 
 double sdb_idx_bytes_per_profile(const sdb_idx *x)
 {
-    return (double)x->row;
+    return (double)x->row + (x->src ? sizeof *x->src : 0);
 }
 
 int idx_locus_pos(const sdb_idx *x, unsigned locus)

@@ -35,9 +35,10 @@ int sdb_idx_build(sdb_idx **out, sdb_db *db, const char *index, sdb_kind kind, s
 int sdb_idx_build_profiles(sdb_idx **out, const sdb_catalog *cat, const sdb_profile *const *ps,
                            long n, sdb_kind kind, sdb_diag *d) SDB_WUR;
 
-/* The same from any source read twice: next fills p (SDB_OK), or returns
- * SDB_END or an error; rewind starts again. For producers that do not keep
- * every profile in memory (benchmarks at 10^7). */
+/* The same from any source, read once: next fills p (SDB_OK), or returns
+ * SDB_END or an error. rewind is no longer called (builds take one pass;
+ * the parameter stays for callers written for two). For producers that do
+ * not keep every profile in memory (benchmarks at 10^7). */
 int sdb_idx_build_source(sdb_idx **out, const sdb_catalog *cat,
                          int (*next)(void *arg, sdb_profile *p), int (*rewind)(void *arg),
                          void *arg, sdb_kind kind, sdb_diag *d) SDB_WUR;

@@ -1,6 +1,8 @@
-/* Building the packed index: two passes over the profiles (loci and allele
- * dictionaries first, rows second), so rows are only as wide as the loci
- * that occur. */
+/* Building the packed index in one pass over the profiles (or the stored
+ * genotype blobs, unpacked without building profiles): a column opens when
+ * its locus first occurs, so rows are only as wide as the loci that occur;
+ * allele ids are renumbered in allele order at the end, and an autosomal
+ * index is then put in search order (order.c). */
 #include <stdlib.h>
 #include <string.h>
 

@@ -52,11 +52,16 @@ typedef struct sdb_hit {
 int sdb_search(const sdb_idx *x, const sdb_profile *query, const sdb_search_opts *o, sdb_hit **hits,
                long *n_hits, sdb_diag *d) SDB_WUR;
 
-/* Identity search runs a vectorised column kernel chosen at run time (AVX2
- * where the processor has it) beside its scalar twin. on = 1 forces the
- * scalar twin, 0 lets the choice be made (as SDB_FORCE_SCALAR=1 in the
- * environment does at first use). For tests and benchmarks; not thread-safe
- * against running searches. */
+/* Searches and all-pairs run vectorised kernels chosen at run time (AVX2,
+ * and AVX-512BW for all-pairs, where the processor has them) beside their
+ * scalar twins. sdb_search_simd(max_level) caps the level used
+ * (SDB_SIMD_SCALAR, SDB_SIMD_AVX2, SDB_SIMD_AVX512; -1 = the best the
+ * processor has) and returns the level that will run. SDB_FORCE_SCALAR=1 in
+ * the environment caps it at scalar at first use. sdb_search_force_scalar(1)
+ * is sdb_search_simd(SDB_SIMD_SCALAR), (0) sdb_search_simd(-1). For tests and
+ * benchmarks; not thread-safe against running searches. */
+enum { SDB_SIMD_SCALAR = 0, SDB_SIMD_AVX2 = 1, SDB_SIMD_AVX512 = 2 };
+int sdb_search_simd(int max_level);
 void sdb_search_force_scalar(int on);
 
 typedef struct sdb_yprobe sdb_yprobe;

@@ -56,8 +56,10 @@ static inline const uint8_t *idx_slot(const sdb_idx *x, long r, int k)
     return x->col[k] + (size_t)r * (size_t)x->width[k];
 }
 
-/* 1 when the SIMD kernels may run (AVX2 present, not forced scalar by
- * sdb_search_force_scalar() or SDB_FORCE_SCALAR=1). In src/search/search.c. */
+/* The SIMD level kernels may use (SDB_SIMD_*: what the processor has, capped
+ * by sdb_search_simd() or SDB_FORCE_SCALAR=1); search_use_avx2() is level >=
+ * AVX2. In src/search/search.c. */
+int search_simd_level(void);
 int search_use_avx2(void);
 
 /* Position of catalog locus id in the index, or -1. */

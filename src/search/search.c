@@ -379,24 +379,37 @@ column_avx2(const uint8_t *restrict col, long n, uint8_t q0, uint8_t q1, sdb_str
 }
 #endif
 
-static int force_scalar = -1; /* -1: not decided yet */
+static int simd_cap = -1; /* highest level allowed; -1: not decided yet */
+
+int sdb_search_simd(int max_level)
+{
+    simd_cap = max_level < 0 ? SDB_SIMD_AVX512 : max_level;
+    return search_simd_level();
+}
 
 void sdb_search_force_scalar(int on)
 {
-    force_scalar = on;
+    sdb_search_simd(on ? SDB_SIMD_SCALAR : -1);
+}
+
+int search_simd_level(void)
+{
+    if (simd_cap < 0) {
+        const char *env = getenv("SDB_FORCE_SCALAR");
+        simd_cap = env && env[0] == '1' ? SDB_SIMD_SCALAR : SDB_SIMD_AVX512;
+    }
+    int have = SDB_SIMD_SCALAR;
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (__builtin_cpu_supports("avx2")) have = SDB_SIMD_AVX2;
+    if (have && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw"))
+        have = SDB_SIMD_AVX512;
+#endif
+    return have < simd_cap ? have : simd_cap;
 }
 
 int search_use_avx2(void)
 {
-    if (force_scalar < 0) {
-        const char *env = getenv("SDB_FORCE_SCALAR");
-        force_scalar = env && env[0] == '1';
-    }
-#if defined(__x86_64__) && defined(__GNUC__)
-    return !force_scalar && __builtin_cpu_supports("avx2");
-#else
-    return 0;
-#endif
+    return search_simd_level() >= SDB_SIMD_AVX2;
 }
 
 static column_fn pick_column(void)

@@ -470,62 +470,149 @@ static void test_pairs_dbexample(void **state)
     sdb_idx_free(x);
 }
 
+/* Random profiles over nl loci (the first nl autosomal loci of the catalog)
+ * with few alleles each, so that genotypes repeat: a locus is untyped one
+ * time in five, a wildcard or a mixture now and then (mixtures only where
+ * the row number is a multiple of 10), and one profile in eight is a copy
+ * of an earlier one with a locus or two changed, so m reaches nl. */
+static void random_wide(sdb_profile *db, int n, int nl)
+{
+    const sdb_locus *loci[64];
+    for (int i = 0, k = 0; k < nl; i++)
+        if (sdb_catalog_at(cat, i)->type == SDB_LOCUS_AUTOSOMAL) loci[k++] = sdb_catalog_at(cat, i);
+    sdb_allele(*gen)[64][3] = calloc((size_t)n, sizeof *gen); /* 0: no allele */
+    char id[32];
+    for (int i = 0; i < n; i++) {
+        if (i > 0 && rnd(8) == 0) {
+            memcpy(gen[i], gen[rnd((unsigned)i)], sizeof gen[i]);
+            int k = (int)rnd((unsigned)nl);
+            gen[i][k][0] = 120;
+            gen[i][k][1] = rnd(2) ? 130 : 0;
+            gen[i][k][2] = 0;
+        } else
+            for (int k = 0; k < nl; k++) {
+                if (rnd(5) == 0) continue;
+                int alleles = 1 + (int)rnd(2) + (i % 10 == 0 && rnd(6) == 0);
+                for (int j = 0; j < alleles; j++)
+                    gen[i][k][j] =
+                        rnd(50) == 0 ? SDB_ALLELE_ANY : (sdb_allele)(100 + 10 * rnd(4));
+            }
+        sdb_profile_init(&db[i]);
+        snprintf(id, sizeof id, "W%05d", i);
+        assert_int_equal(sdb_profile_set_id(&db[i], id, -1), SDB_OK);
+        for (int k = 0; k < nl; k++)
+            for (int j = 0; j < 3 && gen[i][k][j]; j++)
+                assert_int_equal(sdb_profile_add(&db[i], loci[k], gen[i][k][j]), SDB_OK);
+        assert_int_equal(sdb_profile_finish(&db[i], cat), SDB_OK);
+    }
+    free(gen);
+}
+
+/* A profile's genotypes at the index's loci for the brute force: 0 untyped
+ * (or a wildcard), 1 typed (g[0] <= g[1]); -1 at [0] when it holds a mixture. */
+static void brute_genotypes(const sdb_profile *p, const sdb_idx *x, int L, int *typed,
+                            sdb_allele (*g)[2])
+{
+    for (int l = 0; l < L; l++) {
+        codes c;
+        codes_of(p, sdb_idx_locus(x, l), &c);
+        typed[l] = c.n && !c.wild;
+        g[l][0] = c.n ? c.v[0] : 0;
+        g[l][1] = c.n > 1 ? c.v[1] : g[l][0];
+        if (g[l][0] > g[l][1]) {
+            sdb_allele t = g[l][0];
+            g[l][0] = g[l][1];
+            g[l][1] = t;
+        }
+    }
+    for (int c = 0; c < p->n_calls; c++)
+        if (p->calls[c].n > 2) typed[0] = -1;
+}
+
+/* sdb_pairs on db[0..n) against a direct double loop: every cell, and the
+ * hits (m >= hit_m) in input order, at each SIMD level and 1 or 2 threads. */
+static void expect_pairs(const sdb_profile *db, int n, int hit_m)
+{
+    const sdb_profile **ptr = malloc((size_t)n * sizeof *ptr);
+    for (int i = 0; i < n; i++)
+        ptr[i] = &db[i];
+    sdb_idx *x;
+    sdb_diag d;
+    assert_int_equal(sdb_idx_build_profiles(&x, cat, ptr, n, SDB_KIND_AUTOSOMAL, &d), SDB_OK);
+    int L = sdb_idx_n_loci(x);
+    int(*typed)[64] = calloc((size_t)n, sizeof *typed);
+    sdb_allele(*g)[64][2] = calloc((size_t)n, sizeof *g);
+    uint64_t *want = calloc((size_t)(L + 1) * (L + 1), sizeof *want);
+    long cap = 1024, n_want = 0, *want_hits = malloc((size_t)cap * 2 * sizeof *want_hits);
+    for (int i = 0; i < n; i++)
+        brute_genotypes(&db[i], x, L, typed[i], g[i]);
+    for (int i = 0; i < n; i++)
+        for (int k = i + 1; k < n && typed[i][0] >= 0; k++) {
+            if (typed[k][0] < 0) continue;
+            int m = 0, p = 0;
+            for (int l = 0; l < L; l++) {
+                if (!typed[i][l] || !typed[k][l]) continue;
+                const sdb_allele *a = g[i][l], *b = g[k][l];
+                if (a[0] == b[0] && a[1] == b[1])
+                    m++;
+                else
+                    p += a[0] == b[0] || a[0] == b[1] || a[1] == b[0] || a[1] == b[1];
+            }
+            want[m * (L + 1) + p]++;
+            if (hit_m < 0 || m < hit_m) continue;
+            if (n_want == cap) want_hits = realloc(want_hits, (size_t)(cap *= 2) * 2 * sizeof(long));
+            want_hits[2 * n_want] = i;
+            want_hits[2 * n_want++ + 1] = k;
+        }
+    for (int level = SDB_SIMD_SCALAR; level <= SDB_SIMD_AVX512; level++) {
+        if (sdb_search_simd(level) != level) continue; /* the processor lacks it */
+        for (int threads = 1; threads <= 2; threads++) {
+            sdb_pairs_result r;
+            assert_int_equal(sdb_pairs(x, hit_m, threads, &r), SDB_OK);
+            assert_int_equal(r.n_loci, L);
+            for (int c = 0; c < (L + 1) * (L + 1); c++)
+                assert_true(r.counts[c] == want[c]);
+            assert_int_equal(r.n_hits, n_want);
+            for (long h = 0; h < n_want; h++) {
+                assert_int_equal(sdb_idx_input_row(x, r.hit_a[h]), want_hits[2 * h]);
+                assert_int_equal(sdb_idx_input_row(x, r.hit_b[h]), want_hits[2 * h + 1]);
+                assert_true(r.hit_m[h] >= hit_m);
+            }
+            sdb_pairs_free(&r);
+        }
+    }
+    sdb_search_simd(-1);
+    free(typed);
+    free(g);
+    free(want);
+    free(want_hits);
+    free(ptr);
+    sdb_idx_free(x);
+}
+
 /* All pairs on random profiles (missing loci, wildcards, mixtures) against a
- * direct triple loop, with the SIMD kernel and with its scalar twin. */
+ * direct double loop, with each SIMD kernel and the scalar twin: eight loci
+ * over more than one tile of rows (4,096) with a partial last one; and 40
+ * loci (counters of 7 bit planes) with copies, so that m reaches 40. */
 static void test_pairs_differential(void **state)
 {
-    enum { N = 700 };
-    sdb_profile db[N];
-    const sdb_profile *ptr[N];
+    enum { N = 4700, WIDE = 1200 };
+    sdb_profile *db = calloc(N, sizeof *db);
     char id[32];
     for (int i = 0; i < N; i++) {
         sdb_profile_init(&db[i]);
         snprintf(id, sizeof id, "P%04d", i);
-        random_autosomal(&db[i], id, 1);
-        ptr[i] = &db[i];
+        random_autosomal(&db[i], id, i % 10 == 0);
     }
-    sdb_idx *x;
-    sdb_diag d;
-    assert_int_equal(sdb_idx_build_profiles(&x, cat, ptr, N, SDB_KIND_AUTOSOMAL, &d), SDB_OK);
-    int L = sdb_idx_n_loci(x);
-    uint64_t want[81] = {0};
-    for (int i = 0; i < N; i++)
-        for (int k = i + 1; k < N; k++) {
-            int mixed = 0, m = 0, p = 0;
-            for (int c = 0; c < db[i].n_calls; c++)
-                mixed |= db[i].calls[c].n > 2;
-            for (int c = 0; c < db[k].n_calls; c++)
-                mixed |= db[k].calls[c].n > 2;
-            if (mixed) continue;
-            for (int l = 0; l < 8; l++) {
-                unsigned locus = sdb_catalog_find(cat, auto_loci[l], strlen(auto_loci[l]))->id;
-                codes a, b;
-                codes_of(&db[i], locus, &a);
-                codes_of(&db[k], locus, &b);
-                if (!a.n || !b.n || a.wild || b.wild) continue;
-                /* genotypes as sorted pairs, a homozygote repeated */
-                sdb_allele a0 = a.v[0], a1 = a.n > 1 ? a.v[1] : a.v[0];
-                sdb_allele b0 = b.v[0], b1 = b.n > 1 ? b.v[1] : b.v[0];
-                if (a0 == b0 && a1 == b1)
-                    m++;
-                else
-                    p += a0 == b0 || a0 == b1 || a1 == b0 || a1 == b1;
-            }
-            want[m * (L + 1) + p]++;
-        }
-    for (int scalar = 0; scalar <= 1; scalar++) {
-        sdb_search_force_scalar(scalar);
-        sdb_pairs_result r;
-        assert_int_equal(sdb_pairs(x, -1, 2, &r), SDB_OK);
-        assert_int_equal(r.n_loci, L);
-        for (int c = 0; c < (L + 1) * (L + 1); c++)
-            assert_true(r.counts[c] == want[c]);
-        sdb_pairs_free(&r);
-    }
-    sdb_search_force_scalar(0);
+    expect_pairs(db, N, 6);
+    expect_pairs(db, 300, 0); /* every pair listed, but not a mixture's */
     for (int i = 0; i < N; i++)
         sdb_profile_free(&db[i]);
-    sdb_idx_free(x);
+    random_wide(db, WIDE, 40);
+    expect_pairs(db, WIDE, 30);
+    for (int i = 0; i < WIDE; i++)
+        sdb_profile_free(&db[i]);
+    free(db);
 }
 
 /* Snapshots: a saved index loads back to the same searches; a changed

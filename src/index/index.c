@@ -4,6 +4,7 @@
  * allele ids are renumbered in allele order at the end, and an autosomal
  * index is then put in search order (order.c). */
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 
 #include "index_internal.h"
@@ -69,9 +70,9 @@ typedef struct builder {
     uint8_t *id_of[SDB_LOCUS_ID_MAX + 1];    /* autosomal: allele code -> id (first sight) */
     sdb_allele *codes[SDB_LOCUS_ID_MAX + 1]; /* id -> allele code */
     int n_ids[SDB_LOCUS_ID_MAX + 1];
-    uint8_t *col[SDB_LOCUS_ID_MAX + 1]; /* per catalog locus: width bytes a row */
-    int width[SDB_LOCUS_ID_MAX + 1];    /* 0: not wanted or not seen yet */
-    int skip[SDB_LOCUS_ID_MAX + 1];     /* a locus of the other kind */
+    uint8_t *col[SDB_LOCUS_ID_MAX + 1];  /* per catalog locus: width bytes a row */
+    int width[SDB_LOCUS_ID_MAX + 1];     /* 0: not wanted or not seen yet */
+    int skip[SDB_LOCUS_ID_MAX + 1];      /* a locus of the other kind */
     unsigned open[SDB_LOCUS_ID_MAX + 1]; /* the loci with a column, in order of first sight */
     int n_open;
     /* autosomal: per locus, a small direct-mapped memo of allele code -> id
@@ -86,8 +87,8 @@ static int open_locus(builder *b, unsigned l, sdb_diag *d)
 {
     const sdb_locus *loc = sdb_catalog_by_id(b->x->cat, l);
     if (!loc) return SDB_EFORMAT; /* a locus id the catalog lacks: a damaged record */
-    int want = (b->x->kind == SDB_KIND_Y ? loc->type == SDB_LOCUS_Y
-                                                : loc->type == SDB_LOCUS_AUTOSOMAL);
+    int want =
+        (b->x->kind == SDB_KIND_Y ? loc->type == SDB_LOCUS_Y : loc->type == SDB_LOCUS_AUTOSOMAL);
     if (!want) {
         b->skip[l] = 1;
         return SDB_OK;
@@ -331,6 +332,8 @@ static int build(sdb_idx **out, const sdb_catalog *cat, source *src, sdb_kind ki
         if ((rc = add_row(&b, &e, d))) break;
     if (rc == SDB_END) rc = layout(&b, d);
     if (!rc) rc = idx_sort_rows(b.x);
+    if (!rc) rc = idx_sample_alleles(b.x);
+    if (!rc) rc = idx_build_directory(b.x);
     for (int l = 0; l <= SDB_LOCUS_ID_MAX; l++) {
         free(b.id_of[l]);
         free(b.codes[l]);
@@ -448,11 +451,15 @@ void sdb_idx_free(sdb_idx *x)
         sdb_profile_free(&x->over[i]);
     free(x->over);
     free(x->over_row);
-    for (int k = 0; k < x->n_loci; k++)
-        free(x->col[k]);
+    for (int k = 0; k < x->n_loci; k++) {
+        idx_column_free(x, k);
+        free(x->allele_share[k]);
+    }
     free(x->ids);
     free(x->id_off);
     free(x->src);
+    free(x->dir_lo);
+    free(x->dir_key);
     free(x);
 }
 
@@ -505,6 +512,51 @@ uint8_t idx_allele_id(const sdb_idx *x, int k, sdb_allele a)
     for (int i = 1; i <= x->n_codes[k]; i++)
         if (x->code[k][i] == a) return (uint8_t)i;
     return IDX_QUERY_ONLY;
+}
+
+void *idx_column_alloc(size_t bytes)
+{
+    const size_t huge = (size_t)2 << 20;
+    if (bytes < 2 * huge) return malloc(bytes ? bytes : 1);
+    size_t round = (bytes + huge - 1) & ~(huge - 1);
+    void *p;
+    if (posix_memalign(&p, huge, round)) return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, round, MADV_HUGEPAGE); /* advice only: without it the column still works */
+#endif
+    return p;
+}
+
+uint8_t *idx_column_set(sdb_idx *x, int k, size_t bytes)
+{
+    const size_t huge = (size_t)2 << 20;
+    uint8_t *c = NULL;
+    size_t mapped = 0;
+    if (bytes >= 2 * huge) {
+        mapped = (bytes + huge - 1) & ~(huge - 1);
+        void *p = mmap(NULL, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) return NULL;
+#ifdef MADV_HUGEPAGE
+        madvise(p, mapped, MADV_HUGEPAGE); /* advice: the column works without it */
+#endif
+        c = p;
+    } else if (!(c = malloc(bytes ? bytes : 1))) {
+        return NULL;
+    }
+    idx_column_free(x, k);
+    x->col[k] = c;
+    x->col_mapped[k] = mapped;
+    return c;
+}
+
+void idx_column_free(sdb_idx *x, int k)
+{
+    if (x->col_mapped[k])
+        munmap(x->col[k], x->col_mapped[k]);
+    else
+        free(x->col[k]);
+    x->col[k] = NULL;
+    x->col_mapped[k] = 0;
 }
 
 const sdb_profile *idx_overflow(const sdb_idx *x, long row)

@@ -20,6 +20,11 @@ struct sdb_idx {
     /* per locus: n * width[k] bytes (structure of arrays): autosomal loci hold
      * dictionary ids, Y loci repeat numbers (0 untyped) */
     uint8_t *col[SDB_IDX_MAX_LOCI];
+    size_t col_mapped[SDB_IDX_MAX_LOCI]; /* bytes mapped for col[k] (idx_column_set), 0: malloc */
+    /* autosomal: per locus, the share of rows holding each allele id and the
+     * share untyped (from a sample: idx_sample_alleles), for ordering scans */
+    float *allele_share[SDB_IDX_MAX_LOCI];
+    float untyped_share[SDB_IDX_MAX_LOCI];
     long n;
     char *ids;      /* sample ids, NUL-separated */
     size_t ids_len; /* bytes of ids used */
@@ -35,6 +40,13 @@ struct sdb_idx {
     int level[SDB_IDX_MAX_LOCI]; /* index loci */
     long n_sorted;
     uint32_t *src; /* input position of each row; NULL: rows are in input order */
+    /* directory of the search order's first two levels: node e (one key at
+     * level 0 and one at level 1) starts at row dir_lo[e] and has the keys
+     * dir_key[2 e], dir_key[2 e + 1]; n_dir 0 when there is none
+     * (idx_build_directory) */
+    long n_dir;
+    uint32_t *dir_lo;
+    uint16_t *dir_key;
 };
 
 /* Levels of the search order (at most; fewer when the index has fewer loci). */
@@ -46,6 +58,23 @@ static inline unsigned idx_key(const sdb_idx *x, int k, long r)
     const uint8_t *s = x->col[k] + 2 * (size_t)r;
     return (unsigned)s[0] << 8 | s[1];
 }
+
+/* Replaces locus k's column with new memory of the given bytes (the old
+ * one freed): large columns are mapped 2 MB aligned and marked for
+ * transparent huge pages (a search touches a few lines in many columns, and
+ * with 4 KB pages each of those costs a TLB miss). NULL when out of memory
+ * (the old column is kept). idx_column_free() releases either kind. */
+uint8_t *idx_column_set(sdb_idx *x, int k, size_t bytes);
+void idx_column_free(sdb_idx *x, int k);
+
+/* Builds the directory of the first two levels (one pass over their
+ * columns; none when the index has fewer than two levels, or when its nodes
+ * average under 16 rows and the walk does as well without). */
+int idx_build_directory(sdb_idx *x);
+
+/* Fills allele_share and untyped_share from every row, or an even sample of
+ * about 2^20 rows (src/index/order.c). */
+int idx_sample_alleles(sdb_idx *x);
 
 /* Puts an autosomal index in search order (a no-op for Y). */
 int idx_sort_rows(sdb_idx *x);

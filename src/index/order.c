@@ -12,6 +12,7 @@
  * row numbers, one 16-bit counting pass per level. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "index_internal.h"
 
@@ -27,13 +28,67 @@ static int cmp_scored(const void *a, const void *b)
     return x->k - y->k;
 }
 
+/* Every row up to 2^20 of them, else an even sample of about 2^20: what the
+ * samples decide only orders work (the search is exact whatever it is). */
+static long sample_step(const sdb_idx *x)
+{
+    return x->n >> 20 ? (x->n >> 20) + 1 : 1;
+}
+
+int idx_sample_alleles(sdb_idx *x)
+{
+    if (x->kind != SDB_KIND_AUTOSOMAL || x->n == 0) return SDB_OK;
+    long step = sample_step(x), seen = (x->n + step - 1) / step;
+    uint32_t count[256];
+    for (int k = 0; k < x->n_loci; k++) {
+        if (!x->allele_share[k] && !(x->allele_share[k] = malloc(256 * sizeof(float))))
+            return SDB_ENOMEM;
+        memset(count, 0, sizeof count);
+        for (long r = 0; r < x->n; r += step) { /* count[0]: untyped rows */
+            const uint8_t *t = x->col[k] + 2 * r;
+            count[t[0]]++;
+            count[t[1]] += t[1] != t[0];
+        }
+        for (int id = 0; id < 256; id++)
+            x->allele_share[k][id] = (float)count[id] / (float)seen;
+        x->untyped_share[k] = x->allele_share[k][SDB_IDX_UNTYPED];
+    }
+    return SDB_OK;
+}
+
+int idx_build_directory(sdb_idx *x)
+{
+    free(x->dir_lo);
+    free(x->dir_key);
+    x->dir_lo = NULL;
+    x->dir_key = NULL;
+    x->n_dir = 0;
+    if (x->n_levels < 2 || x->n_sorted == 0) return SDB_OK;
+    int k0 = x->level[0], k1 = x->level[1];
+    long n = 1;
+    for (long r = 1; r < x->n_sorted; r++)
+        n += idx_key(x, k0, r) != idx_key(x, k0, r - 1) ||
+             idx_key(x, k1, r) != idx_key(x, k1, r - 1);
+    if (n > x->n_sorted / 16) return SDB_OK;
+    x->dir_lo = malloc((size_t)n * sizeof *x->dir_lo);
+    x->dir_key = malloc(2 * (size_t)n * sizeof *x->dir_key);
+    if (!x->dir_lo || !x->dir_key) return SDB_ENOMEM;
+    for (long r = 0; r < x->n_sorted; r++) {
+        unsigned a = idx_key(x, k0, r), b = idx_key(x, k1, r);
+        if (x->n_dir && a == x->dir_key[2 * x->n_dir - 2] && b == x->dir_key[2 * x->n_dir - 1])
+            continue;
+        x->dir_lo[x->n_dir] = (uint32_t)r;
+        x->dir_key[2 * x->n_dir] = (uint16_t)a;
+        x->dir_key[2 * x->n_dir++ + 1] = (uint16_t)b;
+    }
+    return SDB_OK;
+}
+
 /* Chooses the levels: every locus scored from its genotype counts. */
 static int choose_levels(sdb_idx *x, uint32_t *count)
 {
     scored s[SDB_IDX_MAX_LOCI];
-    /* every row up to 2^20 of them, else an even sample of about 2^20: the
-     * choice only orders the levels (the search is exact whatever it is) */
-    long step = x->n >> 20 ? (x->n >> 20) + 1 : 1, seen = (x->n + step - 1) / step;
+    long step = sample_step(x), seen = (x->n + step - 1) / step;
     for (int k = 0; k < x->n_loci; k++) {
         memset(count, 0, 65536 * sizeof *count);
         for (long r = 0; r < x->n; r += step)
@@ -67,14 +122,23 @@ static void radix_pass(const sdb_idx *x, int k, const uint32_t *perm, uint32_t *
 static int apply(sdb_idx *x, const uint32_t *perm)
 {
     for (int k = 0; k < x->n_loci; k++) {
-        uint8_t *c = malloc((size_t)x->n * 2 + 1);
-        if (!c) return SDB_ENOMEM;
-        const uint16_t *from = (const uint16_t *)(const void *)x->col[k];
-        uint16_t *to = (uint16_t *)(void *)c;
+        uint8_t *old = x->col[k];
+        size_t old_mapped = x->col_mapped[k];
+        x->col[k] = NULL; /* kept aside until its rows are moved */
+        x->col_mapped[k] = 0;
+        if (!idx_column_set(x, k, (size_t)x->n * 2 + 1)) {
+            x->col[k] = old;
+            x->col_mapped[k] = old_mapped;
+            return SDB_ENOMEM;
+        }
+        const uint16_t *from = (const uint16_t *)(const void *)old;
+        uint16_t *to = (uint16_t *)(void *)x->col[k];
         for (long i = 0; i < x->n; i++)
             to[i] = from[perm[i]];
-        free(x->col[k]);
-        x->col[k] = c;
+        if (old_mapped)
+            munmap(old, old_mapped);
+        else
+            free(old);
     }
     size_t *off = malloc((size_t)x->n * sizeof *off);
     if (!off) return SDB_ENOMEM;

@@ -256,11 +256,14 @@ static int parse(reader *r, sdb_idx *x, const char *want_stamp, sdb_diag *d, con
     for (int k = 0; k < x->n_loci; k++) {
         size_t bytes = (size_t)x->n * (size_t)x->width[k];
         const unsigned char *c = take(r, bytes);
-        if (!c || !(x->col[k] = malloc(bytes ? bytes : 1))) return c ? SDB_ENOMEM : SDB_EFORMAT;
+        if (!c) return SDB_EFORMAT;
+        if (!idx_column_set(x, k, bytes)) return SDB_ENOMEM;
         memcpy(x->col[k], c, bytes);
     }
     int rc = get_overflow(r, x);
     if (!rc) rc = get_order(r, x);
+    if (!rc) rc = idx_sample_alleles(x);
+    if (!rc) rc = idx_build_directory(x);
     if (!rc && (r->err || r->p != r->end)) rc = SDB_EFORMAT;
     return rc;
 }

@@ -31,13 +31,12 @@
  * 64 q .. 64 q + 63) to one byte per row, the value the planes hold. */
 static inline uint64_t spread8(uint64_t b) /* bit j of b -> byte j, 0 or 1 */
 {
-    return ((((b * 0x0101010101010101ULL) & 0x8040201008040201ULL) + 0x7F7F7F7F7F7F7F7FULL) >>
-            7) &
+    return ((((b * 0x0101010101010101ULL) & 0x8040201008040201ULL) + 0x7F7F7F7F7F7F7F7FULL) >> 7) &
            0x0101010101010101ULL;
 }
 
-static inline __attribute__((always_inline)) void unslice_scalar(const uint64_t *planes,
-                                                                 int words, int P, uint8_t *out)
+static inline __attribute__((always_inline)) void unslice_scalar(const uint64_t *planes, int words,
+                                                                 int P, uint8_t *out)
 {
     for (int q = 0; q < words; q++)
         for (int j = 0; j < 8; j++) {
@@ -142,10 +141,10 @@ typedef struct pair_job {
     int hit_m;
     uint64_t *counts; /* (n_loci + 1)^2, m * (n_loci + 1) + p */
     uint64_t *bits;
-    uint8_t *m, *any;  /* a tile's rows */
-    uint32_t *cell;    /* CELL_COPIES x plan->cells */
-    uint64_t pending;  /* pairs in cell since it was last emptied */
-    uint32_t *off;     /* a row's offset list */
+    uint8_t *m, *any; /* a tile's rows */
+    uint32_t *cell;   /* CELL_COPIES x plan->cells */
+    uint64_t pending; /* pairs in cell since it was last emptied */
+    uint32_t *off;    /* a row's offset list */
     long *ha, *hb;
     int *hm, *hp;
     long n_hits, cap;

@@ -32,9 +32,8 @@
     } while (0)
 
 /* Adds PK_GROUP (7) one-bit words x to the counter c of P planes. */
-PK_ATTR static inline __attribute__((always_inline)) void PK_CAT(PK_NAME, _add7)(PK_W *c,
-                                                                                const PK_W *x,
-                                                                                const int P)
+PK_ATTR static inline __attribute__((always_inline)) void
+PK_CAT(PK_NAME, _add7)(PK_W *c, const PK_W *x, const int P)
 {
     PK_W s1, c1, s2, c2, ones, c3, twos, fours, carry;
     PK_FA(x[0], x[1], x[2], s1, c1);

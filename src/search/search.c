@@ -11,6 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
+
 #include "index/index_internal.h"
 #include "strdb/search.h"
 
@@ -129,15 +133,41 @@ typedef struct prepared {
     int yfast[SDB_IDX_MAX_LOCI];
     sdb_allele codes[SDB_IDX_MAX_LOCI][SET_MAX]; /* Y: sorted allele codes */
     int n_codes[SDB_IDX_MAX_LOCI];
-    int query_loci, outside; /* query loci, and those the index lacks */
+    int query_loci, outside;   /* query loci, and those the index lacks */
+    sdb_stringency stringency; /* identity searches */
     /* the active loci in the order short ranges test them (src/index/order.c):
      * loci the walk does not filter first, then the levels, deepest first */
     int order[SDB_IDX_MAX_LOCI];
+    /* the active loci in the order blocks scan them: the most likely to
+     * fail first (pass_chance); a block takes its first unsettled level
+     * before them (its keys run in long stretches there, so failing rows
+     * come in whole words) */
+    int scan[SDB_IDX_MAX_LOCI];
 } prepared;
 
-static int prepare(const sdb_idx *x, const sdb_profile *q, sdb_kind kind, prepared *pq, sdb_diag *d)
+/* The chance that a row passes the query at locus k (untyped rows pass),
+ * from the index's sampled allele shares a (rows holding the allele; an
+ * allele's frequency is about a / 2). Only orders the scan. */
+static double pass_chance(const sdb_idx *x, const prepared *pq, int k)
+{
+    const float *share = x->allele_share[k];
+    if (!share || !pq->fast[k]) return 1;
+    const uint8_t *q = pq->pair[k];
+    double a0 = share[q[0]], a1 = q[1] != q[0] ? share[q[1]] : 0, hit;
+    if (pq->stringency == SDB_STRINGENCY_LOW)
+        hit = a0 + a1;
+    else if (pq->stringency == SDB_STRINGENCY_MODERATE)
+        hit = a1 ? (a0 + a1) * (a0 + a1) / 4 : a0;
+    else
+        hit = a1 ? a0 * a1 / 2 : a0 * a0 / 4;
+    return x->untyped_share[k] + (hit < 1 ? hit : 1);
+}
+
+static int prepare(const sdb_idx *x, const sdb_profile *q, sdb_kind kind, const void *opts,
+                   prepared *pq, sdb_diag *d)
 {
     memset(pq, 0, sizeof *pq);
+    if (kind == SDB_KIND_AUTOSOMAL) pq->stringency = ((const sdb_search_opts *)opts)->stringency;
     for (int i = 0; i < q->n_calls; i++) {
         const sdb_call *c = &q->calls[i];
         const sdb_locus *l = sdb_catalog_by_id(x->cat, c->locus);
@@ -183,6 +213,14 @@ static int prepare(const sdb_idx *x, const sdb_profile *q, sdb_kind kind, prepar
         if (!is_level[pq->active[a]]) pq->order[n++] = pq->active[a];
     for (int i = x->n_levels - 1; i >= 0; i--)
         if (pq->q[x->level[i]].typed) pq->order[n++] = x->level[i];
+    double chance[SDB_IDX_MAX_LOCI];
+    for (int a = 0; a < pq->n_active; a++) { /* insertion sort by the chance to pass */
+        int k = pq->active[a], i = a;
+        chance[k] = kind == SDB_KIND_AUTOSOMAL ? pass_chance(x, pq, k) : 1;
+        for (; i > 0 && chance[pq->scan[i - 1]] > chance[k]; i--)
+            pq->scan[i] = pq->scan[i - 1];
+        pq->scan[i] = k;
+    }
     if (pq->query_loci == 0) {
         sdb_diag_set(d, NULL, 0, NULL, "the query types no %s locus",
                      kind == SDB_KIND_Y ? "Y" : "autosomal");
@@ -214,6 +252,7 @@ static int push_hit(hits *h, const void *hit)
 /* Ranges of rows [lo, hi) to scan. */
 typedef struct span {
     long lo, hi;
+    int verified; /* the first `verified` levels pass in every row (a K = 0 walk says so) */
 } span;
 
 typedef struct spans {
@@ -221,11 +260,12 @@ typedef struct spans {
     long n, cap;
 } spans;
 
-static int push_span(spans *s, long lo, long hi)
+static int push_span(spans *s, long lo, long hi, int verified)
 {
     if (lo >= hi) return SDB_OK;
-    if (s->n && s->v[s->n - 1].hi == lo) { /* adjacent: one range */
+    if (s->n && s->v[s->n - 1].hi == lo) { /* adjacent: one range, verified as the lesser */
         s->v[s->n - 1].hi = hi;
+        if (verified < s->v[s->n - 1].verified) s->v[s->n - 1].verified = verified;
         return SDB_OK;
     }
     if (s->n == s->cap) {
@@ -235,7 +275,7 @@ static int push_span(spans *s, long lo, long hi)
         s->v = t;
         s->cap = cap;
     }
-    s->v[s->n++] = (span){lo, hi};
+    s->v[s->n++] = (span){lo, hi, verified};
     return SDB_OK;
 }
 
@@ -243,12 +283,11 @@ typedef struct job {
     const sdb_idx *x;
     const prepared *pq;
     const void *opts;
-    const span *spans; /* the rows of this job */
-    long n_spans;
+    struct chunks *work; /* the rows, taken a chunk at a time (run_scan) */
+    int verified;        /* of the chunk being scanned (span.verified) */
     hits out;
     int rc;
     void (*scan)(struct job *j, long begin, long end);
-    void (*prefetch)(const struct job *j, long begin, long end); /* or NULL */
 } job;
 
 /* First overflow row >= r (an index into over_row). */
@@ -420,6 +459,173 @@ static column_fn pick_column(void)
     return column_scalar;
 }
 
+/* Pass masks, for searches without mismatches: for the whole words of a
+ * block listed in live (64 rows each), alive[w] &= the rows that pass the locus:
+ * untyped rows and wildcards pass (wildcard rows are finished exactly by
+ * identity_row, as every row left is), typed rows pass pair_ok. Scalar
+ * twin, AVX2 and AVX-512BW. */
+typedef void (*pass_fn)(const uint8_t *col, const uint16_t *live, int n_live, uint8_t q0,
+                        uint8_t q1, sdb_stringency s, uint64_t *alive);
+
+static int row_passes(const uint8_t *t, const uint8_t *q, sdb_stringency s)
+{
+    return t[0] == SDB_IDX_UNTYPED || t[1] == SDB_IDX_WILDCARD || pair_ok(q, t, s);
+}
+
+static void pass_scalar(const uint8_t *col, const uint16_t *live, int n_live, uint8_t q0,
+                        uint8_t q1, sdb_stringency s, uint64_t *alive)
+{
+    const uint8_t q[2] = {q0, q1};
+    for (int i = 0; i < n_live; i++) {
+        long w = live[i];
+        uint64_t m = 0;
+        for (int r = 0; r < 64; r++)
+            m |= (uint64_t)row_passes(col + 2 * (64 * w + r), q, s) << r;
+        alive[w] &= m;
+    }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* 16 rows (16-bit lanes t0 | t1 << 8): all ones where the row passes. */
+__attribute__((target("avx2"))) static inline __m256i pass16_avx2(__m256i v, uint8_t q0, uint8_t q1,
+                                                                  sdb_stringency s)
+{
+    const __m256i zero = _mm256_setzero_si256(), ones = _mm256_set1_epi8(-1);
+    __m256i e0 = _mm256_cmpeq_epi8(v, _mm256_set1_epi8((char)q0)),
+            e1 = _mm256_cmpeq_epi8(v, _mm256_set1_epi8((char)q1)), e = _mm256_or_si256(e0, e1), ok;
+    if (s == SDB_STRINGENCY_HIGH) /* the same pair */
+        ok = _mm256_cmpeq_epi16(v, _mm256_set1_epi16((short)(q0 | q1 << 8)));
+    else if (s == SDB_STRINGENCY_LOW) /* an allele in common */
+        ok = _mm256_xor_si256(_mm256_cmpeq_epi16(e, zero), ones);
+    else /* both target alleles in the query, or both query alleles in the target */
+        ok = _mm256_or_si256(
+            _mm256_cmpeq_epi16(e, ones),
+            _mm256_xor_si256(
+                _mm256_or_si256(_mm256_cmpeq_epi16(e0, zero), _mm256_cmpeq_epi16(e1, zero)), ones));
+    __m256i untyped = _mm256_cmpeq_epi16(v, zero),
+            wild = _mm256_cmpeq_epi16(_mm256_or_si256(v, _mm256_set1_epi16(0x00FF)), ones);
+    return _mm256_or_si256(ok, _mm256_or_si256(untyped, wild));
+}
+
+__attribute__((target("avx2"))) static void pass_avx2(const uint8_t *col, const uint16_t *live,
+                                                      int n_live, uint8_t q0, uint8_t q1,
+                                                      sdb_stringency s, uint64_t *alive)
+{
+    for (int i = 0; i < n_live; i++) {
+        long w = live[i];
+        uint64_t m = 0;
+        for (int h = 0; h < 2; h++) { /* 32 rows: two 16-lane halves packed to bytes */
+            if (!(uint32_t)(alive[w] >> 32 * h)) continue; /* that cache line is dead */
+            const uint8_t *c = col + 128 * w + 64 * h;
+            __m256i a = pass16_avx2(_mm256_loadu_si256((const __m256i *)c), q0, q1, s),
+                    b = pass16_avx2(_mm256_loadu_si256((const __m256i *)(c + 32)), q0, q1, s),
+                    p = _mm256_permute4x64_epi64(_mm256_packs_epi16(a, b), 0xD8);
+            m |= (uint64_t)(uint32_t)_mm256_movemask_epi8(p) << 32 * h;
+        }
+        alive[w] &= m;
+    }
+}
+
+/* 32 rows: bit r set where row r passes. */
+__attribute__((target("avx512f,avx512bw"))) static inline __mmask32
+pass32_avx512(__m512i v, uint8_t q0, uint8_t q1, sdb_stringency s)
+{
+    __mmask64 e0 = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8((char)q0)),
+              e1 = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8((char)q1));
+    __m512i e = _mm512_movm_epi8(e0 | e1);
+    __mmask32 ok;
+    if (s == SDB_STRINGENCY_HIGH)
+        ok = _mm512_cmpeq_epi16_mask(v, _mm512_set1_epi16((short)(q0 | q1 << 8)));
+    else if (s == SDB_STRINGENCY_LOW)
+        ok = _mm512_test_epi16_mask(e, e);
+    else {
+        __m512i a0 = _mm512_movm_epi8(e0), a1 = _mm512_movm_epi8(e1);
+        ok = _mm512_cmpeq_epi16_mask(e, _mm512_set1_epi8(-1)) |
+             (_mm512_test_epi16_mask(a0, a0) & _mm512_test_epi16_mask(a1, a1));
+    }
+    return ok | _mm512_testn_epi16_mask(v, v) |
+           _mm512_cmpge_epu16_mask(v, _mm512_set1_epi16((short)0xFF00));
+}
+
+__attribute__((target("avx512f,avx512bw"))) static void
+pass_avx512(const uint8_t *col, const uint16_t *live, int n_live, uint8_t q0, uint8_t q1,
+            sdb_stringency s, uint64_t *alive)
+{
+    for (int i = 0; i < n_live; i++) {
+        long w = live[i];
+        const uint8_t *c = col + 128 * w; /* a half (one cache line) only while alive */
+        uint64_t lo = (uint32_t)alive[w]
+                          ? pass32_avx512(_mm512_loadu_si512((const void *)c), q0, q1, s)
+                          : 0,
+                 hi = alive[w] >> 32
+                          ? pass32_avx512(_mm512_loadu_si512((const void *)(c + 64)), q0, q1, s)
+                          : 0;
+        alive[w] &= lo | hi << 32;
+    }
+}
+#endif
+
+static pass_fn pick_pass(void)
+{
+    int level = search_simd_level();
+    (void)level;
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (level >= SDB_SIMD_AVX512) return pass_avx512;
+    if (level >= SDB_SIMD_AVX2) return pass_avx2;
+#endif
+    return pass_scalar;
+}
+
+/* Rows per group: what a block scan drops as a whole once no row in it can
+ * hit any more (64 rows: two cache lines of a locus column). */
+#define GROUP 64
+
+/* The groups of alive (bit g: rows [64 g, 64 g + 64) of a block of n) that
+ * still hold a row with at most kmax mismatches, or a row flagged slow
+ * (its counters do not tell). Twins as the column kernels. */
+static inline __attribute__((always_inline)) uint64_t
+alive_body(const uint8_t *mism, const uint8_t *slow, long n, uint64_t alive, uint8_t kmax)
+{
+    for (uint64_t rest = alive; rest; rest &= rest - 1) {
+        int g = __builtin_ctzll(rest);
+        long lo = (long)g * GROUP, hi = lo + GROUP < n ? lo + GROUP : n;
+        uint8_t least = 255;
+        for (long r = lo; r < hi; r++) {
+            uint8_t v = (uint8_t)(mism[r] & (uint8_t)(slow[r] - 1)); /* slow: 0 */
+            least = v < least ? v : least;
+        }
+        if (least > kmax) alive &= ~(1ULL << g);
+    }
+    return alive;
+}
+
+typedef uint64_t (*alive_fn)(const uint8_t *, const uint8_t *, long, uint64_t, uint8_t);
+
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-tree-vectorize")))
+#endif
+static uint64_t
+alive_scalar(const uint8_t *mism, const uint8_t *slow, long n, uint64_t alive, uint8_t kmax)
+{
+    return alive_body(mism, slow, n, alive, kmax);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2"))) VECTORISE static uint64_t
+alive_avx2(const uint8_t *mism, const uint8_t *slow, long n, uint64_t alive, uint8_t kmax)
+{
+    return alive_body(mism, slow, n, alive, kmax);
+}
+#endif
+
+static alive_fn pick_alive(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (search_use_avx2()) return alive_avx2;
+#endif
+    return alive_scalar;
+}
+
 /* Blocks of rows: every fast query locus runs its column kernel over the
  * block, then rows flagged slow (wildcards, overflow rows) or any block when
  * the query itself needs the slow path are evaluated row by row. */
@@ -444,8 +650,8 @@ row_may_hit(const sdb_idx *x, const prepared *pq, long r, sdb_stringency s, int 
     return 1;
 }
 
-static inline __attribute__((always_inline)) void
-short_body(job *j, long begin, long end, sdb_stringency s)
+static inline __attribute__((always_inline)) void short_body(job *j, long begin, long end,
+                                                             sdb_stringency s)
 {
     const sdb_search_opts *o = j->opts;
     for (long r = begin; r < end && !j->rc; r++) {
@@ -466,15 +672,147 @@ static void scan_short(job *j, long begin, long end)
     }
 }
 
-/* The lines of a short range in the columns of the query's loci. */
-static void prefetch_identity(const job *j, long begin, long end)
+/* Levels whose key is the same in every row of the block [b, b + n) (the
+ * walk left such blocks: rows sorted by the levels' keys, so a level is
+ * constant where it and every level above it agree at both ends): counted
+ * once for all rows into *shared and *mism, and marked settled. */
+static void settle_levels(const sdb_idx *x, const prepared *pq, sdb_stringency st, long b, long n,
+                          int *settled, int *shared, int *mism)
 {
-    if (end - begin >= SHORT_RANGE) return; /* long ranges stream well enough */
-    for (int a = 0; a < j->pq->n_active; a++) {
-        const uint8_t *c = j->x->col[j->pq->order[a]];
-        for (long off = 2 * begin & ~63L; off < 2 * end; off += 64)
-            __builtin_prefetch(c + off);
+    if (b + n > x->n_sorted) return;
+    for (int i = 0; i < x->n_levels; i++) {
+        int k = x->level[i];
+        const uint8_t *t = x->col[k] + 2 * b;
+        if (idx_key(x, k, b) != idx_key(x, k, b + n - 1) || t[1] == SDB_IDX_WILDCARD) return;
+        if (!pq->q[k].typed) continue;
+        settled[k] = 1;
+        if (t[0] == SDB_IDX_UNTYPED) continue;
+        (*shared)++;
+        *mism += !pair_ok(pq->pair[k], t, st);
     }
+}
+
+/* The unsettled query loci of a block in the order to scan them: first the
+ * BLOCK_LEVELS shallowest levels the block has not settled (their keys run
+ * in stretches of many rows there, so failing rows come in whole words and
+ * cache lines), then the others in pq->scan order. Returns how many. */
+#define BLOCK_LEVELS 2
+
+static int block_order(const sdb_idx *x, const prepared *pq, const int *settled, int *order)
+{
+    int n = 0, taken[SDB_IDX_MAX_LOCI] = {0};
+    for (int i = 0; i < x->n_levels && n < BLOCK_LEVELS; i++) {
+        int k = x->level[i];
+        if (pq->q[k].typed && !settled[k]) taken[k] = 1, order[n++] = k;
+    }
+    for (int a = 0; a < pq->n_active; a++)
+        if (!settled[pq->scan[a]] && !taken[pq->scan[a]]) order[n++] = pq->scan[a];
+    return n;
+}
+
+/* One block of plain-pair query loci: settled levels first, then each other
+ * locus (pq->scan order) runs its column kernel over the groups still alive;
+ * a group is dropped once none of its rows can hit. The block's counters
+ * are the per-row ones plus the settled ones. Returns the alive groups. */
+static uint64_t scan_block(const job *j, long b, long n, uint8_t *shared, uint8_t *mism,
+                           uint8_t *slow, int *c_shared, int *c_mism)
+{
+    const sdb_idx *x = j->x;
+    const sdb_search_opts *o = j->opts;
+    const prepared *pq = j->pq;
+    column_fn column = pick_column();
+    alive_fn still_alive = pick_alive();
+    int settled[SDB_IDX_MAX_LOCI] = {0};
+    settle_levels(x, pq, o->stringency, b, n, settled, c_shared, c_mism);
+    if (*c_mism > o->max_mismatch) return 0;
+    long groups = (n + GROUP - 1) / GROUP;
+    uint64_t alive = groups == 64 ? ~0ULL : (1ULL << groups) - 1;
+    int order[SDB_IDX_MAX_LOCI], n_order = block_order(x, pq, settled, order);
+    for (int a = 0; a < n_order && alive; a++) {
+        int k = order[a];
+        for (uint64_t rest = alive; rest;) { /* runs of alive groups */
+            int g = __builtin_ctzll(rest);
+            uint64_t run = rest >> g;
+            int len = ~run ? __builtin_ctzll(~run) : 64 - g;
+            long lo = (long)g * GROUP, hi = (long)(g + len) * GROUP < n ? (g + len) * GROUP : n;
+            column(x->col[k] + 2 * (b + lo), hi - lo, pq->pair[k][0], pq->pair[k][1], o->stringency,
+                   shared + lo, mism + lo, slow + lo);
+            rest = g + len == 64 ? 0 : rest & ~(((1ULL << len) - 1) << g);
+        }
+        alive = still_alive(mism, slow, n, alive, (uint8_t)(o->max_mismatch - *c_mism));
+    }
+    return alive;
+}
+
+/* Rows per block of the pass-mask scan (measured at 3 M profiles: 4,096 and
+ * 65,536 both slower than this). */
+#define PASS_BLOCK 16384
+/* Loci ahead whose alive lines are prefetched (measured at 3 M: 2 and 3
+ * slower than 1). */
+#define PASS_PREFETCH 1
+
+/* Prefetches the cache lines (32 rows each) of a column that hold alive rows. */
+static void prefetch_alive(const uint8_t *col, const uint64_t *alive, const uint16_t *live,
+                           int n_live)
+{
+    for (int i = 0; i < n_live; i++) {
+        long w = live[i];
+        if ((uint32_t)alive[w]) __builtin_prefetch(col + 128 * w);
+        if (alive[w] >> 32) __builtin_prefetch(col + 128 * w + 64);
+    }
+}
+
+/* A block of the sorted rows for a query of plain pairs and no mismatch
+ * allowed: settled levels, then each other locus clears the rows that fail
+ * it from the block's alive bits (the live list of whole words of 64 rows,
+ * shortened as words die; the last few rows one by one); the rows left are
+ * counted exactly by identity_row. */
+static void scan_block_pass(job *j, long b, long n)
+{
+    const sdb_idx *x = j->x;
+    const sdb_search_opts *o = j->opts;
+    const prepared *pq = j->pq;
+    pass_fn pass = pick_pass();
+    int settled[SDB_IDX_MAX_LOCI] = {0}, c_shared = 0, c_mism = 0;
+    for (int i = 0; i < j->verified && i < x->n_levels; i++) /* the walk passed them */
+        settled[x->level[i]] = 1;
+    settle_levels(x, pq, o->stringency, b, n, settled, &c_shared, &c_mism);
+    if (c_mism) return;
+    int words = (int)(n / 64), n_live = words, tail = (int)(n % 64);
+    uint64_t alive[PASS_BLOCK / 64 + 1];
+    uint16_t live[PASS_BLOCK / 64 + 1];
+    for (int w = 0; w <= words; w++) {
+        alive[w] = w < words ? ~0ULL : tail ? (1ULL << tail) - 1 : 0;
+        live[w] = (uint16_t)w; /* live[words]: the tail, for prefetching */
+    }
+    int order[SDB_IDX_MAX_LOCI], n_order = block_order(x, pq, settled, order);
+    for (int a = 0; a < n_order && a < PASS_PREFETCH; a++)
+        prefetch_alive(x->col[order[a]] + 2 * b, alive, live, n_live + 1);
+    for (int a = 0; a < n_order && (n_live || alive[words]); a++) {
+        int k = order[a];
+        const uint8_t *col = x->col[k] + 2 * b;
+        /* the next locus's lines of the rows alive now: fetched while this one runs
+         * (spans are short and scattered, so the hardware prefetcher misses them) */
+        if (a + PASS_PREFETCH < n_order)
+            prefetch_alive(x->col[order[a + PASS_PREFETCH]] + 2 * b, alive, live, n_live);
+        pass(col, live, n_live, pq->pair[k][0], pq->pair[k][1], o->stringency, alive);
+        for (uint64_t rest = alive[words]; rest; rest &= rest - 1) {
+            long r = 64L * words + __builtin_ctzll(rest);
+            if (!row_passes(col + 2 * r, pq->pair[k], o->stringency))
+                alive[words] &= ~(1ULL << (r & 63));
+        }
+        int m = 0;
+        for (int i = 0; i < n_live; i++)
+            if (alive[live[i]]) live[m++] = live[i];
+        n_live = m;
+    }
+    for (int w = 0; w <= words && !j->rc; w++)
+        for (uint64_t rest = alive[w]; rest && !j->rc; rest &= rest - 1) {
+            sdb_hit h;
+            identity_row(j, b + 64L * w + __builtin_ctzll(rest), &h);
+            if (h.mismatching <= o->max_mismatch && h.shared >= o->min_loci)
+                j->rc = push_hit(&j->out, &h);
+        }
 }
 
 static void scan_identity(job *j, long begin, long end)
@@ -482,7 +820,6 @@ static void scan_identity(job *j, long begin, long end)
     const sdb_idx *x = j->x;
     const sdb_search_opts *o = j->opts;
     const prepared *pq = j->pq;
-    column_fn column = pick_column();
     int all_fast = 1;
     for (int a = 0; a < pq->n_active; a++)
         all_fast &= pq->fast[pq->active[a]];
@@ -492,6 +829,16 @@ static void scan_identity(job *j, long begin, long end)
         scan_short(j, begin, end);
         return;
     }
+    /* rows before the first overflow row (and sorted: small indexes are not)
+     * take the pass masks */
+    long plain = next_over < x->n_over ? x->over_row[next_over] : x->n;
+    if (plain > x->n_sorted) plain = x->n_sorted;
+    if (all_fast && o->max_mismatch == 0 && begin < plain) {
+        long stop = end < plain ? end : plain;
+        for (long b = begin; b < stop && !j->rc; b += PASS_BLOCK)
+            scan_block_pass(j, b, stop - b < PASS_BLOCK ? stop - b : PASS_BLOCK);
+        begin = stop;
+    }
     uint8_t shared[BLOCK], mism[BLOCK], slow[BLOCK];
     for (long b = begin; b < end && !j->rc; b += BLOCK) {
         long n = end - b < BLOCK ? end - b : BLOCK;
@@ -500,24 +847,25 @@ static void scan_identity(job *j, long begin, long end)
         memset(slow, all_fast ? 0 : 1, (size_t)n);
         for (; next_over < x->n_over && x->over_row[next_over] < b + n; next_over++)
             slow[x->over_row[next_over] - b] = 1;
-        for (int a = 0; all_fast && a < pq->n_active; a++) {
-            int k = pq->active[a];
-            column(x->col[k] + 2 * b, n, pq->pair[k][0], pq->pair[k][1], o->stringency, shared,
-                   mism, slow);
-        }
-        for (long i = 0; i < n && !j->rc; i++) {
-            sdb_hit h;
-            if (slow[i]) {
-                identity_row(j, b + i, &h);
-            } else {
-                memset(&h, 0, sizeof h);
-                h.target = b + i;
-                h.shared = shared[i];
-                h.matching = shared[i] - mism[i];
-                h.mismatching = mism[i];
+        int c_shared = 0, c_mism = 0;
+        uint64_t alive = ~0ULL; /* without fast loci every row takes the slow path */
+        if (all_fast) alive = scan_block(j, b, n, shared, mism, slow, &c_shared, &c_mism);
+        for (; alive && !j->rc; alive &= alive - 1) {
+            long lo = (long)__builtin_ctzll(alive) * GROUP, hi = lo + GROUP < n ? lo + GROUP : n;
+            for (long i = lo; i < hi && !j->rc; i++) {
+                sdb_hit h;
+                if (slow[i]) {
+                    identity_row(j, b + i, &h);
+                } else {
+                    memset(&h, 0, sizeof h);
+                    h.target = b + i;
+                    h.shared = shared[i] + c_shared;
+                    h.mismatching = mism[i] + c_mism;
+                    h.matching = h.shared - h.mismatching;
+                }
+                if (h.mismatching <= o->max_mismatch && h.shared >= o->min_loci)
+                    j->rc = push_hit(&j->out, &h);
             }
-            if (h.mismatching <= o->max_mismatch && h.shared >= o->min_loci)
-                j->rc = push_hit(&j->out, &h);
         }
     }
 }
@@ -697,20 +1045,25 @@ static void scan_y(job *j, long begin, long end)
     }
 }
 
-/* Spans ahead of the one scanned whose rows are prefetched: a walk leaves
- * thousands of short ranges, and each touches a cache line in every locus
- * column; fetching them ahead overlaps the memory latency. */
-#define PREFETCH_AHEAD 6
+/* Rows a thread takes at a time: the spans are cut into chunks of about an
+ * eighth of a thread's share (at least CHUNK_MIN rows), taken in turn from a
+ * shared counter, so that a thread whose rows are cheap (dead words, settled
+ * blocks) takes more of them. */
+#define CHUNK_MIN 16384
+
+typedef struct chunks {
+    const span *v;
+    long n, next; /* next: the first chunk not taken */
+} chunks;
 
 static void *run_job(void *arg)
 {
     job *j = arg;
-    for (long i = 0; j->prefetch && i < PREFETCH_AHEAD && i < j->n_spans; i++)
-        j->prefetch(j, j->spans[i].lo, j->spans[i].hi);
-    for (long i = 0; i < j->n_spans && !j->rc; i++) {
-        if (j->prefetch && i + PREFETCH_AHEAD < j->n_spans)
-            j->prefetch(j, j->spans[i + PREFETCH_AHEAD].lo, j->spans[i + PREFETCH_AHEAD].hi);
-        j->scan(j, j->spans[i].lo, j->spans[i].hi);
+    chunks *c = j->work;
+    long i;
+    while (!j->rc && (i = __atomic_fetch_add(&c->next, 1, __ATOMIC_RELAXED)) < c->n) {
+        j->verified = c->v[i].verified;
+        j->scan(j, c->v[i].lo, c->v[i].hi);
     }
     return NULL;
 }
@@ -718,12 +1071,12 @@ static void *run_job(void *arg)
 /* Fewer rows than this run on the calling thread alone. */
 #define MIN_ROWS_PER_THREAD 32768
 
-/* Runs the scan over the rows of `all` cut into `threads` jobs of equal row
- * counts and concatenates the hits in job order. A job whose thread cannot
- * start runs on this thread. */
+/* Runs the scan over the rows of `all` on `threads` threads taking chunks
+ * in turn, and concatenates the hits (ranked afterwards, so their order
+ * here does not matter). A thread that cannot start leaves its chunks to
+ * the others. */
 static int run_scan(const sdb_idx *x, const prepared *pq, const void *opts, int threads,
-                    const spans *rows, size_t hit_size, void (*scan)(job *, long, long),
-                    void (*prefetch)(const job *, long, long), hits *all)
+                    const spans *rows, size_t hit_size, void (*scan)(job *, long, long), hits *all)
 {
     long total = 0;
     for (long i = 0; i < rows->n; i++)
@@ -731,31 +1084,23 @@ static int run_scan(const sdb_idx *x, const prepared *pq, const void *opts, int 
     int t = threads < 1 ? 1 : threads > 64 ? 64 : threads, started[64] = {0};
     if (total / t < MIN_ROWS_PER_THREAD) t = total > MIN_ROWS_PER_THREAD ? 2 : 1;
     if (t > threads) t = threads < 1 ? 1 : threads;
+    long size = total / (8L * t) > CHUNK_MIN ? total / (8L * t) : CHUNK_MIN, n = 0;
+    for (long i = 0; i < rows->n; i++)
+        n += (rows->v[i].hi - rows->v[i].lo + size - 1) / size;
+    span *cut = malloc((size_t)(n + 1) * sizeof *cut);
+    if (!cut) return SDB_ENOMEM;
+    chunks c = {cut, 0, 0};
+    for (long i = 0; i < rows->n; i++)
+        for (long lo = rows->v[i].lo; lo < rows->v[i].hi; lo += size)
+            cut[c.n++] = (span){lo, lo + size < rows->v[i].hi ? lo + size : rows->v[i].hi,
+                                rows->v[i].verified};
     job jobs[64];
     pthread_t th[64];
-    span *cut = malloc((size_t)(rows->n + t) * sizeof *cut); /* every job's spans */
-    if (!cut) return SDB_ENOMEM;
-    long at = 0, used = 0, s = 0, off = 0; /* rows handed out; spans written; span, offset */
     for (int k = 0; k < t; k++) {
-        long want = total * (k + 1) / t;
-        jobs[k] = (job){x,      pq,   opts,    cut + used, 0, {NULL, 0, 0, hit_size},
-                        SDB_OK, scan, prefetch};
-        while (at < want) {
-            long lo = rows->v[s].lo + off, take = rows->v[s].hi - lo;
-            if (take > want - at) take = want - at;
-            cut[used++] = (span){lo, lo + take};
-            jobs[k].n_spans++;
-            at += take;
-            off += take;
-            if (rows->v[s].lo + off == rows->v[s].hi) {
-                s++;
-                off = 0;
-            }
-        }
+        jobs[k] = (job){x, pq, opts, &c, 0, {NULL, 0, 0, hit_size}, SDB_OK, scan};
         if (k > 0) started[k] = pthread_create(&th[k], NULL, run_job, &jobs[k]) == 0;
     }
-    for (int k = 0; k < t; k++)
-        if (!started[k]) run_job(&jobs[k]);
+    run_job(&jobs[0]);
     for (int k = 1; k < t; k++)
         if (started[k]) pthread_join(th[k], NULL);
     free(cut);
@@ -776,7 +1121,10 @@ static int cmp_hit(const void *a, const void *b, void *arg)
     if (x->matching != y->matching) return y->matching - x->matching;
     if (x->mismatching != y->mismatching) return x->mismatching - y->mismatching;
     if (x->shared != y->shared) return y->shared - x->shared;
-    return strcmp(sdb_idx_sample_id(arg, x->target), sdb_idx_sample_id(arg, y->target));
+    int c = strcmp(sdb_idx_sample_id(arg, x->target), sdb_idx_sample_id(arg, y->target));
+    return c ? c
+             : (x->target > y->target) -
+                   (x->target < y->target); /* threads take rows in any order */
 }
 
 static int cmp_yhit(const void *a, const void *b, void *arg)
@@ -785,7 +1133,8 @@ static int cmp_yhit(const void *a, const void *b, void *arg)
     if (x->differing != y->differing) return x->differing - y->differing;
     if (x->steps != y->steps) return x->steps - y->steps;
     if (x->compared != y->compared) return y->compared - x->compared;
-    return strcmp(sdb_idx_sample_id(arg, x->target), sdb_idx_sample_id(arg, y->target));
+    int c = strcmp(sdb_idx_sample_id(arg, x->target), sdb_idx_sample_id(arg, y->target));
+    return c ? c : (x->target > y->target) - (x->target < y->target);
 }
 
 static void rank(const sdb_idx *x, hits *h, int (*cmp)(const void *, const void *, void *),
@@ -809,13 +1158,11 @@ static int search_common(const sdb_idx *x, const sdb_profile *query, sdb_kind ki
     if (x->kind != kind) return SDB_EINVAL;
     prepared *pq = malloc(sizeof *pq);
     if (!pq) return SDB_ENOMEM;
-    int rc = prepare(x, query, kind, pq, d);
+    int rc = prepare(x, query, kind, opts, pq, d);
     hits all = {NULL, 0, 0, hit_size};
     spans rows = {NULL, 0, 0};
-    if (!rc) rc = rows_of ? rows_of(x, pq, opts, &rows) : push_span(&rows, 0, x->n);
-    if (!rc)
-        rc = run_scan(x, pq, opts, threads, &rows, hit_size, scan,
-                      scan == scan_identity ? prefetch_identity : NULL, &all);
+    if (!rc) rc = rows_of ? rows_of(x, pq, opts, &rows) : push_span(&rows, 0, x->n, 0);
+    if (!rc) rc = run_scan(x, pq, opts, threads, &rows, hit_size, scan, &all);
     free(rows.v);
     free(pq);
     if (rc) {
@@ -839,13 +1186,14 @@ static int search_common(const sdb_idx *x, const sdb_profile *query, sdb_kind ki
  * scan then tests them at every locus (so the walk only has to be
  * conservative: it drops a row only when more than max_mismatch of the
  * level loci fail, which rules the row out). Ranges of at most LEAF rows are
- * scanned whole. */
-#define LEAF 96
-/* Low stringency passes most genotypes at every level: walking deep costs
- * more than scanning, so its walk stops at larger ranges (measured: 1 M
- * profiles, 96 -> 2048 rows took low searches from 2.7 to 1.45 ms while
- * high and moderate searches are fastest near 96). */
-#define LEAF_LOW 2048
+ * scanned whole: the block scan drops failing rows a word at a time, and
+ * cheaply where a level's keys run in long stretches, so deeper walking
+ * gains little (measured, 3 M profiles: moderate p99 2.2 ms at 96 rows, 0.8
+ * at 16,384; high the same from 96 to 16,384). */
+#define LEAF 8192
+/* Low stringency passes most genotypes at every level, so walking deep
+ * costs more than it saves; its walk stops at larger ranges. */
+#define LEAF_LOW 65536
 
 typedef struct lplan {
     uint16_t *lo, *hi; /* passing keys, as ascending intervals */
@@ -858,6 +1206,7 @@ typedef struct walker {
     lplan *lv;
     spans *out;
     long leaf; /* ranges of at most this many rows are scanned whole */
+    int max_mismatch;
     int rc;
 } walker;
 
@@ -970,7 +1319,7 @@ static void walk(walker *w, int lv, long lo, long hi, int budget)
     const sdb_idx *x = w->x;
     if (w->rc || lo >= hi) return;
     if (lv == x->n_levels || hi - lo <= w->leaf) {
-        w->rc = push_span(w->out, lo, hi);
+        w->rc = push_span(w->out, lo, hi, w->max_mismatch ? 0 : lv);
         return;
     }
     if (budget > 0) { /* every child; failing ones spend one mismatch */
@@ -984,7 +1333,7 @@ static void walk(walker *w, int lv, long lo, long hi, int budget)
         long a = key_bound(x, k, p, hi, L->lo[i]);
         long b = key_bound(x, k, a, hi, (unsigned)L->hi[i] + 1);
         if (b - a <= w->leaf || lv + 1 == x->n_levels)
-            w->rc = push_span(w->out, a, b);
+            w->rc = push_span(w->out, a, b, lv + 1);
         else if (L->lo[i] == L->hi[i])
             walk(w, lv + 1, a, b, 0);
         else
@@ -994,20 +1343,43 @@ static void walk(walker *w, int lv, long lo, long hi, int budget)
     }
 }
 
+/* The first two levels through the index's directory of their nodes
+ * (src/index/order.c): every node whose two keys pass is a range verified
+ * at both levels, walked further when larger than the leaf. No binary
+ * searches: the directory is small and read in order. K = 0 only. */
+static void walk_directory(walker *w)
+{
+    const sdb_idx *x = w->x;
+    const uint64_t *ok0 = w->lv[0].ok, *ok1 = w->lv[1].ok;
+    for (long e = 0; e < x->n_dir && !w->rc; e++) {
+        unsigned k0 = x->dir_key[2 * e], k1 = x->dir_key[2 * e + 1];
+        if (!(ok0[k0 >> 6] >> (k0 & 63) & 1) || !(ok1[k1 >> 6] >> (k1 & 63) & 1)) continue;
+        long lo = x->dir_lo[e], hi = e + 1 < x->n_dir ? (long)x->dir_lo[e + 1] : x->n_sorted;
+        if (hi - lo > w->leaf && x->n_levels > 2)
+            walk(w, 2, lo, hi, 0);
+        else
+            w->rc = push_span(w->out, lo, hi, 2);
+    }
+}
+
 /* The rows an identity search must scan: the ranges of the walk, and the
  * overflow rows after the sorted ones. */
 static int identity_rows(const sdb_idx *x, const prepared *pq, const void *opts, spans *out)
 {
     const sdb_search_opts *o = opts;
-    if (!x->n_levels) return push_span(out, 0, x->n);
+    if (!x->n_levels) return push_span(out, 0, x->n, 0);
     lplan *lv = calloc((size_t)x->n_levels, sizeof *lv);
     int rc = lv ? SDB_OK : SDB_ENOMEM;
-    for (int i = 0; !rc && i < x->n_levels; i++)
-        rc = plan_level(x, pq, o->stringency, x->level[i], &lv[i], o->max_mismatch > 0);
-    walker w = {x, lv, out, o->stringency == SDB_STRINGENCY_LOW ? LEAF_LOW : LEAF, rc};
-    if (!rc) walk(&w, 0, 0, x->n_sorted, o->max_mismatch);
+    for (int i = 0; !rc && i < x->n_levels; i++) /* bitmaps for the directory and for K > 0 */
+        rc = plan_level(x, pq, o->stringency, x->level[i], &lv[i], o->max_mismatch > 0 || i < 2);
+    walker w = {x, lv, out, o->stringency == SDB_STRINGENCY_LOW ? LEAF_LOW : LEAF, o->max_mismatch,
+                rc};
+    if (!rc && x->n_dir && !o->max_mismatch)
+        walk_directory(&w);
+    else if (!rc)
+        walk(&w, 0, 0, x->n_sorted, o->max_mismatch);
     rc = w.rc;
-    if (!rc) rc = push_span(out, x->n_sorted, x->n);
+    if (!rc) rc = push_span(out, x->n_sorted, x->n, 0);
     for (int i = 0; lv && i < x->n_levels; i++) {
         free(lv[i].lo);
         free(lv[i].hi);
@@ -1015,6 +1387,7 @@ static int identity_rows(const sdb_idx *x, const prepared *pq, const void *opts,
     free(lv);
     return rc;
 }
+
 int sdb_search(const sdb_idx *x, const sdb_profile *query, const sdb_search_opts *o, sdb_hit **out,
                long *n_out, sdb_diag *d)
 {
@@ -1033,8 +1406,8 @@ static int ysearch_probed(const sdb_idx *x, const sdb_profile *query, const sdb_
     if (rc) return rc;
     prepared *pq = malloc(sizeof *pq);
     hits all = {NULL, 0, 0, sizeof(sdb_yhit)};
-    rc = pq ? prepare(x, query, SDB_KIND_Y, pq, d) : SDB_ENOMEM;
-    job j = {x, pq, o, NULL, 0, {NULL, 0, 0, sizeof(sdb_yhit)}, SDB_OK, scan_y, NULL};
+    rc = pq ? prepare(x, query, SDB_KIND_Y, o, pq, d) : SDB_ENOMEM;
+    job j = {x, pq, o, NULL, 0, {NULL, 0, 0, sizeof(sdb_yhit)}, SDB_OK, scan_y};
     for (long i = 0; !rc && i < n_rows; i++) {
         sdb_yhit h;
         y_row(&j, rows[i], &h);

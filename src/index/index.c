@@ -249,8 +249,11 @@ static int add_row(builder *b, const entries *e, sdb_diag *d)
     for (int i = 0; i < b->n_open; i++) { /* untyped unless the row says otherwise */
         unsigned l = b->open[i];
         uint8_t *slot = b->col[l] + (size_t)x->n * (size_t)b->width[l];
-        for (int c = 0; c < b->width[l]; c++)
-            slot[c] = 0;
+        if (b->width[l] == 2) /* autosomal: two stores, not a memset call per locus and row */
+            slot[0] = slot[1] = 0;
+        else
+            for (int c = 0; c < b->width[l]; c++)
+                slot[c] = 0;
     }
     int over = 0;
     for (int i = 0; i < e->n;) {
@@ -527,25 +530,33 @@ void *idx_column_alloc(size_t bytes)
     return p;
 }
 
-uint8_t *idx_column_set(sdb_idx *x, int k, size_t bytes)
+uint8_t *idx_column_map(size_t bytes, size_t *mapped)
 {
     const size_t huge = (size_t)2 << 20;
-    uint8_t *c = NULL;
-    size_t mapped = 0;
-    if (bytes >= 2 * huge) {
-        mapped = (bytes + huge - 1) & ~(huge - 1);
-        void *p = mmap(NULL, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED) return NULL;
+    *mapped = 0;
+    if (bytes < 2 * huge) return malloc(bytes ? bytes : 1);
+    size_t len = (bytes + huge - 1) & ~(huge - 1);
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return NULL;
 #ifdef MADV_HUGEPAGE
-        madvise(p, mapped, MADV_HUGEPAGE); /* advice: the column works without it */
+    madvise(p, len, MADV_HUGEPAGE); /* advice: the column works without it */
 #endif
-        c = p;
-    } else if (!(c = malloc(bytes ? bytes : 1))) {
-        return NULL;
-    }
+    *mapped = len;
+    return p;
+}
+
+void idx_column_adopt(sdb_idx *x, int k, uint8_t *col, size_t mapped)
+{
     idx_column_free(x, k);
-    x->col[k] = c;
+    x->col[k] = col;
     x->col_mapped[k] = mapped;
+}
+
+uint8_t *idx_column_set(sdb_idx *x, int k, size_t bytes)
+{
+    size_t mapped;
+    uint8_t *c = idx_column_map(bytes, &mapped);
+    if (c) idx_column_adopt(x, k, c, mapped);
     return c;
 }
 

@@ -66,6 +66,10 @@ static inline unsigned idx_key(const sdb_idx *x, int k, long r)
  * (the old column is kept). idx_column_free() releases either kind. */
 uint8_t *idx_column_set(sdb_idx *x, int k, size_t bytes);
 void idx_column_free(sdb_idx *x, int k);
+/* The two halves of idx_column_set: memory for a column (*mapped: bytes
+ * mapped, 0 when malloc'd), and handing it to the index as col[k]. */
+uint8_t *idx_column_map(size_t bytes, size_t *mapped);
+void idx_column_adopt(sdb_idx *x, int k, uint8_t *col, size_t mapped);
 
 /* Builds the directory of the first two levels (one pass over their
  * columns; none when the index has fewer than two levels, or when its nodes

@@ -3,11 +3,13 @@
  * its locus first occurs, so rows are only as wide as the loci that occur;
  * allele ids are renumbered in allele order at the end, and an autosomal
  * index is then put in search order (order.c). */
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <string.h>
 
 #include "index_internal.h"
+#include "strdb/queue.h"
 
 /* One profile as the builder reads it: the sample id and its (locus,
  * allele) entries sorted by locus then allele (the store's order), and the
@@ -410,40 +412,126 @@ int sdb_idx_build_source(sdb_idx **out, const sdb_catalog *cat,
 
 /* The store's rows, read raw: the genotype blobs are unpacked straight into
  * entries, without building a profile for each. */
+/* The store is read on a second thread: batches of rows (sample ids and
+ * unpacked entries) go from the reader to the builder through a queue and
+ * come back empty through another, so SQLite and the blob unpacking (about
+ * half of a build) overlap the filling of the columns. */
+#define BATCH_ROWS 1024
+#define BATCHES 4
+
+typedef struct batch {
+    int rows, rc; /* rc: SDB_OK, or SDB_END / an error after the last row */
+    char *ids;
+    size_t ids_len, ids_cap;
+    size_t id_at[BATCH_ROWS], first[BATCH_ROWS + 1]; /* into ids; into the entries */
+    entry_buf buf;
+} batch;
+
 typedef struct store_src {
     sdb_iter *it;
-    entry_buf buf;
+    sdb_queue *full, *empty;
+    batch pool[BATCHES], *cur;
+    int at; /* the next row of cur */
 } store_src;
 
-static int store_next(void *arg, entries *e)
+/* One row of the store into b; SDB_END at the end. */
+static int read_row(store_src *s, batch *b)
 {
-    store_src *s = arg;
     const char *id;
     const void *blob;
-    size_t len;
+    size_t len, id_len;
     int rc = sdb_iter_next_raw(s->it, &id, &blob, &len);
     if (rc) return rc;
-    int n = (int)(len / 3) + 1; /* at least the entries of a blob of len bytes */
-    if (reserve(&s->buf, n)) return SDB_ENOMEM;
-    rc = sdb_genotype_unpack(blob, len, s->buf.locus, s->buf.allele, s->buf.cap, &n);
+    id_len = strlen(id) + 1;
+    if (b->ids_len + id_len > b->ids_cap) {
+        size_t cap = 2 * (b->ids_len + id_len) + 4096;
+        char *t = realloc(b->ids, cap);
+        if (!t) return SDB_ENOMEM;
+        b->ids = t;
+        b->ids_cap = cap;
+    }
+    size_t at = b->first[b->rows];
+    int n = (int)(len / 3) + 1, have = 0; /* at least the entries of a blob of len bytes */
+    if (reserve(&b->buf, (int)at + n)) return SDB_ENOMEM;
+    rc = sdb_genotype_unpack(blob, len, b->buf.locus + at, b->buf.allele + at, b->buf.cap - (int)at,
+                             &have);
     if (rc) {
         sdb_log(SDB_LOG_ERROR, "profile '%s': damaged genotype encoding", id);
         return rc;
     }
-    *e = (entries){id, s->buf.locus, s->buf.allele, n, NULL};
+    memcpy(b->ids + b->ids_len, id, id_len);
+    b->id_at[b->rows] = b->ids_len;
+    b->ids_len += id_len;
+    b->first[++b->rows] = at + (size_t)have;
+    return SDB_OK;
+}
+
+static void *reader_run(void *arg)
+{
+    store_src *s = arg;
+    void *item;
+    while (sdb_queue_pop(s->empty, &item) == SDB_OK) {
+        batch *b = item;
+        b->rows = b->rc = 0;
+        b->ids_len = b->first[0] = 0;
+        while (b->rows < BATCH_ROWS && !(b->rc = read_row(s, b)))
+            continue;
+        if (sdb_queue_push(s->full, b) || b->rc) break;
+    }
+    sdb_queue_close(s->full);
+    return NULL;
+}
+
+static int store_next(void *arg, entries *e)
+{
+    store_src *s = arg;
+    while (!s->cur || s->at == s->cur->rows) {
+        if (s->cur && s->cur->rc) return s->cur->rc;
+        void *item;
+        if (s->cur && sdb_queue_push(s->empty, s->cur)) return SDB_END;
+        s->cur = NULL;
+        if (sdb_queue_pop(s->full, &item)) return SDB_END;
+        s->cur = item;
+        s->at = 0;
+    }
+    const batch *b = s->cur;
+    int r = s->at++;
+    *e = (entries){b->ids + b->id_at[r], b->buf.locus + b->first[r], b->buf.allele + b->first[r],
+                   (int)(b->first[r + 1] - b->first[r]), NULL};
     return SDB_OK;
 }
 
 int sdb_idx_build(sdb_idx **out, sdb_db *db, const char *index, sdb_kind kind, sdb_diag *d)
 {
-    store_src s = {NULL, {NULL, NULL, 0}};
+    store_src s;
+    memset(&s, 0, sizeof s);
     int rc = sdb_iter_open_genotypes(&s.it, db, index, kind);
     if (rc) return rc;
-    source src = {store_next, &s};
-    rc = build(out, sdb_db_catalog(db), &src, kind, d);
+    pthread_t reader;
+    int reading = 0;
+    if (!(rc = sdb_queue_new(&s.full, BATCHES)) && !(rc = sdb_queue_new(&s.empty, BATCHES))) {
+        for (int i = 0; i < BATCHES && !rc; i++)
+            rc = sdb_queue_push(s.empty, &s.pool[i]) ? SDB_ENOMEM : SDB_OK;
+        if (!rc) {
+            reading = pthread_create(&reader, NULL, reader_run, &s) == 0;
+            if (!reading) rc = SDB_ENOMEM;
+        }
+    }
+    if (!rc) {
+        source src = {store_next, &s};
+        rc = build(out, sdb_db_catalog(db), &src, kind, d);
+    }
+    if (s.full) sdb_queue_abort(s.full); /* a reader still waiting stops */
+    if (s.empty) sdb_queue_abort(s.empty);
+    if (reading) pthread_join(reader, NULL);
+    sdb_queue_free(s.full);
+    sdb_queue_free(s.empty);
     sdb_iter_close(s.it);
-    free(s.buf.locus);
-    free(s.buf.allele);
+    for (int i = 0; i < BATCHES; i++) {
+        free(s.pool[i].ids);
+        free(s.pool[i].buf.locus);
+        free(s.pool[i].buf.allele);
+    }
     return rc;
 }
 

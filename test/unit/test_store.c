@@ -105,6 +105,77 @@ static void test_import_matches_reader(void **state)
     sdb_db_close(db);
 }
 
+/* The index built from the store (its reader on a second thread, in
+ * batches of 1,024 rows) holds the same rows as one built from the same
+ * profiles in memory; a damaged genotype blob in a later batch, or the
+ * first, fails the build (no hang, no partial index). */
+static void test_index_from_store(void **state)
+{
+    sdb_db *db = fresh(path);
+    sdb_import_stats st;
+    sdb_diag d;
+    assert_int_equal(import(db, SDB_TEST_DATA "/NIST1036_genotypes.csv", "population",
+                            "population-study", 0, 0, &st, &d),
+                     SDB_OK);
+    sdb_profile *ps = calloc(1037, sizeof *ps); /* and one the last read fails into */
+    const sdb_profile **ptr = calloc(1037, sizeof *ptr);
+    sdb_iter *it;
+    long n = 0;
+    assert_int_equal(sdb_iter_open(&it, db, NULL, NULL), SDB_OK);
+    for (sdb_profile_init(&ps[n]); sdb_iter_next(it, &ps[n], NULL) == SDB_OK;
+         sdb_profile_init(&ps[++n]))
+        ptr[n] = &ps[n];
+    sdb_iter_close(it);
+    assert_int_equal(n, 1036);
+    char **ids = calloc(1036, sizeof *ids); /* the sample ids in the order the build reads */
+    const char *id;
+    const void *blob;
+    size_t len;
+    long m = 0;
+    assert_int_equal(sdb_iter_open_genotypes(&it, db, NULL, SDB_KIND_AUTOSOMAL), SDB_OK);
+    while (m < n && sdb_iter_next_raw(it, &id, &blob, &len) == SDB_OK)
+        ids[m++] = strdup(id);
+    sdb_iter_close(it);
+    assert_int_equal(m, n);
+    sdb_idx *x, *y;
+    assert_int_equal(sdb_idx_build(&x, db, NULL, SDB_KIND_AUTOSOMAL, &d), SDB_OK);
+    assert_int_equal(sdb_idx_build_profiles(&y, sdb_db_catalog(db), ptr, n, SDB_KIND_AUTOSOMAL, &d),
+                     SDB_OK);
+    assert_int_equal(sdb_idx_count(x), n);
+    assert_int_equal(sdb_idx_count(y), n);
+    sdb_profile a, b;
+    sdb_profile_init(&a);
+    sdb_profile_init(&b);
+    for (long r = 0; r < n; r++) {
+        assert_int_equal(sdb_idx_profile(x, r, &a), SDB_OK);
+        assert_int_equal(sdb_idx_profile(y, r, &b), SDB_OK);
+        assert_true(sdb_profile_equal(&a, &b));
+        assert_string_equal(a.sample_id, ps[sdb_idx_input_row(y, r)].sample_id);
+        assert_string_equal(a.sample_id, ids[sdb_idx_input_row(x, r)]);
+    }
+    for (long i = 0; i < n; i++)
+        free(ids[i]);
+    free(ids);
+    sdb_idx_free(x);
+    sdb_idx_free(y);
+    for (int damaged = 0; damaged < 2; damaged++) {
+        char sql[200];
+        snprintf(sql, sizeof sql, "UPDATE profile SET genotype = x'ff01' WHERE sample_id = '%s'",
+                 ps[damaged ? 1030 : 3].sample_id);
+        assert_int_equal(sqlite3_exec(db->sql, sql, NULL, NULL, NULL), SQLITE_OK);
+        x = NULL;
+        assert_int_not_equal(sdb_idx_build(&x, db, NULL, SDB_KIND_AUTOSOMAL, &d), SDB_OK);
+        assert_null(x);
+    }
+    for (long i = 0; i <= n; i++)
+        sdb_profile_free(&ps[i]);
+    free(ps);
+    free(ptr);
+    sdb_profile_free(&a);
+    sdb_profile_free(&b);
+    sdb_db_close(db);
+}
+
 static void test_refused_import_changes_nothing(void **state)
 {
     sdb_db *db = fresh(path);
@@ -323,6 +394,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_import_matches_reader),
+        cmocka_unit_test(test_index_from_store),
         cmocka_unit_test(test_refused_import_changes_nothing),
         cmocka_unit_test(test_duplicates_and_replace),
         cmocka_unit_test(test_export_roundtrip),

@@ -464,25 +464,41 @@ static column_fn pick_column(void)
  * untyped rows and wildcards pass (wildcard rows are finished exactly by
  * identity_row, as every row left is), typed rows pass pair_ok. Scalar
  * twin, AVX2 and AVX-512BW. */
-typedef void (*pass_fn)(const uint8_t *col, const uint16_t *live, int n_live, uint8_t q0,
-                        uint8_t q1, sdb_stringency s, uint64_t *alive);
+typedef int (*pass_fn)(const uint8_t *col, const uint8_t *next, uint16_t *live, int n_live,
+                       uint8_t q0, uint8_t q1, sdb_stringency s, uint64_t *alive);
+
+/* After a word: keeps it in the live list (shortened in place) while any of
+ * its rows is alive, and prefetches its alive lines in the next locus's
+ * column (NULL: none), which the next kernel call will read. */
+static inline __attribute__((always_inline)) void
+keep_word(const uint64_t *alive, long w, const uint8_t *next, uint16_t *live, int *n)
+{
+    if (!alive[w]) return;
+    live[(*n)++] = (uint16_t)w;
+    if (!next) return;
+    if ((uint32_t)alive[w]) __builtin_prefetch(next + 128 * w);
+    if (alive[w] >> 32) __builtin_prefetch(next + 128 * w + 64);
+}
 
 static int row_passes(const uint8_t *t, const uint8_t *q, sdb_stringency s)
 {
     return t[0] == SDB_IDX_UNTYPED || t[1] == SDB_IDX_WILDCARD || pair_ok(q, t, s);
 }
 
-static void pass_scalar(const uint8_t *col, const uint16_t *live, int n_live, uint8_t q0,
-                        uint8_t q1, sdb_stringency s, uint64_t *alive)
+static int pass_scalar(const uint8_t *col, const uint8_t *next, uint16_t *live, int n_live,
+                       uint8_t q0, uint8_t q1, sdb_stringency s, uint64_t *alive)
 {
     const uint8_t q[2] = {q0, q1};
+    int n = 0;
     for (int i = 0; i < n_live; i++) {
         long w = live[i];
         uint64_t m = 0;
         for (int r = 0; r < 64; r++)
             m |= (uint64_t)row_passes(col + 2 * (64 * w + r), q, s) << r;
         alive[w] &= m;
+        keep_word(alive, w, next, live, &n);
     }
+    return n;
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -507,10 +523,11 @@ __attribute__((target("avx2"))) static inline __m256i pass16_avx2(__m256i v, uin
     return _mm256_or_si256(ok, _mm256_or_si256(untyped, wild));
 }
 
-__attribute__((target("avx2"))) static void pass_avx2(const uint8_t *col, const uint16_t *live,
-                                                      int n_live, uint8_t q0, uint8_t q1,
-                                                      sdb_stringency s, uint64_t *alive)
+__attribute__((target("avx2"))) static int pass_avx2(const uint8_t *col, const uint8_t *next,
+                                                     uint16_t *live, int n_live, uint8_t q0,
+                                                     uint8_t q1, sdb_stringency s, uint64_t *alive)
 {
+    int n = 0;
     for (int i = 0; i < n_live; i++) {
         long w = live[i];
         uint64_t m = 0;
@@ -523,7 +540,9 @@ __attribute__((target("avx2"))) static void pass_avx2(const uint8_t *col, const 
             m |= (uint64_t)(uint32_t)_mm256_movemask_epi8(p) << 32 * h;
         }
         alive[w] &= m;
+        keep_word(alive, w, next, live, &n);
     }
+    return n;
 }
 
 /* 32 rows: bit r set where row r passes. */
@@ -547,10 +566,11 @@ pass32_avx512(__m512i v, uint8_t q0, uint8_t q1, sdb_stringency s)
            _mm512_cmpge_epu16_mask(v, _mm512_set1_epi16((short)0xFF00));
 }
 
-__attribute__((target("avx512f,avx512bw"))) static void
-pass_avx512(const uint8_t *col, const uint16_t *live, int n_live, uint8_t q0, uint8_t q1,
-            sdb_stringency s, uint64_t *alive)
+__attribute__((target("avx512f,avx512bw"))) static int
+pass_avx512(const uint8_t *col, const uint8_t *next, uint16_t *live, int n_live, uint8_t q0,
+            uint8_t q1, sdb_stringency s, uint64_t *alive)
 {
+    int n = 0;
     for (int i = 0; i < n_live; i++) {
         long w = live[i];
         const uint8_t *c = col + 128 * w; /* a half (one cache line) only while alive */
@@ -561,7 +581,9 @@ pass_avx512(const uint8_t *col, const uint16_t *live, int n_live, uint8_t q0, ui
                           ? pass32_avx512(_mm512_loadu_si512((const void *)(c + 64)), q0, q1, s)
                           : 0;
         alive[w] &= lo | hi << 32;
+        keep_word(alive, w, next, live, &n);
     }
+    return n;
 }
 #endif
 
@@ -747,11 +769,11 @@ static uint64_t scan_block(const job *j, long b, long n, uint8_t *shared, uint8_
 /* Rows per block of the pass-mask scan (measured at 3 M profiles: 4,096 and
  * 65,536 both slower than this). */
 #define PASS_BLOCK 16384
-/* Loci ahead whose alive lines are prefetched (measured at 3 M: 2 and 3
- * slower than 1). */
-#define PASS_PREFETCH 1
 
-/* Prefetches the cache lines (32 rows each) of a column that hold alive rows. */
+/* Prefetches the cache lines (32 rows each) of a column that hold alive
+ * rows (the first locus of a block; the kernels prefetch the next locus's
+ * lines of the words they keep, while they run: ranges are short and
+ * scattered, which the hardware prefetcher does not follow). */
 static void prefetch_alive(const uint8_t *col, const uint64_t *alive, const uint16_t *live,
                            int n_live)
 {
@@ -786,25 +808,18 @@ static void scan_block_pass(job *j, long b, long n)
         live[w] = (uint16_t)w; /* live[words]: the tail, for prefetching */
     }
     int order[SDB_IDX_MAX_LOCI], n_order = block_order(x, pq, settled, order);
-    for (int a = 0; a < n_order && a < PASS_PREFETCH; a++)
-        prefetch_alive(x->col[order[a]] + 2 * b, alive, live, n_live + 1);
+    if (n_order) prefetch_alive(x->col[order[0]] + 2 * b, alive, live, n_live + 1);
     for (int a = 0; a < n_order && (n_live || alive[words]); a++) {
         int k = order[a];
-        const uint8_t *col = x->col[k] + 2 * b;
-        /* the next locus's lines of the rows alive now: fetched while this one runs
-         * (spans are short and scattered, so the hardware prefetcher misses them) */
-        if (a + PASS_PREFETCH < n_order)
-            prefetch_alive(x->col[order[a + PASS_PREFETCH]] + 2 * b, alive, live, n_live);
-        pass(col, live, n_live, pq->pair[k][0], pq->pair[k][1], o->stringency, alive);
+        const uint8_t *col = x->col[k] + 2 * b,
+                      *next = a + 1 < n_order ? x->col[order[a + 1]] + 2 * b : NULL;
+        n_live =
+            pass(col, next, live, n_live, pq->pair[k][0], pq->pair[k][1], o->stringency, alive);
         for (uint64_t rest = alive[words]; rest; rest &= rest - 1) {
             long r = 64L * words + __builtin_ctzll(rest);
             if (!row_passes(col + 2 * r, pq->pair[k], o->stringency))
                 alive[words] &= ~(1ULL << (r & 63));
         }
-        int m = 0;
-        for (int i = 0; i < n_live; i++)
-            if (alive[live[i]]) live[m++] = live[i];
-        n_live = m;
     }
     for (int w = 0; w <= words && !j->rc; w++)
         for (uint64_t rest = alive[w]; rest && !j->rc; rest &= rest - 1) {

@@ -139,9 +139,8 @@ typedef struct prepared {
      * loci the walk does not filter first, then the levels, deepest first */
     int order[SDB_IDX_MAX_LOCI];
     /* the active loci in the order blocks scan them: the most likely to
-     * fail first (pass_chance); a block takes its first unsettled level
-     * before them (its keys run in long stretches there, so failing rows
-     * come in whole words) */
+     * fail first (pass_chance); a block takes its BLOCK_LEVELS shallowest
+     * unsettled levels before them (block_order) */
     int scan[SDB_IDX_MAX_LOCI];
 } prepared;
 

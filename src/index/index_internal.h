@@ -73,7 +73,7 @@ void idx_column_adopt(sdb_idx *x, int k, uint8_t *col, size_t mapped);
 
 /* Builds the directory of the first two levels (one pass over their
  * columns; none when the index has fewer than two levels, or when its nodes
- * average under 16 rows and the walk does as well without). */
+ * average under 256 rows and the walk does better without). */
 int idx_build_directory(sdb_idx *x);
 
 /* Fills allele_share and untyped_share from every row, or an even sample of

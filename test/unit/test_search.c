@@ -237,6 +237,8 @@ static void test_identity_differential(void **state)
  * queries taken from it and changed: the walk must find exactly what the
  * brute force finds at every stringency, mismatch allowance and min-loci,
  * including rows that are untyped, wildcards or mixtures at a level locus. */
+static int narrow_loci; /* 1: two alleles a locus, few and large trie nodes (a directory) */
+
 static void skewed_autosomal(sdb_profile *p, const char *id)
 {
     sdb_profile_reset(p);
@@ -244,7 +246,7 @@ static void skewed_autosomal(sdb_profile *p, const char *id)
     for (int k = 0; k < 8; k++) {
         if (rnd(12) == 0) continue; /* untyped */
         const sdb_locus *l = sdb_catalog_find(cat, auto_loci[k], strlen(auto_loci[k]));
-        int n = rnd(120) == 0 ? 3 : 2, variety = 2 + k % 4;
+        int n = rnd(120) == 0 ? 3 : 2, variety = narrow_loci ? 2 : 2 + k % 4;
         for (int j = 0; j < n; j++) {
             /* skewed: the first allele about half the time */
             sdb_allele a = (sdb_allele)(100 + 10 * (rnd(2) ? 0 : (int)rnd((unsigned)variety)));
@@ -255,7 +257,7 @@ static void skewed_autosomal(sdb_profile *p, const char *id)
     assert_int_equal(sdb_profile_finish(p, cat), SDB_OK);
 }
 
-static void test_identity_walk(void **state)
+static void identity_walk(void)
 {
     enum { N = 20000, Q = 16 };
     static sdb_profile db[N];
@@ -327,6 +329,16 @@ static void test_identity_walk(void **state)
     for (int i = 0; i < N; i++)
         sdb_profile_free(&db[i]);
     sdb_idx_free(x);
+}
+
+/* The walk on two populations: the first's trie nodes are small (no
+ * directory), the second's (two alleles a locus) large enough for the
+ * directory of the first two levels. */
+static void test_identity_walk(void **state)
+{
+    for (narrow_loci = 0; narrow_loci <= 1; narrow_loci++)
+        identity_walk();
+    narrow_loci = 0;
 }
 
 static int cmp_code(const void *a, const void *b)

@@ -608,7 +608,7 @@ uint8_t idx_allele_id(const sdb_idx *x, int k, sdb_allele a)
 void *idx_column_alloc(size_t bytes)
 {
     const size_t huge = (size_t)2 << 20;
-    if (bytes < 2 * huge) return malloc(bytes ? bytes : 1);
+    if (bytes < IDX_MAP_MIN) return malloc(bytes ? bytes : 1);
     size_t round = (bytes + huge - 1) & ~(huge - 1);
     void *p;
     if (posix_memalign(&p, huge, round)) return NULL;
@@ -622,7 +622,7 @@ uint8_t *idx_column_map(size_t bytes, size_t *mapped)
 {
     const size_t huge = (size_t)2 << 20;
     *mapped = 0;
-    if (bytes < 2 * huge) return malloc(bytes ? bytes : 1);
+    if (bytes < IDX_MAP_MIN) return malloc(bytes ? bytes : 1);
     size_t len = (bytes + huge - 1) & ~(huge - 1);
     void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) return NULL;

@@ -69,6 +69,7 @@ void idx_column_free(sdb_idx *x, int k);
 /* The two halves of idx_column_set: memory for a column (*mapped: bytes
  * mapped, 0 when malloc'd), and handing it to the index as col[k]. */
 uint8_t *idx_column_map(size_t bytes, size_t *mapped);
+#define IDX_MAP_MIN ((size_t)4 << 20) /* columns from this size up are mapped */
 void idx_column_adopt(sdb_idx *x, int k, uint8_t *col, size_t mapped);
 
 /* Builds the directory of the first two levels (one pass over their

@@ -72,22 +72,30 @@ int idx_build_directory(sdb_idx *x)
     x->n_dir = 0;
     if (x->n_levels < 2 || x->n_sorted == 0) return SDB_OK;
     int k0 = x->level[0], k1 = x->level[1];
-    long n = 1;
-    for (long r = 1; r < x->n_sorted; r++)
-        n += idx_key(x, k0, r) != idx_key(x, k0, r - 1) ||
-             idx_key(x, k1, r) != idx_key(x, k1, r - 1);
-    if (n > x->n_sorted / DIR_MIN_ROWS) return SDB_OK;
-    x->dir_lo = malloc((size_t)n * sizeof *x->dir_lo);
-    x->dir_key = malloc(2 * (size_t)n * sizeof *x->dir_key);
+    long most = x->n_sorted / DIR_MIN_ROWS; /* one pass, given up once past this */
+    x->dir_lo = malloc((size_t)(most + 1) * sizeof *x->dir_lo);
+    x->dir_key = malloc(2 * (size_t)(most + 1) * sizeof *x->dir_key);
     if (!x->dir_lo || !x->dir_key) return SDB_ENOMEM;
-    for (long r = 0; r < x->n_sorted; r++) {
+    long n = 0;
+    for (long r = 0; r < x->n_sorted && n <= most; r++) {
         unsigned a = idx_key(x, k0, r), b = idx_key(x, k1, r);
-        if (x->n_dir && a == x->dir_key[2 * x->n_dir - 2] && b == x->dir_key[2 * x->n_dir - 1])
-            continue;
-        x->dir_lo[x->n_dir] = (uint32_t)r;
-        x->dir_key[2 * x->n_dir] = (uint16_t)a;
-        x->dir_key[2 * x->n_dir++ + 1] = (uint16_t)b;
+        if (n && a == x->dir_key[2 * n - 2] && b == x->dir_key[2 * n - 1]) continue;
+        if (n == most) { /* nodes too small for the directory to pay */
+            n++;
+            break;
+        }
+        x->dir_lo[n] = (uint32_t)r;
+        x->dir_key[2 * n] = (uint16_t)a;
+        x->dir_key[2 * n++ + 1] = (uint16_t)b;
     }
+    if (n > most) {
+        free(x->dir_lo);
+        free(x->dir_key);
+        x->dir_lo = NULL;
+        x->dir_key = NULL;
+        return SDB_OK;
+    }
+    x->n_dir = n;
     return SDB_OK;
 }
 
@@ -213,7 +221,9 @@ int idx_sort_rows(sdb_idx *x)
     int rc = perm && tmp && count ? SDB_OK : SDB_ENOMEM;
     fresh f = {.n_loci = x->n_loci, .bytes = (size_t)x->n * 2 + 1};
     pthread_t helper;
-    int helping = !rc && pthread_create(&helper, NULL, fresh_run, &f) == 0;
+    /* a helper only where columns are mapped: small ones come from malloc */
+    int helping =
+        !rc && f.bytes >= IDX_MAP_MIN && pthread_create(&helper, NULL, fresh_run, &f) == 0;
     if (!rc) rc = choose_levels(x, count);
     if (!rc) {
         long n = 0, o = 0; /* packed rows first, overflow rows kept aside */

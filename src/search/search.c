@@ -135,6 +135,7 @@ typedef struct prepared {
     int n_codes[SDB_IDX_MAX_LOCI];
     int query_loci, outside;   /* query loci, and those the index lacks */
     sdb_stringency stringency; /* identity searches */
+    int all_fast;              /* every active locus is a plain pair (identity) */
     /* the active loci in the order short ranges test them (src/index/order.c):
      * loci the walk does not filter first, then the levels, deepest first */
     int order[SDB_IDX_MAX_LOCI];
@@ -205,6 +206,9 @@ static int prepare(const sdb_idx *x, const sdb_profile *q, sdb_kind kind, const 
         pq->pair[k][0] = pq->q[k].v[0];
         pq->pair[k][1] = pq->q[k].n == 2 ? pq->q[k].v[1] : pq->q[k].v[0];
     }
+    pq->all_fast = 1;
+    for (int a = 0; a < pq->n_active; a++)
+        pq->all_fast &= pq->fast[pq->active[a]];
     int n = 0, is_level[SDB_IDX_MAX_LOCI] = {0};
     for (int i = 0; i < x->n_levels; i++)
         is_level[x->level[i]] = 1;
@@ -834,9 +838,7 @@ static void scan_identity(job *j, long begin, long end)
     const sdb_idx *x = j->x;
     const sdb_search_opts *o = j->opts;
     const prepared *pq = j->pq;
-    int all_fast = 1;
-    for (int a = 0; a < pq->n_active; a++)
-        all_fast &= pq->fast[pq->active[a]];
+    int all_fast = pq->all_fast;
     long next_over = first_over(x, begin);
     if (all_fast && end - begin < SHORT_RANGE &&
         (next_over == x->n_over || x->over_row[next_over] >= end)) {
@@ -1385,7 +1387,8 @@ static int identity_rows(const sdb_idx *x, const prepared *pq, const void *opts,
     lplan *lv = calloc((size_t)x->n_levels, sizeof *lv);
     int rc = lv ? SDB_OK : SDB_ENOMEM;
     for (int i = 0; !rc && i < x->n_levels; i++) /* bitmaps for the directory and for K > 0 */
-        rc = plan_level(x, pq, o->stringency, x->level[i], &lv[i], o->max_mismatch > 0 || i < 2);
+        rc = plan_level(x, pq, o->stringency, x->level[i], &lv[i],
+                        o->max_mismatch > 0 || (x->n_dir && i < 2));
     walker w = {x, lv, out, o->stringency == SDB_STRINGENCY_LOW ? LEAF_LOW : LEAF, o->max_mismatch,
                 rc};
     if (!rc && x->n_dir && !o->max_mismatch)

@@ -104,7 +104,7 @@ $(B)/examples/embed: examples/embed.c $(B)/libstrdb.a
 
 $(B)/bench/%: bench/%.c bench/bench.h $(B)/libstrdb.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libstrdb.a $(LIBS)
+	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(B)/libstrdb.a $(LIBS)
 
 # Everything the test runner needs, built in $(B).
 test-build: $(B)/strdb $(UNIT_BIN) $(REPLAY_BIN) $(B)/examples/embed

@@ -15,7 +15,7 @@
 #include <time.h>
 
 #include "bench.h"
-#include "strdb/strdb.h"
+#include "engine_internal.h"
 
 
 /* Writes n rows: the NIST rows over and over, ids "R<copy>-<id>". */

@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "strdb/strdb.h"
+#include "engine_internal.h"
 
 static const char *self_path;
 

@@ -15,7 +15,7 @@
 #include <time.h>
 
 #include "bench.h"
-#include "strdb/strdb.h"
+#include "engine_internal.h"
 
 
 typedef struct store {

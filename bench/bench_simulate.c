@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "bench.h"
-#include "strdb/strdb.h"
+#include "engine_internal.h"
 
 
 static long count;

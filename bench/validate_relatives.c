@@ -29,7 +29,7 @@
 #include <time.h>
 
 #include "bench.h"
-#include "strdb/strdb.h"
+#include "engine_internal.h"
 
 #define SEED 20261127ULL
 

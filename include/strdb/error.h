@@ -37,6 +37,9 @@ enum sdb_status {
     SDB_EPERM = -11,    /* refused: a required purpose, basis or rule is missing */
     SDB_EEXIST = -12,   /* the database already exists */
     SDB_EBUSY = -13,    /* another connection holds what this call needs */
+    SDB_EAUTH = -14,    /* refused: missing, wrong or disabled token (controlled mode) */
+    SDB_EROLE = -15,    /* refused: the user's role may not run this operation */
+    SDB_EPOLICY = -16,  /* refused: the purpose policy (purpose, index, authorization) */
 };
 
 /* Short English text for a status code; never NULL, static storage. */

@@ -23,13 +23,6 @@ extern "C" {
 
 typedef struct sdb_idx sdb_idx;
 
-/* Builds the index of every profile of one kind in db, optionally of one
- * db index (NULL: all). The caller frees *out with sdb_idx_free(). Not
- * audited: callers that search append the audit record. Returns SDB_OK,
- * SDB_ENOMEM, SDB_EINVAL (more than 254 alleles at a locus or more than 64
- * loci; d says which) or a store error. */
-int sdb_idx_build(sdb_idx **out, sdb_db *db, const char *index, sdb_kind kind, sdb_diag *d) SDB_WUR;
-
 /* The same from profiles in memory (tests, benchmarks, the simulator);
  * profiles of the other kind are skipped. */
 int sdb_idx_build_profiles(sdb_idx **out, const sdb_catalog *cat, const sdb_profile *const *ps,

@@ -63,22 +63,6 @@ typedef struct sdb_lineage_build_stats {
     double seconds_cluster, seconds_store;
 } sdb_lineage_build_stats;
 
-/* Builds (or, with full == 0 and a previous build with the same options,
- * extends) the lineages of the Y profiles of the given indexes (comma list;
- * NULL: all) and stores them in one transaction. Father-son links: every two
- * typed men of the person store on the same paternal line (through untyped
- * men too) are linked. Members whose lineage changed are rewritten; the
- * build is recorded in lineage_build (actor from ctx). Audited by the caller. */
-int sdb_lineage_build(sdb_db *db, const sdb_ctx *ctx, const sdb_idx *x, const char *indexes,
-                      const sdb_lineage_opts *o, int full, sdb_lineage_build_stats *st,
-                      sdb_diag *d) SDB_WUR;
-
-/* Prints lineage id (its statistics and up to `top` members of the given
- * indexes), or with id 0 the `top` largest lineages. SDB_ENOTFOUND for an
- * unknown id or when no lineage was built. */
-int sdb_lineage_print(sdb_db *db, long long id, const char *indexes, long top, FILE *out,
-                      sdb_diag *d) SDB_WUR;
-
 /* ---- lineage search ------------------------------------------------------------ */
 
 typedef struct sdb_lineage_search_opts {
@@ -128,14 +112,6 @@ typedef struct sdb_lineage_result {
     long n_leads, trees;
 } sdb_lineage_result;
 
-/* Lineages of the haplotype q: those holding a haplotype of x within the
- * build's limits (sdb_ysearch), every typed member ranked by the posterior
- * number of meioses (sdb_meioses_posterior), and every man of the paternal
- * family trees that hold typed members, placed against the nearest typed
- * member. SDB_ENOTFOUND when no lineage was built. */
-int sdb_lineage_search(sdb_db *db, const sdb_idx *x, const sdb_profile *q,
-                       const sdb_lineage_search_opts *o, sdb_lineage_result *r,
-                       sdb_diag *d) SDB_WUR;
 void sdb_lineage_result_free(sdb_lineage_result *r);
 
 #ifdef __cplusplus

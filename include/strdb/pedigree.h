@@ -43,23 +43,6 @@ typedef struct sdb_pedigree_stats {
     long y_flags;      /* typed father-son pairs whose Y haplotypes differ */
 } sdb_pedigree_stats;
 
-/* Imports a pedigree file in one transaction: sdb_pedigree_parse's checks,
- * then parents must be in the file or already stored (with the right sex),
- * ids must be new, sample ids must name stored profiles (without a
- * sample_id column a person is linked to the profile whose sample id is the
- * person id, as the simulator writes them). Typed parent-child pairs are
- * compared and inconsistencies counted and reported through
- * sdb_log (flagged, not refused). Audited "pedigree-import". */
-int sdb_pedigree_import(sdb_db *db, const sdb_ctx *ctx, const char *path,
-                        sdb_pedigree_stats *st, sdb_diag *d) SDB_WUR;
-
-/* The Y haplotype of the person linked to profile sample_id (in one of the
- * indexes of the comma list; NULL: any): SDB_OK with y filled (y's sample id
- * set), SDB_ENOTFOUND when there is none. *sex is the person's sex ('M', 'F',
- * 'U'), or 0 when the profile has no person. */
-int sdb_person_y_profile(sdb_db *db, const char *sample_id, const char *indexes, char *sex,
-                         sdb_profile *y) SDB_WUR;
-
 #ifdef __cplusplus
 }
 #endif

@@ -20,6 +20,7 @@
 #include "strdb/familial.h"
 #include "strdb/lineage.h"
 #include "strdb/draw.h"
+#include "strdb/session.h"
 
 #ifdef __cplusplus
 extern "C" {

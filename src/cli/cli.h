@@ -67,39 +67,17 @@ void cli_error(const char *cmd, const char *fmt, ...) SDB_PRINTF(2, 3);
 /* Prints usage text to stdout (for --help) or stderr (usage error). */
 int cli_usage(const char *text, int is_error);
 
-/* Opens a database, printing the reason on failure. In controlled mode (the
- * database has users) it also authenticates the token ($STRDB_TOKEN or
- * --token-file), checks that the user's role may run action
- * (sdb_role_allows) and sets ctx->actor to the user; a refusal is printed,
- * audited, and returns EXIT_FAIL with the database closed. ctx may be NULL. */
-int cli_open(const char *cmd, const char *action, const char *path, int readonly, sdb_ctx *ctx,
-             sdb_db **db);
-
-/* Reads go through the purpose policy before any profile is read: returns 0
- * with allowed filled (the index, or every index the purpose may use for
- * operation, comma-separated), else prints why, audits the refusal under
- * action operation and returns EXIT_FAIL. */
-int cli_policy(const char *cmd, sdb_db *db, const sdb_ctx *ctx, const char *operation,
-               const char *index, const char *params, char *allowed, size_t size);
+/* Opens a session on the database at path for the command's context
+ * (--actor or the login name, the token of $STRDB_TOKEN or --token-file,
+ * --purpose, --case, --authorization); prints the reason and returns
+ * EXIT_FAIL if it cannot be opened (a refused token is audited by the
+ * library). ctx may be NULL. */
+int cli_session(const char *cmd, const char *path, const sdb_ctx *ctx, int readonly,
+                sdb_session **s);
 
 /* Reads a query from --genotype text (if not NULL) or the first profile of
  * file; prints the reason and returns EXIT_FAIL on failure or an empty profile. */
 int cli_read_query(const char *cmd, const char *file, const char *genotype, sdb_profile *q);
-
-/* The index of (index list, kind): from the snapshot beside the database
- * when its stamp matches the store, else built and the snapshot rewritten. */
-int cli_load_index(const char *cmd, sdb_db *db, const char *path, const char *index,
-                   sdb_kind kind, sdb_idx **x);
-/* Opens the database (role action `action`), applies the purpose policy for
- * operation and loads the index of the allowed indexes. */
-int cli_open_index(const char *cmd, const char *action, const char *operation, const char *path,
-                   sdb_ctx *ctx, const char *index, sdb_kind kind, const char *params,
-                   sdb_db **db, sdb_idx **x);
-/* Appends the audit record of a search and the keyed hashes of the samples
- * its hits returned (n hits at stride bytes, the row a long at offset off). */
-int cli_audit_hits(sdb_db *db, const sdb_ctx *ctx, const char *action, const char *params,
-                   const sdb_idx *x, const void *hits, long n, size_t stride, size_t off,
-                   const char *outcome);
 
 /* Loads a frequency table (--freq), printing its warnings; min_freq where
  * the table gives no counts. */

@@ -89,7 +89,7 @@ static int read_checkpoints(const char *path, sdb_checkpoint **out, int *n)
     return rc;
 }
 
-static int verify(sdb_db *db, const char *pubkey, const char *extra_path, int json)
+static int verify(sdb_session *db, const char *pubkey, const char *extra_path, int json)
 {
     long long n = 0, bad = 0, n_cp = 0, tail = 0;
     char head[SDB_HASH_HEX] = "";
@@ -101,10 +101,8 @@ static int verify(sdb_db *db, const char *pubkey, const char *extra_path, int js
         free(extra);
         return EXIT_FAIL;
     }
-    int rc = pubkey ? sdb_audit_verify_signed(db, pubkey, extra, n_extra, &n, &n_cp, &tail, &bad, &d)
-                    : sdb_audit_verify(db, &n, head, &bad, &d);
+    int rc = sdb_session_audit_verify(db, pubkey, extra, n_extra, &n, &n_cp, &tail, head, &bad, &d);
     free(extra);
-    if (!rc && pubkey) rc = sdb_audit_verify(db, &n, head, &bad, &d);
     if (rc) {
         cli_diag("audit verify", rc, &d);
         if (json) {
@@ -186,17 +184,17 @@ int main_audit(int argc, char **argv)
         (extra && !pubkey))
         return cli_usage(audit_usage, 1);
     int writes = !strcmp(verb, "checkpoint");
-    sdb_db *db;
-    if (cli_open("audit", writes ? "audit-checkpoint" : "audit-read", argv[optind + 1], !writes, &ctx, &db)) return EXIT_FAIL;
+    cli_ctx_finish(&ctx);
+    sdb_session *db;
+    if (cli_session("audit", argv[optind + 1], &ctx, !writes, &db)) return EXIT_FAIL;
     int rc = EXIT_OK;
     if (!strcmp(verb, "verify")) {
         rc = verify(db, pubkey, extra, json);
     } else if (!strcmp(verb, "checkpoint")) {
         sdb_checkpoint cp;
         char line[512];
-        cli_ctx_finish(&ctx);
         FILE *out = open_output("audit checkpoint", output);
-        int st = out ? sdb_audit_checkpoint(db, &ctx, key, &cp, &d) : SDB_EIO;
+        int st = out ? sdb_session_audit_checkpoint(db, key, &cp, &d) : SDB_EIO;
         if (st && out) cli_diag("audit checkpoint", st, &d);
         if (!st) {
             sdb_checkpoint_format(&cp, line, sizeof line);
@@ -206,11 +204,11 @@ int main_audit(int argc, char **argv)
         rc = st ? EXIT_FAIL : EXIT_OK;
     } else {
         print_to to = {json || !strcmp(verb, "export"), open_output("audit", output)};
-        int st = to.out ? sdb_audit_foreach(db, print_record, &to) : SDB_EIO;
-        if (st) cli_error("audit", "%s", sdb_strerror(st));
+        int st = to.out ? sdb_session_audit_foreach(db, print_record, &to, &d) : SDB_EIO;
+        if (st) cli_diag("audit", st, &d);
         if (to.out && to.out != stdout && fclose(to.out)) st = SDB_EIO;
         rc = st ? EXIT_FAIL : EXIT_OK;
     }
-    sdb_db_close(db);
+    sdb_session_close(db);
     return rc;
 }

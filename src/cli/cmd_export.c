@@ -2,8 +2,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "cli.h"
 
 static const char export_usage[] =
@@ -16,7 +14,7 @@ static const char export_usage[] =
     "  --case REF      case reference recorded in the audit record\n"
     "  --index NAME    only this index\n"
     "  --format F      jsonl (default) or csv\n"
-    "  -o FILE         write to FILE instead of stdout\n"
+    "  -o FILE         write to FILE instead of stdout (- is stdout)\n"
     "  --actor NAME    who reads (default: $STRDB_ACTOR, else the login name)\n"
     POLICY_HELP;
 
@@ -28,51 +26,29 @@ static const char show_usage[] =
 
 enum { OPT_INDEX = 1, OPT_FORMAT, OPT_JSON };
 
-/* Two passes for CSV: the column layout depends on every profile. */
-static int export_csv(sdb_db *db, const char *index, FILE *out, long *count)
-{
-    sdb_csv_layout *layout;
-    sdb_iter *it;
-    sdb_profile p;
-    sdb_stored m;
-    int rc = sdb_csv_layout_new(&layout, sdb_db_catalog(db));
-    if (rc) return rc;
-    sdb_profile_init(&p);
-    if (!(rc = sdb_iter_open(&it, db, index, NULL))) {
-        while ((rc = sdb_iter_next(it, &p, &m)) == SDB_OK)
-            sdb_csv_layout_add(layout, &p);
-        sdb_iter_close(it);
-    }
-    if (rc == SDB_END) rc = sdb_csv_write_header(out, layout);
-    if (!rc && !(rc = sdb_iter_open(&it, db, index, NULL))) {
-        while ((rc = sdb_iter_next(it, &p, &m)) == SDB_OK) {
-            sdb_profile_meta meta = {m.index, m.basis, m.retain_until};
-            if ((rc = sdb_csv_write_row(out, layout, &p, &meta))) break;
-            (*count)++;
-        }
-        sdb_iter_close(it);
-    }
-    sdb_profile_free(&p);
-    sdb_csv_layout_free(layout);
-    return rc == SDB_END ? SDB_OK : rc;
-}
+/* Where an export goes: JSON lines, or CSV in two passes (the column
+ * layout depends on every profile). */
+typedef struct export_to {
+    FILE *out;
+    const sdb_catalog *cat;
+    sdb_csv_layout *layout; /* CSV only */
+    int pass;
+} export_to;
 
-static int export_jsonl(sdb_db *db, const char *index, FILE *out, long *count)
+static int export_one(void *arg, const sdb_profile *p, const sdb_stored *m)
 {
-    sdb_iter *it;
-    sdb_profile p;
-    sdb_stored m;
-    int rc = sdb_iter_open(&it, db, index, NULL);
-    if (rc) return rc;
-    sdb_profile_init(&p);
-    while ((rc = sdb_iter_next(it, &p, &m)) == SDB_OK) {
-        sdb_profile_meta meta = {m.index, m.basis, m.retain_until};
-        if ((rc = sdb_write_jsonl(out, sdb_db_catalog(db), &p, &meta))) break;
-        (*count)++;
+    export_to *e = arg;
+    if (!p) { /* between the two passes */
+        e->pass = 1;
+        return sdb_csv_write_header(e->out, e->layout);
     }
-    sdb_iter_close(it);
-    sdb_profile_free(&p);
-    return rc == SDB_END ? SDB_OK : rc;
+    sdb_profile_meta meta = {m->index, m->basis, m->retain_until};
+    if (!e->layout) return sdb_write_jsonl(e->out, e->cat, p, &meta);
+    if (e->pass == 0) {
+        sdb_csv_layout_add(e->layout, p);
+        return SDB_OK;
+    }
+    return sdb_csv_write_row(e->out, e->layout, p, &meta);
 }
 
 int main_export(int argc, char **argv)
@@ -99,31 +75,26 @@ int main_export(int argc, char **argv)
     }
     if (optind + 1 != argc) return cli_usage(export_usage, 1);
     cli_ctx_finish(&ctx);
-    sdb_db *db;
-    if (cli_open("export", "export", argv[optind], 0, &ctx, &db)) return EXIT_FAIL;
-    char params[512];
-    snprintf(params, sizeof params, "index=%s\nformat=%s", index ? index : "*",
-             sdb_format_name(format));
-    char allowed[1024];
-    int rc = cli_policy("export", db, &ctx, "export", index, params, allowed, sizeof allowed);
-    index = allowed;
-    FILE *out = stdout;
-    if (!rc && outpath && !(out = fopen(outpath, "w"))) {
+    sdb_session *db;
+    if (cli_session("export", argv[optind], &ctx, 0, &db)) return EXIT_FAIL;
+    export_to e = {stdout, sdb_session_catalog(db), NULL, 0};
+    int st = SDB_OK;
+    if (outpath && strcmp(outpath, "-") && !(e.out = fopen(outpath, "w"))) {
         cli_error("export", "cannot write %s", outpath);
-        rc = EXIT_FAIL;
+        sdb_session_close(db);
+        return EXIT_FAIL;
     }
+    if (format == SDB_FMT_WIDE) st = sdb_csv_layout_new(&e.layout, e.cat);
+    sdb_diag d;
+    sdb_diag_clear(&d);
     long count = 0;
-    if (!rc) {
-        int st = format == SDB_FMT_WIDE ? export_csv(db, index, out, &count)
-                                        : export_jsonl(db, index, out, &count);
-        if (fflush(out) || (out != stdout && fclose(out))) st = st ? st : SDB_EIO;
-        if (sdb_audit_append(db, &ctx, "export", params, count, st ? "failed" : "ok"))
-            st = st ? st : SDB_ESTORE;
-        if (st) cli_error("export", "%s", sdb_strerror(st));
-        rc = st ? EXIT_FAIL : EXIT_OK;
-    }
-    sdb_db_close(db);
-    return rc;
+    if (!st)
+        st = sdb_session_export(db, index, e.layout ? 2 : 1, export_one, &e, &count, &d);
+    if (fflush(e.out) || (e.out != stdout && fclose(e.out))) st = st ? st : SDB_EIO;
+    if (st) cli_diag("export", st, &d);
+    sdb_csv_layout_free(e.layout);
+    sdb_session_close(db);
+    return st ? EXIT_FAIL : EXIT_OK;
 }
 
 static void show_text(const sdb_catalog *cat, const sdb_profile *p, const sdb_stored *m)
@@ -166,21 +137,17 @@ static int show_json(const sdb_catalog *cat, const sdb_profile *p, const sdb_sto
     return rc;
 }
 
-/* The index of sample (metadata only: read before the policy allows the
- * profile itself); "" if there is no such sample. */
-static int sample_index(sdb_db *db, const char *sample, char *index, size_t size)
+typedef struct show_to {
+    const sdb_catalog *cat;
+    int json;
+} show_to;
+
+static int show_one(void *arg, const sdb_profile *p, const sdb_stored *m)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(sdb_db_sqlite(db), "SELECT index_name FROM profile WHERE sample_id = ?",
-                           -1, &st, NULL) != SQLITE_OK) {
-        cli_error("show", "%s", sqlite3_errmsg(sdb_db_sqlite(db)));
-        return EXIT_FAIL;
-    }
-    sqlite3_bind_text(st, 1, sample, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        snprintf(index, size, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    return EXIT_OK;
+    show_to *t = arg;
+    if (t->json) return show_json(t->cat, p, m);
+    show_text(t->cat, p, m);
+    return SDB_OK;
 }
 
 int main_show(int argc, char **argv)
@@ -199,39 +166,13 @@ int main_show(int argc, char **argv)
     if (optind + 2 != argc) return cli_usage(show_usage, 1);
     cli_ctx_finish(&ctx);
     const char *sample = argv[optind + 1];
-    sdb_db *db;
-    if (cli_open("show", "show", argv[optind], 0, &ctx, &db)) return EXIT_FAIL;
-    char params[512];
-    snprintf(params, sizeof params, "sample_id=%s", sample);
-    char index[128] = "", allowed[1024];
-    int rc = sample_index(db, sample, index, sizeof index);
-    if (!rc) /* an unknown sample still needs a purpose that may show something */
-        rc = cli_policy("show", db, &ctx, "show", index[0] ? index : NULL, params, allowed,
-                        sizeof allowed);
-    if (!rc) {
-        sdb_profile p;
-        sdb_stored m;
-        sdb_iter *it = NULL;
-        sdb_profile_init(&p);
-        int st = sdb_iter_open(&it, db, NULL, sample);
-        if (!st) st = sdb_iter_next(it, &p, &m);
-        if (st == SDB_OK && json)
-            st = show_json(sdb_db_catalog(db), &p, &m);
-        else if (st == SDB_OK)
-            show_text(sdb_db_catalog(db), &p, &m);
-        sdb_iter_close(it);
-        int found = st == SDB_OK;
-        if (sdb_audit_append(db, &ctx, "show", params, found, found ? "ok" : "not found") ||
-            (found && sdb_audit_touch(db, &sample, 1)))
-            cli_error("show", "could not write the audit record");
-        if (st == SDB_END)
-            cli_error("show", "no profile that purpose '%s' may show with this sample id",
-                      ctx.purpose); /* the same words as a refusal: existence is not confirmed */
-        else if (st)
-            cli_error("show", "%s", sdb_strerror(st));
-        sdb_profile_free(&p);
-        rc = st ? EXIT_FAIL : EXIT_OK;
-    }
-    sdb_db_close(db);
-    return rc;
+    sdb_session *db;
+    if (cli_session("show", argv[optind], &ctx, 0, &db)) return EXIT_FAIL;
+    show_to t = {sdb_session_catalog(db), json};
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int st = sdb_session_show(db, sample, show_one, &t, &d);
+    if (st) cli_diag("show", st, &d);
+    sdb_session_close(db);
+    return st ? EXIT_FAIL : EXIT_OK;
 }

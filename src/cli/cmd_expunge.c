@@ -40,17 +40,17 @@ int main_expunge(int argc, char **argv)
     if (optind + (finish ? 1 : 2) != argc) return cli_usage(expunge_usage, 1);
     cli_ctx_finish(&ctx);
     if (!ctx.purpose) ctx.purpose = "administration"; /* any other is refused */
-    sdb_db *db;
-    if (cli_open("expunge", "expunge", argv[optind], 0, &ctx, &db)) return EXIT_FAIL;
+    sdb_session *db;
+    if (cli_session("expunge", argv[optind], &ctx, 0, &db)) return EXIT_FAIL;
     sdb_diag d;
     sdb_diag_clear(&d);
-    int rc = finish ? sdb_db_truncate_wal(db, &d)
-                    : sdb_expunge(db, &ctx, argv[optind + 1], reason, ctx.authorization, &d);
+    int rc = finish ? sdb_session_truncate_wal(db, &d)
+                    : sdb_session_expunge(db, argv[optind + 1], reason, &d);
     if (rc)
         cli_diag("expunge", rc, &d);
     else if (!finish)
         fprintf(stderr, "[strdb expunge] %s removed; database file and WAL scrubbed\n",
                 argv[optind + 1]);
-    sdb_db_close(db);
+    sdb_session_close(db);
     return rc ? EXIT_FAIL : EXIT_OK;
 }

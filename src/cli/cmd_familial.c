@@ -150,35 +150,6 @@ static int parse(int argc, char **argv, args *a, sdb_ctx *ctx)
     return EXIT_OK;
 }
 
-/* The Y step: the candidate's haplotype through his person record. */
-static const char *y_status(sdb_db *db, const char *sample_id, const char *y_indexes,
-                            const sdb_profile *qy, int y_max, char *buf, size_t size)
-{
-    char sex;
-    sdb_profile y;
-    sdb_profile_init(&y);
-    int rc = sdb_person_y_profile(db, sample_id, y_indexes, &sex, &y);
-    const char *out = buf;
-    if (rc == SDB_ENOTFOUND || rc) {
-        out = !sex ? "no person record" : sex == 'F' ? "female" : "untyped";
-    } else {
-        double post[41];
-        sdb_meioses_result m;
-        sdb_diag d;
-        sdb_diag_clear(&d);
-        if (sdb_meioses_posterior(sdb_catalog_default(), qy, &y, NULL, 40, post, &m, &d))
-            out = "not comparable";
-        else if (m.loci_compared == 0)
-            out = "no Y locus in common";
-        else
-            snprintf(buf, size, "%s (%s: %d of %d loci differ)",
-                     m.loci_differing <= y_max ? "consistent" : "excluded", y.sample_id,
-                     m.loci_differing, m.loci_compared);
-    }
-    sdb_profile_free(&y);
-    return out;
-}
-
 /* Per-locus LRs of candidate t for every relationship and population,
  * recomputed in double with sdb_kinship_lr: appended to arr, or printed
  * when arr is NULL. */
@@ -235,19 +206,17 @@ static int resolve_pops(const char *pops, const sdb_freq *f, sdb_familial_opts *
 }
 
 /* The ranked list: text with the breakdown after it, or one JSON object. */
-static void report(sdb_db *db, const sdb_idx *x, const args *a, const sdb_freq *f,
-                   const sdb_profile *q, const sdb_profile *qy, const char *y_indexes,
-                   const sdb_familial_hit *hits, long n_hits, long skipped, int used)
+static void report(const args *a, const sdb_freq *f, const sdb_profile *q, const sdb_result *res)
 {
+    const sdb_familial_hit *hits = res->familial;
+    long n_hits = res->n;
     const sdb_familial_opts *o = &a->o;
-    int have_y = qy->n_calls > 0;
-    sdb_profile t;
-    sdb_profile_init(&t);
+    int have_y = res->y_status != NULL;
     json_t *arr = a->json ? json_array() : NULL;
     if (!a->json) {
         printf("familial search of %ld profiles (%ld skipped: not single-source), %d query loci "
                "used, population%s %s%s\n",
-               sdb_idx_count(x), skipped, used, o->n_pops > 1 ? "s" : "",
+               res->searched, res->skipped, res->query_loci, o->n_pops > 1 ? "s" : "",
                a->pops ? a->pops : sdb_freq_population(f, 0),
                o->n_pops > 1 ? " (smallest LR ranks)" : "");
         printf("%-4s %-24s %4s", "rank", "sample_id", "loci");
@@ -257,9 +226,8 @@ static void report(sdb_db *db, const sdb_idx *x, const args *a, const sdb_freq *
     }
     for (long i = 0; i < n_hits; i++) {
         const sdb_familial_hit *h = &hits[i];
-        const char *id = sdb_idx_sample_id(x, h->target), *best = sdb_relationship_name(o->rels[h->best]);
-        char ybuf[256];
-        const char *y = have_y ? y_status(db, id, y_indexes, qy, a->y_max, ybuf, sizeof ybuf) : NULL;
+        const char *id = res->sample_id[i], *best = sdb_relationship_name(o->rels[h->best]);
+        const char *y = have_y ? res->y_status[i] : NULL;
         if (!a->json) {
             printf("%-4ld %-24s %4d", i + 1, id, h->compared);
             for (int r = 0; r < o->n_rels; r++)
@@ -274,9 +242,9 @@ static void report(sdb_db *db, const sdb_idx *x, const args *a, const sdb_freq *
         json_t *c = json_pack("{s:i,s:s,s:i,s:o,s:s}", "rank", (int)i + 1, "sample_id", id, "loci",
                               h->compared, "log10_lr", lr, "best", best);
         if (y) json_object_set_new(c, "y", json_string(y));
-        if (i < a->breakdown && !sdb_idx_profile(x, h->target, &t)) {
+        if (i < res->n_profiles) {
             json_t *b = json_array();
-            breakdown(f, o, q, &t, b);
+            breakdown(f, o, q, &res->profiles[i], b);
             json_object_set_new(c, "breakdown", b);
         }
         json_array_append_new(arr, c);
@@ -284,21 +252,19 @@ static void report(sdb_db *db, const sdb_idx *x, const args *a, const sdb_freq *
     if (!a->json && a->breakdown > 0 && n_hits > 0) {
         printf("\nper-locus LR of the first %ld (log10 above; the LR per locus below):\n",
                n_hits < a->breakdown ? n_hits : (long)a->breakdown);
-        for (long i = 0; i < n_hits && i < a->breakdown; i++)
-            if (!sdb_idx_profile(x, hits[i].target, &t)) {
-                printf("%s\n", sdb_idx_sample_id(x, hits[i].target));
-                breakdown(f, o, q, &t, NULL);
-            }
+        for (long i = 0; i < res->n_profiles; i++) {
+            printf("%s\n", res->sample_id[i]);
+            breakdown(f, o, q, &res->profiles[i], NULL);
+        }
     }
     if (a->json) {
-        json_t *out = json_pack("{s:I,s:I,s:i,s:o}", "searched", (json_int_t)sdb_idx_count(x),
-                                "skipped", (json_int_t)skipped, "query_loci", used, "candidates",
-                                arr);
+        json_t *out = json_pack("{s:I,s:I,s:i,s:o}", "searched", (json_int_t)res->searched,
+                                "skipped", (json_int_t)res->skipped, "query_loci",
+                                res->query_loci, "candidates", arr);
         json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         putchar('\n');
         json_decref(out);
     }
-    sdb_profile_free(&t);
 }
 
 int main_familial(int argc, char **argv)
@@ -320,40 +286,23 @@ int main_familial(int argc, char **argv)
     if (!rc && (cli_read_query("familial", a.file, a.genotype, &q) ||
                 (have_y && cli_read_query("familial", a.yfile, a.ygenotype, &qy))))
         rc = EXIT_FAIL;
-    char params[768], y_indexes[1024] = "";
-    snprintf(params, sizeof params,
-             "index=%s\nrel=%s\npop=%s\ntheta=%g\nmutation=%s:%g\ntop=%ld\nmin_loci=%d\ny=%d",
-             a.index ? a.index : "*", a.rels, a.pops ? a.pops : "", a.o.theta,
-             a.o.mutation.kind ? "on" : "none", a.o.mutation.rate, a.o.top, a.o.min_loci, have_y);
-    sdb_db *db = NULL;
-    sdb_idx *x = NULL;
-    if (!rc && cli_open_index("familial", "search", "search", argv[optind], &ctx, a.index,
-                              SDB_KIND_AUTOSOMAL, params, &db, &x)) {
-        db = NULL; /* closed by cli_open_index */
-        rc = EXIT_FAIL;
-    }
-    if (!rc && have_y &&
-        cli_policy("familial", db, &ctx, "ysearch", NULL, params, y_indexes, sizeof y_indexes))
-        rc = EXIT_FAIL;
-    sdb_familial_hit *hits = NULL;
-    long n_hits = 0, skipped = 0;
-    int used = 0, st = SDB_OK;
+    sdb_session *db = NULL;
+    if (!rc && cli_session("familial", argv[optind], &ctx, 0, &db)) rc = EXIT_FAIL;
     if (!rc) {
+        sdb_result res;
         sdb_diag d;
         sdb_diag_clear(&d);
-        st = sdb_familial(x, &q, &a.o, &hits, &n_hits, &skipped, &used, &d);
-        if (st)
+        int st = sdb_session_familial(db, a.index, &q, &a.o, have_y ? &qy : NULL, a.y_max,
+                                      a.breakdown, &res, &d);
+        if (st) {
             cli_diag("familial", st, &d);
-        else
-            report(db, x, &a, f, &q, &qy, y_indexes, hits, n_hits, skipped, used);
-        if (cli_audit_hits(db, &ctx, "familial", params, x, hits, st ? 0 : n_hits, sizeof *hits,
-                           offsetof(sdb_familial_hit, target), st ? "failed" : "ok") ||
-            st)
             rc = EXIT_FAIL;
+        } else {
+            report(&a, f, &q, &res);
+            sdb_result_free(&res);
+        }
     }
-    free(hits);
-    sdb_idx_free(x);
-    if (db) sdb_db_close(db);
+    sdb_session_close(db);
     sdb_freq_free(f);
     sdb_profile_free(&q);
     sdb_profile_free(&qy);

@@ -37,46 +37,27 @@ int main_freq(int argc, char **argv)
     if (optind + 1 != argc) return cli_usage(freq_usage, 1);
     cli_ctx_finish(&ctx);
     if (!ctx.purpose) ctx.purpose = "population-study";
-    sdb_db *db;
-    if (cli_open("freq", "freq", argv[optind], 0, &ctx, &db)) return EXIT_FAIL;
-    char params[256];
-    snprintf(params, sizeof params, "index=%s\nby_population=%d", index, by_pop);
-    char allowed[1024];
-    int rc = cli_policy("freq", db, &ctx, "freq", index, params, allowed, sizeof allowed);
-    if (rc) {
-        sdb_db_close(db);
-        return rc;
-    }
+    sdb_session *db;
+    if (cli_session("freq", argv[optind], &ctx, 0, &db)) return EXIT_FAIL;
     sdb_freq *f = NULL;
-    sdb_iter *it = NULL;
-    sdb_profile p;
-    sdb_profile_init(&p);
     long n = 0;
-    int st = sdb_freq_count_new(&f);
-    if (!st) st = sdb_iter_open(&it, db, index, NULL);
-    while (!st && (st = sdb_iter_next(it, &p, NULL)) == SDB_OK) {
-        if (p.kind != SDB_KIND_AUTOSOMAL || (p.flags & SDB_PF_MIXTURE)) continue;
-        const char *pop = by_pop && p.population && p.population[0] ? p.population : index;
-        st = sdb_freq_count_add(f, pop, sdb_db_catalog(db), &p);
-        n++;
-    }
-    sdb_iter_close(it);
-    if (st == SDB_END) st = SDB_OK;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int st = sdb_session_freq(db, index, by_pop, index, &f, &n, &d);
     FILE *out = stdout;
-    if (!st && outpath && !(out = fopen(outpath, "w"))) st = SDB_EIO;
-    if (!st) {
-        sdb_freq_count_finish(f);
-        st = sdb_freq_write(f, sdb_db_catalog(db), out);
-        if (out != stdout && fclose(out)) st = SDB_EIO;
-    }
-    if (sdb_audit_append(db, &ctx, "freq", params, n, st ? "failed" : "ok"))
-        st = st ? st : SDB_ESTORE;
     if (st)
-        cli_error("freq", "%s", sdb_strerror(st));
-    else
-        fprintf(stderr, "[strdb freq] %ld profiles counted from index %s\n", n, index);
-    sdb_profile_free(&p);
+        cli_diag("freq", st, &d);
+    else if (outpath && strcmp(outpath, "-") && !(out = fopen(outpath, "w")))
+        cli_error("freq", "cannot write %s", outpath), st = SDB_EIO;
+    if (!st) {
+        st = sdb_freq_write(f, sdb_session_catalog(db), out);
+        if (out != stdout && fclose(out) && !st) st = SDB_EIO;
+        if (st)
+            cli_error("freq", "%s", sdb_strerror(st));
+        else
+            fprintf(stderr, "[strdb freq] %ld profiles counted from index %s\n", n, index);
+    }
     sdb_freq_free(f);
-    sdb_db_close(db);
+    sdb_session_close(db);
     return st ? EXIT_FAIL : EXIT_OK;
 }

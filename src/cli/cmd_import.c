@@ -126,8 +126,8 @@ int main_import(int argc, char **argv)
     }
     o.on_reject = on_reject;
     o.reject_arg = &sink;
-    sdb_db *db;
-    if ((rc = cli_open("import", "import", db_path, 0, &ctx, &db))) {
+    sdb_session *db;
+    if ((rc = cli_session("import", db_path, &ctx, 0, &db))) {
         if (sink.file) fclose(sink.file);
         return rc;
     }
@@ -136,7 +136,7 @@ int main_import(int argc, char **argv)
     sdb_import_stats st;
     sdb_diag d;
     sdb_diag_clear(&d);
-    rc = sdb_db_import(db, &ctx, file, &o, &st, &d);
+    rc = sdb_session_import(db, file, &o, &st, &d);
     if (rc) {
         cli_diag("import", rc, &d); /* one line; nothing was imported */
     } else {
@@ -147,7 +147,7 @@ int main_import(int argc, char **argv)
                 s, file, sdb_format_name(st.format), st.n_records, st.n_imported, st.n_replaced,
                 st.n_rejected, st.batch_id);
     }
-    sdb_db_close(db);
+    sdb_session_close(db);
     if (sink.file) fclose(sink.file);
     return rc ? EXIT_FAIL : EXIT_OK;
 }

@@ -19,15 +19,20 @@ int main_init(int argc, char **argv)
     }
     if (optind + 1 != argc) return cli_usage(init_usage, 1);
     cli_ctx_finish(&ctx);
-    sdb_db *db;
+    sdb_session *s;
+    sdb_session_opts o;
+    sdb_session_opts_init(&o);
+    o.actor = ctx.actor;
+    o.purpose = ctx.purpose;
+    o.case_ref = ctx.case_ref;
     sdb_diag d;
     sdb_diag_clear(&d);
-    int rc = sdb_db_create(&db, argv[optind], &ctx, &d);
+    int rc = sdb_session_create(&s, argv[optind], &o, &d);
     if (rc) {
         cli_diag("init", rc, &d);
         return EXIT_FAIL;
     }
-    sdb_db_close(db);
+    sdb_session_close(s);
     fprintf(stderr, "[strdb init] created %s (schema %d)\n", argv[optind], SDB_SCHEMA_VERSION);
     return EXIT_OK;
 }

@@ -121,35 +121,14 @@ static int parse(int argc, char **argv, args *a, sdb_ctx *ctx)
     return EXIT_OK;
 }
 
-/* Opens the database for a lineage action: role action ysearch, the purpose
- * policy's indexes into allowed. */
-static int open_db(const char *path, sdb_ctx *ctx, const char *index, const char *params,
-                   char *allowed, size_t size, sdb_db **db)
-{
-    if (cli_open("lineage", "ysearch", path, 0, ctx, db)) return EXIT_FAIL;
-    if (cli_policy("lineage", *db, ctx, "ysearch", index, params, allowed, size)) {
-        sdb_db_close(*db);
-        return EXIT_FAIL;
-    }
-    return EXIT_OK;
-}
-
 static int build(const char *path, args *a, sdb_ctx *ctx)
 {
-    char params[512], allowed[1024];
-    snprintf(params, sizeof params, "index=%s\nmax_loci=%d\nmax_steps=%d\nmin_loci=%d\nfull=%d",
-             a->index ? a->index : "*", a->o.max_loci, a->o.max_steps, a->o.min_loci, a->full);
-    sdb_db *db;
-    sdb_idx *x;
-    if (open_db(path, ctx, a->index, params, allowed, sizeof allowed, &db)) return EXIT_FAIL;
-    if (cli_load_index("lineage", db, path, allowed, SDB_KIND_Y, &x)) {
-        sdb_db_close(db);
-        return EXIT_FAIL;
-    }
+    sdb_session *db;
+    if (cli_session("lineage", path, ctx, 0, &db)) return EXIT_FAIL;
     sdb_lineage_build_stats st;
     sdb_diag d;
     sdb_diag_clear(&d);
-    int rc = sdb_lineage_build(db, ctx, x, allowed, &a->o, a->full, &st, &d);
+    int rc = sdb_session_lineage_build(db, a->index, &a->o, a->full, &st, &d);
     if (rc)
         cli_diag("lineage build", rc, &d);
     else
@@ -160,11 +139,7 @@ static int build(const char *path, args *a, sdb_ctx *ctx)
                st.cluster.unique, st.fresh, st.cluster.candidates, st.cluster.links,
                st.cluster.extra_links, st.lineages, st.incremental ? "written" : "stored",
                st.seconds_cluster, st.seconds_store);
-    if (sdb_audit_append(db, ctx, "lineage-build", params, rc ? 0 : st.lineages,
-                         rc ? "failed" : "ok"))
-        rc = EXIT_FAIL;
-    sdb_idx_free(x);
-    sdb_db_close(db);
+    sdb_session_close(db);
     return rc ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -235,17 +210,8 @@ static int search(const char *path, args *a, sdb_ctx *ctx)
     sdb_profile q;
     sdb_profile_init(&q);
     if (cli_read_query("lineage", a->file, a->genotype, &q)) return EXIT_FAIL;
-    char params[512], allowed[1024];
-    snprintf(params, sizeof params, "index=%s\nkit=%s\nmax_meioses=%d", a->index ? a->index : "*",
-             a->kit ? a->kit : "", a->max_meioses);
-    sdb_db *db;
-    sdb_idx *x;
-    if (open_db(path, ctx, a->index, params, allowed, sizeof allowed, &db)) {
-        sdb_profile_free(&q);
-        return EXIT_FAIL;
-    }
-    if (cli_load_index("lineage", db, path, allowed, SDB_KIND_Y, &x)) {
-        sdb_db_close(db);
+    sdb_session *db;
+    if (cli_session("lineage", path, ctx, 0, &db)) {
         sdb_profile_free(&q);
         return EXIT_FAIL;
     }
@@ -253,12 +219,11 @@ static int search(const char *path, args *a, sdb_ctx *ctx)
     sdb_lineage_search_opts_init(&o);
     o.kit = a->kit;
     o.max_meioses = a->max_meioses;
-    o.indexes = allowed;
     o.threads = a->o.threads;
     sdb_lineage_result r;
     sdb_diag d;
     sdb_diag_clear(&d);
-    int rc = sdb_lineage_search(db, x, &q, &o, &r, &d);
+    int rc = sdb_session_lineage_search(db, a->index, &q, &o, a->limit, &r, &d);
     if (rc) {
         cli_diag("lineage search", rc, &d);
     } else if (a->json) {
@@ -281,27 +246,14 @@ static int search(const char *path, args *a, sdb_ctx *ctx)
     } else {
         print_result(&r, a);
     }
-    /* every member listed is a returned sample: recorded for subject reports */
-    long n = rc ? 0 : (r.n_members < a->limit ? r.n_members : a->limit);
-    const char **ids = malloc((size_t)(n ? n : 1) * sizeof *ids);
-    for (long i = 0; ids && i < n; i++)
-        ids[i] = r.members[i].sample_id;
-    if (!ids || sdb_audit_append(db, ctx, "lineage-search", params, n, rc ? "failed" : "ok") ||
-        sdb_audit_touch(db, ids, n))
-        rc = EXIT_FAIL;
-    free(ids);
     if (!rc) sdb_lineage_result_free(&r);
-    sdb_idx_free(x);
-    sdb_db_close(db);
+    sdb_session_close(db);
     sdb_profile_free(&q);
     return rc ? EXIT_FAIL : EXIT_OK;
 }
 
 static int show(const char *path, const char *id_text, args *a, sdb_ctx *ctx)
 {
-    char params[256], allowed[1024];
-    snprintf(params, sizeof params, "lineage=%s\nsvg=%s", id_text ? id_text : "*",
-             a->svg ? a->svg : "");
     long long id = 0;
     if (id_text) {
         char *end;
@@ -324,31 +276,25 @@ static int show(const char *path, const char *id_text, args *a, sdb_ctx *ctx)
         cli_error("lineage", "--svg needs a lineage ID");
         return EXIT_USAGE;
     }
-    sdb_db *db;
-    if (open_db(path, ctx, a->index, params, allowed, sizeof allowed, &db)) return EXIT_FAIL;
+    sdb_session *db;
+    if (cli_session("lineage", path, ctx, 0, &db)) return EXIT_FAIL;
     sdb_diag d;
     sdb_diag_clear(&d);
-    int rc = SDB_OK;
-    if (a->svg) {
-        FILE *out = fopen(a->svg, "w");
-        if (!out) {
-            cli_error("lineage", "cannot write %s", a->svg);
-            rc = SDB_EIO;
-        } else {
-            rc = sdb_draw_lineage(db, id, allowed, view, a->max_nodes, out, &d);
-            if (fclose(out) && !rc) rc = SDB_EIO;
-            if (rc) {
-                cli_diag("lineage show", rc, &d);
-                remove(a->svg);
-            } else
-                fprintf(stderr, "[strdb lineage] lineage %lld drawn to %s\n", id, a->svg);
-        }
-    } else {
-        rc = sdb_lineage_print(db, id, allowed, a->top, stdout, &d);
-        if (rc) cli_diag("lineage show", rc, &d);
+    FILE *out = a->svg ? fopen(a->svg, "w") : stdout;
+    int rc = out ? SDB_OK : SDB_EIO;
+    if (!out)
+        cli_error("lineage", "cannot write %s", a->svg);
+    else
+        rc = sdb_session_lineage_show(db, a->index, id, a->top, a->svg != NULL, view,
+                                      a->max_nodes, out, &d);
+    if (out && out != stdout && fclose(out) && !rc) rc = SDB_EIO;
+    if (rc && out) {
+        cli_diag("lineage show", rc, &d);
+        if (a->svg) remove(a->svg);
+    } else if (a->svg) {
+        fprintf(stderr, "[strdb lineage] lineage %lld drawn to %s\n", id, a->svg);
     }
-    if (sdb_audit_append(db, ctx, "lineage-show", params, 0, rc ? "failed" : "ok")) rc = EXIT_FAIL;
-    sdb_db_close(db);
+    sdb_session_close(db);
     return rc ? EXIT_FAIL : EXIT_OK;
 }
 

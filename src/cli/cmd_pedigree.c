@@ -32,12 +32,12 @@ static int draw(const char *path, const char *person, const char *svg, int up, i
         cli_error("pedigree draw", "--svg FILE is required");
         return EXIT_USAGE;
     }
-    sdb_db *db;
-    if (cli_open("pedigree", "show", path, 0, ctx, &db)) return EXIT_FAIL;
+    sdb_session *db;
+    if (cli_session("pedigree", path, ctx, 0, &db)) return EXIT_FAIL;
     sdb_diag d;
     sdb_diag_clear(&d);
     FILE *out = fopen(svg, "w");
-    int rc = out ? sdb_draw_pedigree(db, person, up, down, out, &d) : SDB_EIO;
+    int rc = out ? sdb_session_pedigree_draw(db, person, up, down, out, &d) : SDB_EIO;
     if (!out) sdb_diag_set(&d, svg, 0, NULL, "cannot write the file");
     if (out && fclose(out) && !rc) rc = SDB_EIO;
     if (rc) {
@@ -45,10 +45,7 @@ static int draw(const char *path, const char *person, const char *svg, int up, i
         if (out) remove(svg);
     } else
         fprintf(stderr, "[strdb pedigree] pedigree of %s drawn to %s\n", person, svg);
-    char params[512];
-    snprintf(params, sizeof params, "person=%s\nup=%d\ndown=%d", person, up, down);
-    if (sdb_audit_append(db, ctx, "pedigree-draw", params, 0, rc ? "failed" : "ok")) rc = 1;
-    sdb_db_close(db);
+    sdb_session_close(db);
     return rc ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -84,12 +81,12 @@ int main_pedigree(int argc, char **argv)
     }
     if (optind + 3 != argc || strcmp(argv[optind], "import")) return cli_usage(pedigree_usage, 1);
     if (!ctx.purpose) ctx.purpose = "administration";
-    sdb_db *db;
-    if (cli_open("pedigree", "import", argv[optind + 1], 0, &ctx, &db)) return EXIT_FAIL;
+    sdb_session *db;
+    if (cli_session("pedigree", argv[optind + 1], &ctx, 0, &db)) return EXIT_FAIL;
     sdb_diag d;
     sdb_diag_clear(&d);
     sdb_pedigree_stats st;
-    int rc = sdb_pedigree_import(db, &ctx, argv[optind + 2], &st, &d);
+    int rc = sdb_session_pedigree_import(db, argv[optind + 2], &st, &d);
     if (rc)
         cli_diag("pedigree import", rc, &d);
     else
@@ -97,6 +94,6 @@ int main_pedigree(int argc, char **argv)
                 "[strdb pedigree] %s: %ld persons, %ld profile links, %ld Mendelian and %ld Y "
                 "inconsistencies flagged\n",
                 argv[optind + 2], st.persons, st.linked_profiles, st.mendel_flags, st.y_flags);
-    sdb_db_close(db);
+    sdb_session_close(db);
     return rc ? EXIT_FAIL : EXIT_OK;
 }

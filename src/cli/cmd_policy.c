@@ -1,5 +1,4 @@
 /* strdb policy DB [--allow|--deny PURPOSE:OPERATION:INDEX]... */
-#include <sqlite3.h>
 #include <string.h>
 
 #include "cli.h"
@@ -19,7 +18,7 @@ static const char policy_usage[] =
     "                       whether purpose P needs --authorization REF (audited)\n"
     "  --actor NAME         who changes it (default: $STRDB_ACTOR, else the login name)\n";
 
-static int change(sdb_db *db, const sdb_ctx *ctx, const char *spec, int allow)
+static int change(sdb_session *db, const char *spec, int allow)
 {
     char buf[256], *op, *index;
     snprintf(buf, sizeof buf, "%s", spec);
@@ -31,13 +30,13 @@ static int change(sdb_db *db, const sdb_ctx *ctx, const char *spec, int allow)
     *index++ = '\0';
     sdb_diag d;
     sdb_diag_clear(&d);
-    int rc = sdb_policy_set(db, ctx, buf, op, index, allow, &d);
+    int rc = sdb_session_policy_set(db, buf, op, index, allow, &d);
     if (rc) cli_diag("policy", rc, &d);
     return rc ? EXIT_FAIL : EXIT_OK;
 }
 
 /* "P=yes" / "P=no" */
-static int change_authorization(sdb_db *db, const sdb_ctx *ctx, const char *spec)
+static int change_authorization(sdb_session *db, const char *spec)
 {
     char buf[128], *eq;
     snprintf(buf, sizeof buf, "%s", spec);
@@ -48,31 +47,26 @@ static int change_authorization(sdb_db *db, const sdb_ctx *ctx, const char *spec
     *eq = '\0';
     sdb_diag d;
     sdb_diag_clear(&d);
-    int rc = sdb_policy_set_authorization(db, ctx, buf, !strcmp(eq + 1, "yes"), &d);
+    int rc = sdb_session_policy_set_authorization(db, buf, !strcmp(eq + 1, "yes"), &d);
     if (rc) cli_diag("policy", rc, &d);
     return rc ? EXIT_FAIL : EXIT_OK;
 }
 
-static int show(sdb_db *db)
+static int print_rule(void *arg, const char *section, int n, const char *const *names,
+                      const char *const *v)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(sdb_db_sqlite(db),
-                           "SELECT p.code, p.needs_authorization, r.operation,"
-                           " group_concat(r.index_name, ',') FROM purpose p"
-                           " LEFT JOIN (SELECT * FROM policy ORDER BY index_name) r"
-                           " ON r.purpose = p.code GROUP BY p.code, r.operation"
-                           " ORDER BY p.code, r.operation",
-                           -1, &st, NULL) != SQLITE_OK)
-        return EXIT_FAIL;
+    printf("%-18s %-13s %-8s %s\n", v[0], v[1], v[2] ? v[2] : "-", v[3] ? v[3] : "(none)");
+    return 0;
+}
+
+static int show(sdb_session *db)
+{
+    sdb_diag d;
+    sdb_diag_clear(&d);
     printf("%-18s %-13s %-8s %s\n", "purpose", "authorization", "op", "indexes");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *op = (const char *)sqlite3_column_text(st, 2);
-        const char *idx = (const char *)sqlite3_column_text(st, 3);
-        printf("%-18s %-13s %-8s %s\n", sqlite3_column_text(st, 0),
-               sqlite3_column_int(st, 1) ? "required" : "-", op ? op : "-", idx ? idx : "(none)");
-    }
-    sqlite3_finalize(st);
-    return EXIT_OK;
+    int rc = sdb_session_list(db, "policy", print_rule, NULL, &d);
+    if (rc) cli_diag("policy", rc, &d);
+    return rc ? EXIT_FAIL : EXIT_OK;
 }
 
 int main_policy(int argc, char **argv)
@@ -102,13 +96,12 @@ int main_policy(int argc, char **argv)
     if (optind + 1 != argc) return cli_usage(policy_usage, 1);
     cli_ctx_finish(&ctx);
     ctx.purpose = "administration";
-    sdb_db *db;
-    if (cli_open("policy", n ? "policy-set" : "policy-show", argv[optind], n == 0, &ctx, &db)) return EXIT_FAIL;
+    sdb_session *db;
+    if (cli_session("policy", argv[optind], &ctx, n == 0, &db)) return EXIT_FAIL;
     int rc = EXIT_OK;
     for (int i = 0; i < n && !rc; i++)
-        rc = allow[i] < 0 ? change_authorization(db, &ctx, specs[i])
-                          : change(db, &ctx, specs[i], allow[i]);
+        rc = allow[i] < 0 ? change_authorization(db, specs[i]) : change(db, specs[i], allow[i]);
     if (!rc && !n) rc = show(db);
-    sdb_db_close(db);
+    sdb_session_close(db);
     return rc;
 }

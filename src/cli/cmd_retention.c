@@ -1,6 +1,5 @@
 /* strdb retention report|run|rules|set ...   strdb consent give|withdraw ... */
 #include <jansson.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include "cli.h"
@@ -55,17 +54,21 @@ static int print_due(void *arg, const sdb_due *due)
     return SDB_OK;
 }
 
-static int rules(sdb_db *db)
+static int print_basis(void *arg, const char *section, int n, const char *const *names,
+                       const char *const *v)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(sdb_db_sqlite(db), "SELECT code, retention FROM legal_basis ORDER BY code",
-                           -1, &st, NULL) != SQLITE_OK)
-        return EXIT_FAIL;
+    printf("%-22s %s\n", v[0], v[1]);
+    return 0;
+}
+
+static int rules(sdb_session *db)
+{
+    sdb_diag d;
+    sdb_diag_clear(&d);
     printf("%-22s %s\n", "basis", "retention");
-    while (sqlite3_step(st) == SQLITE_ROW)
-        printf("%-22s %s\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1));
-    sqlite3_finalize(st);
-    return EXIT_OK;
+    int rc = sdb_session_list(db, "retention", print_basis, NULL, &d);
+    if (rc) cli_diag("retention", rc, &d);
+    return rc ? EXIT_FAIL : EXIT_OK;
 }
 
 int main_retention(int argc, char **argv)
@@ -102,24 +105,21 @@ int main_retention(int argc, char **argv)
     cli_ctx_finish(&ctx);
     ctx.purpose = "administration";
     int writes = is_set || is_close || (!strcmp(verb, "run") && !dry);
-    sdb_db *db;
-    if (cli_open("retention",
-                 is_set ? "retention-set"
-                 : is_close || !strcmp(verb, "run") ? "retention-run"
-                                                    : "retention-report", argv[optind + 1], !writes, &ctx, &db)) return EXIT_FAIL;
+    sdb_session *db;
+    if (cli_session("retention", argv[optind + 1], &ctx, !writes, &db)) return EXIT_FAIL;
     sdb_diag d;
     sdb_diag_clear(&d);
     int st = SDB_OK, rc = EXIT_OK;
     if (!strcmp(verb, "rules")) {
         rc = rules(db);
     } else if (is_close) {
-        st = sdb_case_close(db, &ctx, argv[optind + 2], closed_at, &d);
+        st = sdb_session_case_close(db, argv[optind + 2], closed_at, &d);
     } else if (is_set) {
-        st = sdb_retention_set(db, &ctx, argv[optind + 2], argv[optind + 3], &d);
+        st = sdb_session_retention_set(db, argv[optind + 2], argv[optind + 3], &d);
     } else if (!strcmp(verb, "report")) {
         report_to r = {json, json ? json_array() : NULL};
         if (!json) printf("%-24s %-20s %-22s %-12s %s\n", "sample_id", "index", "basis", "rule", "due");
-        st = sdb_retention_due(db, as_of, print_due, &r, &d);
+        st = sdb_session_retention_due(db, as_of, print_due, &r, &d);
         if (json && !st) {
             json_dumpf(r.arr, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
             putchar('\n');
@@ -127,7 +127,7 @@ int main_retention(int argc, char **argv)
         json_decref(r.arr);
     } else {
         long n = 0;
-        st = sdb_retention_run(db, &ctx, as_of, dry, &n, &d);
+        st = sdb_session_retention_run(db, as_of, dry, &n, &d);
         fprintf(stderr, "[strdb retention] %ld profile%s %s\n", n, n == 1 ? "" : "s",
                 dry ? "due (dry run: nothing changed)" : "expunged");
     }
@@ -135,7 +135,7 @@ int main_retention(int argc, char **argv)
         cli_diag("retention", st, &d);
         rc = EXIT_FAIL;
     }
-    sdb_db_close(db);
+    sdb_session_close(db);
     return rc;
 }
 
@@ -162,14 +162,14 @@ int main_consent(int argc, char **argv)
     if (strcmp(verb, "give") && strcmp(verb, "withdraw")) return cli_usage(consent_usage, 1);
     cli_ctx_finish(&ctx);
     ctx.purpose = "administration";
-    sdb_db *db;
-    if (cli_open("consent", "consent", argv[optind + 1], 0, &ctx, &db)) return EXIT_FAIL;
+    sdb_session *db;
+    if (cli_session("consent", argv[optind + 1], &ctx, 0, &db)) return EXIT_FAIL;
     sdb_diag d;
     sdb_diag_clear(&d);
     const char *id = argv[optind + 2];
-    int st = !strcmp(verb, "give") ? sdb_consent_give(db, &ctx, id, scope, at, &d)
-                                   : sdb_consent_withdraw(db, &ctx, id, at, &d);
+    int st = !strcmp(verb, "give") ? sdb_session_consent_give(db, id, scope, at, &d)
+                                   : sdb_session_consent_withdraw(db, id, at, &d);
     if (st) cli_diag("consent", st, &d);
-    sdb_db_close(db);
+    sdb_session_close(db);
     return st ? EXIT_FAIL : EXIT_OK;
 }

@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include <sqlite3.h>
 
 static const char rules_usage[] =
     "usage: strdb rules DB [--index NAME [--single-source 0|1] [--min-loci N]\n"
@@ -29,23 +28,22 @@ static int parse_count(const char *s, int max, int *out)
     return 0;
 }
 
-static int list_rules(sdb_db *db)
+static int print_rule(void *arg, const char *section, int n, const char *const *names,
+                      const char *const *v)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(sdb_db_sqlite(db),
-                           "SELECT name, single_source, min_autosomal_loci, min_y_loci,"
-                           " y_multicopy, description FROM db_index ORDER BY rowid",
-                           -1, &st, NULL) != SQLITE_OK)
-        return EXIT_FAIL;
+    printf("%-22s %-7s %8s %10s %-11s %s\n", v[0], v[1], v[2], v[3], v[4], v[5] ? v[5] : "");
+    return 0;
+}
+
+static int list_rules(sdb_session *db)
+{
+    sdb_diag d;
+    sdb_diag_clear(&d);
     printf("%-22s %-7s %-8s %-10s %-11s %s\n", "index", "single", "min_loci", "min_y_loci",
            "y_multicopy", "description");
-    while (sqlite3_step(st) == SQLITE_ROW)
-        printf("%-22s %-7s %8d %10d %-11s %s\n", sqlite3_column_text(st, 0),
-               sqlite3_column_int(st, 1) ? "yes" : "no", sqlite3_column_int(st, 2),
-               sqlite3_column_int(st, 3), sqlite3_column_int(st, 4) ? "allowed" : "refused",
-               sqlite3_column_text(st, 5));
-    sqlite3_finalize(st);
-    return EXIT_OK;
+    int rc = sdb_session_list(db, "rules", print_rule, NULL, &d);
+    if (rc) cli_diag("rules", rc, &d);
+    return rc ? EXIT_FAIL : EXIT_OK;
 }
 
 int main_rules(int argc, char **argv)
@@ -76,26 +74,29 @@ int main_rules(int argc, char **argv)
         return cli_usage(rules_usage, 1);
     cli_ctx_finish(&ctx);
     if (!ctx.purpose) ctx.purpose = "administration";
-    sdb_db *db;
-    if (cli_open("rules", changes ? "rules-set" : "rules-show", argv[optind], !changes, &ctx, &db)) return EXIT_FAIL;
+    sdb_session *db;
+    if (cli_session("rules", argv[optind], &ctx, !changes, &db)) return EXIT_FAIL;
     int rc = EXIT_OK;
     if (!changes) {
         rc = list_rules(db);
     } else {
         sdb_index_rule r;
-        if (sdb_db_index_rule(db, index, &r)) {
-            cli_error("rules", "unknown index '%s'", index);
+        sdb_diag d;
+        sdb_diag_clear(&d);
+        int st = sdb_session_index_rule(db, index, &r, &d);
+        if (st) {
+            cli_diag("rules", st, &d);
             rc = EXIT_FAIL;
         } else {
             if (set[0] >= 0) r.single_source = set[0];
             if (set[1] >= 0) r.min_autosomal_loci = set[1];
             if (set[2] >= 0) r.min_y_loci = set[2];
             if (set[3] >= 0) r.y_multicopy = set[3];
-            int st = sdb_db_set_index_rule(db, &ctx, &r);
-            if (st) cli_error("rules", "%s", sdb_strerror(st));
+            st = sdb_session_set_index_rule(db, &r, &d);
+            if (st) cli_diag("rules", st, &d);
             rc = st ? EXIT_FAIL : EXIT_OK;
         }
     }
-    sdb_db_close(db);
+    sdb_session_close(db);
     return rc;
 }

@@ -64,55 +64,31 @@ enum {
     O_FORMAT
 };
 
-static json_t *hit_json(const sdb_idx *x, const sdb_hit *h)
+static json_t *hit_json(const char *id, const sdb_hit *h)
 {
-    return json_pack("{s:s,s:i,s:i,s:i}", "sample_id", sdb_idx_sample_id(x, h->target), "shared",
-                     h->shared, "matching", h->matching, "mismatching", h->mismatching);
+    return json_pack("{s:s,s:i,s:i,s:i}", "sample_id", id, "shared", h->shared, "matching",
+                     h->matching, "mismatching", h->mismatching);
 }
 
-/* --batch: every profile of the file, one JSON line each. */
-static int batch(const sdb_idx *x, const char *file, const sdb_search_opts *o, long *n_queries,
-                 long *n_hits)
+/* --batch: one JSON line per query of the file. */
+static int batch_line(void *arg, const char *query, int rc, const sdb_diag *d,
+                      const sdb_result *r)
 {
-    sdb_reader *r;
-    sdb_diag d;
-    sdb_diag_clear(&d);
-    int rc = sdb_reader_open(&r, file, sdb_catalog_default(), NULL, &d);
+    json_t *line = json_object();
+    if (query[0]) json_object_set_new(line, "query", json_string(query));
     if (rc) {
-        cli_diag("search", rc, &d);
-        return EXIT_FAIL;
+        char buf[512];
+        json_object_set_new(line, "error", json_string(sdb_diag_format(d, buf, sizeof buf)));
+    } else {
+        json_t *arr = json_array();
+        for (long i = 0; i < r->n; i++)
+            json_array_append_new(arr, hit_json(r->sample_id[i], &r->hits[i]));
+        json_object_set_new(line, "hits", arr);
     }
-    sdb_profile q;
-    sdb_profile_init(&q);
-    while ((rc = sdb_reader_next(r, &q, &d)) != SDB_END) {
-        json_t *line = json_object();
-        if (rc == SDB_OK) {
-            sdb_hit *hits;
-            long n;
-            rc = sdb_search(x, &q, o, &hits, &n, &d);
-            json_object_set_new(line, "query", json_string(q.sample_id));
-            if (!rc) {
-                json_t *arr = json_array();
-                for (long i = 0; i < n; i++)
-                    json_array_append_new(arr, hit_json(x, &hits[i]));
-                json_object_set_new(line, "hits", arr);
-                *n_hits += n;
-            }
-            free(hits);
-        }
-        if (rc) {
-            char buf[512];
-            json_object_set_new(line, "error", json_string(sdb_diag_format(&d, buf, sizeof buf)));
-        }
-        json_dumpf(line, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        putchar('\n');
-        json_decref(line);
-        (*n_queries)++;
-        sdb_diag_clear(&d);
-    }
-    sdb_profile_free(&q);
-    sdb_reader_close(r);
-    return EXIT_OK;
+    json_dumpf(line, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    putchar('\n');
+    json_decref(line);
+    return 0;
 }
 
 int main_search(int argc, char **argv)
@@ -163,59 +139,42 @@ int main_search(int argc, char **argv)
     sdb_profile q;
     sdb_profile_init(&q);
     if (!batch_file && cli_read_query("search", file, genotype, &q)) return EXIT_FAIL;
-    char params[512];
-    snprintf(params, sizeof params,
-             "index=%s\nstringency=%s\nmin_loci=%d\nmax_mismatch=%d\nbatch=%s", index ? index : "*",
-             sdb_stringency_name(o.stringency), o.min_loci, o.max_mismatch,
-             batch_file ? batch_file : "");
-    sdb_db *db;
-    sdb_idx *x;
-    int rc = cli_open_index("search", "search", "search", argv[optind], &ctx, index, SDB_KIND_AUTOSOMAL, params, &db, &x);
-    if (rc) {
+    sdb_session *db;
+    if (cli_session("search", argv[optind], &ctx, 0, &db)) {
         sdb_profile_free(&q);
-        return rc;
+        return EXIT_FAIL;
     }
-    long n_hits = 0, n_queries = 0;
-    if (batch_file) {
-        rc = batch(x, batch_file, &o, &n_queries, &n_hits);
-        /* batch hits are not recorded per sample (docs/governance.md) */
-        if (sdb_audit_append(db, &ctx, "search-batch", params, n_hits, rc ? "failed" : "ok"))
-            rc = EXIT_FAIL;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    sdb_result r;
+    long n_queries = 0, n_hits = 0;
+    int st = batch_file ? sdb_session_search_batch(db, index, batch_file, &o, batch_line, NULL,
+                                                   &n_queries, &n_hits, &d)
+                        : sdb_session_search(db, index, &q, &o, 0, &r, &d);
+    if (st) {
+        cli_diag("search", st, &d);
+    } else if (batch_file) {
+    } else if (json) {
+        json_t *arr = json_array();
+        for (long i = 0; i < r.n; i++)
+            json_array_append_new(arr, hit_json(r.sample_id[i], &r.hits[i]));
+        json_t *out = json_pack("{s:s,s:I,s:o}", "stringency", sdb_stringency_name(o.stringency),
+                                "searched", (json_int_t)r.searched, "hits", arr);
+        json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        putchar('\n');
+        json_decref(out);
     } else {
-        sdb_hit *hits = NULL;
-        sdb_diag d;
-        sdb_diag_clear(&d);
-        int st = sdb_search(x, &q, &o, &hits, &n_hits, &d);
-        if (st) {
-            cli_diag("search", st, &d);
-            rc = EXIT_FAIL;
-        } else if (json) {
-            json_t *arr = json_array();
-            for (long i = 0; i < n_hits; i++)
-                json_array_append_new(arr, hit_json(x, &hits[i]));
-            json_t *out =
-                json_pack("{s:s,s:I,s:o}", "stringency", sdb_stringency_name(o.stringency),
-                          "searched", (json_int_t)sdb_idx_count(x), "hits", arr);
-            json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-            putchar('\n');
-            json_decref(out);
-        } else {
-            printf("%ld hits among %ld profiles (stringency %s)\n", n_hits, sdb_idx_count(x),
-                   sdb_stringency_name(o.stringency));
-            printf("%-24s %6s %8s %11s\n", "sample_id", "shared", "matching", "mismatching");
-            for (long i = 0; i < n_hits; i++)
-                printf("%-24s %6d %8d %11d\n", sdb_idx_sample_id(x, hits[i].target), hits[i].shared,
-                       hits[i].matching, hits[i].mismatching);
-        }
-        if (cli_audit_hits(db, &ctx, "search", params, x, hits, st ? 0 : n_hits, sizeof *hits,
-                       offsetof(sdb_hit, target), rc ? "failed" : "ok"))
-            rc = EXIT_FAIL;
-        free(hits);
+        printf("%ld hits among %ld profiles (stringency %s)\n", r.n, r.searched,
+               sdb_stringency_name(o.stringency));
+        printf("%-24s %6s %8s %11s\n", "sample_id", "shared", "matching", "mismatching");
+        for (long i = 0; i < r.n; i++)
+            printf("%-24s %6d %8d %11d\n", r.sample_id[i], r.hits[i].shared, r.hits[i].matching,
+                   r.hits[i].mismatching);
     }
-    sdb_idx_free(x);
-    sdb_db_close(db);
+    if (!st && !batch_file) sdb_result_free(&r);
+    sdb_session_close(db);
     sdb_profile_free(&q);
-    return rc;
+    return st ? EXIT_FAIL : EXIT_OK;
 }
 
 int main_ysearch(int argc, char **argv)
@@ -265,51 +224,39 @@ int main_ysearch(int argc, char **argv)
     sdb_profile q;
     sdb_profile_init(&q);
     if (cli_read_query("ysearch", file, genotype, &q)) return EXIT_FAIL;
-    char params[256];
-    snprintf(params, sizeof params, "index=%s\nmax_loci=%d\nmax_steps=%d", index ? index : "*",
-             o.max_loci, o.max_steps);
-    sdb_db *db;
-    sdb_idx *x;
-    int rc = cli_open_index("ysearch", "ysearch", "ysearch", argv[optind], &ctx, index, SDB_KIND_Y, params, &db, &x);
-    if (rc) {
+    sdb_session *db;
+    if (cli_session("ysearch", argv[optind], &ctx, 0, &db)) {
         sdb_profile_free(&q);
-        return rc;
+        return EXIT_FAIL;
     }
-    sdb_yhit *hits = NULL;
-    long n = 0;
+    sdb_result r;
     sdb_diag d;
     sdb_diag_clear(&d);
-    int st = sdb_ysearch(x, &q, &o, &hits, &n, &d);
+    int st = sdb_session_ysearch(db, index, &q, &o, &r, &d);
     if (st) {
         cli_diag("ysearch", st, &d);
-        rc = EXIT_FAIL;
     } else if (json) {
         json_t *arr = json_array();
-        for (long i = 0; i < n; i++)
-            json_array_append_new(arr,
-                                  json_pack("{s:s,s:i,s:i,s:i,s:i}", "sample_id",
-                                            sdb_idx_sample_id(x, hits[i].target), "compared",
-                                            hits[i].compared, "differing", hits[i].differing,
-                                            "steps", hits[i].steps, "missing", hits[i].missing));
-        json_t *out = json_pack("{s:I,s:o}", "searched", (json_int_t)sdb_idx_count(x), "hits", arr);
+        for (long i = 0; i < r.n; i++)
+            json_array_append_new(arr, json_pack("{s:s,s:i,s:i,s:i,s:i}", "sample_id",
+                                                 r.sample_id[i], "compared", r.yhits[i].compared,
+                                                 "differing", r.yhits[i].differing, "steps",
+                                                 r.yhits[i].steps, "missing", r.yhits[i].missing));
+        json_t *out = json_pack("{s:I,s:o}", "searched", (json_int_t)r.searched, "hits", arr);
         json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         putchar('\n');
         json_decref(out);
     } else {
-        printf("%ld hits among %ld haplotypes\n", n, sdb_idx_count(x));
+        printf("%ld hits among %ld haplotypes\n", r.n, r.searched);
         printf("%-24s %8s %9s %5s %7s\n", "sample_id", "compared", "differing", "steps", "missing");
-        for (long i = 0; i < n; i++)
-            printf("%-24s %8d %9d %5d %7d\n", sdb_idx_sample_id(x, hits[i].target),
-                   hits[i].compared, hits[i].differing, hits[i].steps, hits[i].missing);
+        for (long i = 0; i < r.n; i++)
+            printf("%-24s %8d %9d %5d %7d\n", r.sample_id[i], r.yhits[i].compared,
+                   r.yhits[i].differing, r.yhits[i].steps, r.yhits[i].missing);
     }
-    if (cli_audit_hits(db, &ctx, "ysearch", params, x, hits, st ? 0 : n, sizeof *hits,
-                   offsetof(sdb_yhit, target), rc ? "failed" : "ok"))
-        rc = EXIT_FAIL;
-    free(hits);
-    sdb_idx_free(x);
-    sdb_db_close(db);
+    if (!st) sdb_result_free(&r);
+    sdb_session_close(db);
     sdb_profile_free(&q);
-    return rc;
+    return st ? EXIT_FAIL : EXIT_OK;
 }
 
 static void pairs_csv(const sdb_pairs_result *r)
@@ -364,55 +311,47 @@ int main_pairs(int argc, char **argv)
     if (optind + 1 != argc) return cli_usage(pairs_usage, 1);
     cli_ctx_finish(&ctx);
     if (!ctx.purpose) ctx.purpose = "database-health";
-    char params[128];
-    snprintf(params, sizeof params, "index=%s\nhit=%ld", index ? index : "*", hit);
-    sdb_db *db;
-    sdb_idx *x;
-    int rc = cli_open_index("pairs", "pairs", "pairs", argv[optind], &ctx, index, SDB_KIND_AUTOSOMAL, params, &db, &x);
-    if (rc) return rc;
-    sdb_pairs_result r;
+    sdb_session *db;
+    if (cli_session("pairs", argv[optind], &ctx, 0, &db)) return EXIT_FAIL;
+    sdb_pairs_ids ri;
+    const sdb_pairs_result *r = &ri.pairs;
+    sdb_diag d;
+    sdb_diag_clear(&d);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    int st = sdb_pairs(x, (int)hit, threads, &r);
+    int st = sdb_session_pairs(db, index, (int)hit, threads, &ri, &d);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (st) {
-        cli_error("pairs", "%s", sdb_strerror(st));
-        rc = EXIT_FAIL;
+        cli_diag("pairs", st, &d);
     } else if (json) {
         json_t *table = json_array(), *hits = json_array();
-        for (int m = 0; m <= r.n_loci; m++) {
+        for (int m = 0; m <= r->n_loci; m++) {
             json_t *row = json_array();
-            for (int p = 0; p + m <= r.n_loci; p++)
+            for (int p = 0; p + m <= r->n_loci; p++)
                 json_array_append_new(row,
-                                      json_integer((json_int_t)r.counts[m * (r.n_loci + 1) + p]));
+                                      json_integer((json_int_t)r->counts[m * (r->n_loci + 1) + p]));
             json_array_append_new(table, row);
         }
-        for (long i = 0; i < r.n_hits; i++)
-            json_array_append_new(hits, json_pack("{s:s,s:s,s:i,s:i}", "a",
-                                                  sdb_idx_sample_id(x, r.hit_a[i]), "b",
-                                                  sdb_idx_sample_id(x, r.hit_b[i]), "m", r.hit_m[i],
-                                                  "p", r.hit_p[i]));
+        for (long i = 0; i < r->n_hits; i++)
+            json_array_append_new(hits, json_pack("{s:s,s:s,s:i,s:i}", "a", ri.id_a[i], "b",
+                                                  ri.id_b[i], "m", r->hit_m[i], "p", r->hit_p[i]));
         json_t *o =
-            json_pack("{s:I,s:I,s:i,s:o,s:o}", "profiles", (json_int_t)sdb_idx_count(x), "pairs",
-                      (json_int_t)r.pairs, "loci", r.n_loci, "m_by_p", table, "hits", hits);
+            json_pack("{s:I,s:I,s:i,s:o,s:o}", "profiles", (json_int_t)ri.profiles, "pairs",
+                      (json_int_t)r->pairs, "loci", r->n_loci, "m_by_p", table, "hits", hits);
         json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         putchar('\n');
         json_decref(o);
     } else {
-        pairs_csv(&r);
-        for (long i = 0; i < r.n_hits; i++)
-            fprintf(stdout, "%s%s,%s,%d,%d\n", i ? "" : "\nsample_a,sample_b,m,p\n",
-                    sdb_idx_sample_id(x, r.hit_a[i]), sdb_idx_sample_id(x, r.hit_b[i]), r.hit_m[i],
-                    r.hit_p[i]);
+        pairs_csv(r);
+        for (long i = 0; i < r->n_hits; i++)
+            fprintf(stdout, "%s%s,%s,%d,%d\n", i ? "" : "\nsample_a,sample_b,m,p\n", ri.id_a[i],
+                    ri.id_b[i], r->hit_m[i], r->hit_p[i]);
     }
-    double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+    double sec = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
     if (!st)
-        fprintf(stderr, "[strdb pairs::%.3f] %llu pairs, %.3g pairs/s\n", s,
-                (unsigned long long)r.pairs, s > 0 ? (double)r.pairs / s : 0);
-    if (sdb_audit_append(db, &ctx, "pairs", params, st ? 0 : (long)r.pairs, rc ? "failed" : "ok"))
-        rc = EXIT_FAIL;
-    if (!st) sdb_pairs_free(&r);
-    sdb_idx_free(x);
-    sdb_db_close(db);
-    return rc;
+        fprintf(stderr, "[strdb pairs::%.3f] %llu pairs, %.3g pairs/s\n", sec,
+                (unsigned long long)r->pairs, sec > 0 ? (double)r->pairs / sec : 0);
+    if (!st) sdb_pairs_ids_free(&ri);
+    sdb_session_close(db);
+    return st ? EXIT_FAIL : EXIT_OK;
 }

@@ -535,22 +535,31 @@ static int import_into(const sim_cli *c, const char *file, const char *index)
     sdb_ctx ctx = {0};
     cli_ctx_finish(&ctx);
     ctx.purpose = "administration";
-    sdb_db *db;
+    sdb_session *db = NULL;
     sdb_diag d;
     sdb_diag_clear(&d);
-    int rc = stat(c->db, &sb) == 0 ? sdb_db_open(&db, c->db, 0, &d)
-                                   : sdb_db_create(&db, c->db, &ctx, &d);
+    int rc;
+    if (stat(c->db, &sb) == 0) {
+        rc = cli_session("simulate", c->db, &ctx, 0, &db) ? SDB_EPERM : SDB_OK;
+        if (rc) return rc; /* the reason is printed */
+    } else {
+        sdb_session_opts so;
+        sdb_session_opts_init(&so);
+        so.actor = ctx.actor;
+        so.purpose = ctx.purpose;
+        rc = sdb_session_create(&db, c->db, &so, &d);
+    }
     if (!rc) {
         sdb_import_opts o;
         sdb_import_opts_init(&o);
         o.index = index;
         o.basis = c->basis;
         sdb_import_stats st;
-        rc = sdb_db_import(db, &ctx, file, &o, &st, &d);
+        rc = sdb_session_import(db, file, &o, &st, &d);
         if (!rc)
             fprintf(stderr, "[strdb simulate] %ld profiles imported into %s (%s)\n", st.n_imported,
                     c->db, index);
-        sdb_db_close(db);
+        sdb_session_close(db);
     }
     if (rc) cli_diag("simulate", rc, &d);
     return rc;

@@ -1,6 +1,5 @@
 /* strdb subject-report DB SAMPLE_ID [--json] */
 #include <jansson.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include "cli.h"
@@ -14,28 +13,20 @@ static const char subject_usage[] =
     "the keyed hash of the sample id. For an expunged sample it says when and why.\n"
     "Audited; purpose administration.\n";
 
-/* Rows of one query as a JSON object per row (column names as keys). */
-static json_t *rows(sqlite3 *sql, const char *q, const char *bind)
+/* The report's sections as JSON arrays of objects (column names as keys). */
+static int add_row(void *arg, const char *section, int n, const char *const *names,
+                   const char *const *values)
 {
-    sqlite3_stmt *st;
-    json_t *arr = json_array();
-    if (sqlite3_prepare_v2(sql, q, -1, &st, NULL) != SQLITE_OK) return arr;
-    sqlite3_bind_text(st, 1, bind, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        json_t *o = json_object();
-        for (int i = 0; i < sqlite3_column_count(st); i++) {
-            const char *v = (const char *)sqlite3_column_text(st, i);
-            json_object_set_new(o, sqlite3_column_name(st, i), v ? json_string(v) : json_null());
-        }
-        json_array_append_new(arr, o);
-    }
-    sqlite3_finalize(st);
-    return arr;
+    json_t *o = json_object();
+    for (int i = 0; i < n; i++)
+        json_object_set_new(o, names[i], values[i] ? json_string(values[i]) : json_null());
+    json_array_append_new(json_object_get(arg, section), o);
+    return 0;
 }
 
 static int add_record(void *arg, const sdb_audit_record *r)
 {
-    json_array_append_new(arg, json_pack("{s:I,s:s,s:s,s:s,s:s?,s:s?,s:s}", "seq",
+    json_array_append_new(json_object_get(arg, "consultations"), json_pack("{s:I,s:s,s:s,s:s,s:s?,s:s?,s:s}", "seq",
                                          (json_int_t)r->seq, "at", r->at, "actor", r->actor,
                                          "action", r->action, "purpose", r->purpose, "case",
                                          r->case_ref, "outcome", r->outcome));
@@ -98,45 +89,22 @@ int main_subject(int argc, char **argv)
     cli_ctx_finish(&ctx);
     ctx.purpose = "administration";
     const char *id = argv[optind + 1];
-    sdb_db *db;
-    if (cli_open("subject-report", "subject-report", argv[optind], 0, &ctx, &db)) return EXIT_FAIL;
-    sqlite3 *sql = sdb_db_sqlite(db);
-    char key[SDB_HASH_HEX];
-    int rc = sdb_sample_key(db, id, key) ? EXIT_FAIL : EXIT_OK;
-    json_t *rep = json_pack("{s:s}", "sample_id", id);
-    json_object_set_new(rep, "stored",
-                        rows(sql,
-                             "SELECT p.index_name AS 'index', p.kind, p.basis,"
-                             " b.retention AS retention_rule, p.retain_until, p.n_loci AS loci,"
-                             " p.flags, ib.file AS import_file, ib.started_at AS imported_at,"
-                             " ib.actor AS imported_by, p.source_line FROM profile p"
-                             " JOIN legal_basis b ON b.code = p.basis"
-                             " JOIN import_batch ib ON ib.id = p.batch_id WHERE p.sample_id = ?1",
-                             id));
-    json_object_set_new(rep, "consent",
-                        rows(sql, "SELECT scope, given_at, withdrawn_at FROM consent"
-                                  " WHERE sample_id = ?1",
-                             id));
-    json_object_set_new(rep, "expunged",
-                        rows(sql, "SELECT at, actor, index_name AS 'index', reason, authorization"
-                                  " FROM expunction WHERE sample_key = ?1",
-                             key));
-    json_t *cons = json_array();
-    if (!rc && sdb_audit_touching(db, id, add_record, cons)) rc = EXIT_FAIL;
-    json_object_set_new(rep, "consultations", cons);
-    if (!rc && json) {
+    sdb_session *db;
+    if (cli_session("subject-report", argv[optind], &ctx, 0, &db)) return EXIT_FAIL;
+    json_t *rep = json_pack("{s:s,s:[],s:[],s:[],s:[]}", "sample_id", id, "stored", "consent",
+                            "expunged", "consultations");
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int st = sdb_session_subject(db, id, add_row, add_record, rep, &d);
+    if (st)
+        cli_diag("subject-report", st, &d);
+    else if (json) {
         json_dumpf(rep, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         putchar('\n');
-    } else if (!rc) {
+    } else {
         print_text(rep);
     }
     json_decref(rep);
-    char params[512];
-    snprintf(params, sizeof params, "sample_id=%s", id);
-    if (sdb_audit_append(db, &ctx, "subject-report", params, 1, rc ? "failed" : "ok") ||
-        sdb_audit_touch(db, &id, 1))
-        rc = EXIT_FAIL;
-    if (rc) cli_error("subject-report", "could not read or audit the report");
-    sdb_db_close(db);
-    return rc;
+    sdb_session_close(db);
+    return st ? EXIT_FAIL : EXIT_OK;
 }

@@ -49,32 +49,26 @@ int main_user(int argc, char **argv)
         return cli_usage(user_usage, 1);
     cli_ctx_finish(&ctx);
     ctx.purpose = "administration";
-    sdb_db *db;
-    if (cli_open("user", "user-admin", path, list, &ctx, &db)) return EXIT_FAIL;
+    sdb_session *db;
+    if (cli_session("user", path, &ctx, list, &db)) return EXIT_FAIL;
     sdb_diag d;
     sdb_diag_clear(&d);
     int st = SDB_OK;
     char token[SDB_HASH_HEX] = "";
-    struct stat sb;
-    if (sdb_user_count(db) == 0 && !list && (stat(path, &sb) || sb.st_uid != getuid())) {
-        cli_error("user", "refused: the first user of an open database is added by the owner of "
-                          "the database file");
-        st = SDB_EPERM;
-    } else if (list) {
-        st = sdb_user_foreach(db, print_user, NULL);
-    } else if (!strcmp(verb, "add")) {
-        st = sdb_user_add(db, &ctx, argv[optind + 2], role, token, &d);
-    } else if (!strcmp(verb, "rotate")) {
-        st = sdb_user_rotate(db, &ctx, argv[optind + 2], token, &d);
-    } else {
-        st = sdb_user_disable(db, &ctx, argv[optind + 2], &d);
-    }
+    if (list)
+        st = sdb_session_user_foreach(db, print_user, NULL, &d);
+    else if (!strcmp(verb, "add"))
+        st = sdb_session_user_add(db, argv[optind + 2], role, token, &d);
+    else if (!strcmp(verb, "rotate"))
+        st = sdb_session_user_rotate(db, argv[optind + 2], token, &d);
+    else
+        st = sdb_session_user_disable(db, argv[optind + 2], &d);
     if (st && d.reason[0]) cli_diag("user", st, &d);
     if (!st && token[0]) {
         printf("%s\n", token);
         fprintf(stderr, "[strdb user] token for %s printed once; only its keyed hash is stored\n",
                 argv[optind + 2]);
     }
-    sdb_db_close(db);
+    sdb_session_close(db);
     return st ? EXIT_FAIL : EXIT_OK;
 }

@@ -18,40 +18,6 @@ static const char yfreq_usage[] =
     "  --haplotype FILE  the first haplotype of a CSV, GeneMapper or JSON lines file\n"
     "  --genotype G      \"DYS19=14;DYS385=11/14;...\"\n";
 
-/* Loads every Y haplotype of an index. */
-static int load_refs(sdb_db *db, const char *index, sdb_profile **refs, long *n)
-{
-    sdb_iter *it;
-    long cap = 1024;
-    *n = 0;
-    *refs = malloc((size_t)cap * sizeof **refs);
-    if (!*refs) return SDB_ENOMEM;
-    int rc = sdb_iter_open(&it, db, index, NULL);
-    if (rc) return rc;
-    for (;;) {
-        if (*n == cap) {
-            sdb_profile *t = realloc(*refs, (size_t)(cap *= 2) * sizeof *t);
-            if (!t) {
-                rc = SDB_ENOMEM;
-                break;
-            }
-            *refs = t;
-        }
-        sdb_profile *p = &(*refs)[*n];
-        sdb_profile_init(p);
-        if ((rc = sdb_iter_next(it, p, NULL)) != SDB_OK) {
-            sdb_profile_free(p);
-            break;
-        }
-        if (p->kind == SDB_KIND_Y)
-            (*n)++;
-        else
-            sdb_profile_free(p);
-    }
-    sdb_iter_close(it);
-    return rc == SDB_END ? SDB_OK : rc;
-}
-
 static void print_result(const sdb_yfreq_result *r, const char *index, int json)
 {
     if (json) {
@@ -113,37 +79,21 @@ int main_yfreq(int argc, char **argv)
         sdb_profile_free(&q);
         return EXIT_FAIL;
     }
-    sdb_db *db;
-    if (cli_open("yfreq", "yfreq", argv[optind], 0, &ctx, &db)) {
+    sdb_session *db;
+    if (cli_session("yfreq", argv[optind], &ctx, 0, &db)) {
         sdb_profile_free(&q);
         return EXIT_FAIL;
     }
-    char params[256];
-    snprintf(params, sizeof params, "index=%s\nquery_loci=%d", index, q.n_calls);
-    char allowed[1024];
-    rc = cli_policy("yfreq", db, &ctx, "yfreq", index, params, allowed, sizeof allowed);
-    sdb_profile *refs = NULL;
-    long n = 0;
-    if (!rc) {
-        sdb_yfreq_result r;
-        int st = load_refs(db, index, &refs, &n);
-        const sdb_profile **ptrs = malloc((size_t)(n + 1) * sizeof *ptrs);
-        for (long i = 0; ptrs && i < n; i++)
-            ptrs[i] = &refs[i];
-        if (!st) st = ptrs ? sdb_yfreq(&q, ptrs, n, &r) : SDB_ENOMEM;
-        if (sdb_audit_append(db, &ctx, "yfreq", params, st ? 0 : r.matches, st ? "failed" : "ok"))
-            st = st ? st : SDB_ESTORE;
-        if (st)
-            cli_error("yfreq", "%s", sdb_strerror(st));
-        else
-            print_result(&r, index, json);
-        rc = st ? EXIT_FAIL : EXIT_OK;
-        free(ptrs);
-    }
-    for (long i = 0; i < n; i++)
-        sdb_profile_free(&refs[i]);
-    free(refs);
+    sdb_yfreq_result r;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int st = sdb_session_yfreq(db, index, &q, &r, &d);
+    if (st)
+        cli_diag("yfreq", st, &d);
+    else
+        print_result(&r, index, json);
+    rc = st ? EXIT_FAIL : EXIT_OK;
     sdb_profile_free(&q);
-    sdb_db_close(db);
+    sdb_session_close(db);
     return rc;
 }

@@ -5,9 +5,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <stdlib.h>
-#include <string.h>
-
 #include "cli.h"
 
 static const char *token_file; /* --token-file */
@@ -63,8 +60,6 @@ int cli_usage(const char *text, int is_error)
     return is_error ? EXIT_USAGE : EXIT_OK;
 }
 
-static char authenticated[64];    /* the token's user, the actor in controlled mode */
-
 /* The token: --token-file's first line, else $STRDB_TOKEN. */
 static const char *read_token(char *buf, size_t size)
 {
@@ -77,73 +72,34 @@ static const char *read_token(char *buf, size_t size)
     return t;
 }
 
-/* Audits a refused command, on a second, writable connection if db is read-only. */
-static void audit_refusal(sdb_db *db, int readonly, const char *path, const sdb_ctx *ctx,
-                          const char *action, const char *why)
+int cli_session(const char *cmd, const char *path, const sdb_ctx *ctx, int readonly,
+                sdb_session **s)
 {
-    sdb_db *w = db;
-    sdb_diag d;
-    if (readonly && sdb_db_open(&w, path, 0, &d)) return;
-    if (sdb_audit_append(w, ctx, action, path, 0, why)) cli_error(action, "could not audit the refusal");
-    if (w != db) sdb_db_close(w);
-}
-
-int cli_open(const char *cmd, const char *action, const char *path, int readonly, sdb_ctx *ctx,
-             sdb_db **db)
-{
+    char tok[256];
+    sdb_session_opts o;
+    sdb_session_opts_init(&o);
+    o.actor = actor_given && ctx ? ctx->actor : NULL;
+    o.default_actor = ctx ? ctx->actor : NULL;
+    if (!o.default_actor) {
+        sdb_ctx c = {0};
+        cli_ctx_finish(&c);
+        o.default_actor = c.actor;
+    }
+    o.token = read_token(tok, sizeof tok);
+    if (ctx) {
+        o.purpose = ctx->purpose;
+        o.case_ref = ctx->case_ref;
+        o.authorization = ctx->authorization;
+    }
+    o.readonly = readonly;
     sdb_diag d;
     sdb_diag_clear(&d);
-    int rc = sdb_db_open(db, path, readonly, &d);
+    int rc = sdb_session_open(s, path, &o, &d);
     if (rc) {
         cli_diag(cmd, rc, &d);
         return EXIT_FAIL;
     }
-    if (sdb_user_count(*db) <= 0) return EXIT_OK; /* open mode */
-    char tok[256], name[64], role[16], why[192];
-    const char *token = read_token(tok, sizeof tok);
-    why[0] = '\0';
-    int unknown = sdb_user_auth(*db, token, name, role) != SDB_OK;
-    if (unknown)
-        snprintf(why, sizeof why, "refused: controlled mode needs a valid token (STRDB_TOKEN or "
-                                  "--token-file); it is missing, wrong or disabled");
-    else if (actor_given && ctx && ctx->actor && strcmp(ctx->actor, name))
-        snprintf(why, sizeof why, "refused: --actor '%s' is not the token's user '%s'", ctx->actor,
-                 name);
-    else if (!sdb_role_allows(role, action))
-        snprintf(why, sizeof why, "refused: role '%s' may not %s", role, action);
-    if (!why[0]) {
-        snprintf(authenticated, sizeof authenticated, "%s", name);
-        if (ctx) ctx->actor = authenticated;
-        return EXIT_OK;
-    }
-    cli_error(cmd, "%s", why);
-    sdb_ctx r = {unknown ? "(unauthenticated)" : name, ctx ? ctx->purpose : NULL,
-                 ctx ? ctx->case_ref : NULL, NULL};
-    audit_refusal(*db, readonly, path, &r, action, why);
-    sdb_db_close(*db);
-    *db = NULL;
-    return EXIT_FAIL;
-}
-
-int cli_policy(const char *cmd, sdb_db *db, const sdb_ctx *ctx, const char *operation,
-               const char *index, const char *params, char *allowed, size_t size)
-{
-    sdb_diag d;
-    char outcome[sizeof d.reason + 16];
-    sdb_diag_clear(&d);
-    int rc = sdb_policy_indexes(db, ctx, operation, index, allowed, size, &d);
-    if (!rc) return EXIT_OK;
-    if (index && !strcmp(operation, "show") && strstr(d.reason, "may not show index"))
-        /* the caller named a sample, not an index: do not confirm where (or that) it is stored;
-         * the audit record keeps the rule */
-        cli_error(cmd, "no profile that purpose '%s' may show with this sample id", ctx->purpose);
-    else
-        cli_error(cmd, "%s", d.reason);
-    snprintf(outcome, sizeof outcome, "%s%s", strncmp(d.reason, "refused", 7) ? "refused: " : "",
-             d.reason);
-    if (sdb_audit_append(db, ctx, operation, params, 0, outcome))
-        cli_error(cmd, "could not audit the refusal");
-    return EXIT_FAIL;
+    return EXIT_OK;
 }
 
 void cli_alleles(const sdb_profile *p, const sdb_call *c, char *buf, size_t size)
@@ -184,69 +140,6 @@ int cli_read_query(const char *cmd, const char *file, const char *genotype, sdb_
     }
     return rc ? EXIT_FAIL : EXIT_OK;
 }
-
-/* The index of (index, kind): from the snapshot beside the database when its
- * stamp matches the store, else built from the store and the snapshot
- * rewritten (best effort: a read-only directory only costs the rebuild). */
-int cli_load_index(const char *cmd, sdb_db *db, const char *path, const char *index,
-                         sdb_kind kind, sdb_idx **x)
-{
-    char snap[4096], stamp[65];
-    snprintf(snap, sizeof snap, "%s.index-%s%s%s", path, kind == SDB_KIND_Y ? "y" : "autosomal",
-             index ? "-" : "", index ? index : "");
-    sdb_diag d;
-    sdb_diag_clear(&d);
-    int rc = sdb_db_stamp(db, index, kind, stamp);
-    if (!rc && !getenv("STRDB_NO_SNAPSHOT")) {
-        rc = sdb_idx_load(x, sdb_db_catalog(db), snap, stamp, &d);
-        if (rc == SDB_OK) return SDB_OK;
-        if (rc != SDB_ENOTFOUND) cli_error(cmd, "warning: %s; rebuilding the index", d.reason);
-        rc = SDB_OK;
-    }
-    sdb_diag_clear(&d);
-    if (!rc) rc = sdb_idx_build(x, db, index, kind, &d);
-    if (rc) {
-        cli_diag(cmd, rc, &d);
-        return rc;
-    }
-    if (!getenv("STRDB_NO_SNAPSHOT") && sdb_idx_save(*x, stamp, snap))
-        cli_error(cmd, "warning: could not write the index snapshot %s", snap);
-    return SDB_OK;
-}
-
-/* Opens the database, checks the purpose and loads or builds the index. */
-int cli_open_index(const char *cmd, const char *action, const char *operation, const char *path,
-                   sdb_ctx *ctx, const char *index, sdb_kind kind, const char *params,
-                   sdb_db **db, sdb_idx **x)
-{
-    if (cli_open(cmd, action, path, 0, ctx, db)) return EXIT_FAIL;
-    char allowed[1024];
-    int rc = cli_policy(cmd, *db, ctx, operation, index, params, allowed, sizeof allowed);
-    if (!rc && cli_load_index(cmd, *db, path, allowed, kind, x)) rc = EXIT_FAIL;
-    if (rc) sdb_db_close(*db);
-    return rc;
-}
-
-/* Appends the audit record of a search and the keyed hashes of the samples
- * its hits returned (targets: n rows of x at stride bytes, the row a long at
- * offset off), so a subject report can find it. */
-int cli_audit_hits(sdb_db *db, const sdb_ctx *ctx, const char *action, const char *params,
-                      const sdb_idx *x, const void *hits, long n, size_t stride, size_t off,
-                      const char *outcome)
-{
-    const char **ids = n > 0 ? malloc((size_t)n * sizeof *ids) : NULL;
-    if (n > 0 && !ids) return EXIT_FAIL;
-    for (long i = 0; i < n; i++) {
-        long row;
-        memcpy(&row, (const char *)hits + (size_t)i * stride + off, sizeof row);
-        ids[i] = sdb_idx_sample_id(x, row);
-    }
-    int rc = sdb_audit_append(db, ctx, action, params, n, outcome) ||
-             sdb_audit_touch(db, ids, n);
-    free(ids);
-    return rc ? EXIT_FAIL : EXIT_OK;
-}
-
 
 /* Loads the table and prints its warnings. */
 int cli_load_freq(const char *cmd, const char *path, int strict, double min_freq, sdb_freq **f)

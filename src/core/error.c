@@ -22,6 +22,9 @@ const char *sdb_strerror(int status)
     case SDB_EPERM: return "refused";
     case SDB_EEXIST: return "already exists";
     case SDB_EBUSY: return "busy: another connection is open";
+    case SDB_EAUTH: return "refused: not authenticated";
+    case SDB_EROLE: return "refused: not allowed for this role";
+    case SDB_EPOLICY: return "refused by the purpose policy";
     default: return "unknown error";
     }
 }

@@ -1,11 +1,12 @@
-/* Private to src/governance. */
+/* Private to src/governance: helpers shared by its files, the session's
+ * state and the gate every operation of session_*.c passes (session.c). */
 #ifndef STRDB_GOVERNANCE_INTERNAL_H
 #define STRDB_GOVERNANCE_INTERNAL_H
 
 #include <sodium.h>
 
+#include "engine_internal.h"
 #include "store/store_internal.h"
-#include "strdb/governance.h"
 
 /* Runs one statement with text parameters args[0..n); *changes (if not
  * NULL) gets the number of rows it changed. SDB_OK or SDB_ESTORE. */
@@ -24,5 +25,42 @@ void gov_keyed_hex(const unsigned char key[crypto_generichash_KEYBYTES], const c
 int gov_expunge_rows(sdb_db *db, const sdb_ctx *ctx, const char *sample_id, const char *reason,
                      const char *authorization, sdb_diag *d);
 int gov_scrub(sdb_db *db, sdb_diag *d);
+
+struct sdb_session {
+    sdb_db *db;
+    sdb_ctx ctx; /* points into the buffers below */
+    char actor[64], role[16], purpose[64], case_ref[256], authorization[256];
+    char path[1024];
+    int controlled, readonly;
+    struct {
+        sdb_idx *x;
+        char stamp[65];
+        char indexes[1024];
+    } cache[2]; /* autosomal, Y */
+};
+
+/* Audits a refusal (d->reason says why) under action and returns code. */
+int sdb_gov_refuse(sdb_session *s, const char *action, const char *params, int code,
+                   sdb_diag *d);
+/* The role check alone: SDB_OK or SDB_EROLE (audited). */
+int sdb_gov_role(sdb_session *s, const char *action, const char *params, sdb_diag *d);
+/* Role for action, the purpose's binding to the role, then (operation not
+ * NULL) the purpose policy for operation on index (NULL: every index the
+ * purpose may use), the allowed indexes copied to allowed. Refusals are
+ * audited under action and return SDB_EROLE / SDB_EPOLICY / SDB_ENOTFOUND. */
+int sdb_gov_gate(sdb_session *s, const char *action, const char *operation, const char *index,
+                 const char *params, char *allowed, size_t size, sdb_diag *d);
+/* The one record of an operation (and the keyed hashes of ids[0..n_ids),
+ * the samples it returned), in one transaction. SDB_ESTORE if it could not
+ * be written: then the caller returns nothing. */
+int sdb_gov_audit(sdb_session *s, const char *action, const char *params, long count,
+                  const char *const *ids, long n_ids, const char *outcome, sdb_diag *d);
+/* The index of the allowed indexes and kind, cached by the session. */
+int sdb_gov_index(sdb_session *s, const char *allowed, sdb_kind kind, const sdb_idx **out,
+                  sdb_diag *d);
+/* Copies src (NULL: "") into dst of size bytes, cut to fit. */
+void sdb_gov_copy(char *dst, size_t size, const char *src);
+/* Appends "(the database has: a, b, ...)" of the index names to d->reason. */
+void sdb_gov_list_indexes(sdb_db *db, sdb_diag *d);
 
 #endif

@@ -27,18 +27,18 @@ int sdb_policy_indexes(sdb_db *db, const sdb_ctx *ctx, const char *operation, co
     int needs = 0;
     if (!purpose || !purpose[0]) {
         sdb_diag_set(d, NULL, 0, "--purpose", "refused: reading profiles needs --purpose");
-        return SDB_EPERM;
+        return SDB_EPOLICY;
     }
     int rc = purpose_needs_authorization(db, purpose, &needs);
     if (rc == SDB_ENOTFOUND) {
         sdb_diag_set(d, NULL, 0, "--purpose", "refused: unknown purpose '%s'", purpose);
-        return SDB_EPERM;
+        return SDB_EPOLICY;
     }
     if (rc) return rc;
     if (needs && (!ctx->authorization || !ctx->authorization[0])) {
         sdb_diag_set(d, NULL, 0, "--authorization",
                      "refused by policy: purpose '%s' needs an authorization reference", purpose);
-        return SDB_EPERM;
+        return SDB_EPOLICY;
     }
     if (index && !sdb_db_has_index(db, index)) {
         sdb_diag_set(d, NULL, 0, "--index", "unknown index '%s'", index);
@@ -79,7 +79,7 @@ int sdb_policy_indexes(sdb_db *db, const sdb_ctx *ctx, const char *operation, co
     else
         sdb_diag_set(d, NULL, 0, "--purpose", "refused by policy: purpose '%s' allows no %s",
                      purpose, operation);
-    return SDB_EPERM;
+    return SDB_EPOLICY;
 }
 
 /* IMPORTANT: the CHECK of table policy lists the same operations. */

@@ -207,3 +207,10 @@ int sdb_user_auth(sdb_db *db, const char *token, char name[64], char role[16])
     sqlite3_finalize(st);
     return rc;
 }
+
+int sdb_role_may_use_purpose(const char *role, const char *purpose)
+{
+    if (!role || !role[0]) return 1; /* open mode */
+    if (!strcmp(purpose, "administration")) return strcmp(role, "analyst") != 0;
+    return 1;
+}

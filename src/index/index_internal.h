@@ -2,6 +2,7 @@
 #ifndef STRDB_INDEX_INTERNAL_H
 #define STRDB_INDEX_INTERNAL_H
 
+#include "engine_internal.h"
 #include "strdb/index.h"
 
 #define IDX_QUERY_ONLY 254 /* a query allele the index never saw */

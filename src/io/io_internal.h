@@ -2,6 +2,7 @@
 #ifndef STRDB_IO_INTERNAL_H
 #define STRDB_IO_INTERNAL_H
 
+#include "engine_internal.h"
 #include "strdb/io.h"
 
 /* A field of the current row; text is not NUL-terminated. */

@@ -2,6 +2,7 @@
 #ifndef STRDB_STATS_INTERNAL_H
 #define STRDB_STATS_INTERNAL_H
 
+#include "engine_internal.h"
 #include "strdb/stats.h"
 
 /* The alleles of one typed locus as a single-source genotype: two codes

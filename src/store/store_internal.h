@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include "engine_internal.h"
 #include "strdb/audit.h"
 #include "strdb/queue.h"
 #include "strdb/store.h"

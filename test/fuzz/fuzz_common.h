@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "strdb/strdb.h"
+#include "engine_internal.h"
 
 static void roundtrip_or_abort(const sdb_catalog *cat, const sdb_profile *p)
 {

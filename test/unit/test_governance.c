@@ -319,24 +319,24 @@ static void test_policy(void **state)
     assert_string_equal(allowed, "arrestee,forensic-mixture,forensic-unknown,offender");
     assert_int_equal(
         sdb_policy_indexes(db, &c, "search", "relative-of-missing", allowed, sizeof allowed, &d),
-        SDB_EPERM);
+        SDB_EPOLICY);
     assert_non_null(strstr(d.reason, "may not search index 'relative-of-missing'"));
     assert_int_equal(sdb_policy_indexes(db, &c, "search", "nope", allowed, sizeof allowed, &d),
                      SDB_ENOTFOUND);
     assert_int_equal(sdb_policy_indexes(db, &c, "export", NULL, allowed, sizeof allowed, &d),
-                     SDB_EPERM); /* casework exports nothing */
+                     SDB_EPOLICY); /* casework exports nothing */
     c.purpose = "familial";
     assert_int_equal(sdb_policy_indexes(db, &c, "search", NULL, allowed, sizeof allowed, &d),
-                     SDB_EPERM);
+                     SDB_EPOLICY);
     assert_non_null(strstr(d.reason, "authorization"));
     c.authorization = "FS-1";
     assert_int_equal(sdb_policy_indexes(db, &c, "search", NULL, allowed, sizeof allowed, &d), SDB_OK);
     c.purpose = NULL;
     assert_int_equal(sdb_policy_indexes(db, &c, "show", NULL, allowed, sizeof allowed, &d),
-                     SDB_EPERM);
+                     SDB_EPOLICY);
     c.purpose = "gossip";
     assert_int_equal(sdb_policy_indexes(db, &c, "show", NULL, allowed, sizeof allowed, &d),
-                     SDB_EPERM);
+                     SDB_EPOLICY);
     /* the population index: a casework search sees none of its 1036 profiles */
     c.purpose = "casework";
     assert_int_equal(sdb_policy_indexes(db, &c, "search", NULL, allowed, sizeof allowed, &d), SDB_OK);

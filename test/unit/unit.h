@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "strdb/strdb.h"
+#include "engine_internal.h"
 
 #ifndef SDB_TEST_DATA
 #define SDB_TEST_DATA "test/data"

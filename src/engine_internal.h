@@ -116,6 +116,17 @@ int sdb_audit_verify(sdb_db *db, long long *n_records, char head[SDB_HASH_HEX], 
  * loci; d says which) or a store error. */
 int sdb_idx_build(sdb_idx **out, sdb_db *db, const char *index, sdb_kind kind, sdb_diag *d) SDB_WUR;
 
+/* ---- from strdb/index.h: snapshot files beside a database ---- */
+/* Writes x with stamp to path (atomically: a temporary file renamed).
+ * Returns SDB_OK or SDB_EIO. */
+int sdb_idx_save(const sdb_idx *x, const char stamp[65], const char *path) SDB_WUR;
+
+/* Reads a snapshot. SDB_EFORMAT for a file that is not a snapshot or whose
+ * checksum fails, SDB_EVERSION for another version, SDB_ENOTFOUND when
+ * want_stamp is given and differs (the store changed: rebuild), SDB_EIO. */
+int sdb_idx_load(sdb_idx **out, const sdb_catalog *cat, const char *path, const char *want_stamp,
+                 sdb_diag *d) SDB_WUR;
+
 /* ---- from strdb/governance.h ---- */
 /* Removes the profile sample_id: its row, its genotype bytes, import
  * rejects that name it, and every index snapshot beside the database (they
@@ -264,6 +275,9 @@ int sdb_consent_withdraw(sdb_db *db, const sdb_ctx *ctx, const char *sample_id, 
  * typed men of the person store on the same paternal line (through untyped
  * men too) are linked. Members whose lineage changed are rewritten; the
  * build is recorded in lineage_build (actor from ctx). Audited by the caller. */
+/* The parameter text of a lineage build's audit record. */
+void sdb_lineage_build_params(char *buf, size_t size, const char *indexes,
+                              const sdb_lineage_opts *o, int full);
 int sdb_lineage_build(sdb_db *db, const sdb_ctx *ctx, const sdb_idx *x, const char *indexes,
                       const sdb_lineage_opts *o, int full, sdb_lineage_build_stats *st,
                       sdb_diag *d) SDB_WUR;

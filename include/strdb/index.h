@@ -65,15 +65,7 @@ int sdb_idx_profile(const sdb_idx *x, long row, sdb_profile *out) SDB_WUR;
  * The stamp (sdb_db_stamp) says which store content the index reflects. */
 #define SDB_IDX_SNAPSHOT_VERSION 2
 
-/* Writes x with stamp to path (atomically: a temporary file renamed).
- * Returns SDB_OK or SDB_EIO. */
-int sdb_idx_save(const sdb_idx *x, const char stamp[65], const char *path) SDB_WUR;
 
-/* Reads a snapshot. SDB_EFORMAT for a file that is not a snapshot or whose
- * checksum fails, SDB_EVERSION for another version, SDB_ENOTFOUND when
- * want_stamp is given and differs (the store changed: rebuild), SDB_EIO. */
-int sdb_idx_load(sdb_idx **out, const sdb_catalog *cat, const char *path, const char *want_stamp,
-                 sdb_diag *d) SDB_WUR;
 
 #ifdef __cplusplus
 }

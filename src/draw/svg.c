@@ -221,9 +221,9 @@ static int collect_pedigree(sdb_db *db, const char *ext_id, int up, int down, pe
 {
     sqlite3_stmt *by_ext = NULL, *by_id = NULL, *kids = NULL;
     int rc = SDB_OK;
-    if (store_prepare(db, PERSON_SQL " WHERE ext_id = ?", &by_ext, d) ||
-        store_prepare(db, PERSON_SQL " WHERE id = ?", &by_id, d) ||
-        store_prepare(db, "SELECT id FROM person WHERE father = ?1 OR mother = ?1"
+    if (sdb_store_prepare(db, PERSON_SQL " WHERE ext_id = ?", &by_ext, d) ||
+        sdb_store_prepare(db, PERSON_SQL " WHERE id = ?", &by_id, d) ||
+        sdb_store_prepare(db, "SELECT id FROM person WHERE father = ?1 OR mother = ?1"
                           " ORDER BY coalesce(birth_year, 0), id",
                       &kids, d))
         rc = SDB_ESTORE;
@@ -418,7 +418,7 @@ static int load_haplotypes(sdb_db *db, long long id, const char *indexes, hap **
                            long *members, sdb_diag *d)
 {
     sqlite3_stmt *st;
-    if (store_prepare(db,
+    if (sdb_store_prepare(db,
                       "SELECT p.sample_id, p.genotype FROM lineage_member m JOIN profile p"
                       " ON p.id = m.profile_id WHERE m.lineage_id = ?2 AND " STORE_INDEX_IN(
                           "p.index_name") " ORDER BY p.genotype, p.sample_id",
@@ -456,7 +456,7 @@ static int load_haplotypes(sdb_db *db, long long id, const char *indexes, hap **
         sdb_profile_init(&x->p);
         x->count = 1;
         snprintf(x->first, sizeof x->first, "%s", sqlite3_column_text(st, 0));
-        rc = genotype_decode(&x->p, db->cat, blob, (size_t)len);
+        rc = sdb_genotype_decode(&x->p, db->cat, blob, (size_t)len);
     }
     sqlite3_finalize(st);
     free(prev);
@@ -615,7 +615,7 @@ static int tree_roots(sdb_db *db, long long id, const char *indexes, sqlite3_stm
                       family_tree *ft, sdb_diag *d)
 {
     sqlite3_stmt *roots;
-    if (store_prepare(db,
+    if (sdb_store_prepare(db,
                       "WITH RECURSIVE up(id, father) AS ("
                       " SELECT pe.id, pe.father FROM lineage_member m"
                       " JOIN profile p ON p.id = m.profile_id"
@@ -643,11 +643,11 @@ static int collect_family_tree(sdb_db *db, long long id, const char *indexes, fa
 {
     sqlite3_stmt *by_id = NULL, *sons = NULL, *typed = NULL;
     int rc = SDB_OK;
-    if (store_prepare(db, PERSON_SQL " WHERE id = ?", &by_id, d) ||
-        store_prepare(db, "SELECT id FROM person WHERE father = ? AND sex = 'M'"
+    if (sdb_store_prepare(db, PERSON_SQL " WHERE id = ?", &by_id, d) ||
+        sdb_store_prepare(db, "SELECT id FROM person WHERE father = ? AND sex = 'M'"
                           " ORDER BY coalesce(birth_year, 0), id",
                       &sons, d) ||
-        store_prepare(db,
+        sdb_store_prepare(db,
                       "SELECT p.sample_id FROM person_profile pp JOIN profile p"
                       " ON p.id = pp.profile_id JOIN lineage_member m ON m.profile_id = p.id"
                       " WHERE pp.person_id = ? AND m.lineage_id = ?",

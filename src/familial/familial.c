@@ -329,7 +329,7 @@ int sdb_familial_reference(const sdb_idx *x, const sdb_profile *query, const sdb
     long n = 0;
     if (x->n && !v) rc = SDB_ENOMEM;
     for (long r = 0; r < x->n && !rc; r++) {
-        if (x->n_over && idx_overflow(x, r)) continue;
+        if (x->n_over && sdb_idx_overflow(x, r)) continue;
         rc = sdb_idx_profile(x, r, &t);
         sdb_familial_hit h = {r, 0, {0}, 0, 0};
         for (int i = 0; i < q.n_calls; i++) {

@@ -120,7 +120,7 @@ int sdb_checkpoint_parse(const char *line, sdb_checkpoint *c)
 static int store_checkpoint(sdb_db *db, const sdb_checkpoint *c)
 {
     sqlite3_stmt *st;
-    if (store_prepare(db, "INSERT INTO audit_checkpoint VALUES (?, ?, ?, ?, ?)", &st, NULL))
+    if (sdb_store_prepare(db, "INSERT INTO audit_checkpoint VALUES (?, ?, ?, ?, ?)", &st, NULL))
         return SDB_ESTORE;
     sqlite3_bind_int64(st, 1, c->seq);
     sqlite3_bind_text(st, 2, c->head, -1, SQLITE_STATIC);
@@ -140,7 +140,7 @@ int sdb_audit_checkpoint(sdb_db *db, const sdb_ctx *ctx, const char *secret_path
     if (rc) return rc;
     long long n = 0;
     sdb_checkpoint c = {0};
-    if (store_exec(db, "BEGIN IMMEDIATE", d)) {
+    if (sdb_store_exec(db, "BEGIN IMMEDIATE", d)) {
         sodium_memzero(sk, sizeof sk);
         return SDB_ESTORE;
     }
@@ -152,7 +152,7 @@ int sdb_audit_checkpoint(sdb_db *db, const sdb_ctx *ctx, const char *secret_path
     if (!rc) {
         char msg[256], params[256];
         c.seq = n;
-        store_now(c.at);
+        sdb_store_now(c.at);
         message(&c, msg, sizeof msg);
         crypto_sign_detached(sig, NULL, (const unsigned char *)msg, strlen(msg), sk);
         sodium_bin2hex(c.signature, sizeof c.signature, sig, sizeof sig);
@@ -163,7 +163,7 @@ int sdb_audit_checkpoint(sdb_db *db, const sdb_ctx *ctx, const char *secret_path
         if (!rc) rc = sdb_audit_append(db, ctx, "audit-checkpoint", params, 1, "ok");
     }
     sodium_memzero(sk, sizeof sk);
-    if ((rc = store_finish(db, rc, d))) return rc;
+    if ((rc = sdb_store_finish(db, rc, d))) return rc;
     *out = c;
     return SDB_OK;
 }
@@ -172,7 +172,7 @@ int sdb_audit_checkpoint(sdb_db *db, const sdb_ctx *ctx, const char *secret_path
 static int record_hash_at(sdb_db *db, long long seq, char out[SDB_HASH_HEX])
 {
     sqlite3_stmt *st;
-    if (store_prepare(db, "SELECT hash FROM audit WHERE seq = ?", &st, NULL)) return SDB_ESTORE;
+    if (sdb_store_prepare(db, "SELECT hash FROM audit WHERE seq = ?", &st, NULL)) return SDB_ESTORE;
     sqlite3_bind_int64(st, 1, seq);
     int step = sqlite3_step(st);
     if (step == SQLITE_ROW) snprintf(out, SDB_HASH_HEX, "%s", sqlite3_column_text(st, 0));
@@ -240,7 +240,7 @@ int sdb_audit_verify_signed(sdb_db *db, const char *public_path, const sdb_check
     long long chain_bad = bad_seq ? *bad_seq : 0;
     check_state s = {pk, pk_hex, 0, 0, NULL, 0, NULL, 0};
     sqlite3_stmt *st;
-    if (store_prepare(db, "SELECT seq, head, at, public_key, signature FROM audit_checkpoint", &st,
+    if (sdb_store_prepare(db, "SELECT seq, head, at, public_key, signature FROM audit_checkpoint", &st,
                       d))
         return SDB_ESTORE;
     while (sqlite3_step(st) == SQLITE_ROW) {

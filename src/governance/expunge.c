@@ -19,10 +19,10 @@
 
 /* The secret lives in meta 'sample_key_secret', created on first use
  * (inside the caller's transaction). */
-int gov_secret(sdb_db *db, unsigned char key[crypto_generichash_KEYBYTES])
+int sdb_gov_secret(sdb_db *db, unsigned char key[crypto_generichash_KEYBYTES])
 {
     sqlite3_stmt *st;
-    if (store_prepare(db, "SELECT value FROM meta WHERE key = 'sample_key_secret'", &st, NULL))
+    if (sdb_store_prepare(db, "SELECT value FROM meta WHERE key = 'sample_key_secret'", &st, NULL))
         return SDB_ESTORE;
     int rc = SDB_ENOTFOUND;
     if (sqlite3_step(st) == SQLITE_ROW) {
@@ -39,7 +39,7 @@ int gov_secret(sdb_db *db, unsigned char key[crypto_generichash_KEYBYTES])
     char hex[2 * crypto_generichash_KEYBYTES + 1];
     randombytes_buf(key, crypto_generichash_KEYBYTES);
     sodium_bin2hex(hex, sizeof hex, key, crypto_generichash_KEYBYTES);
-    if (store_prepare(db, "INSERT INTO meta VALUES ('sample_key_secret', ?)", &st, NULL))
+    if (sdb_store_prepare(db, "INSERT INTO meta VALUES ('sample_key_secret', ?)", &st, NULL))
         return SDB_ESTORE;
     sqlite3_bind_text(st, 1, hex, -1, SQLITE_STATIC);
     rc = sqlite3_step(st) == SQLITE_DONE ? SDB_OK : SDB_ESTORE;
@@ -48,7 +48,7 @@ int gov_secret(sdb_db *db, unsigned char key[crypto_generichash_KEYBYTES])
     return rc;
 }
 
-void gov_keyed_hex(const unsigned char key[crypto_generichash_KEYBYTES], const char *text,
+void sdb_gov_keyed_hex(const unsigned char key[crypto_generichash_KEYBYTES], const char *text,
                    char out[SDB_HASH_HEX])
 {
     unsigned char h[32];
@@ -60,8 +60,8 @@ void gov_keyed_hex(const unsigned char key[crypto_generichash_KEYBYTES], const c
 int sdb_sample_key(sdb_db *db, const char *sample_id, char out[SDB_HASH_HEX])
 {
     unsigned char key[crypto_generichash_KEYBYTES];
-    int rc = gov_secret(db, key);
-    if (!rc) gov_keyed_hex(key, sample_id, out);
+    int rc = sdb_gov_secret(db, key);
+    if (!rc) sdb_gov_keyed_hex(key, sample_id, out);
     sodium_memzero(key, sizeof key);
     return rc;
 }
@@ -100,10 +100,10 @@ static int remove_snapshots(const sdb_db *db, sdb_diag *d)
     return rc;
 }
 
-int gov_run(sdb_db *db, const char *sql, const char *const *args, int n, int *changes)
+int sdb_gov_run(sdb_db *db, const char *sql, const char *const *args, int n, int *changes)
 {
     sqlite3_stmt *st;
-    if (store_prepare(db, sql, &st, NULL)) return SDB_ESTORE;
+    if (sdb_store_prepare(db, sql, &st, NULL)) return SDB_ESTORE;
     for (int i = 0; i < n; i++)
         sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_STATIC);
     int rc = sqlite3_step(st) == SQLITE_DONE ? SDB_OK : SDB_ESTORE;
@@ -115,7 +115,7 @@ int gov_run(sdb_db *db, const char *sql, const char *const *args, int n, int *ch
 static int find_profile(sdb_db *db, const char *sample_id, char *index, size_t size)
 {
     sqlite3_stmt *st;
-    if (store_prepare(db, "SELECT index_name FROM profile WHERE sample_id = ?", &st, NULL))
+    if (sdb_store_prepare(db, "SELECT index_name FROM profile WHERE sample_id = ?", &st, NULL))
         return SDB_ESTORE;
     sqlite3_bind_text(st, 1, sample_id, -1, SQLITE_STATIC);
     int step = sqlite3_step(st);
@@ -133,13 +133,13 @@ static int record(sdb_db *db, const sdb_ctx *ctx, const char *key, const char *i
     int rc = sdb_audit_append(db, ctx, "expunge", params, 1, "ok");
     if (rc) return rc;
     sqlite3_stmt *st;
-    if (store_prepare(db,
+    if (sdb_store_prepare(db,
                       "INSERT INTO expunction(at, actor, sample_key, index_name, reason,"
                       " authorization, audit_seq) VALUES (?, ?, ?, ?, ?, ?,"
                       " (SELECT max(seq) FROM audit))",
                       &st, NULL))
         return SDB_ESTORE;
-    store_now(at);
+    sdb_store_now(at);
     const char *v[] = {at, ctx->actor, key, index, reason, authorization};
     for (int i = 0; i < 6; i++)
         sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
@@ -148,7 +148,7 @@ static int record(sdb_db *db, const sdb_ctx *ctx, const char *key, const char *i
     return rc;
 }
 
-int gov_expunge_rows(sdb_db *db, const sdb_ctx *ctx, const char *sample_id, const char *reason,
+int sdb_gov_expunge_rows(sdb_db *db, const sdb_ctx *ctx, const char *sample_id, const char *reason,
                      const char *authorization, sdb_diag *d)
 {
     if (!ctx || !ctx->actor || !ctx->purpose || strcmp(ctx->purpose, "administration")) {
@@ -160,7 +160,9 @@ int gov_expunge_rows(sdb_db *db, const sdb_ctx *ctx, const char *sample_id, cons
         return SDB_EPERM;
     }
     if (db->readonly) return SDB_EPERM;
-    if (store_exec(db, "BEGIN IMMEDIATE", d)) return SDB_ESTORE;
+    /* inside a caller's transaction (a retention run: all or nothing) it takes part in that */
+    int own = sqlite3_get_autocommit(db->sql);
+    if (own && sdb_store_exec(db, "BEGIN IMMEDIATE", d)) return SDB_ESTORE;
     char index[128], key[SDB_HASH_HEX];
     const char *id[] = {sample_id};
     int rc = find_profile(db, sample_id, index, sizeof index);
@@ -169,22 +171,22 @@ int gov_expunge_rows(sdb_db *db, const sdb_ctx *ctx, const char *sample_id, cons
     /* pedigree links go first (foreign key); a person left with no profile,
      * no parents and no children holds nothing else and goes too */
     if (!rc)
-        rc = store_exec(db,
+        rc = sdb_store_exec(db,
                         "CREATE TEMP TABLE IF NOT EXISTS expunge_person(id INTEGER);"
                         " DELETE FROM expunge_person",
                         d);
     if (!rc)
-        rc = gov_run(db,
+        rc = sdb_gov_run(db,
                  "INSERT INTO expunge_person SELECT person_id FROM person_profile"
                  " WHERE profile_id = (SELECT id FROM profile WHERE sample_id = ?1)",
                  id, 1, NULL);
     if (!rc)
-        rc = gov_run(db,
+        rc = sdb_gov_run(db,
                  "DELETE FROM person_profile WHERE profile_id ="
                  " (SELECT id FROM profile WHERE sample_id = ?1)",
                  id, 1, NULL);
     if (!rc)
-        rc = gov_run(db,
+        rc = sdb_gov_run(db,
                  "DELETE FROM person WHERE id IN (SELECT id FROM expunge_person) AND father IS NULL"
                  " AND mother IS NULL AND NOT EXISTS (SELECT 1 FROM person_profile pp"
                  " WHERE pp.person_id = person.id) AND NOT EXISTS (SELECT 1 FROM person c"
@@ -193,33 +195,38 @@ int gov_expunge_rows(sdb_db *db, const sdb_ctx *ctx, const char *sample_id, cons
     /* lineage membership: the lineage shrinks; one left empty goes (its modal
      * haplotype would be this one) */
     if (!rc)
-        rc = gov_run(db,
+        rc = sdb_gov_run(db,
                  "UPDATE lineage SET size = size - 1 WHERE id = (SELECT lineage_id FROM"
                  " lineage_member WHERE profile_id = (SELECT id FROM profile WHERE sample_id = ?1))",
                  id, 1, NULL);
     if (!rc)
-        rc = gov_run(db,
+        rc = sdb_gov_run(db,
                  "DELETE FROM lineage_member WHERE profile_id ="
                  " (SELECT id FROM profile WHERE sample_id = ?1)",
                  id, 1, NULL);
-    if (!rc) rc = gov_run(db, "DELETE FROM lineage WHERE size <= 0", NULL, 0, NULL);
-    if (!rc) rc = gov_run(db, "DELETE FROM profile WHERE sample_id = ?", id, 1, NULL);
+    if (!rc) rc = sdb_gov_run(db, "DELETE FROM lineage WHERE size <= 0", NULL, 0, NULL);
+    if (!rc) rc = sdb_gov_run(db, "DELETE FROM profile WHERE sample_id = ?", id, 1, NULL);
     /* rejects quote the sample id in their reason; instr, not LIKE: ids may hold '%' or '_' */
-    if (!rc) rc = gov_run(db, "DELETE FROM import_reject WHERE instr(reason, ?) > 0", id, 1, NULL);
-    if (!rc) rc = gov_run(db, "DELETE FROM consent WHERE sample_id = ?", id, 1, NULL);
+    if (!rc) rc = sdb_gov_run(db, "DELETE FROM import_reject WHERE instr(reason, ?) > 0", id, 1, NULL);
+    if (!rc) rc = sdb_gov_run(db, "DELETE FROM consent WHERE sample_id = ?", id, 1, NULL);
     if (!rc) rc = record(db, ctx, key, index, reason, authorization);
-    return store_finish(db, rc, d);
+    /* recovery: until the scrub has run, the next read-write open runs it */
+    if (!rc) rc = sdb_gov_run(db, "INSERT OR REPLACE INTO meta VALUES ('scrub_pending', '1')", NULL, 0, NULL);
+    return own ? sdb_store_finish(db, rc, d) : rc;
 }
 
-int gov_scrub(sdb_db *db, sdb_diag *d)
+int sdb_gov_scrub(sdb_db *db, sdb_diag *d)
 {
+    /* the WAL is emptied into the file first: only then is the mark taken away */
     int rc = remove_snapshots(db, d);
+    if (!rc) rc = sdb_db_truncate_wal(db, d);
+    if (!rc) rc = sdb_gov_run(db, "DELETE FROM meta WHERE key = 'scrub_pending'", NULL, 0, NULL);
     return rc ? rc : sdb_db_truncate_wal(db, d);
 }
 
 int sdb_expunge(sdb_db *db, const sdb_ctx *ctx, const char *sample_id, const char *reason,
                 const char *authorization, sdb_diag *d)
 {
-    int rc = gov_expunge_rows(db, ctx, sample_id, reason, authorization, d);
-    return rc ? rc : gov_scrub(db, d);
+    int rc = sdb_gov_expunge_rows(db, ctx, sample_id, reason, authorization, d);
+    return rc ? rc : sdb_gov_scrub(db, d);
 }

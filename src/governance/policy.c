@@ -11,7 +11,7 @@
 static int purpose_needs_authorization(sdb_db *db, const char *purpose, int *needs)
 {
     sqlite3_stmt *st;
-    if (store_prepare(db, "SELECT needs_authorization FROM purpose WHERE code = ?", &st, NULL))
+    if (sdb_store_prepare(db, "SELECT needs_authorization FROM purpose WHERE code = ?", &st, NULL))
         return SDB_ESTORE;
     sqlite3_bind_text(st, 1, purpose, -1, SQLITE_STATIC);
     int step = sqlite3_step(st);
@@ -45,7 +45,7 @@ int sdb_policy_indexes(sdb_db *db, const sdb_ctx *ctx, const char *operation, co
         return SDB_ENOTFOUND;
     }
     sqlite3_stmt *st;
-    if (store_prepare(db,
+    if (sdb_store_prepare(db,
                       "SELECT index_name FROM policy WHERE purpose = ?1 AND operation = ?2"
                       " AND (?3 IS NULL OR index_name = ?3) ORDER BY index_name",
                       &st, d))
@@ -104,9 +104,9 @@ int sdb_policy_set(sdb_db *db, const sdb_ctx *ctx, const char *purpose, const ch
                      sdb_db_has_purpose(db, purpose) ? index : purpose);
         return SDB_ENOTFOUND;
     }
-    if (store_exec(db, "BEGIN IMMEDIATE", d)) return SDB_ESTORE;
+    if (sdb_store_exec(db, "BEGIN IMMEDIATE", d)) return SDB_ESTORE;
     sqlite3_stmt *st;
-    int rc = store_prepare(db,
+    int rc = sdb_store_prepare(db,
                            allow ? "INSERT OR IGNORE INTO policy VALUES (?1, ?2, ?3)"
                                  : "DELETE FROM policy WHERE purpose = ?1 AND operation = ?2"
                                    " AND index_name = ?3",
@@ -122,7 +122,7 @@ int sdb_policy_set(sdb_db *db, const sdb_ctx *ctx, const char *purpose, const ch
     snprintf(params, sizeof params, "purpose=%s\noperation=%s\nindex=%s\nallow=%d", purpose,
              operation, index, allow);
     if (!rc) rc = sdb_audit_append(db, ctx, "policy-set", params, 1, "ok");
-    return store_finish(db, rc, d);
+    return sdb_store_finish(db, rc, d);
 }
 
 int sdb_policy_set_authorization(sdb_db *db, const sdb_ctx *ctx, const char *purpose, int needs,
@@ -132,9 +132,9 @@ int sdb_policy_set_authorization(sdb_db *db, const sdb_ctx *ctx, const char *pur
         sdb_diag_set(d, NULL, 0, "purpose", "unknown purpose '%s'", purpose);
         return SDB_ENOTFOUND;
     }
-    if (store_exec(db, "BEGIN IMMEDIATE", d)) return SDB_ESTORE;
+    if (sdb_store_exec(db, "BEGIN IMMEDIATE", d)) return SDB_ESTORE;
     sqlite3_stmt *st;
-    int rc = store_prepare(db, "UPDATE purpose SET needs_authorization = ?2 WHERE code = ?1", &st, d);
+    int rc = sdb_store_prepare(db, "UPDATE purpose SET needs_authorization = ?2 WHERE code = ?1", &st, d);
     if (!rc) {
         sqlite3_bind_text(st, 1, purpose, -1, SQLITE_STATIC);
         sqlite3_bind_int(st, 2, needs != 0);
@@ -144,5 +144,5 @@ int sdb_policy_set_authorization(sdb_db *db, const sdb_ctx *ctx, const char *pur
     char params[256];
     snprintf(params, sizeof params, "purpose=%s\nneeds_authorization=%d", purpose, needs != 0);
     if (!rc) rc = sdb_audit_append(db, ctx, "policy-set", params, 1, "ok");
-    return store_finish(db, rc, d);
+    return sdb_store_finish(db, rc, d);
 }

@@ -36,7 +36,7 @@ int sdb_retention_due(sdb_db *db, const char *as_of, int (*fn)(void *arg, const 
         return SDB_EINVAL;
     }
     sqlite3_stmt *st;
-    if (store_prepare(db, due_sql, &st, d)) return SDB_ESTORE;
+    if (sdb_store_prepare(db, due_sql, &st, d)) return SDB_ESTORE;
     sqlite3_bind_text(st, 1, as_of, -1, SQLITE_STATIC);
     int rc = SDB_OK, step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -87,13 +87,18 @@ int sdb_retention_run(sdb_db *db, const sdb_ctx *ctx, const char *as_of, int dry
     *n = 0;
     /* collected first: expunging while the due query runs would change it */
     int rc = sdb_retention_due(db, as_of, collect, &l, d);
+    /* one transaction: a run that is stopped expunges nothing, never some */
+    int txn = !rc && !dry_run && l.n > 0;
+    if (txn) rc = sdb_store_exec(db, "BEGIN IMMEDIATE", d);
     for (long i = 0; !rc && i < l.n; i++) {
-        if (!dry_run) rc = gov_expunge_rows(db, ctx, l.ids[i], l.reasons[i], NULL, d);
+        if (!dry_run) rc = sdb_gov_expunge_rows(db, ctx, l.ids[i], l.reasons[i], NULL, d);
         if (!rc) ++*n;
     }
+    if (txn) rc = sdb_store_finish(db, rc, d);
+    if (rc) *n = 0;
     /* snapshots and the WAL are scrubbed once for the whole run */
     if (!dry_run && *n) {
-        int scrub = gov_scrub(db, d);
+        int scrub = sdb_gov_scrub(db, d);
         if (!rc) rc = scrub;
     }
     for (long i = 0; i < l.n; i++) {
@@ -105,10 +110,10 @@ int sdb_retention_run(sdb_db *db, const sdb_ctx *ctx, const char *as_of, int dry
     return rc;
 }
 
-/* gov_run, with SDB_ENOTFOUND when no row changed. */
+/* sdb_gov_run, with SDB_ENOTFOUND when no row changed. */
 static int exec_bound(sdb_db *db, const char *sql, const char *const *v, int n)
 {
-    int changes = 0, rc = gov_run(db, sql, v, n, &changes);
+    int changes = 0, rc = sdb_gov_run(db, sql, v, n, &changes);
     return !rc && !changes ? SDB_ENOTFOUND : rc;
 }
 
@@ -122,21 +127,21 @@ int sdb_retention_set(sdb_db *db, const sdb_ctx *ctx, const char *basis, const c
         sdb_diag_set(d, NULL, 0, "rule", "'%s': expected indefinite, consent, case or years:N", rule);
         return SDB_EINVAL;
     }
-    if (store_exec(db, "BEGIN IMMEDIATE", d)) return SDB_ESTORE;
+    if (sdb_store_exec(db, "BEGIN IMMEDIATE", d)) return SDB_ESTORE;
     const char *v[] = {rule, basis};
     int rc = exec_bound(db, "UPDATE legal_basis SET retention = ?1 WHERE code = ?2", v, 2);
     if (rc == SDB_ENOTFOUND) sdb_diag_set(d, NULL, 0, "basis", "unknown legal basis '%s'", basis);
     char params[256];
     snprintf(params, sizeof params, "basis=%s\nrule=%s", basis, rule);
     if (!rc) rc = sdb_audit_append(db, ctx, "retention-set", params, 1, "ok");
-    return store_finish(db, rc, d);
+    return sdb_store_finish(db, rc, d);
 }
 
 /* at (YYYY-MM-DD) or now, into out. */
 static int date_or_now(const char *at, char out[32], sdb_diag *d)
 {
     if (!at) {
-        store_now(out);
+        sdb_store_now(out);
         return SDB_OK;
     }
     if (!valid_date(at)) {
@@ -157,7 +162,7 @@ int sdb_consent_give(sdb_db *db, const sdb_ctx *ctx, const char *sample_id, cons
         sdb_diag_set(d, NULL, 0, "--scope", "consent needs a scope (the purposes it covers)");
         return SDB_EINVAL;
     }
-    if (store_exec(db, "BEGIN IMMEDIATE", d)) return SDB_ESTORE;
+    if (sdb_store_exec(db, "BEGIN IMMEDIATE", d)) return SDB_ESTORE;
     const char *v[] = {sample_id, scope, when};
     rc = exec_bound(db,
                     "INSERT INTO consent SELECT ?1, ?2, ?3, NULL WHERE EXISTS"
@@ -169,7 +174,7 @@ int sdb_consent_give(sdb_db *db, const sdb_ctx *ctx, const char *sample_id, cons
     char params[512];
     snprintf(params, sizeof params, "sample_id=%s\nscope=%s\nat=%s", sample_id, scope, when);
     if (!rc) rc = sdb_audit_append(db, ctx, "consent-give", params, 1, "ok");
-    return store_finish(db, rc, d);
+    return sdb_store_finish(db, rc, d);
 }
 
 int sdb_consent_withdraw(sdb_db *db, const sdb_ctx *ctx, const char *sample_id, const char *at,
@@ -178,7 +183,7 @@ int sdb_consent_withdraw(sdb_db *db, const sdb_ctx *ctx, const char *sample_id, 
     char when[32];
     int rc = date_or_now(at, when, d);
     if (rc) return rc;
-    if (store_exec(db, "BEGIN IMMEDIATE", d)) return SDB_ESTORE;
+    if (sdb_store_exec(db, "BEGIN IMMEDIATE", d)) return SDB_ESTORE;
     const char *v[] = {when, sample_id};
     rc = exec_bound(db, "UPDATE consent SET withdrawn_at = ?1 WHERE sample_id = ?2", v, 2);
     if (rc == SDB_ENOTFOUND)
@@ -187,10 +192,10 @@ int sdb_consent_withdraw(sdb_db *db, const sdb_ctx *ctx, const char *sample_id, 
     char params[512];
     snprintf(params, sizeof params, "sample_id=%s\nat=%s", sample_id, when);
     if (!rc) rc = sdb_audit_append(db, ctx, "consent-withdraw", params, 1, "ok");
-    if ((rc = store_finish(db, rc, d))) return rc;
+    if ((rc = sdb_store_finish(db, rc, d))) return rc;
     /* kept under this consent? then it goes now */
     sqlite3_stmt *st;
-    if (store_prepare(db,
+    if (sdb_store_prepare(db,
                       "SELECT 1 FROM profile p JOIN legal_basis b ON b.code = p.basis"
                       " WHERE p.sample_id = ? AND b.retention = 'consent'",
                       &st, d))
@@ -210,7 +215,7 @@ int sdb_case_close(sdb_db *db, const sdb_ctx *ctx, const char *case_ref, const c
     char when[32];
     int rc = date_or_now(at, when, d);
     if (rc) return rc;
-    if (store_exec(db, "BEGIN IMMEDIATE", d)) return SDB_ESTORE;
+    if (sdb_store_exec(db, "BEGIN IMMEDIATE", d)) return SDB_ESTORE;
     const char *v[] = {case_ref, when};
     rc = exec_bound(db,
                     "INSERT INTO case_closure VALUES (?1, ?2) ON CONFLICT (case_ref) DO UPDATE"
@@ -219,5 +224,5 @@ int sdb_case_close(sdb_db *db, const sdb_ctx *ctx, const char *case_ref, const c
     char params[512];
     snprintf(params, sizeof params, "case=%s\nat=%s", case_ref, when);
     if (!rc) rc = sdb_audit_append(db, ctx, "case-close", params, 1, "ok");
-    return store_finish(db, rc, d);
+    return sdb_store_finish(db, rc, d);
 }

@@ -81,6 +81,27 @@ static int authenticate(sdb_session *s, const sdb_session_opts *o, sdb_diag *d)
     return SDB_OK;
 }
 
+/* An expunction whose scrub did not run (the process was killed after its
+ * commit) leaves a mark: the scrub runs now, before anything is read. A
+ * reader elsewhere that keeps the WAL only delays it to the next open. */
+static int recover(sdb_session *s, sdb_diag *d)
+{
+    sqlite3_stmt *st;
+    if (sdb_store_prepare(s->db, "SELECT 1 FROM meta WHERE key = 'scrub_pending'", &st, d))
+        return SDB_ESTORE;
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (step == SQLITE_DONE) return SDB_OK;
+    if (step != SQLITE_ROW) return SDB_ESTORE;
+    int rc = sdb_gov_scrub(s->db, d);
+    if (rc == SDB_EBUSY) {
+        sdb_log(SDB_LOG_WARNING, "%s: an expunction's scrub waits for another connection",
+                s->path);
+        rc = SDB_OK;
+    }
+    return rc;
+}
+
 static int session_start(sdb_session **out, sdb_db *db, const char *path,
                          const sdb_session_opts *o, sdb_diag *d)
 {
@@ -105,6 +126,7 @@ static int session_start(sdb_session **out, sdb_db *db, const char *path,
     } else if (!rc)
         sdb_gov_copy(s->actor, sizeof s->actor, or_null(o->actor) ? o->actor : o->default_actor);
     s->ctx.actor = s->actor;
+    if (!rc && !s->readonly) rc = recover(s, d);
     if (rc) {
         sdb_session_close(s);
         return rc;
@@ -195,10 +217,10 @@ int sdb_gov_gate(sdb_session *s, const char *action, const char *operation, cons
 int sdb_gov_audit(sdb_session *s, const char *action, const char *params, long count,
                   const char *const *ids, long n_ids, const char *outcome, sdb_diag *d)
 {
-    int rc = store_exec(s->db, "BEGIN IMMEDIATE", d);
+    int rc = sdb_store_exec(s->db, "BEGIN IMMEDIATE", d);
     if (!rc) rc = sdb_audit_append(s->db, &s->ctx, action, params, count, outcome);
     if (!rc && n_ids > 0) rc = sdb_audit_touch(s->db, ids, n_ids);
-    rc = store_finish(s->db, rc, d);
+    rc = sdb_store_finish(s->db, rc, d);
     if (rc)
         sdb_diag_set(d, s->path, 0, NULL, "the audit record could not be written (%s): "
                      "nothing is returned", sdb_strerror(rc));

@@ -16,16 +16,15 @@ int sdb_session_lineage_build(sdb_session *s, const char *index, const sdb_linea
                               int full, sdb_lineage_build_stats *st, sdb_diag *d)
 {
     char params[512], allowed[1024];
-    snprintf(params, sizeof params, "index=%s\nmax_loci=%d\nmax_steps=%d\nmin_loci=%d\nfull=%d",
-             index ? index : "*", o->max_loci, o->max_steps, o->min_loci, full);
+    sdb_lineage_build_params(params, sizeof params, index, o, full);
     const sdb_idx *x;
     int rc = sdb_gov_gate(s, "ysearch", "ysearch", index, params, allowed, sizeof allowed, d);
     if (!rc) rc = sdb_gov_index(s, allowed, SDB_KIND_Y, &x, d);
     if (rc) return rc;
+    /* a build that is stored writes its record in its own transaction */
     int built = sdb_lineage_build(s->db, &s->ctx, x, allowed, o, full, st, d);
-    rc = sdb_gov_audit(s, "lineage-build", params, built ? 0 : st->lineages, NULL, 0,
-                       built ? "failed" : "ok", d);
-    return rc ? rc : built;
+    if (built) rc = sdb_gov_audit(s, "lineage-build", params, 0, NULL, 0, "failed", d);
+    return built ? built : rc;
 }
 
 int sdb_session_lineage_search(sdb_session *s, const char *index, const sdb_profile *q,
@@ -161,7 +160,7 @@ static int run_listing(sdb_db *db, const char *sql, const char *bind, const char
                        sdb_row_fn fn, void *arg, sdb_diag *d)
 {
     sqlite3_stmt *st;
-    if (store_prepare(db, sql, &st, d)) return SDB_ESTORE;
+    if (sdb_store_prepare(db, sql, &st, d)) return SDB_ESTORE;
     if (bind) sqlite3_bind_text(st, 1, bind, -1, SQLITE_STATIC);
     int rc = each_row(st, section, fn, arg);
     sqlite3_finalize(st);

@@ -12,7 +12,7 @@
 void sdb_gov_list_indexes(sdb_db *db, sdb_diag *d)
 {
     sqlite3_stmt *st;
-    if (!d || store_prepare(db, "SELECT name FROM db_index ORDER BY rowid", &st, NULL)) return;
+    if (!d || sdb_store_prepare(db, "SELECT name FROM db_index ORDER BY rowid", &st, NULL)) return;
     size_t n = strlen(d->reason);
     int first = 1;
     while (sqlite3_step(st) == SQLITE_ROW && n + 40 < sizeof d->reason) {
@@ -41,7 +41,7 @@ int sdb_session_import(sdb_session *s, const char *path, const sdb_import_opts *
 static int sample_index(sdb_db *db, const char *sample, char *index, size_t size, sdb_diag *d)
 {
     sqlite3_stmt *st;
-    if (store_prepare(db, "SELECT index_name FROM profile WHERE sample_id = ?", &st, d))
+    if (sdb_store_prepare(db, "SELECT index_name FROM profile WHERE sample_id = ?", &st, d))
         return SDB_ESTORE;
     sqlite3_bind_text(st, 1, sample, -1, SQLITE_STATIC);
     int step = sqlite3_step(st);
@@ -79,7 +79,7 @@ int sdb_session_show(sdb_session *s, const char *sample_id, sdb_profile_fn fn, v
 {
     char params[512], index[128], allowed[1024];
     snprintf(params, sizeof params, "sample_id=%s", sample_id);
-    int rc = sdb_gov_role(s, "show", params, d);
+    int rc = sdb_gov_gate(s, "show", NULL, NULL, params, NULL, 0, d); /* role, purpose binding */
     if (!rc) rc = sample_index(s->db, sample_id, index, sizeof index, d);
     if (rc) return rc;
     /* an unknown sample still needs a purpose that may show something */
@@ -121,7 +121,7 @@ int sdb_session_show(sdb_session *s, const char *sample_id, sdb_profile_fn fn, v
 static int count_profiles(sdb_db *db, const char *indexes, long *n)
 {
     sqlite3_stmt *st;
-    if (store_prepare(db, "SELECT count(*) FROM profile WHERE " STORE_INDEX_IN("index_name"), &st,
+    if (sdb_store_prepare(db, "SELECT count(*) FROM profile WHERE " STORE_INDEX_IN("index_name"), &st,
                       NULL))
         return SDB_ESTORE;
     sqlite3_bind_text(st, 1, indexes, -1, SQLITE_STATIC);
@@ -142,7 +142,7 @@ static int stream_profiles(sdb_session *s, const char *action, const char *param
     int rc = sdb_db_open(&r, s->path, 1, d);
     if (rc) return rc;
     *n = 0;
-    rc = store_exec(r, "BEGIN", d);
+    rc = sdb_store_exec(r, "BEGIN", d);
     if (!rc) rc = count_profiles(r, allowed, n);
     if (!rc) rc = sdb_gov_audit(s, action, params, *n, NULL, 0, "ok", d);
     sdb_profile p;
@@ -158,7 +158,7 @@ static int stream_profiles(sdb_session *s, const char *action, const char *param
         if (rc == SDB_END) rc = SDB_OK;
     }
     sdb_profile_free(&p);
-    (void)store_exec(r, "COMMIT", NULL);
+    (void)sdb_store_exec(r, "COMMIT", NULL);
     sdb_db_close(r);
     return rc;
 }

@@ -8,21 +8,21 @@ int sdb_audit_touch(sdb_db *db, const char *const *ids, long n)
 {
     if (n <= 0) return SDB_OK;
     int own = sqlite3_get_autocommit(db->sql);
-    if (own && store_exec(db, "BEGIN IMMEDIATE", NULL)) return SDB_ESTORE;
+    if (own && sdb_store_exec(db, "BEGIN IMMEDIATE", NULL)) return SDB_ESTORE;
     sqlite3_stmt *st = NULL;
     unsigned char secret[crypto_generichash_KEYBYTES];
-    int rc = gov_secret(db, secret); /* once, not per hit */
-    if (!rc) rc = store_prepare(db, "INSERT INTO audit_touch SELECT max(seq), ?1 FROM audit", &st, NULL);
+    int rc = sdb_gov_secret(db, secret); /* once, not per hit */
+    if (!rc) rc = sdb_store_prepare(db, "INSERT INTO audit_touch SELECT max(seq), ?1 FROM audit", &st, NULL);
     for (long i = 0; !rc && i < n; i++) {
         char key[SDB_HASH_HEX];
-        gov_keyed_hex(secret, ids[i], key);
+        sdb_gov_keyed_hex(secret, ids[i], key);
         sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
         if (sqlite3_step(st) != SQLITE_DONE) rc = SDB_ESTORE;
         sqlite3_reset(st);
     }
     sqlite3_finalize(st);
     sodium_memzero(secret, sizeof secret);
-    return own ? store_finish(db, rc, NULL) : rc;
+    return own ? sdb_store_finish(db, rc, NULL) : rc;
 }
 
 int sdb_audit_touching(sdb_db *db, const char *sample_id,
@@ -30,5 +30,5 @@ int sdb_audit_touching(sdb_db *db, const char *sample_id,
 {
     char key[SDB_HASH_HEX];
     int rc = sdb_sample_key(db, sample_id, key);
-    return rc ? rc : store_audit_each(db, key, fn, arg);
+    return rc ? rc : sdb_store_audit_each(db, key, fn, arg);
 }

@@ -54,7 +54,7 @@ int sdb_role_allows(const char *role, const char *action)
 long sdb_user_count(sdb_db *db)
 {
     sqlite3_stmt *st;
-    if (store_prepare(db, "SELECT count(*) FROM app_user", &st, NULL)) return -1;
+    if (sdb_store_prepare(db, "SELECT count(*) FROM app_user", &st, NULL)) return -1;
     long n = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : -1;
     sqlite3_finalize(st);
     return n;
@@ -105,7 +105,7 @@ int sdb_user_add(sdb_db *db, const sdb_ctx *ctx, const char *name, const char *r
         sdb_diag_set(d, NULL, 0, "name", "user names are 1-63 letters, digits, '.', '_' or '-'");
         return SDB_EINVAL;
     }
-    if (store_exec(db, "BEGIN IMMEDIATE", d)) return SDB_ESTORE;
+    if (sdb_store_exec(db, "BEGIN IMMEDIATE", d)) return SDB_ESTORE;
     int rc = SDB_OK;
     if (sdb_user_count(db) == 0 && strcmp(role, "admin")) {
         sdb_diag_set(d, NULL, 0, "--role", "the first user must be an admin");
@@ -113,9 +113,9 @@ int sdb_user_add(sdb_db *db, const sdb_ctx *ctx, const char *name, const char *r
     }
     if (!rc) rc = new_token(db, token, hash);
     sqlite3_stmt *st = NULL;
-    if (!rc) rc = store_prepare(db, "INSERT INTO app_user VALUES (?, ?, ?, ?, 0)", &st, d);
+    if (!rc) rc = sdb_store_prepare(db, "INSERT INTO app_user VALUES (?, ?, ?, ?, 0)", &st, d);
     if (!rc) {
-        store_now(at);
+        sdb_store_now(at);
         const char *v[] = {name, role, hash, at};
         for (int i = 0; i < 4; i++)
             sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
@@ -128,16 +128,16 @@ int sdb_user_add(sdb_db *db, const sdb_ctx *ctx, const char *name, const char *r
     }
     sqlite3_finalize(st);
     if (!rc) rc = audited(db, ctx, "user-add", name, role);
-    return store_finish(db, rc, d);
+    return sdb_store_finish(db, rc, d);
 }
 
 /* Runs sql (?1 = name, ?2 = optional text) on one existing user. */
 static int update_user(sdb_db *db, const sdb_ctx *ctx, const char *action, const char *sql,
                        const char *name, const char *text, sdb_diag *d)
 {
-    if (store_exec(db, "BEGIN IMMEDIATE", d)) return SDB_ESTORE;
+    if (sdb_store_exec(db, "BEGIN IMMEDIATE", d)) return SDB_ESTORE;
     sqlite3_stmt *st;
-    int rc = store_prepare(db, sql, &st, d);
+    int rc = sdb_store_prepare(db, sql, &st, d);
     if (!rc) {
         sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
@@ -149,7 +149,7 @@ static int update_user(sdb_db *db, const sdb_ctx *ctx, const char *action, const
         sqlite3_finalize(st);
     }
     if (!rc) rc = audited(db, ctx, action, name, NULL);
-    return store_finish(db, rc, d);
+    return sdb_store_finish(db, rc, d);
 }
 
 int sdb_user_rotate(sdb_db *db, const sdb_ctx *ctx, const char *name, char token[SDB_HASH_HEX],
@@ -175,7 +175,7 @@ int sdb_user_foreach(sdb_db *db,
                      void *arg)
 {
     sqlite3_stmt *st;
-    if (store_prepare(db, "SELECT name, role, created_at, disabled FROM app_user ORDER BY name",
+    if (sdb_store_prepare(db, "SELECT name, role, created_at, disabled FROM app_user ORDER BY name",
                       &st, NULL))
         return SDB_ESTORE;
     int rc = SDB_OK;
@@ -194,7 +194,7 @@ int sdb_user_auth(sdb_db *db, const char *token, char name[64], char role[16])
     /* read-only connections cannot create the secret; no users means none exists to match */
     if (token_hash(db, token, hash)) return SDB_EPERM;
     sqlite3_stmt *st;
-    if (store_prepare(db, "SELECT name, role FROM app_user WHERE token_hash = ? AND disabled = 0",
+    if (sdb_store_prepare(db, "SELECT name, role FROM app_user WHERE token_hash = ? AND disabled = 0",
                       &st, NULL))
         return SDB_ESTORE;
     sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);

@@ -336,9 +336,9 @@ static int build(sdb_idx **out, const sdb_catalog *cat, source *src, sdb_kind ki
     while ((rc = src->next(src->arg, &e)) == SDB_OK)
         if ((rc = add_row(&b, &e, d))) break;
     if (rc == SDB_END) rc = layout(&b, d);
-    if (!rc) rc = idx_sort_rows(b.x);
-    if (!rc) rc = idx_sample_alleles(b.x);
-    if (!rc) rc = idx_build_directory(b.x);
+    if (!rc) rc = sdb_idx_sort_rows(b.x);
+    if (!rc) rc = sdb_idx_sample_alleles(b.x);
+    if (!rc) rc = sdb_idx_build_directory(b.x);
     for (int l = 0; l <= SDB_LOCUS_ID_MAX; l++) {
         free(b.id_of[l]);
         free(b.codes[l]);
@@ -543,7 +543,7 @@ void sdb_idx_free(sdb_idx *x)
     free(x->over);
     free(x->over_row);
     for (int k = 0; k < x->n_loci; k++) {
-        idx_column_free(x, k);
+        sdb_idx_column_free(x, k);
         free(x->allele_share[k]);
     }
     free(x->ids);
@@ -590,14 +590,14 @@ double sdb_idx_bytes_per_profile(const sdb_idx *x)
     return (double)x->row + (x->src ? sizeof *x->src : 0);
 }
 
-int idx_locus_pos(const sdb_idx *x, unsigned locus)
+int sdb_idx_locus_pos(const sdb_idx *x, unsigned locus)
 {
     for (int k = 0; k < x->n_loci; k++)
         if (x->locus[k] == locus) return k;
     return -1;
 }
 
-uint8_t idx_allele_id(const sdb_idx *x, int k, sdb_allele a)
+uint8_t sdb_idx_allele_id(const sdb_idx *x, int k, sdb_allele a)
 {
     if (a == SDB_ALLELE_ANY) return SDB_IDX_WILDCARD;
     for (int i = 1; i <= x->n_codes[k]; i++)
@@ -605,7 +605,7 @@ uint8_t idx_allele_id(const sdb_idx *x, int k, sdb_allele a)
     return IDX_QUERY_ONLY;
 }
 
-void *idx_column_alloc(size_t bytes)
+void *sdb_idx_column_alloc(size_t bytes)
 {
     const size_t huge = (size_t)2 << 20;
     if (bytes < IDX_MAP_MIN) return malloc(bytes ? bytes : 1);
@@ -618,7 +618,7 @@ void *idx_column_alloc(size_t bytes)
     return p;
 }
 
-uint8_t *idx_column_map(size_t bytes, size_t *mapped)
+uint8_t *sdb_idx_column_map(size_t bytes, size_t *mapped)
 {
     const size_t huge = (size_t)2 << 20;
     *mapped = 0;
@@ -633,22 +633,22 @@ uint8_t *idx_column_map(size_t bytes, size_t *mapped)
     return p;
 }
 
-void idx_column_adopt(sdb_idx *x, int k, uint8_t *col, size_t mapped)
+void sdb_idx_column_adopt(sdb_idx *x, int k, uint8_t *col, size_t mapped)
 {
-    idx_column_free(x, k);
+    sdb_idx_column_free(x, k);
     x->col[k] = col;
     x->col_mapped[k] = mapped;
 }
 
-uint8_t *idx_column_set(sdb_idx *x, int k, size_t bytes)
+uint8_t *sdb_idx_column_set(sdb_idx *x, int k, size_t bytes)
 {
     size_t mapped;
-    uint8_t *c = idx_column_map(bytes, &mapped);
-    if (c) idx_column_adopt(x, k, c, mapped);
+    uint8_t *c = sdb_idx_column_map(bytes, &mapped);
+    if (c) sdb_idx_column_adopt(x, k, c, mapped);
     return c;
 }
 
-void idx_column_free(sdb_idx *x, int k)
+void sdb_idx_column_free(sdb_idx *x, int k)
 {
     if (x->col_mapped[k])
         munmap(x->col[k], x->col_mapped[k]);
@@ -658,7 +658,7 @@ void idx_column_free(sdb_idx *x, int k)
     x->col_mapped[k] = 0;
 }
 
-const sdb_profile *idx_overflow(const sdb_idx *x, long row)
+const sdb_profile *sdb_idx_overflow(const sdb_idx *x, long row)
 {
     long lo = 0, hi = x->n_over - 1;
     while (lo <= hi) {
@@ -675,7 +675,7 @@ const sdb_profile *idx_overflow(const sdb_idx *x, long row)
 int sdb_idx_profile(const sdb_idx *x, long row, sdb_profile *out)
 {
     if (row < 0 || row >= x->n) return SDB_EINVAL;
-    const sdb_profile *over = x->n_over ? idx_overflow(x, row) : NULL;
+    const sdb_profile *over = x->n_over ? sdb_idx_overflow(x, row) : NULL;
     if (over) return sdb_profile_copy(out, over);
     sdb_profile_reset(out);
     const char *id = sdb_idx_sample_id(x, row);

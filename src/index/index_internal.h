@@ -21,9 +21,9 @@ struct sdb_idx {
     /* per locus: n * width[k] bytes (structure of arrays): autosomal loci hold
      * dictionary ids, Y loci repeat numbers (0 untyped) */
     uint8_t *col[SDB_IDX_MAX_LOCI];
-    size_t col_mapped[SDB_IDX_MAX_LOCI]; /* bytes mapped for col[k] (idx_column_set), 0: malloc */
+    size_t col_mapped[SDB_IDX_MAX_LOCI]; /* bytes mapped for col[k] (sdb_idx_column_set), 0: malloc */
     /* autosomal: per locus, the share of rows holding each allele id and the
-     * share untyped (from a sample: idx_sample_alleles), for ordering scans */
+     * share untyped (from a sample: sdb_idx_sample_alleles), for ordering scans */
     float *allele_share[SDB_IDX_MAX_LOCI];
     float untyped_share[SDB_IDX_MAX_LOCI];
     long n;
@@ -44,7 +44,7 @@ struct sdb_idx {
     /* directory of the search order's first two levels: node e (one key at
      * level 0 and one at level 1) starts at row dir_lo[e] and has the keys
      * dir_key[2 e], dir_key[2 e + 1]; n_dir 0 when there is none
-     * (idx_build_directory) */
+     * (sdb_idx_build_directory) */
     long n_dir;
     uint32_t *dir_lo;
     uint16_t *dir_key;
@@ -64,26 +64,26 @@ static inline unsigned idx_key(const sdb_idx *x, int k, long r)
  * one freed): large columns are mapped 2 MB aligned and marked for
  * transparent huge pages (a search touches a few lines in many columns, and
  * with 4 KB pages each of those costs a TLB miss). NULL when out of memory
- * (the old column is kept). idx_column_free() releases either kind. */
-uint8_t *idx_column_set(sdb_idx *x, int k, size_t bytes);
-void idx_column_free(sdb_idx *x, int k);
-/* The two halves of idx_column_set: memory for a column (*mapped: bytes
+ * (the old column is kept). sdb_idx_column_free() releases either kind. */
+uint8_t *sdb_idx_column_set(sdb_idx *x, int k, size_t bytes);
+void sdb_idx_column_free(sdb_idx *x, int k);
+/* The two halves of sdb_idx_column_set: memory for a column (*mapped: bytes
  * mapped, 0 when malloc'd), and handing it to the index as col[k]. */
-uint8_t *idx_column_map(size_t bytes, size_t *mapped);
+uint8_t *sdb_idx_column_map(size_t bytes, size_t *mapped);
 #define IDX_MAP_MIN ((size_t)4 << 20) /* columns from this size up are mapped */
-void idx_column_adopt(sdb_idx *x, int k, uint8_t *col, size_t mapped);
+void sdb_idx_column_adopt(sdb_idx *x, int k, uint8_t *col, size_t mapped);
 
 /* Builds the directory of the first two levels (one pass over their
  * columns; none when the index has fewer than two levels, or when its nodes
  * average under 256 rows and the walk does better without). */
-int idx_build_directory(sdb_idx *x);
+int sdb_idx_build_directory(sdb_idx *x);
 
 /* Fills allele_share and untyped_share from every row, or an even sample of
  * about 2^20 rows (src/index/order.c). */
-int idx_sample_alleles(sdb_idx *x);
+int sdb_idx_sample_alleles(sdb_idx *x);
 
 /* Puts an autosomal index in search order (a no-op for Y). */
-int idx_sort_rows(sdb_idx *x);
+int sdb_idx_sort_rows(sdb_idx *x);
 
 /* The ids of row r at index locus k (width[k] bytes). */
 static inline const uint8_t *idx_slot(const sdb_idx *x, long r, int k)
@@ -92,36 +92,36 @@ static inline const uint8_t *idx_slot(const sdb_idx *x, long r, int k)
 }
 
 /* The SIMD level kernels may use (SDB_SIMD_*: what the processor has, capped
- * by sdb_search_simd() or SDB_FORCE_SCALAR=1); search_use_avx2() is level >=
+ * by sdb_search_simd() or SDB_FORCE_SCALAR=1); sdb_search_use_avx2() is level >=
  * AVX2. In src/search/search.c. */
-int search_simd_level(void);
-int search_use_avx2(void);
+int sdb_search_simd_level(void);
+int sdb_search_use_avx2(void);
 
 /* Position of catalog locus id in the index, or -1. */
-int idx_locus_pos(const sdb_idx *x, unsigned locus);
+int sdb_idx_locus_pos(const sdb_idx *x, unsigned locus);
 /* Id of allele a at index locus k: 1..253, SDB_IDX_WILDCARD, or
  * IDX_QUERY_ONLY for an allele the index never saw. */
-uint8_t idx_allele_id(const sdb_idx *x, int k, sdb_allele a);
+uint8_t sdb_idx_allele_id(const sdb_idx *x, int k, sdb_allele a);
 /* The full profile of an overflow row, or NULL if the row fits. */
-const sdb_profile *idx_overflow(const sdb_idx *x, long row);
+const sdb_profile *sdb_idx_overflow(const sdb_idx *x, long row);
 
 /* Y locus comparison of two sorted allele lists (as ysearch compares): a
  * different copy number or any differing copy makes the locus differ; steps
  * add up between integer alleles. In src/search/search.c. */
-void idx_y_compare(const sdb_allele *a, int na, const sdb_allele *b, int nb, int *differs,
+void sdb_idx_y_compare(const sdb_allele *a, int na, const sdb_allele *b, int nb, int *differs,
                    int *steps);
 /* The alleles (codes, sorted) of row r at Y locus k: from the overflow
  * profile over when given, else the packed repeats; 0 when untyped. At most
  * 32 are written. */
-int idx_y_alleles(const sdb_idx *x, long r, int k, const sdb_profile *over, sdb_allele *out);
+int sdb_idx_y_alleles(const sdb_idx *x, long r, int k, const sdb_profile *over, sdb_allele *out);
 
 /* The Y probe (src/search/yprobe.c) for sdb_ysearch: the rows within the
  * limits, ascending; 1 when the query is off the packed path (then scan). */
 struct sdb_yprobe;
-int yprobe_rows(const struct sdb_yprobe *p, const sdb_profile *q, int max_loci, int max_steps,
+int sdb_yprobe_rows(const struct sdb_yprobe *p, const sdb_profile *q, int max_loci, int max_steps,
                 int min_loci, long **rows, long *n_rows);
-const sdb_idx *yprobe_index(const struct sdb_yprobe *p);
-int yprobe_serves(const struct sdb_yprobe *p, int max_loci, int min_loci);
+const sdb_idx *sdb_yprobe_index(const struct sdb_yprobe *p);
+int sdb_yprobe_serves(const struct sdb_yprobe *p, int max_loci, int min_loci);
 
 /* ---- block keys of Y rows (the lineage block join and the Y probe) ------------- */
 

@@ -257,13 +257,13 @@ static int parse(reader *r, sdb_idx *x, const char *want_stamp, sdb_diag *d, con
         size_t bytes = (size_t)x->n * (size_t)x->width[k];
         const unsigned char *c = take(r, bytes);
         if (!c) return SDB_EFORMAT;
-        if (!idx_column_set(x, k, bytes)) return SDB_ENOMEM;
+        if (!sdb_idx_column_set(x, k, bytes)) return SDB_ENOMEM;
         memcpy(x->col[k], c, bytes);
     }
     int rc = get_overflow(r, x);
     if (!rc) rc = get_order(r, x);
-    if (!rc) rc = idx_sample_alleles(x);
-    if (!rc) rc = idx_build_directory(x);
+    if (!rc) rc = sdb_idx_sample_alleles(x);
+    if (!rc) rc = sdb_idx_build_directory(x);
     if (!rc && (r->err || r->p != r->end)) rc = SDB_EFORMAT;
     return rc;
 }

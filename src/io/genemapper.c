@@ -49,7 +49,7 @@ static int is_allele_key(const char *key)
 static int gm_header(sdb_reader *r, gm_state *st, sdb_diag *d)
 {
     table *t = &r->tab;
-    int rc = reader_header(r, d);
+    int rc = sdb_reader_header(r, d);
     if (rc) return rc;
     st->col_sample = st->col_marker = st->col_kit = -1;
     st->n_header = t->n_fields;
@@ -57,7 +57,7 @@ static int gm_header(sdb_reader *r, gm_state *st, sdb_diag *d)
         return SDB_ENOMEM;
     for (int i = 0; i < t->n_fields; i++) {
         char key[64];
-        header_key(&t->fields[i], key, sizeof key);
+        sdb_header_key(&t->fields[i], key, sizeof key);
         if (!strcmp(key, "SAMPLENAME") || !strcmp(key, "SAMPLE.NAME") || !strcmp(key, "SAMPLE"))
             st->col_sample = st->col_sample < 0 ? i : st->col_sample;
         else if (!strcmp(key, "MARKER") || !strcmp(key, "LOCUS"))
@@ -78,7 +78,7 @@ static int gm_header(sdb_reader *r, gm_state *st, sdb_diag *d)
     return SDB_OK;
 }
 
-int genemapper_open(sdb_reader *r, sdb_diag *d)
+int sdb_genemapper_open(sdb_reader *r, sdb_diag *d)
 {
     gm_state *st = calloc(1, sizeof *st);
     if (!st) return SDB_ENOMEM;
@@ -89,8 +89,8 @@ int genemapper_open(sdb_reader *r, sdb_diag *d)
     if (rc) return rc;
     r->next = gm_next;
     /* A header with no row after it is an error, not an empty import. */
-    if ((rc = reader_expect_rows(r, d))) return rc;
-    if ((rc = table_next(&r->tab, r->name, d)) < 0) return rc;
+    if ((rc = sdb_reader_expect_rows(r, d))) return rc;
+    if ((rc = sdb_table_next(&r->tab, r->name, d)) < 0) return rc;
     st->have_row = 1;
     return SDB_OK;
 }
@@ -114,12 +114,12 @@ static int gm_row(sdb_reader *r, gm_state *st, sdb_profile *p, sdb_diag *d)
         return SDB_EINVAL;
     }
     for (int i = st->n_header; i < t->n_fields; i++)
-        if (field_trim(f[i]).len) {
+        if (sdb_field_trim(f[i]).len) {
             sdb_diag_set(d, r->name, t->line, NULL, "more fields than the header (%d > %d)",
                          t->n_fields, st->n_header);
             return SDB_EINVAL;
         }
-    field m = field_trim(f[st->col_marker]);
+    field m = sdb_field_trim(f[st->col_marker]);
     const sdb_locus *l = sdb_catalog_find(r->cat, m.s, m.len);
     if (!l) {
         sdb_diag_set(d, r->name, t->line, "Marker", "unknown locus '%.*s'",
@@ -135,17 +135,17 @@ static int gm_row(sdb_reader *r, gm_state *st, sdb_profile *p, sdb_diag *d)
     }
     st->seen[l->id >> 3] |= bit;
     st->seen_list[st->n_seen++] = l->id;
-    if (st->col_kit >= 0 && (!p->kit || !p->kit[0]) && field_trim(f[st->col_kit]).len) {
-        field k = field_trim(f[st->col_kit]);
+    if (st->col_kit >= 0 && (!p->kit || !p->kit[0]) && sdb_field_trim(f[st->col_kit]).len) {
+        field k = sdb_field_trim(f[st->col_kit]);
         if (sdb_profile_set_kit(p, k.s, (long)k.len)) return SDB_ENOMEM;
     }
     int typed = 0;
     p->add_line = t->line;
     for (int i = 0; i < st->n_allele_cols; i++) {
         field a = f[st->allele_cols[i]];
-        if (field_is_missing(a)) continue;
+        if (sdb_field_is_missing(a)) continue;
         int n;
-        int rc = add_cell_alleles(p, l, a, &n, d);
+        int rc = sdb_add_cell_alleles(p, l, a, &n, d);
         if (rc) {
             snprintf(d->file, sizeof d->file, "%s", r->name);
             d->line = t->line;
@@ -168,7 +168,7 @@ static int gm_next(sdb_reader *r, sdb_profile *p, sdb_diag *d)
     table *t = &r->tab;
     if (!st->have_row) return SDB_END;
     seen_clear(st);
-    field s = field_trim(t->fields[st->col_sample < t->n_fields ? st->col_sample : 0]);
+    field s = sdb_field_trim(t->fields[st->col_sample < t->n_fields ? st->col_sample : 0]);
     int bad = SDB_OK;
     p->line = t->line;
     if (st->col_sample >= t->n_fields || s.len == 0 || s.len > SDB_SAMPLE_ID_MAX) {
@@ -179,19 +179,19 @@ static int gm_next(sdb_reader *r, sdb_profile *p, sdb_diag *d)
     }
     memcpy(st->sample, s.s, s.len);
     st->sample[s.len] = '\0';
-    if (!bad) bad = reader_set_id(r, p, s, t->line, d);
+    if (!bad) bad = sdb_reader_set_id(r, p, s, t->line, d);
     for (;;) {
         int rc = bad ? SDB_OK : gm_row(r, st, p, d);
         if (rc == SDB_END) return bad ? bad : SDB_OK; /* repeated marker: row is next record's */
         if (rc == SDB_ENOMEM) return rc;
         if (rc == SDB_EINVAL) bad = rc;
-        rc = table_next(t, r->name, d);
+        rc = sdb_table_next(t, r->name, d);
         if (rc < 0) return rc;
         if (rc == 0) {
             st->have_row = 0;
             return bad;
         }
-        field n = field_trim(t->fields[st->col_sample < t->n_fields ? st->col_sample : 0]);
+        field n = sdb_field_trim(t->fields[st->col_sample < t->n_fields ? st->col_sample : 0]);
         if (s.len == 0 || n.len != s.len || memcmp(n.s, st->sample, s.len)) return bad;
     }
 }

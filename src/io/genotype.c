@@ -10,7 +10,7 @@ int sdb_genotype_parse(sdb_profile *p, const sdb_catalog *cat, const char *text,
     while (*s) {
         const char *semi = strchr(s, ';');
         size_t n = semi ? (size_t)(semi - s) : strlen(s);
-        field item = field_trim((field){s, n});
+        field item = sdb_field_trim((field){s, n});
         s += n + (semi != NULL);
         if (!item.len) continue;
         const char *eq = memchr(item.s, '=', item.len);
@@ -19,7 +19,7 @@ int sdb_genotype_parse(sdb_profile *p, const sdb_catalog *cat, const char *text,
                          (int)item.len, item.s);
             return SDB_EINVAL;
         }
-        field name = field_trim((field){item.s, (size_t)(eq - item.s)});
+        field name = sdb_field_trim((field){item.s, (size_t)(eq - item.s)});
         const sdb_locus *l = sdb_catalog_find(cat, name.s, name.len);
         if (!l) {
             sdb_diag_set(d, "--genotype", 0, NULL, "unknown locus '%.*s'", (int)name.len, name.s);
@@ -32,7 +32,7 @@ int sdb_genotype_parse(sdb_profile *p, const sdb_catalog *cat, const char *text,
         memcpy(cell, eq + 1, vlen);
         for (size_t k = 0; k < vlen; k++)
             if (cell[k] == '/') cell[k] = ',';
-        int added, rc = add_cell_alleles(p, l, (field){cell, vlen}, &added, d);
+        int added, rc = sdb_add_cell_alleles(p, l, (field){cell, vlen}, &added, d);
         if (rc) {
             snprintf(d->file, sizeof d->file, "--genotype");
             snprintf(d->field, sizeof d->field, "%s", l->name);

@@ -27,30 +27,30 @@ typedef struct table {
     size_t scratch_len, scratch_cap;
 } table;
 
-void table_init(table *t, const char *buf, size_t len, char delim);
-void table_free(table *t);
+void sdb_table_init(table *t, const char *buf, size_t len, char delim);
+void sdb_table_free(table *t);
 /* 1: a row in t->fields; 0: end of input; SDB_EFORMAT: unterminated quote
  * (d filled with file name `name`); SDB_ENOMEM. */
-int table_next(table *t, const char *name, sdb_diag *d);
+int sdb_table_next(table *t, const char *name, sdb_diag *d);
 
 /* Checks the whole buffer: not empty, not UTF-16, no NUL byte, valid UTF-8.
  * Returns the number of leading bytes to skip (a UTF-8 BOM) or a negative
  * SDB_EFORMAT with d filled. */
-long text_check(const char *buf, size_t len, const char *name, sdb_diag *d);
+long sdb_text_check(const char *buf, size_t len, const char *name, sdb_diag *d);
 
 /* Key of a header name for comparisons: upper case, no spaces/'_'/'-'. */
-void header_key(const field *f, char *key, size_t size);
+void sdb_header_key(const field *f, char *key, size_t size);
 
 /* Trims blanks around a field. */
-field field_trim(field f);
+field sdb_field_trim(field f);
 
 /* 1 if the (trimmed) field is empty or "NA". */
-int field_is_missing(field f);
+int sdb_field_is_missing(field f);
 
 /* Parses every allele of a cell separated by ',' and adds it at locus.
  * Returns SDB_OK, SDB_EINVAL (d->reason set, field left to the caller) or
  * SDB_ENOMEM; *n_added counts the alleles added. */
-int add_cell_alleles(sdb_profile *p, const sdb_locus *l, field f, int *n_added, sdb_diag *d);
+int sdb_add_cell_alleles(sdb_profile *p, const sdb_locus *l, field f, int *n_added, sdb_diag *d);
 
 /* The reader object; each format supplies `next` and `free_state`. */
 struct sdb_reader {
@@ -67,18 +67,18 @@ struct sdb_reader {
     void (*free_state)(void *state);
 };
 
-int genemapper_open(sdb_reader *r, sdb_diag *d);
-int wide_open(sdb_reader *r, sdb_diag *d);
-int jsonl_open(sdb_reader *r, sdb_diag *d);
+int sdb_genemapper_open(sdb_reader *r, sdb_diag *d);
+int sdb_wide_open(sdb_reader *r, sdb_diag *d);
+int sdb_jsonl_open(sdb_reader *r, sdb_diag *d);
 
 /* Reads the header row into r->tab.fields (SDB_EFORMAT if there is none). */
-int reader_header(sdb_reader *r, sdb_diag *d);
+int sdb_reader_header(sdb_reader *r, sdb_diag *d);
 /* Checks that a data row follows the header without consuming it
  * ("header only" is SDB_EFORMAT). */
-int reader_expect_rows(sdb_reader *r, sdb_diag *d);
+int sdb_reader_expect_rows(sdb_reader *r, sdb_diag *d);
 
 /* Sets p's sample id to opts.id_prefix + text (or + line with id_from_line).
  * An empty or overlong id is SDB_EINVAL with d filled. */
-int reader_set_id(sdb_reader *r, sdb_profile *p, field id, long line, sdb_diag *d);
+int sdb_reader_set_id(sdb_reader *r, sdb_profile *p, field id, long line, sdb_diag *d);
 
 #endif

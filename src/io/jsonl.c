@@ -15,7 +15,7 @@
 
 static int jsonl_next(sdb_reader *r, sdb_profile *p, sdb_diag *d);
 
-int jsonl_open(sdb_reader *r, sdb_diag *d)
+int sdb_jsonl_open(sdb_reader *r, sdb_diag *d)
 {
     r->next = jsonl_next;
     return SDB_OK;
@@ -81,7 +81,7 @@ static int add_locus(sdb_reader *r, sdb_profile *p, const char *name, json_t *ar
             sdb_diag_set(d, r->name, line, l->name, "allele must be a string, as \"9.3\"");
             return SDB_EINVAL;
         }
-        int rc = add_cell_alleles(p, l, (field){s, strlen(s)}, &n, d);
+        int rc = sdb_add_cell_alleles(p, l, (field){s, strlen(s)}, &n, d);
         if (rc) {
             snprintf(d->file, sizeof d->file, "%s", r->name);
             d->line = line;
@@ -121,7 +121,7 @@ static int parse_object(sdb_reader *r, json_t *obj, sdb_profile *p, sdb_diag *d)
         (rc = optional_string(r, obj, "kit", &kit, d)) ||
         (rc = optional_string(r, obj, "population", &pop, d)))
         return rc;
-    if ((rc = reader_set_id(r, p, (field){id ? id : "", id ? strlen(id) : 0}, line, d))) return rc;
+    if ((rc = sdb_reader_set_id(r, p, (field){id ? id : "", id ? strlen(id) : 0}, line, d))) return rc;
     if ((kit && sdb_profile_set_kit(p, kit, -1)) || (pop && sdb_profile_set_population(p, pop, -1)))
         return SDB_ENOMEM;
     json_t *flags = json_object_get(obj, "flags"), *flag;

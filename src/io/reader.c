@@ -77,21 +77,21 @@ static sdb_format detect(const char *s, size_t len)
     size_t hl = nl ? (size_t)(nl - s) : len;
     char delim = memchr(s, '\t', hl) ? '\t' : ',';
     table t;
-    table_init(&t, s, hl, delim);
+    sdb_table_init(&t, s, hl, delim);
     sdb_format f = SDB_FMT_WIDE;
-    if (table_next(&t, "", NULL) == 1)
+    if (sdb_table_next(&t, "", NULL) == 1)
         for (int k = 0; k < t.n_fields; k++) {
             char key[64];
-            header_key(&t.fields[k], key, sizeof key);
+            sdb_header_key(&t.fields[k], key, sizeof key);
             if (!strcmp(key, "MARKER") || !strcmp(key, "LOCUS")) f = SDB_FMT_GENEMAPPER;
         }
-    table_free(&t);
+    sdb_table_free(&t);
     return f;
 }
 
 static int open_buffer(sdb_reader *r, sdb_diag *d)
 {
-    long start = text_check(r->buf, r->len, r->name, d);
+    long start = sdb_text_check(r->buf, r->len, r->name, d);
     if (start < 0) return (int)start;
     r->start = (size_t)start;
     const char *s = r->buf + r->start;
@@ -99,11 +99,11 @@ static int open_buffer(sdb_reader *r, sdb_diag *d)
     if (r->format == SDB_FMT_AUTO) r->format = detect(s, len);
     const char *nl = memchr(s, '\n', len);
     char delim = memchr(s, '\t', nl ? (size_t)(nl - s) : len) ? '\t' : ',';
-    table_init(&r->tab, s, len, delim);
+    sdb_table_init(&r->tab, s, len, delim);
     switch (r->format) {
-    case SDB_FMT_GENEMAPPER: return genemapper_open(r, d);
-    case SDB_FMT_WIDE: return wide_open(r, d);
-    case SDB_FMT_JSONL: return jsonl_open(r, d);
+    case SDB_FMT_GENEMAPPER: return sdb_genemapper_open(r, d);
+    case SDB_FMT_WIDE: return sdb_wide_open(r, d);
+    case SDB_FMT_JSONL: return sdb_jsonl_open(r, d);
     default: return SDB_EINVAL;
     }
 }
@@ -192,23 +192,23 @@ void sdb_reader_close(sdb_reader *r)
 {
     if (!r) return;
     if (r->free_state) r->free_state(r->state);
-    table_free(&r->tab);
+    sdb_table_free(&r->tab);
     free(r->buf);
     free(r);
 }
 
-int reader_header(sdb_reader *r, sdb_diag *d)
+int sdb_reader_header(sdb_reader *r, sdb_diag *d)
 {
-    int rc = table_next(&r->tab, r->name, d);
+    int rc = sdb_table_next(&r->tab, r->name, d);
     if (rc == 0) sdb_diag_set(d, r->name, 1, NULL, "empty file");
     return rc < 0 ? rc : rc == 0 ? SDB_EFORMAT : SDB_OK;
 }
 
-int reader_expect_rows(sdb_reader *r, sdb_diag *d)
+int sdb_reader_expect_rows(sdb_reader *r, sdb_diag *d)
 {
     size_t pos = r->tab.pos;
     long next_line = r->tab.next_line, header_line = r->tab.line;
-    int rc = table_next(&r->tab, r->name, d);
+    int rc = sdb_table_next(&r->tab, r->name, d);
     if (rc < 0) return rc;
     r->tab.pos = pos; /* rewind: the reader reads that row again */
     r->tab.next_line = next_line;
@@ -219,14 +219,14 @@ int reader_expect_rows(sdb_reader *r, sdb_diag *d)
     return SDB_OK;
 }
 
-int reader_set_id(sdb_reader *r, sdb_profile *p, field id, long line, sdb_diag *d)
+int sdb_reader_set_id(sdb_reader *r, sdb_profile *p, field id, long line, sdb_diag *d)
 {
     char text[32];
     if (r->opts.id_from_line) {
         snprintf(text, sizeof text, "%ld", line);
         id = (field){text, strlen(text)};
     }
-    id = field_trim(id);
+    id = sdb_field_trim(id);
     size_t plen = strlen(r->opts.id_prefix);
     if (id.len == 0 || plen + id.len > SDB_SAMPLE_ID_MAX) {
         sdb_diag_set(d, r->name, line, "sample id",

@@ -5,7 +5,7 @@
 
 #include "io_internal.h"
 
-void table_init(table *t, const char *buf, size_t len, char delim)
+void sdb_table_init(table *t, const char *buf, size_t len, char delim)
 {
     memset(t, 0, sizeof *t);
     t->buf = buf;
@@ -14,7 +14,7 @@ void table_init(table *t, const char *buf, size_t len, char delim)
     t->next_line = 1;
 }
 
-void table_free(table *t)
+void sdb_table_free(table *t)
 {
     free(t->fields);
     free(t->scratch);
@@ -94,7 +94,7 @@ static int quoted_field(table *t, const char *name, sdb_diag *d)
 
 /* Row splitting states: at the start of a field either a quote opens a
  * quoted field or plain text runs to the delimiter / line end. */
-int table_next(table *t, const char *name, sdb_diag *d)
+int sdb_table_next(table *t, const char *name, sdb_diag *d)
 {
     for (;;) {
         if (t->pos >= t->len) return 0;
@@ -168,7 +168,7 @@ static int word_needs_check(uint64_t w)
 /* The whole file is checked up front, so the readers can trust that they see
  * UTF-8 text. Plain ASCII runs are skipped a word at a time; only words with
  * a NUL or a non-ASCII byte are looked at byte by byte. */
-long text_check(const char *buf, size_t len, const char *name, sdb_diag *d)
+long sdb_text_check(const char *buf, size_t len, const char *name, sdb_diag *d)
 {
     const unsigned char *u = (const unsigned char *)buf;
     if (len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
@@ -208,7 +208,7 @@ long text_check(const char *buf, size_t len, const char *name, sdb_diag *d)
     return (long)start;
 }
 
-field field_trim(field f)
+field sdb_field_trim(field f)
 {
     while (f.len && (f.s[0] == ' ' || f.s[0] == '\t'))
         f.s++, f.len--;
@@ -217,19 +217,19 @@ field field_trim(field f)
     return f;
 }
 
-int field_is_missing(field f)
+int sdb_field_is_missing(field f)
 {
-    f = field_trim(f);
+    f = sdb_field_trim(f);
     return f.len == 0 || (f.len == 2 && f.s[0] == 'N' && f.s[1] == 'A');
 }
 
-void header_key(const field *f, char *key, size_t size)
+void sdb_header_key(const field *f, char *key, size_t size)
 {
-    field t = field_trim(*f);
+    field t = sdb_field_trim(*f);
     if (sdb_name_key(t.s, t.len, key, size) < 0) key[0] = '\0';
 }
 
-int add_cell_alleles(sdb_profile *p, const sdb_locus *l, field f, int *n_added, sdb_diag *d)
+int sdb_add_cell_alleles(sdb_profile *p, const sdb_locus *l, field f, int *n_added, sdb_diag *d)
 {
     *n_added = 0;
     size_t i = 0;
@@ -237,7 +237,7 @@ int add_cell_alleles(sdb_profile *p, const sdb_locus *l, field f, int *n_added, 
         size_t start = i;
         while (i < f.len && f.s[i] != ',')
             i++;
-        field one = field_trim((field){f.s + start, i - start});
+        field one = sdb_field_trim((field){f.s + start, i - start});
         i++; /* past the comma */
         sdb_allele a;
         if (sdb_allele_parse(one.s, one.len, &a)) {

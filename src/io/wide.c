@@ -52,7 +52,7 @@ static int key_is(const char *key, const char *const *names)
  * suffix. NULL if neither is a catalog name. */
 static const sdb_locus *column_locus(const sdb_catalog *cat, field h)
 {
-    h = field_trim(h);
+    h = sdb_field_trim(h);
     const sdb_locus *l = sdb_catalog_find(cat, h.s, h.len);
     if (l) return l;
     size_t i = h.len;
@@ -72,10 +72,10 @@ static int classify_column(sdb_reader *r, wide_state *st, int i, sdb_diag *d)
     static const char *const export_names[] = {"KIND", "INDEX", "BASIS", "RETAINUNTIL", NULL};
     field h = r->tab.fields[i];
     char key[64], want[64];
-    header_key(&h, key, sizeof key);
+    sdb_header_key(&h, key, sizeof key);
     if (r->opts.id_column) {
         field w = {r->opts.id_column, strlen(r->opts.id_column)};
-        header_key(&w, want, sizeof want);
+        sdb_header_key(&w, want, sizeof want);
         if (!strcmp(key, want) && st->col_id < 0) {
             st->col_id = i;
             return SDB_OK;
@@ -96,7 +96,7 @@ static int classify_column(sdb_reader *r, wide_state *st, int i, sdb_diag *d)
              st->col_locus[i]->type == SDB_LOCUS_CONTROL)
         st->col_locus[i] = NULL; /* quality sensor: skipped */
     else if (!st->col_locus[i]) {
-        field t = field_trim(h);
+        field t = sdb_field_trim(h);
         sdb_diag_set(d, r->name, r->tab.line, NULL, "unknown locus (column %d)", i + 1);
         snprintf(d->field, sizeof d->field, "%.*s", (int)(t.len > 60 ? 60 : t.len), t.s);
         return SDB_EINVAL;
@@ -104,14 +104,14 @@ static int classify_column(sdb_reader *r, wide_state *st, int i, sdb_diag *d)
     return SDB_OK;
 }
 
-int wide_open(sdb_reader *r, sdb_diag *d)
+int sdb_wide_open(sdb_reader *r, sdb_diag *d)
 {
     wide_state *st = calloc(1, sizeof *st);
     if (!st) return SDB_ENOMEM;
     r->state = st;
     r->free_state = wide_free;
     r->next = wide_next;
-    int rc = reader_header(r, d);
+    int rc = sdb_reader_header(r, d);
     if (rc) return rc;
     st->n_cols = r->tab.n_fields;
     st->col_id = st->col_pop = st->col_kit = st->col_flags = -1;
@@ -123,7 +123,7 @@ int wide_open(sdb_reader *r, sdb_diag *d)
     st->seen_gen = calloc(st->max_id + 1, sizeof *st->seen_gen);
     if (!st->col_locus || !st->col_name || !st->typed_gen || !st->seen_gen) return SDB_ENOMEM;
     for (int i = 0; i < st->n_cols; i++) {
-        field h = field_trim(r->tab.fields[i]);
+        field h = sdb_field_trim(r->tab.fields[i]);
         if (!(st->col_name[i] = strndup(h.s, h.len > 80 ? 80 : h.len))) return SDB_ENOMEM;
     }
     int n_loci = 0;
@@ -148,7 +148,7 @@ int wide_open(sdb_reader *r, sdb_diag *d)
         sdb_diag_set(d, r->name, r->tab.line, NULL, "header names no locus column");
         return SDB_EFORMAT;
     }
-    return reader_expect_rows(r, d);
+    return sdb_reader_expect_rows(r, d);
 }
 
 /* The exported flags cell ("partial|mixture"): only "partial" is taken, the
@@ -165,7 +165,7 @@ static int wide_next(sdb_reader *r, sdb_profile *p, sdb_diag *d)
 {
     wide_state *st = r->state;
     table *t = &r->tab;
-    int rc = table_next(t, r->name, d);
+    int rc = sdb_table_next(t, r->name, d);
     if (rc <= 0) return rc == 0 ? SDB_END : rc;
     p->line = t->line;
     if (t->n_fields != st->n_cols) {
@@ -174,14 +174,14 @@ static int wide_next(sdb_reader *r, sdb_profile *p, sdb_diag *d)
         return SDB_EINVAL;
     }
     field *f = t->fields;
-    if ((rc = reader_set_id(r, p, st->col_id >= 0 ? f[st->col_id] : (field){"", 0}, t->line, d)))
+    if ((rc = sdb_reader_set_id(r, p, st->col_id >= 0 ? f[st->col_id] : (field){"", 0}, t->line, d)))
         return rc;
-    if (st->col_pop >= 0 && !field_is_missing(f[st->col_pop])) {
-        field v = field_trim(f[st->col_pop]);
+    if (st->col_pop >= 0 && !sdb_field_is_missing(f[st->col_pop])) {
+        field v = sdb_field_trim(f[st->col_pop]);
         if (sdb_profile_set_population(p, v.s, (long)v.len)) return SDB_ENOMEM;
     }
-    if (st->col_kit >= 0 && !field_is_missing(f[st->col_kit])) {
-        field v = field_trim(f[st->col_kit]);
+    if (st->col_kit >= 0 && !sdb_field_is_missing(f[st->col_kit])) {
+        field v = sdb_field_trim(f[st->col_kit]);
         if (sdb_profile_set_kit(p, v.s, (long)v.len)) return SDB_ENOMEM;
     }
     if (st->col_flags >= 0 && flags_say_partial(f[st->col_flags])) p->flags |= SDB_PF_PARTIAL;
@@ -190,9 +190,9 @@ static int wide_next(sdb_reader *r, sdb_profile *p, sdb_diag *d)
         int i = st->order[k];
         const sdb_locus *l = st->col_locus[i];
         st->seen_gen[l->id] = gen;
-        if (field_is_missing(f[i])) continue;
+        if (sdb_field_is_missing(f[i])) continue;
         int n;
-        if ((rc = add_cell_alleles(p, l, f[i], &n, d))) {
+        if ((rc = sdb_add_cell_alleles(p, l, f[i], &n, d))) {
             snprintf(d->file, sizeof d->file, "%s", r->name);
             d->line = t->line;
             snprintf(d->field, sizeof d->field, "%s", st->col_name[i]);

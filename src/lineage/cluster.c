@@ -47,8 +47,8 @@ static int uf_union(long *parent, long a, long b)
  * max_loci of them differ, by at most max_steps steps. */
 static int linked(const sdb_idx *x, const sdb_lineage_opts *o, long a, long b)
 {
-    const sdb_profile *oa = x->n_over ? idx_overflow(x, a) : NULL;
-    const sdb_profile *ob = x->n_over ? idx_overflow(x, b) : NULL;
+    const sdb_profile *oa = x->n_over ? sdb_idx_overflow(x, a) : NULL;
+    const sdb_profile *ob = x->n_over ? sdb_idx_overflow(x, b) : NULL;
     int compared = 0, differing = 0, steps = 0;
     for (int k = 0; k < x->n_loci; k++) {
         const uint8_t *sa = idx_slot(x, a, k), *sb = idx_slot(x, b, k);
@@ -63,8 +63,8 @@ static int linked(const sdb_idx *x, const sdb_lineage_opts *o, long a, long b)
             }
         } else {
             sdb_allele va[64], vb[64];
-            int na = idx_y_alleles(x, a, k, oa, va), nb = idx_y_alleles(x, b, k, ob, vb);
-            idx_y_compare(va, na, vb, nb, &differs, &st);
+            int na = sdb_idx_y_alleles(x, a, k, oa, va), nb = sdb_idx_y_alleles(x, b, k, ob, vb);
+            sdb_idx_y_compare(va, na, vb, nb, &differs, &st);
         }
         differing += differs;
         steps += st;
@@ -231,7 +231,7 @@ static int make_group(const sdb_idx *x, const long *order, long s, long t, uint6
     if (!g->rows || (fresh && !g->fresh) || !ge || !gt || !pos) goto done;
     for (long i = 0; i < m; i++) {
         long r = order[s + i];
-        int over = x->n_over && idx_overflow(x, r);
+        int over = x->n_over && sdb_idx_overflow(x, r);
         ge[i] = (entry){over ? idx_mix((uint64_t)r) | 1ULL : idx_block_key(x, r, mask) & ~1ULL, r};
     }
     sort_entries(ge, gt, m);

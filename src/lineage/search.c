@@ -47,7 +47,7 @@ static char *dup_text(const unsigned char *s)
 static int build_options(sdb_db *db, sdb_lineage_search_opts *o, sdb_diag *d)
 {
     sqlite3_stmt *st;
-    if (store_prepare(db,
+    if (sdb_store_prepare(db,
                       "SELECT max_loci, max_steps, min_loci FROM lineage_build ORDER BY id DESC"
                       " LIMIT 1",
                       &st, d))
@@ -102,7 +102,7 @@ static int find_lineages(sdb_db *db, const sdb_idx *x, const sdb_profile *q,
     if (rc) return rc;
     r->near_matches = n_hits;
     sqlite3_stmt *st;
-    if (store_prepare(db,
+    if (sdb_store_prepare(db,
                       "SELECT l.id, l.size FROM profile p JOIN lineage_member m ON m.profile_id = p.id"
                       " JOIN lineage l ON l.id = m.lineage_id WHERE p.sample_id = ?",
                       &st, d)) {
@@ -139,7 +139,7 @@ static int rank_members(sdb_db *db, const sdb_profile *q, const sdb_lineage_sear
                         sdb_lineage_result *r, sdb_diag *d)
 {
     sqlite3_stmt *st;
-    if (store_prepare(db,
+    if (sdb_store_prepare(db,
                       "SELECT p.sample_id, p.genotype, (SELECT pe.ext_id FROM person_profile pp"
                       " JOIN person pe ON pe.id = pp.person_id WHERE pp.profile_id = p.id"
                       " AND pe.sex = 'M' LIMIT 1)"
@@ -157,7 +157,7 @@ static int rank_members(sdb_db *db, const sdb_profile *q, const sdb_lineage_sear
         sqlite3_bind_int64(st, 2, r->lineages[l]);
         int step;
         while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-            rc = genotype_decode(&t, db->cat, sqlite3_column_blob(st, 1),
+            rc = sdb_genotype_decode(&t, db->cat, sqlite3_column_blob(st, 1),
                                  (size_t)sqlite3_column_bytes(st, 1));
             if (rc) break;
             if (r->n_members == cap) {
@@ -246,7 +246,7 @@ static int load_tree(sdb_db *db, long long root, const sdb_lineage_result *r,
                      const sdb_lineage_search_opts *o, node **out, long *n_out, sdb_diag *d)
 {
     sqlite3_stmt *st, *typed;
-    if (store_prepare(db,
+    if (sdb_store_prepare(db,
                       "WITH RECURSIVE t(id, depth) AS (SELECT ?1, 0 UNION ALL"
                       " SELECT p.id, t.depth + 1 FROM person p JOIN t ON p.father = t.id"
                       " WHERE p.sex = 'M' LIMIT ?2)"
@@ -254,7 +254,7 @@ static int load_tree(sdb_db *db, long long root, const sdb_lineage_result *r,
                       " p.ext_id FROM t JOIN person p ON p.id = t.id",
                       &st, d))
         return SDB_ESTORE;
-    if (store_prepare(db,
+    if (sdb_store_prepare(db,
                       "SELECT pr.sample_id FROM person_profile pp JOIN profile pr"
                       " ON pr.id = pp.profile_id WHERE pp.person_id = ? AND pr.kind = 'Y'",
                       &typed, d)) {
@@ -396,8 +396,8 @@ static int expand_trees(sdb_db *db, sdb_lineage_result *r, const sdb_lineage_sea
                         sdb_diag *d)
 {
     sqlite3_stmt *father, *person;
-    if (store_prepare(db, "SELECT father FROM person WHERE id = ?", &father, d)) return SDB_ESTORE;
-    if (store_prepare(db,
+    if (sdb_store_prepare(db, "SELECT father FROM person WHERE id = ?", &father, d)) return SDB_ESTORE;
+    if (sdb_store_prepare(db,
                       "SELECT pe.id FROM person pe JOIN person_profile pp ON pp.person_id = pe.id"
                       " JOIN profile pr ON pr.id = pp.profile_id WHERE pr.sample_id = ?"
                       " AND pe.sex = 'M'",

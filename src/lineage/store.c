@@ -48,7 +48,7 @@ static int profile_ids(sdb_db *db, const sdb_idx *x, const char *indexes, long l
                        sdb_diag *d)
 {
     sqlite3_stmt *st;
-    if (store_prepare(db,
+    if (sdb_store_prepare(db,
                       "SELECT id, sample_id FROM profile WHERE " STORE_INDEX_IN("index_name")
                       " AND kind = 'Y'",
                       &st, d))
@@ -125,13 +125,13 @@ static int load_persons(sdb_db *db, persons *p, sdb_diag *d)
 {
     memset(p, 0, sizeof *p);
     sqlite3_stmt *st;
-    if (store_prepare(db, "SELECT coalesce(max(id), 0) FROM person", &st, d)) return SDB_ESTORE;
+    if (sdb_store_prepare(db, "SELECT coalesce(max(id), 0) FROM person", &st, d)) return SDB_ESTORE;
     if (sqlite3_step(st) == SQLITE_ROW) p->max_id = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     p->father = calloc((size_t)p->max_id + 1, sizeof *p->father);
     p->root = calloc((size_t)p->max_id + 1, sizeof *p->root);
     if (!p->father || !p->root) return SDB_ENOMEM;
-    if (store_prepare(db, "SELECT id, father FROM person WHERE father IS NOT NULL", &st, d))
+    if (sdb_store_prepare(db, "SELECT id, father FROM person WHERE father IS NOT NULL", &st, d))
         return SDB_ESTORE;
     while (sqlite3_step(st) == SQLITE_ROW)
         p->father[sqlite3_column_int64(st, 0)] = sqlite3_column_int64(st, 1);
@@ -165,7 +165,7 @@ static int father_son_links(sdb_db *db, const pid_row *pm, long n, long (**out)[
     sqlite3_stmt *st = NULL;
     pid_row *rr = NULL; /* (root, row) */
     long m = 0, cap = 0;
-    if (!rc && store_prepare(db,
+    if (!rc && sdb_store_prepare(db,
                              "SELECT pp.person_id, pp.profile_id FROM person_profile pp"
                              " JOIN person pe ON pe.id = pp.person_id"
                              " JOIN profile pr ON pr.id = pp.profile_id"
@@ -263,7 +263,7 @@ static int lineage_stats(const sdb_idx *x, const long *rows, long m, uint32_t *t
     sdb_profile_free(&modal);
     for (long i = 0; i < m; i++) {
         uint64_t h = 0x9e3779b97f4a7c15ULL; /* slots of every locus, overflow rows by row */
-        const sdb_profile *over = x->n_over ? idx_overflow(x, rows[i]) : NULL;
+        const sdb_profile *over = x->n_over ? sdb_idx_overflow(x, rows[i]) : NULL;
         for (int k = 0; k < x->n_loci; k++) {
             const uint8_t *s = idx_slot(x, rows[i], k);
             for (int c = 0; c < x->width[k]; c++)
@@ -296,7 +296,7 @@ static int last_build(sdb_db *db, prev_build *p, sdb_diag *d)
 {
     memset(p, 0, sizeof *p);
     sqlite3_stmt *st;
-    if (store_prepare(db,
+    if (sdb_store_prepare(db,
                       "SELECT max_loci, max_steps, min_loci, indexes FROM lineage_build"
                       " ORDER BY id DESC LIMIT 1",
                       &st, d))
@@ -324,14 +324,14 @@ static int previous_partition(sdb_db *db, const pid_row *pm, long n, long *comp,
         lin[r] = 0;
     }
     sqlite3_stmt *st;
-    if (store_prepare(db, "SELECT coalesce(max(id), 0) FROM lineage", &st, d)) return SDB_ESTORE;
+    if (sdb_store_prepare(db, "SELECT coalesce(max(id), 0) FROM lineage", &st, d)) return SDB_ESTORE;
     *max_id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_finalize(st);
     long *first = malloc((size_t)(*max_id + 1) * sizeof *first);
     if (!first) return SDB_ENOMEM;
     for (long long i = 0; i <= *max_id; i++)
         first[i] = -1;
-    if (store_prepare(db, "SELECT profile_id, lineage_id FROM lineage_member", &st, d)) {
+    if (sdb_store_prepare(db, "SELECT profile_id, lineage_id FROM lineage_member", &st, d)) {
         free(first);
         return SDB_ESTORE;
     }
@@ -375,14 +375,14 @@ static int writer_open(sdb_db *db, writer *w, long n, sdb_diag *d)
     w->tup = malloc((size_t)(n ? n : 1) * sizeof *w->tup);
     w->hash = malloc((size_t)(n ? n : 1) * sizeof *w->hash);
     if (!w->tup || !w->hash) return SDB_ENOMEM;
-    if (store_prepare(db,
+    if (sdb_store_prepare(db,
                       "INSERT OR REPLACE INTO lineage(id, size, modal, diversity,"
                       " distinct_haplotypes, persons) VALUES (?, ?, ?, ?, ?, ?)",
                       &w->ins_l, d) ||
-        store_prepare(db,
+        sdb_store_prepare(db,
                       "INSERT OR REPLACE INTO lineage_member(profile_id, lineage_id) VALUES (?, ?)",
                       &w->ins_m, d) ||
-        store_prepare(db, "DELETE FROM lineage WHERE id = ?", &w->del_l, d))
+        sdb_store_prepare(db, "DELETE FROM lineage WHERE id = ?", &w->del_l, d))
         return SDB_ESTORE;
     return SDB_OK;
 }
@@ -505,7 +505,7 @@ static int store_lineages(sdb_db *db, const sdb_idx *x, const long long *pid, co
      * IMPORTANT: the index is the one of schema_v4 (src/store/schema.c). */
     if (!rc && !fresh) {
         if (n_comp > 1) qsort(co, (size_t)n_comp, sizeof *co, cmp_comp);
-        rc = store_exec(db,
+        rc = sdb_store_exec(db,
                         "DROP INDEX lineage_member_lineage; DELETE FROM lineage_member;"
                         " DELETE FROM lineage",
                         d);
@@ -529,7 +529,7 @@ static int store_lineages(sdb_db *db, const sdb_idx *x, const long long *pid, co
     }
     if (!rc) rc = write_members(&w, pid, comp, n, comp_id, fresh ? lin : NULL);
     if (!rc && !fresh)
-        rc = store_exec(db, "CREATE INDEX lineage_member_lineage ON lineage_member(lineage_id)", d);
+        rc = sdb_store_exec(db, "CREATE INDEX lineage_member_lineage ON lineage_member(lineage_id)", d);
     writer_close(&w);
     free(start);
     free(members);
@@ -537,6 +537,13 @@ static int store_lineages(sdb_db *db, const sdb_idx *x, const long long *pid, co
     free(comp_id);
     if (rc == SDB_ENOMEM) sdb_diag_set(d, NULL, 0, NULL, "out of memory");
     return rc;
+}
+
+void sdb_lineage_build_params(char *buf, size_t size, const char *indexes,
+                              const sdb_lineage_opts *o, int full)
+{
+    snprintf(buf, size, "index=%s\nmax_loci=%d\nmax_steps=%d\nmin_loci=%d\nfull=%d",
+             indexes ? indexes : "*", o->max_loci, o->max_steps, o->min_loci, full);
 }
 
 int sdb_lineage_build(sdb_db *db, const sdb_ctx *ctx, const sdb_idx *x, const char *indexes,
@@ -554,7 +561,7 @@ int sdb_lineage_build(sdb_db *db, const sdb_ctx *ctx, const sdb_idx *x, const ch
     pid_row *pm = malloc(nn * sizeof *pm);
     prev_build prev;
     const char *idx_text = indexes ? indexes : "*";
-    int rc = store_exec(db, "BEGIN IMMEDIATE", d);
+    int rc = sdb_store_exec(db, "BEGIN IMMEDIATE", d);
     if (rc) goto out;
     if (!comp || !pid || !lin || !fresh || !has_person || !pm) rc = SDB_ENOMEM;
     if (!rc) rc = profile_ids(db, x, indexes, pid, d);
@@ -584,8 +591,8 @@ int sdb_lineage_build(sdb_db *db, const sdb_ctx *ctx, const sdb_idx *x, const ch
     if (!rc) {
         sqlite3_stmt *ins;
         char now[32];
-        store_now(now);
-        rc = store_prepare(db,
+        sdb_store_now(now);
+        rc = sdb_store_prepare(db,
                            "INSERT INTO lineage_build(built_at, indexes, max_loci, max_steps,"
                            " min_loci, haplotypes, lineages, incremental, actor)"
                            " VALUES (?, ?, ?, ?, ?, ?, (SELECT count(*) FROM lineage), ?, ?)",
@@ -603,7 +610,14 @@ int sdb_lineage_build(sdb_db *db, const sdb_ctx *ctx, const sdb_idx *x, const ch
             sqlite3_finalize(ins);
         }
     }
-    rc = store_finish(db, rc, d);
+    /* the record is part of the build's transaction: a build is stored with its record or not
+     * at all. IMPORTANT: sdb_session_lineage_build writes the same params for a failure. */
+    if (!rc) {
+        char params[512];
+        sdb_lineage_build_params(params, sizeof params, indexes, o, full);
+        rc = sdb_audit_append(db, ctx, "lineage-build", params, st->lineages, "ok");
+    }
+    rc = sdb_store_finish(db, rc, d);
     st->seconds_store = now_s() - t1;
 out:
     free(comp);
@@ -621,7 +635,7 @@ int sdb_lineage_print(sdb_db *db, long long id, const char *indexes, long top, F
 {
     sqlite3_stmt *st;
     if (!id) {
-        if (store_prepare(db,
+        if (sdb_store_prepare(db,
                           "SELECT id, size, distinct_haplotypes, diversity, persons, modal"
                           " FROM lineage ORDER BY size DESC, id LIMIT ?",
                           &st, d))
@@ -647,7 +661,7 @@ int sdb_lineage_print(sdb_db *db, long long id, const char *indexes, long top, F
         }
         return SDB_OK;
     }
-    if (store_prepare(db,
+    if (sdb_store_prepare(db,
                       "SELECT size, distinct_haplotypes, diversity, persons, modal FROM lineage"
                       " WHERE id = ?",
                       &st, d))
@@ -665,7 +679,7 @@ int sdb_lineage_print(sdb_db *db, long long id, const char *indexes, long top, F
         sdb_diag_set(d, NULL, 0, "lineage", "no lineage %lld", id);
         return SDB_ENOTFOUND;
     }
-    if (store_prepare(db,
+    if (sdb_store_prepare(db,
                       "SELECT p.sample_id, (SELECT pe.ext_id FROM person_profile pp JOIN person pe"
                       " ON pe.id = pp.person_id WHERE pp.profile_id = p.id LIMIT 1)"
                       " FROM lineage_member m JOIN profile p ON p.id = m.profile_id"

@@ -114,7 +114,7 @@ typedef void (*pair_codes_fn)(const uint64_t *bits, const uint32_t *off, int gro
 
 static pair_codes_fn pick_kernel(int planes)
 {
-    int level = search_simd_level();
+    int level = sdb_search_simd_level();
     (void)level;
 #if defined(__x86_64__) && defined(__GNUC__)
     if (level >= SDB_SIMD_AVX512) return planes == 5 ? codes_avx5125 : codes_avx5127;
@@ -292,7 +292,7 @@ static int list_hits(pair_job *j, long i, long t0, long first, long end)
     for (long r = first; r < end; r++) {
         if (j->m[r] < j->hit_m) continue;
         /* with hit_m 0 every pair is listed, but not a mixture's (no bits) */
-        if (j->hit_m == 0 && x->n_over && idx_overflow(x, t0 + r)) continue;
+        if (j->hit_m == 0 && x->n_over && sdb_idx_overflow(x, t0 + r)) continue;
         int rc = push_pair(j, i, t0 + r, j->m[r], j->any[r] - j->m[r]);
         if (rc) return rc;
     }

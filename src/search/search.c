@@ -80,7 +80,7 @@ static void target_set(const sdb_idx *x, long r, int k, const sdb_profile *over,
     if (over) {
         const sdb_call *c = sdb_profile_call(over, x->locus[k]);
         for (uint32_t j = 0; c && j < c->n; j++)
-            aset_add(t, idx_allele_id(x, k, over->alleles[c->first + j]));
+            aset_add(t, sdb_idx_allele_id(x, k, over->alleles[c->first + j]));
         return;
     }
     const uint8_t *slot = idx_slot(x, r, k);
@@ -179,13 +179,13 @@ static int prepare(const sdb_idx *x, const sdb_profile *q, sdb_kind kind, const 
             return SDB_EINVAL;
         }
         pq->query_loci++;
-        int k = idx_locus_pos(x, c->locus);
+        int k = sdb_idx_locus_pos(x, c->locus);
         if (k < 0) {
             pq->outside++;
             continue;
         }
         for (uint32_t j = 0; j < c->n && j < SET_MAX; j++) {
-            aset_add(&pq->q[k], idx_allele_id(x, k, q->alleles[c->first + j]));
+            aset_add(&pq->q[k], sdb_idx_allele_id(x, k, q->alleles[c->first + j]));
             pq->codes[k][pq->n_codes[k]++] = q->alleles[c->first + j];
         }
     }
@@ -327,7 +327,7 @@ static void identity_row(const job *j, long r, sdb_hit *h)
     const sdb_idx *x = j->x;
     const sdb_search_opts *o = j->opts;
     const prepared *pq = j->pq;
-    const sdb_profile *over = x->n_over ? idx_overflow(x, r) : NULL;
+    const sdb_profile *over = x->n_over ? sdb_idx_overflow(x, r) : NULL;
     memset(h, 0, sizeof *h); /* padding too: hits are compared as bytes in tests */
     h->target = r;
     for (int a = 0; a < pq->n_active; a++) {
@@ -426,7 +426,7 @@ static int simd_cap = -1; /* highest level allowed; -1: not decided yet */
 int sdb_search_simd(int max_level)
 {
     simd_cap = max_level < 0 ? SDB_SIMD_AVX512 : max_level;
-    return search_simd_level();
+    return sdb_search_simd_level();
 }
 
 void sdb_search_force_scalar(int on)
@@ -434,7 +434,7 @@ void sdb_search_force_scalar(int on)
     sdb_search_simd(on ? SDB_SIMD_SCALAR : -1);
 }
 
-int search_simd_level(void)
+int sdb_search_simd_level(void)
 {
     if (simd_cap < 0) {
         const char *env = getenv("SDB_FORCE_SCALAR");
@@ -449,15 +449,15 @@ int search_simd_level(void)
     return have < simd_cap ? have : simd_cap;
 }
 
-int search_use_avx2(void)
+int sdb_search_use_avx2(void)
 {
-    return search_simd_level() >= SDB_SIMD_AVX2;
+    return sdb_search_simd_level() >= SDB_SIMD_AVX2;
 }
 
 static column_fn pick_column(void)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
-    if (search_use_avx2()) return column_avx2;
+    if (sdb_search_use_avx2()) return column_avx2;
 #endif
     return column_scalar;
 }
@@ -592,7 +592,7 @@ pass_avx512(const uint8_t *col, const uint8_t *next, uint16_t *live, int n_live,
 
 static pass_fn pick_pass(void)
 {
-    int level = search_simd_level();
+    int level = sdb_search_simd_level();
     (void)level;
 #if defined(__x86_64__) && defined(__GNUC__)
     if (level >= SDB_SIMD_AVX512) return pass_avx512;
@@ -646,7 +646,7 @@ alive_avx2(const uint8_t *mism, const uint8_t *slow, long n, uint64_t alive, uin
 static alive_fn pick_alive(void)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
-    if (search_use_avx2()) return alive_avx2;
+    if (sdb_search_use_avx2()) return alive_avx2;
 #endif
     return alive_scalar;
 }
@@ -887,7 +887,7 @@ static void scan_identity(job *j, long begin, long end)
 }
 
 /* Y locus comparison: sorted allele codes of the query and of the target. */
-void idx_y_compare(const sdb_allele *a, int na, const sdb_allele *b, int nb, int *differs,
+void sdb_idx_y_compare(const sdb_allele *a, int na, const sdb_allele *b, int nb, int *differs,
                    int *steps)
 {
     *differs = na != nb;
@@ -909,7 +909,7 @@ static int cmp_allele(const void *a, const void *b)
 }
 
 /* Target alleles (codes, sorted) of row r at Y locus k. */
-int idx_y_alleles(const sdb_idx *x, long r, int k, const sdb_profile *over, sdb_allele *out)
+int sdb_idx_y_alleles(const sdb_idx *x, long r, int k, const sdb_profile *over, sdb_allele *out)
 {
     int n = 0;
     if (over) {
@@ -943,7 +943,7 @@ static void y_row(const job *j, long r, sdb_yhit *hp)
 {
     const sdb_idx *x = j->x;
     const prepared *pq = j->pq;
-    const sdb_profile *over = x->n_over ? idx_overflow(x, r) : NULL;
+    const sdb_profile *over = x->n_over ? sdb_idx_overflow(x, r) : NULL;
     sdb_yhit h = {r, 0, 0, 0, pq->outside};
     for (int a = 0; a < pq->n_active; a++) {
         int k = pq->active[a], differs, steps;
@@ -956,12 +956,12 @@ static void y_row(const job *j, long r, sdb_yhit *hp)
             y_fast(pq, k, x->width[k], slot, &differs, &steps);
         } else {
             sdb_allele t[SET_MAX];
-            int nt = idx_y_alleles(x, r, k, over, t);
+            int nt = sdb_idx_y_alleles(x, r, k, over, t);
             if (!nt) {
                 h.missing++;
                 continue;
             }
-            idx_y_compare(pq->codes[k], pq->n_codes[k], t, nt, &differs, &steps);
+            sdb_idx_y_compare(pq->codes[k], pq->n_codes[k], t, nt, &differs, &steps);
         }
         h.compared++;
         h.differing += differs;
@@ -1027,7 +1027,7 @@ static void scan_y(job *j, long begin, long end)
     const prepared *pq = j->pq;
     ycol_fn kernel = ycol_scalar;
 #if defined(__x86_64__) && defined(__GNUC__)
-    if (search_use_avx2()) kernel = ycol_avx2;
+    if (sdb_search_use_avx2()) kernel = ycol_avx2;
 #endif
     int all_fast = 1;
     for (int a = 0; a < pq->n_active; a++) {
@@ -1419,7 +1419,7 @@ static int ysearch_probed(const sdb_idx *x, const sdb_profile *query, const sdb_
                           sdb_yhit **out, long *n_out, sdb_diag *d)
 {
     long *rows, n_rows;
-    int rc = yprobe_rows(o->probe, query, o->max_loci, o->max_steps, o->min_loci, &rows, &n_rows);
+    int rc = sdb_yprobe_rows(o->probe, query, o->max_loci, o->max_steps, o->min_loci, &rows, &n_rows);
     if (rc) return rc;
     prepared *pq = malloc(sizeof *pq);
     hits all = {NULL, 0, 0, sizeof(sdb_yhit)};
@@ -1447,8 +1447,8 @@ int sdb_ysearch(const sdb_idx *x, const sdb_profile *query, const sdb_ysearch_op
 {
     *out = NULL;
     *n_out = 0;
-    if (o->probe && yprobe_index(o->probe) == x && x->kind == SDB_KIND_Y &&
-        yprobe_serves(o->probe, o->max_loci, o->min_loci)) {
+    if (o->probe && sdb_yprobe_index(o->probe) == x && x->kind == SDB_KIND_Y &&
+        sdb_yprobe_serves(o->probe, o->max_loci, o->min_loci)) {
         int rc = ysearch_probed(x, query, o, out, n_out, d);
         if (rc != 1) return rc;
     }

@@ -156,7 +156,7 @@ static int query_matches(const sdb_idx *x, const uint8_t (*qs)[4], const sdb_all
                          const int *n_codes, uint64_t qmask, long r, int max_loci, int max_steps,
                          int min_loci)
 {
-    const sdb_profile *over = x->n_over ? idx_overflow(x, r) : NULL;
+    const sdb_profile *over = x->n_over ? sdb_idx_overflow(x, r) : NULL;
     int compared = 0, differing = 0, steps = 0;
     for (int k = 0; k < x->n_loci; k++) {
         if (!(qmask >> k & 1)) continue;
@@ -172,8 +172,8 @@ static int query_matches(const sdb_idx *x, const uint8_t (*qs)[4], const sdb_all
             }
         } else {
             sdb_allele v[64];
-            int nv = idx_y_alleles(x, r, k, over, v);
-            idx_y_compare(codes[k], n_codes[k], v, nv, &differs, &st);
+            int nv = sdb_idx_y_alleles(x, r, k, over, v);
+            sdb_idx_y_compare(codes[k], n_codes[k], v, nv, &differs, &st);
         }
         differing += differs;
         steps += st;
@@ -199,7 +199,7 @@ static int cmp_row(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int yprobe_rows(const sdb_yprobe *p, const sdb_profile *q, int max_loci, int max_steps,
+int sdb_yprobe_rows(const sdb_yprobe *p, const sdb_profile *q, int max_loci, int max_steps,
                 int min_loci, long **rows, long *n_rows)
 {
     const sdb_idx *x = p->x;
@@ -268,7 +268,7 @@ int sdb_yprobe_find(const sdb_yprobe *p, const sdb_profile *q, int max_loci, int
                      "loci compared", p->max_loci, p->min_loci);
         return SDB_EINVAL;
     }
-    int rc = yprobe_rows(p, q, max_loci, max_steps, min_loci, rows, n_rows);
+    int rc = sdb_yprobe_rows(p, q, max_loci, max_steps, min_loci, rows, n_rows);
     if (rc != 1) return rc;
     /* off the packed path (microvariants, other copy numbers): a scan */
     sdb_ysearch_opts yo;
@@ -286,12 +286,12 @@ int sdb_yprobe_find(const sdb_yprobe *p, const sdb_profile *q, int max_loci, int
     return rc;
 }
 
-const sdb_idx *yprobe_index(const sdb_yprobe *p)
+const sdb_idx *sdb_yprobe_index(const sdb_yprobe *p)
 {
     return p->x;
 }
 
-int yprobe_serves(const sdb_yprobe *p, int max_loci, int min_loci)
+int sdb_yprobe_serves(const sdb_yprobe *p, int max_loci, int min_loci)
 {
     return max_loci >= 0 && max_loci <= p->max_loci && min_loci >= p->min_loci;
 }

@@ -122,7 +122,7 @@ static int check_sums(sdb_freq *f, const sdb_catalog *cat, int strict, const cha
  * frequency tables do not serve (sex, Y, control); NULL otherwise = unknown. */
 static const sdb_locus *table_locus(const sdb_catalog *cat, field name, int *skip)
 {
-    name = field_trim(name);
+    name = sdb_field_trim(name);
     const sdb_locus *l = sdb_catalog_find(cat, name.s, name.len);
     *skip =
         l && (l->type == SDB_LOCUS_SEX || l->type == SDB_LOCUS_Y || l->type == SDB_LOCUS_CONTROL);
@@ -132,7 +132,7 @@ static const sdb_locus *table_locus(const sdb_catalog *cat, field name, int *ski
 /* A non-negative integer field (sample or allele counts); 0 if unreadable. */
 static long field_count(field v)
 {
-    v = field_trim(v);
+    v = sdb_field_trim(v);
     long n = 0;
     for (size_t i = 0; i < v.len && n < 1000000000L; i++) {
         if (v.s[i] < '0' || v.s[i] > '9') return 0;
@@ -144,7 +144,7 @@ static long field_count(field v)
 static int parse_freq(field v, double *out)
 {
     char buf[64];
-    v = field_trim(v);
+    v = sdb_field_trim(v);
     if (!v.len || v.len >= sizeof buf) return -1;
     memcpy(buf, v.s, v.len);
     buf[v.len] = '\0';
@@ -158,7 +158,7 @@ static int parse_freq(field v, double *out)
 static int bad_field(sdb_diag *d, const char *name, long line, const char *column, field v,
                      const char *what)
 {
-    v = field_trim(v);
+    v = sdb_field_trim(v);
     sdb_diag_set(d, name, line, column, "%s '%.*s'", what, (int)(v.len > 40 ? 40 : v.len), v.s);
     return SDB_EINVAL;
 }
@@ -168,7 +168,7 @@ static int put_text(sdb_freq *f, int pop, const sdb_locus *l, field allele, doub
                     const char *name, long line, sdb_diag *d)
 {
     sdb_allele a;
-    field t = field_trim(allele);
+    field t = sdb_field_trim(allele);
     if (sdb_allele_parse(t.s, t.len, &a) || !sdb_allele_is_numeric(a))
         return bad_field(d, name, line, "allele", allele, "unreadable allele");
     int rc = put(f, pop, l->id, a, value);
@@ -183,7 +183,7 @@ static int read_long(sdb_freq *f, table *t, const sdb_catalog *cat, const char *
     int c_pop = -1, c_locus = -1, c_allele = -1, c_freq = -1, c_n = -1;
     for (int i = 0; i < t->n_fields; i++) {
         char key[64];
-        header_key(&t->fields[i], key, sizeof key);
+        sdb_header_key(&t->fields[i], key, sizeof key);
         if (!strcmp(key, "POPULATION"))
             c_pop = i;
         else if (!strcmp(key, "LOCUS") || !strcmp(key, "MARKER"))
@@ -202,7 +202,7 @@ static int read_long(sdb_freq *f, table *t, const sdb_catalog *cat, const char *
     }
     int single_pop = c_pop < 0 ? add_population(f, single, strlen(single)) : -1;
     if (single_pop < -1) return single_pop;
-    while ((rc = table_next(t, name, d)) == 1) {
+    while ((rc = sdb_table_next(t, name, d)) == 1) {
         field *v = t->fields;
         if (t->n_fields != n_cols) {
             sdb_diag_set(d, name, t->line, NULL, "%d fields, header has %d", t->n_fields, n_cols);
@@ -214,7 +214,7 @@ static int read_long(sdb_freq *f, table *t, const sdb_catalog *cat, const char *
         if (!l) return bad_field(d, name, t->line, "locus", v[c_locus], "unknown locus");
         int pop = single_pop;
         if (c_pop >= 0) {
-            field pn = field_trim(v[c_pop]);
+            field pn = sdb_field_trim(v[c_pop]);
             if ((pop = add_population(f, pn.s, pn.len)) < 0) return pop;
         }
         double x;
@@ -244,7 +244,7 @@ static int wide_row(sdb_freq *f, int pop, const table *t, int first, const sdb_l
                     field allele, const char *name, sdb_diag *d)
 {
     for (int i = first; i < t->n_fields; i++) {
-        if (!cols[i] || field_is_missing(t->fields[i])) continue;
+        if (!cols[i] || sdb_field_is_missing(t->fields[i])) continue;
         double x;
         if (parse_freq(t->fields[i], &x))
             return bad_field(d, name, t->line, cols[i]->name, t->fields[i], "not a frequency:");
@@ -263,13 +263,13 @@ static int read_fsigen(sdb_freq *f, table *t, const sdb_catalog *cat, const char
     int pop = add_population(f, single, strlen(single));
     if (!cols || pop < 0) goto done;
     if ((rc = wide_columns(t, 1, cat, cols, name, d))) goto done;
-    while ((rc = table_next(t, name, d)) == 1) {
+    while ((rc = sdb_table_next(t, name, d)) == 1) {
         rc = SDB_EINVAL;
         if (t->n_fields != n_cols) {
             sdb_diag_set(d, name, t->line, NULL, "%d fields, header has %d", t->n_fields, n_cols);
             goto done;
         }
-        field a = field_trim(t->fields[0]);
+        field a = sdb_field_trim(t->fields[0]);
         if (a.len == 1 && (a.s[0] == 'N' || a.s[0] == 'n')) { /* sample sizes */
             for (int i = 1; i < n_cols; i++)
                 if (cols[i])
@@ -290,7 +290,7 @@ static int read_strvalidator(sdb_freq *f, table *t, const sdb_catalog *cat, cons
     int c_db = -1, c_n = -1, c_allele = -1, n_cols = t->n_fields, rc = SDB_ENOMEM;
     for (int i = 0; i < n_cols; i++) {
         char key[64];
-        header_key(&t->fields[i], key, sizeof key);
+        sdb_header_key(&t->fields[i], key, sizeof key);
         if (!strcmp(key, "DATABASE"))
             c_db = i;
         else if (!strcmp(key, "N"))
@@ -304,13 +304,13 @@ static int read_strvalidator(sdb_freq *f, table *t, const sdb_catalog *cat, cons
     }
     const sdb_locus **cols = calloc((size_t)n_cols, sizeof *cols);
     if (!cols || (rc = wide_columns(t, c_allele + 1, cat, cols, name, d))) goto done;
-    while ((rc = table_next(t, name, d)) == 1) {
+    while ((rc = sdb_table_next(t, name, d)) == 1) {
         rc = SDB_EINVAL;
         if (t->n_fields != n_cols) {
             sdb_diag_set(d, name, t->line, NULL, "%d fields, header has %d", t->n_fields, n_cols);
             goto done;
         }
-        field db = field_trim(t->fields[c_db]);
+        field db = sdb_field_trim(t->fields[c_db]);
         int pop = add_population(f, db.s, db.len);
         if (pop < 0) goto done;
         long n = field_count(t->fields[c_n]);
@@ -337,8 +337,8 @@ static int read_familias(sdb_freq *f, const char *text, size_t len, const sdb_ca
         size_t n = nl ? (size_t)(nl - s) : len - pos;
         pos += n + (nl != NULL);
         line++;
-        field row = field_trim((field){s, n});
-        if (row.len && row.s[row.len - 1] == '\r') row = field_trim((field){row.s, row.len - 1});
+        field row = sdb_field_trim((field){s, n});
+        if (row.len && row.s[row.len - 1] == '\r') row = sdb_field_trim((field){row.s, row.len - 1});
         if (!row.len) {
             in_block = 0;
             continue;
@@ -378,7 +378,7 @@ static void base_name(const char *path, char *out, size_t size)
 int sdb_freq_load_mem(sdb_freq **out, const char *name, const char *text, size_t len,
                       const sdb_catalog *cat, int strict, sdb_diag *d)
 {
-    long start = text_check(text, len, name, d);
+    long start = sdb_text_check(text, len, name, d);
     if (start < 0) return (int)start;
     text += start;
     len -= (size_t)start;
@@ -389,13 +389,13 @@ int sdb_freq_load_mem(sdb_freq **out, const char *name, const char *text, size_t
     const char *nl = memchr(text, '\n', len);
     char delim = memchr(text, '\t', nl ? (size_t)(nl - text) : len) ? '\t' : ',';
     table t;
-    table_init(&t, text, len, delim);
-    int rc = table_next(&t, name, d);
+    sdb_table_init(&t, text, len, delim);
+    int rc = sdb_table_next(&t, name, d);
     char k0[64] = "";
     int has_locus = 0, has_freq = 0;
     for (int i = 0; rc == 1 && i < t.n_fields; i++) {
         char key[64];
-        header_key(&t.fields[i], key, sizeof key);
+        sdb_header_key(&t.fields[i], key, sizeof key);
         if (i == 0) memcpy(k0, key, sizeof k0);
         has_locus |= !strcmp(key, "LOCUS") || !strcmp(key, "MARKER");
         has_freq |= !strcmp(key, "FREQUENCY");
@@ -408,7 +408,7 @@ int sdb_freq_load_mem(sdb_freq **out, const char *name, const char *text, size_t
         rc = read_long(f, &t, cat, name, single, d);
     else if (rc >= 0)
         rc = read_familias(f, text, len, cat, name, single, d);
-    table_free(&t);
+    sdb_table_free(&t);
     if (!rc && f->n_pops == 0) {
         sdb_diag_set(d, name, 0, NULL, "no frequency found");
         rc = SDB_EFORMAT;

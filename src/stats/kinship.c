@@ -148,20 +148,20 @@ static int locus_kinship(const sdb_freq *f, int pop, const sdb_locus *l, const d
     const sdb_allele *seen = a->a;
     sdb_allele seen3[3] = {a->a[0], a->a[1], b->a[0]};
     /* P(b | a) unrelated, sampling b's alleles after a's */
-    double p0 = (b_hom ? 1 : 2) * sample_next(pb0, b->a[0], seen, 2, theta) *
-                sample_next(pb1, b->a[1], seen3, 3, theta);
+    double p0 = (b_hom ? 1 : 2) * sdb_sample_next(pb0, b->a[0], seen, 2, theta) *
+                sdb_sample_next(pb1, b->a[1], seen3, 3, theta);
     /* P(b | one allele of b IBD with a): the other allele is a new draw */
     double p1 = 0;
     if (mut && mut->kind != SDB_MUT_NONE && kappa[1] == 1) {
         /* parent-offspring with mutation: b receives T(x | a) and draws the other */
-        p1 = transmit(mut, &s, idx[0], idx[1][0]) * sample_next(pb1, b->a[1], seen, 2, theta);
+        p1 = transmit(mut, &s, idx[0], idx[1][0]) * sdb_sample_next(pb1, b->a[1], seen, 2, theta);
         if (!b_hom)
-            p1 += transmit(mut, &s, idx[0], idx[1][1]) * sample_next(pb0, b->a[0], seen, 2, theta);
+            p1 += transmit(mut, &s, idx[0], idx[1][1]) * sdb_sample_next(pb0, b->a[0], seen, 2, theta);
         st->formula = "kinship LR, parent-offspring with mutation model";
     } else {
         for (int k = 0; k < 2; k++) { /* each allele of a transmitted with 1/2 */
-            if (a->a[k] == b->a[0]) p1 += 0.5 * sample_next(pb1, b->a[1], seen, 2, theta);
-            if (!b_hom && a->a[k] == b->a[1]) p1 += 0.5 * sample_next(pb0, b->a[0], seen, 2, theta);
+            if (a->a[k] == b->a[0]) p1 += 0.5 * sdb_sample_next(pb1, b->a[1], seen, 2, theta);
+            if (!b_hom && a->a[k] == b->a[1]) p1 += 0.5 * sdb_sample_next(pb0, b->a[0], seen, 2, theta);
         }
         st->formula = "kinship LR from IBD coefficients (kappa0 + kappa1 T1 + kappa2 T2)";
     }
@@ -194,7 +194,7 @@ static int each_shared_locus(const sdb_profile *const *ps, int n, locus_fn fn, v
             const sdb_call *c = sdb_profile_call(ps[k], l->id);
             if (!c)
                 typed = 0;
-            else if (genotype_of(ps[k], c, &g[k])) {
+            else if (sdb_genotype_of(ps[k], c, &g[k])) {
                 sdb_diag_set(d, NULL, 0, l->name, "more than two alleles: not single-source");
                 return SDB_EINVAL;
             } else

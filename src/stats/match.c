@@ -22,7 +22,7 @@ double sdb_match_probability(double p, double q, int homozygous, double theta)
     return 2 * (theta + (1 - theta) * p) * (theta + (1 - theta) * q) / denom;
 }
 
-double sample_next(double p, sdb_allele x, const sdb_allele *seen, int n, double theta)
+double sdb_sample_next(double p, sdb_allele x, const sdb_allele *seen, int n, double theta)
 {
     int m = 0;
     for (int i = 0; i < n; i++)
@@ -30,7 +30,7 @@ double sample_next(double p, sdb_allele x, const sdb_allele *seen, int n, double
     return (m * theta + (1 - theta) * p) / (1 + (n - 1) * theta);
 }
 
-const char *genotype_of(const sdb_profile *p, const sdb_call *c, genotype2 *g)
+const char *sdb_genotype_of(const sdb_profile *p, const sdb_call *c, genotype2 *g)
 {
     if (c->n > 2) return "more than two alleles: not a single-source genotype";
     g->a[0] = p->alleles[c->first];
@@ -108,7 +108,7 @@ int sdb_rmp(const sdb_freq *f, int pop, const sdb_profile *p, double theta, sdb_
             continue;
         }
         genotype2 g;
-        const char *why = genotype_of(p, c, &g);
+        const char *why = sdb_genotype_of(p, c, &g);
         if (why) {
             sdb_diag_set(d, NULL, 0, l->name, "%s", why);
             return SDB_EINVAL;

@@ -14,11 +14,11 @@ typedef struct genotype2 {
 
 /* Fills g from call c of p; returns NULL or the reason the locus is unusable
  * (a mixture). */
-const char *genotype_of(const sdb_profile *p, const sdb_call *c, genotype2 *g);
+const char *sdb_genotype_of(const sdb_profile *p, const sdb_call *c, genotype2 *g);
 
 /* Probability of drawing allele x given the seen alleles (Balding-Nichols
  * sampling formula): (m theta + (1 - theta) p) / (1 + (n - 1) theta), m the
  * copies of x among the n seen. */
-double sample_next(double p, sdb_allele x, const sdb_allele *seen, int n, double theta);
+double sdb_sample_next(double p, sdb_allele x, const sdb_allele *seen, int n, double theta);
 
 #endif

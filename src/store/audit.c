@@ -57,7 +57,7 @@ static void record_hash(const sdb_audit_record *r, char out[SDB_HASH_HEX])
 static int chain_head(sdb_db *db, long long *seq, char hash[SDB_HASH_HEX])
 {
     sqlite3_stmt *st;
-    if (store_prepare(db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", &st, NULL))
+    if (sdb_store_prepare(db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", &st, NULL))
         return SDB_ESTORE;
     int step = sqlite3_step(st);
     *seq = 0;
@@ -73,7 +73,7 @@ static int chain_head(sdb_db *db, long long *seq, char hash[SDB_HASH_HEX])
 static int insert_record(sdb_db *db, const sdb_audit_record *r)
 {
     sqlite3_stmt *st;
-    if (store_prepare(db, "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st, NULL))
+    if (sdb_store_prepare(db, "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st, NULL))
         return SDB_ESTORE;
     sqlite3_bind_int64(st, 1, r->seq);
     const char *text[] = {r->at, r->actor, r->action, r->purpose, r->case_ref, r->params_digest};
@@ -93,12 +93,12 @@ int sdb_audit_append(sdb_db *db, const sdb_ctx *ctx, const char *action, const c
 {
     if (!ctx || !ctx->actor || !ctx->actor[0]) return SDB_EPERM;
     int own = sqlite3_get_autocommit(db->sql); /* not inside the caller's transaction */
-    if (own && store_exec(db, "BEGIN IMMEDIATE", NULL)) return SDB_ESTORE;
+    if (own && sdb_store_exec(db, "BEGIN IMMEDIATE", NULL)) return SDB_ESTORE;
     char at[32], digest[SDB_HASH_HEX], prev[SDB_HASH_HEX], hash[SDB_HASH_HEX];
     long long last;
     int rc = chain_head(db, &last, prev);
     if (!rc) {
-        store_now(at);
+        sdb_store_now(at);
         sdb_sha256_hex(params ? params : "", params ? strlen(params) : 0, digest);
         sdb_audit_record r = {last + 1, at,      ctx->actor,   action, ctx->purpose, ctx->case_ref,
                               digest,   outcome, result_count, prev,   hash};
@@ -106,22 +106,22 @@ int sdb_audit_append(sdb_db *db, const sdb_ctx *ctx, const char *action, const c
         rc = insert_record(db, &r);
     }
     if (own) {
-        if (!rc) rc = store_exec(db, "COMMIT", NULL);
-        if (rc) store_exec(db, "ROLLBACK", NULL);
+        if (!rc) rc = sdb_store_exec(db, "COMMIT", NULL);
+        if (rc) sdb_store_exec(db, "ROLLBACK", NULL);
     }
     return rc;
 }
 
 int sdb_audit_foreach(sdb_db *db, int (*fn)(void *arg, const sdb_audit_record *r), void *arg)
 {
-    return store_audit_each(db, NULL, fn, arg);
+    return sdb_store_audit_each(db, NULL, fn, arg);
 }
 
-int store_audit_each(sdb_db *db, const char *sample_key,
+int sdb_store_audit_each(sdb_db *db, const char *sample_key,
                      int (*fn)(void *arg, const sdb_audit_record *r), void *arg)
 {
     sqlite3_stmt *st;
-    if (store_prepare(db,
+    if (sdb_store_prepare(db,
                       "SELECT seq, at, actor, action, purpose, case_ref, params_digest,"
                       " result_count, outcome, prev_hash, hash FROM audit WHERE ?1 IS NULL OR"
                       " seq IN (SELECT seq FROM audit_touch WHERE sample_key = ?1) ORDER BY seq",

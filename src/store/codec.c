@@ -4,7 +4,7 @@
 
 #include "store_internal.h"
 
-long genotype_encode(const sdb_profile *p, unsigned char *buf, size_t cap)
+long sdb_genotype_encode(const sdb_profile *p, unsigned char *buf, size_t cap)
 {
     size_t need = SDB_GT_HEADER + SDB_GT_ENTRY * (size_t)p->n_alleles;
     if (need > cap) return SDB_ENOMEM;
@@ -46,7 +46,7 @@ int sdb_genotype_unpack(const void *blob, size_t len, uint16_t *loci, sdb_allele
     return SDB_OK;
 }
 
-int genotype_decode(sdb_profile *p, const sdb_catalog *cat, const void *blob, size_t len)
+int sdb_genotype_decode(sdb_profile *p, const sdb_catalog *cat, const void *blob, size_t len)
 {
     int n = len > SDB_GT_HEADER ? (int)((len - SDB_GT_HEADER) / SDB_GT_ENTRY) : 0;
     uint16_t loci_buf[512] = {0}, *loci = loci_buf; /* zeroed: quiets -Wmaybe-uninitialized under LTO */

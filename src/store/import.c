@@ -73,11 +73,11 @@ static int prepare_job(import_job *j)
 {
     char sql[sizeof insert_sql + sizeof upsert_tail];
     snprintf(sql, sizeof sql, "%s%s", insert_sql, j->o->replace ? upsert_tail : "");
-    if (store_prepare(j->db, sql, &j->insert, j->d) ||
-        store_prepare(j->db, "SELECT 1 FROM profile WHERE sample_id = ?", &j->exists, j->d) ||
-        store_prepare(j->db, "INSERT INTO import_reject VALUES (?, ?, ?, ?, ?)", &j->reject,
+    if (sdb_store_prepare(j->db, sql, &j->insert, j->d) ||
+        sdb_store_prepare(j->db, "SELECT 1 FROM profile WHERE sample_id = ?", &j->exists, j->d) ||
+        sdb_store_prepare(j->db, "INSERT INTO import_reject VALUES (?, ?, ?, ?, ?)", &j->reject,
                       j->d) ||
-        store_prepare(j->db,
+        sdb_store_prepare(j->db,
                       "SELECT b.file, p.source_line, p.batch_id FROM profile p"
                       " JOIN import_batch b ON b.id = p.batch_id WHERE p.sample_id = ?",
                       &j->origin, j->d))
@@ -99,8 +99,8 @@ static int begin_batch(import_job *j, sdb_format format)
 {
     sqlite3_stmt *st;
     char now[32];
-    store_now(now);
-    if (store_prepare(j->db,
+    sdb_store_now(now);
+    if (sdb_store_prepare(j->db,
                       "INSERT INTO import_batch (file, format, index_name, basis, kit, actor,"
                       " started_at, case_ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                       &st, j->d))
@@ -228,22 +228,22 @@ static int store_staged(import_job *j, const stage_batch *b, const staged *x)
 static int import_records(import_job *j, sdb_reader *r)
 {
     stager *s;
-    int rc = stage_start(&s, r, j->db->cat, &j->rule, j->path);
+    int rc = sdb_stage_start(&s, r, j->db->cat, &j->rule, j->path);
     if (rc) return rc;
     stage_batch *b;
-    while (rc == SDB_OK && stage_next(s, &b) == SDB_OK) {
+    while (rc == SDB_OK && sdb_stage_next(s, &b) == SDB_OK) {
         for (int i = 0; rc == SDB_OK && i < b->n; i++)
             rc = store_staged(j, b, &b->rec[i]);
-        stage_recycle(s, b);
+        sdb_stage_recycle(s, b);
     }
-    stage_stop(s);
+    sdb_stage_stop(s);
     return rc;
 }
 
 static int finish_batch(import_job *j)
 {
     sqlite3_stmt *st;
-    if (store_prepare(j->db,
+    if (sdb_store_prepare(j->db,
                       "UPDATE import_batch SET n_records = ?, n_imported = ?, n_rejected = ?"
                       " WHERE id = ?",
                       &st, j->d))
@@ -304,18 +304,18 @@ int sdb_db_import(sdb_db *db, const sdb_ctx *ctx, const char *path, const sdb_im
      * and to the batch row inserted in the same transaction, so the
      * constraints hold by construction; keep it so if the insert changes.
      * The pragma is a no-op inside a transaction, hence set before BEGIN. */
-    if ((rc = store_exec(db, "PRAGMA foreign_keys = OFF", d))) goto refused;
-    if ((rc = store_exec(db, "BEGIN IMMEDIATE", d))) {
-        store_exec(db, "PRAGMA foreign_keys = ON", NULL);
+    if ((rc = sdb_store_exec(db, "PRAGMA foreign_keys = OFF", d))) goto refused;
+    if ((rc = sdb_store_exec(db, "BEGIN IMMEDIATE", d))) {
+        sdb_store_exec(db, "PRAGMA foreign_keys = ON", NULL);
         goto refused;
     }
     if (!(rc = prepare_job(&j)) && !(rc = begin_batch(&j, stats->format)) &&
         !(rc = import_records(&j, r)) && !(rc = finish_batch(&j)))
         rc = sdb_audit_append(db, ctx, "import", params, stats->n_imported, "ok");
     finalize_job(&j);
-    if (!rc) rc = store_exec(db, "COMMIT", d);
-    if (rc) store_exec(db, "ROLLBACK", NULL);
-    if (store_exec(db, "PRAGMA foreign_keys = ON", rc ? NULL : d) && !rc) rc = SDB_ESTORE;
+    if (!rc) rc = sdb_store_exec(db, "COMMIT", d);
+    if (rc) sdb_store_exec(db, "ROLLBACK", NULL);
+    if (sdb_store_exec(db, "PRAGMA foreign_keys = ON", rc ? NULL : d) && !rc) rc = SDB_ESTORE;
     if (rc) goto refused;
     sdb_reader_close(r);
     return SDB_OK;

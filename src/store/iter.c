@@ -23,7 +23,7 @@ static int load_row(sdb_db *db, sqlite3_stmt *st, sdb_profile *p, sdb_stored *me
         sdb_profile_set_kit(p, (const char *)sqlite3_column_text(st, 12), -1) ||
         sdb_profile_set_population(p, (const char *)sqlite3_column_text(st, 13), -1))
         return SDB_ENOMEM;
-    int rc = genotype_decode(p, db->cat, sqlite3_column_blob(st, 5),
+    int rc = sdb_genotype_decode(p, db->cat, sqlite3_column_blob(st, 5),
                              (size_t)sqlite3_column_bytes(st, 5));
     if (rc) {
         sdb_log(SDB_LOG_ERROR, "%s: profile '%s': damaged genotype encoding", db->path,
@@ -60,7 +60,7 @@ int sdb_iter_open(sdb_iter **out, sdb_db *db, const char *index, const char *sam
     it->db = db;
     const char *sql = SELECT_PROFILE " WHERE " STORE_INDEX_IN("p.index_name")
                                      " AND (?2 IS NULL OR p.sample_id = ?2) ORDER BY p.sample_id";
-    if (store_prepare(db, sql, &it->st, NULL)) {
+    if (sdb_store_prepare(db, sql, &it->st, NULL)) {
         free(it);
         return SDB_ESTORE;
     }
@@ -75,7 +75,7 @@ static int load_lean(sdb_db *db, sqlite3_stmt *st, sdb_profile *p)
 {
     sdb_profile_reset(p);
     if (sdb_profile_set_id(p, (const char *)sqlite3_column_text(st, 0), -1)) return SDB_ENOMEM;
-    int rc = genotype_decode(p, db->cat, sqlite3_column_blob(st, 1),
+    int rc = sdb_genotype_decode(p, db->cat, sqlite3_column_blob(st, 1),
                              (size_t)sqlite3_column_bytes(st, 1));
     if (rc) return rc;
     p->flags = (uint32_t)sqlite3_column_int(st, 2);
@@ -109,7 +109,7 @@ int sdb_iter_open_genotypes(sdb_iter **out, sdb_db *db, const char *index, sdb_k
     if (!it) return SDB_ENOMEM;
     it->db = db;
     it->lean = 1;
-    if (store_prepare(db,
+    if (sdb_store_prepare(db,
                       "SELECT sample_id, genotype, flags FROM profile"
                       " WHERE " STORE_INDEX_IN("index_name") " AND kind = ?2",
                       &it->st, NULL)) {

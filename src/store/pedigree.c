@@ -14,10 +14,10 @@ typedef struct link_stmts {
 static int link_stmts_open(sdb_db *db, link_stmts *s, sdb_diag *d)
 {
     memset(s, 0, sizeof *s);
-    if (store_prepare(db, "SELECT id, sex FROM person WHERE ext_id = ?", &s->find, d) ||
-        store_prepare(db, "UPDATE person SET father = ?2, mother = ?3 WHERE id = ?1", &s->parents,
+    if (sdb_store_prepare(db, "SELECT id, sex FROM person WHERE ext_id = ?", &s->find, d) ||
+        sdb_store_prepare(db, "UPDATE person SET father = ?2, mother = ?3 WHERE id = ?1", &s->parents,
                       d) ||
-        store_prepare(db,
+        sdb_store_prepare(db,
                       "INSERT INTO person_profile SELECT ?1, id FROM profile WHERE sample_id = ?2"
                       " OR (?3 AND sample_id = ?2 || 'Y')",
                       &s->link, d))
@@ -71,7 +71,7 @@ static int read_all(const char *path, char **text, size_t *len, sdb_diag *d)
 static int insert_persons(sdb_db *db, const sdb_pedigree *p, const char *path, sdb_diag *d)
 {
     sqlite3_stmt *st;
-    if (store_prepare(db,
+    if (sdb_store_prepare(db,
                       "INSERT INTO person(ext_id, sex, birth_year, source_file, source_line)"
                       " VALUES (?, ?, ?, ?, ?)",
                       &st, d))
@@ -168,7 +168,7 @@ static void compare_typed(sdb_db *db, const char *path, sdb_pedigree_stats *stat
         " WHERE c.source_file = ?1 AND cp.kind = pp.kind AND (cp.kind = 'autosomal' OR"
         " (p.sex = 'M' AND c.sex = 'M'))";
     sqlite3_stmt *st;
-    if (store_prepare(db, sql, &st, NULL)) return;
+    if (sdb_store_prepare(db, sql, &st, NULL)) return;
     sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
     sdb_profile a, b;
     sdb_profile_init(&a);
@@ -223,7 +223,7 @@ int sdb_pedigree_import(sdb_db *db, const sdb_ctx *ctx, const char *path,
     int named_samples = 0;
     for (long i = 0; i < p->n; i++)
         named_samples |= p->persons[i].sample_id != NULL;
-    if (store_exec(db, "BEGIN IMMEDIATE", d)) {
+    if (sdb_store_exec(db, "BEGIN IMMEDIATE", d)) {
         sdb_pedigree_free(p);
         return SDB_ESTORE;
     }
@@ -241,7 +241,7 @@ int sdb_pedigree_import(sdb_db *db, const sdb_ctx *ctx, const char *path,
     snprintf(params, sizeof params, "file=%s", path);
     if (!rc) rc = sdb_audit_append(db, ctx, "pedigree-import", params, p->n, "ok");
     sdb_pedigree_free(p);
-    return store_finish(db, rc, d);
+    return sdb_store_finish(db, rc, d);
 }
 
 int sdb_person_y_profile(sdb_db *db, const char *sample_id, const char *indexes, char *sex,
@@ -249,7 +249,7 @@ int sdb_person_y_profile(sdb_db *db, const char *sample_id, const char *indexes,
 {
     sqlite3_stmt *st;
     *sex = 0;
-    if (store_prepare(db,
+    if (sdb_store_prepare(db,
                       "SELECT pe.sex, y.sample_id, y.genotype FROM profile a"
                       " JOIN person_profile pa ON pa.profile_id = a.id"
                       " JOIN person pe ON pe.id = pa.person_id"
@@ -265,7 +265,7 @@ int sdb_person_y_profile(sdb_db *db, const char *sample_id, const char *indexes,
     if (step == SQLITE_ROW) {
         *sex = ((const char *)sqlite3_column_text(st, 0))[0];
         if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
-            rc = genotype_decode(y, db->cat, sqlite3_column_blob(st, 2),
+            rc = sdb_genotype_decode(y, db->cat, sqlite3_column_blob(st, 2),
                                  (size_t)sqlite3_column_bytes(st, 2));
             if (!rc) rc = sdb_profile_set_id(y, (const char *)sqlite3_column_text(st, 1), -1);
         }

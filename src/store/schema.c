@@ -183,7 +183,7 @@ static int seed_pairs(sdb_db *db, const char *sql, const char *const (*pairs)[2]
                       sdb_diag *d)
 {
     sqlite3_stmt *st = NULL;
-    int rc = store_prepare(db, sql, &st, d);
+    int rc = sdb_store_prepare(db, sql, &st, d);
     for (size_t i = 0; !rc && i < n; i++) {
         sqlite3_bind_text(st, 1, pairs[i][0], -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, pairs[i][1], -1, SQLITE_STATIC);
@@ -202,7 +202,7 @@ static int seed(sdb_db *db, sdb_diag *d)
     if (!rc)
         rc = seed_pairs(db, "INSERT INTO purpose VALUES (?, ?)", purposes,
                         sizeof purposes / sizeof *purposes, d);
-    if (!rc) rc = store_prepare(db, "INSERT INTO db_index VALUES (?, ?, ?, ?, ?, ?)", &st, d);
+    if (!rc) rc = sdb_store_prepare(db, "INSERT INTO db_index VALUES (?, ?, ?, ?, ?, ?)", &st, d);
     for (int i = 0; !rc && i < sdb_index_rule_default_count(); i++) {
         const sdb_index_rule *r = sdb_index_rule_default(i);
         sqlite3_bind_text(st, 1, r->name, -1, SQLITE_STATIC);
@@ -219,25 +219,25 @@ static int seed(sdb_db *db, sdb_diag *d)
     return rc;
 }
 
-int schema_create(sdb_db *db, sdb_diag *d)
+int sdb_schema_create(sdb_db *db, sdb_diag *d)
 {
     char pragma[96];
-    int rc = store_exec(db, schema_v1, d);
+    int rc = sdb_store_exec(db, schema_v1, d);
     if (!rc) rc = seed(db, d); /* the version 1 seed rows, which schema_v2 builds on */
-    if (!rc) rc = store_exec(db, schema_v2, d);
-    if (!rc) rc = store_exec(db, schema_v3, d);
-    if (!rc) rc = store_exec(db, schema_v4, d);
-    if (!rc) rc = schema_sync_loci(db, d);
+    if (!rc) rc = sdb_store_exec(db, schema_v2, d);
+    if (!rc) rc = sdb_store_exec(db, schema_v3, d);
+    if (!rc) rc = sdb_store_exec(db, schema_v4, d);
+    if (!rc) rc = sdb_schema_sync_loci(db, d);
     snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d; PRAGMA application_id = %d;",
              SDB_SCHEMA_VERSION, SDB_APPLICATION_ID);
-    if (!rc) rc = store_exec(db, pragma, d);
+    if (!rc) rc = sdb_store_exec(db, pragma, d);
     return rc;
 }
 
 /* Forward migrations: migrations[v] turns version v into v + 1. */
 static const char *const migrations[] = {NULL, schema_v2, schema_v3, schema_v4};
 
-int schema_migrate(sdb_db *db, int from, sdb_diag *d)
+int sdb_schema_migrate(sdb_db *db, int from, sdb_diag *d)
 {
     for (int v = from; v < SDB_SCHEMA_VERSION; v++) {
         char pragma[64];
@@ -246,23 +246,23 @@ int schema_migrate(sdb_db *db, int from, sdb_diag *d)
             return SDB_EVERSION;
         }
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d;", v + 1);
-        int rc = store_exec(db, "BEGIN IMMEDIATE", d);
-        if (!rc) rc = store_exec(db, migrations[v], d);
-        if (!rc) rc = store_exec(db, pragma, d);
-        if (!rc) rc = store_exec(db, "COMMIT", d);
+        int rc = sdb_store_exec(db, "BEGIN IMMEDIATE", d);
+        if (!rc) rc = sdb_store_exec(db, migrations[v], d);
+        if (!rc) rc = sdb_store_exec(db, pragma, d);
+        if (!rc) rc = sdb_store_exec(db, "COMMIT", d);
         if (rc) {
-            store_exec(db, "ROLLBACK", NULL);
+            sdb_store_exec(db, "ROLLBACK", NULL);
             return rc;
         }
     }
     return SDB_OK;
 }
 
-int schema_sync_loci(sdb_db *db, sdb_diag *d)
+int sdb_schema_sync_loci(sdb_db *db, sdb_diag *d)
 {
     sqlite3_stmt *get = NULL, *put = NULL;
-    int rc = store_prepare(db, "SELECT name FROM locus WHERE id = ?", &get, d);
-    if (!rc) rc = store_prepare(db, "INSERT INTO locus VALUES (?, ?, ?, ?)", &put, d);
+    int rc = sdb_store_prepare(db, "SELECT name FROM locus WHERE id = ?", &get, d);
+    if (!rc) rc = sdb_store_prepare(db, "INSERT INTO locus VALUES (?, ?, ?, ?)", &put, d);
     for (int i = 0; !rc && i < sdb_catalog_count(db->cat); i++) {
         const sdb_locus *l = sdb_catalog_at(db->cat, i);
         sqlite3_bind_int(get, 1, l->id);

@@ -82,7 +82,7 @@ static void stage_one(stager *s, stage_batch *b, int rc, sdb_profile *p, sdb_dia
         size_t need = SDB_GT_HEADER + SDB_GT_ENTRY * (size_t)p->n_alleles;
         if (need > sizeof buf && !(blob = malloc(need))) failed = 1;
         if (!failed) {
-            x->blob_len = (size_t)genotype_encode(p, blob, need);
+            x->blob_len = (size_t)sdb_genotype_encode(p, blob, need);
             x->blob = arena_put(b, blob, x->blob_len);
             failed |= x->blob == STAGE_NONE;
         }
@@ -132,7 +132,7 @@ static void *reader_thread(void *arg)
     return NULL;
 }
 
-int stage_start(stager **out, sdb_reader *r, const sdb_catalog *cat, const sdb_index_rule *rule,
+int sdb_stage_start(stager **out, sdb_reader *r, const sdb_catalog *cat, const sdb_index_rule *rule,
                 const char *path)
 {
     stager *s = calloc(1, sizeof *s);
@@ -147,21 +147,21 @@ int stage_start(stager **out, sdb_reader *r, const sdb_catalog *cat, const sdb_i
     *out = s;
     return SDB_OK;
 fail:
-    stage_stop(s);
+    sdb_stage_stop(s);
     return rc;
 }
 
-int stage_next(stager *s, stage_batch **b)
+int sdb_stage_next(stager *s, stage_batch **b)
 {
     return sdb_queue_pop(s->full, (void **)b);
 }
 
-void stage_recycle(stager *s, stage_batch *b)
+void sdb_stage_recycle(stager *s, stage_batch *b)
 {
     if (sdb_queue_push(s->free_batches, b)) return; /* stopping: nothing to do */
 }
 
-void stage_stop(stager *s)
+void sdb_stage_stop(stager *s)
 {
     if (!s) return;
     if (s->started) {

@@ -8,7 +8,7 @@
 #include "strdb/strdb.h"
 #include "store_internal.h"
 
-int store_exec(sdb_db *db, const char *sql, sdb_diag *d)
+int sdb_store_exec(sdb_db *db, const char *sql, sdb_diag *d)
 {
     char *msg = NULL;
     if (sqlite3_exec(db->sql, sql, NULL, NULL, &msg) == SQLITE_OK) return SDB_OK;
@@ -17,24 +17,24 @@ int store_exec(sdb_db *db, const char *sql, sdb_diag *d)
     return SDB_ESTORE;
 }
 
-int store_prepare(sdb_db *db, const char *sql, sqlite3_stmt **st, sdb_diag *d)
+int sdb_store_prepare(sdb_db *db, const char *sql, sqlite3_stmt **st, sdb_diag *d)
 {
     if (sqlite3_prepare_v2(db->sql, sql, -1, st, NULL) == SQLITE_OK) return SDB_OK;
     sdb_diag_set(d, db->path, 0, NULL, "%s", sqlite3_errmsg(db->sql));
     return SDB_ESTORE;
 }
 
-int store_finish(sdb_db *db, int rc, sdb_diag *d)
+int sdb_store_finish(sdb_db *db, int rc, sdb_diag *d)
 {
-    if (!rc) rc = store_exec(db, "COMMIT", d);
+    if (!rc) rc = sdb_store_exec(db, "COMMIT", d);
     if (!rc) return SDB_OK;
     if (rc == SDB_ESTORE && d && !d->reason[0])
         sdb_diag_set(d, db->path, 0, NULL, "%s", sqlite3_errmsg(db->sql));
-    store_exec(db, "ROLLBACK", NULL);
+    sdb_store_exec(db, "ROLLBACK", NULL);
     return rc;
 }
 
-void store_now(char buf[32])
+void sdb_store_now(char buf[32])
 {
     struct timespec ts;
     struct tm tm;
@@ -49,10 +49,12 @@ void store_now(char buf[32])
  * measured about 20% faster than with 4 KiB); page_size must come before WAL. */
 static int configure(sdb_db *db, int create, sdb_diag *d)
 {
-    sqlite3_busy_timeout(db->sql, 5000);
-    if (create && store_exec(db, "PRAGMA page_size = 8192;", d)) return SDB_ESTORE;
-    if (db->readonly) return store_exec(db, "PRAGMA foreign_keys = ON;", d);
-    return store_exec(db,
+    /* a writer waits this long for another's lock (STRDB_BUSY_TIMEOUT_MS, default 5 s) */
+    const char *busy = getenv("STRDB_BUSY_TIMEOUT_MS");
+    sqlite3_busy_timeout(db->sql, busy && *busy ? atoi(busy) : 5000);
+    if (create && sdb_store_exec(db, "PRAGMA page_size = 8192;", d)) return SDB_ESTORE;
+    if (db->readonly) return sdb_store_exec(db, "PRAGMA foreign_keys = ON;", d);
+    return sdb_store_exec(db,
                       "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
                       "PRAGMA secure_delete = ON; PRAGMA synchronous = FULL;"
                       "PRAGMA cache_size = -65536;",
@@ -104,10 +106,10 @@ int sdb_db_create(sdb_db **out, const char *path, const sdb_ctx *ctx, sdb_diag *
     sdb_db *db;
     int rc = db_new(&db, path, 0, 1, d);
     if (rc) return rc;
-    rc = store_exec(db, "BEGIN IMMEDIATE", d);
-    if (!rc) rc = schema_create(db, d);
+    rc = sdb_store_exec(db, "BEGIN IMMEDIATE", d);
+    if (!rc) rc = sdb_schema_create(db, d);
     if (!rc) rc = sdb_audit_append(db, ctx, "init", path, 0, "ok");
-    if (!rc) rc = store_exec(db, "COMMIT", d);
+    if (!rc) rc = sdb_store_exec(db, "COMMIT", d);
     if (rc) {
         if (!d || !d->reason[0]) sdb_diag_set(d, path, 0, NULL, "cannot create the schema");
         sdb_db_close(db);
@@ -142,9 +144,9 @@ int sdb_db_open(sdb_db **out, const char *path, int readonly, sdb_diag *d)
                      version);
         rc = SDB_EVERSION;
     } else if (version < SDB_SCHEMA_VERSION) {
-        rc = schema_migrate(db, version, d);
+        rc = sdb_schema_migrate(db, version, d);
     }
-    if (!rc) rc = schema_sync_loci(db, d);
+    if (!rc) rc = sdb_schema_sync_loci(db, d);
     if (rc) {
         sdb_db_close(db);
         return rc;
@@ -226,7 +228,7 @@ int sdb_db_set_index_rule(sdb_db *db, const sdb_ctx *ctx, const sdb_index_rule *
              "index=%s\nsingle_source=%d\nmin_autosomal_loci=%d\nmin_y_loci=%d\ny_multicopy=%d",
              r->name, r->single_source, r->min_autosomal_loci, r->min_y_loci, r->y_multicopy);
     sqlite3_stmt *st;
-    if (store_exec(db, "BEGIN IMMEDIATE", NULL)) return SDB_ESTORE;
+    if (sdb_store_exec(db, "BEGIN IMMEDIATE", NULL)) return SDB_ESTORE;
     int rc = SDB_ESTORE;
     if (sqlite3_prepare_v2(db->sql,
                            "UPDATE db_index SET single_source = ?, min_autosomal_loci = ?,"
@@ -242,8 +244,8 @@ int sdb_db_set_index_rule(sdb_db *db, const sdb_ctx *ctx, const sdb_index_rule *
         sqlite3_finalize(st);
     }
     if (!rc) rc = sdb_audit_append(db, ctx, "rules-set", params, 1, "ok");
-    if (!rc) rc = store_exec(db, "COMMIT", NULL);
-    if (rc) store_exec(db, "ROLLBACK", NULL);
+    if (!rc) rc = sdb_store_exec(db, "COMMIT", NULL);
+    if (rc) sdb_store_exec(db, "ROLLBACK", NULL);
     return rc;
 }
 

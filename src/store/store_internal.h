@@ -23,26 +23,26 @@ struct sdb_db {
 };
 
 /* Runs SQL without results; on failure fills d with SQLite's message. */
-int store_exec(sdb_db *db, const char *sql, sdb_diag *d);
+int sdb_store_exec(sdb_db *db, const char *sql, sdb_diag *d);
 
 /* Ends the caller's BEGIN: COMMIT when rc is SDB_OK, else ROLLBACK (with
  * SQLite's message in d for SDB_ESTORE if d holds none). Returns the result. */
-int store_finish(sdb_db *db, int rc, sdb_diag *d);
+int sdb_store_finish(sdb_db *db, int rc, sdb_diag *d);
 
 /* sdb_audit_foreach, or only the records that touched the sample with
  * keyed hash sample_key (table audit_touch). */
-int store_audit_each(sdb_db *db, const char *sample_key,
+int sdb_store_audit_each(sdb_db *db, const char *sample_key,
                      int (*fn)(void *arg, const sdb_audit_record *r), void *arg);
 
 /* Prepares SQL; on failure fills d. */
-int store_prepare(sdb_db *db, const char *sql, sqlite3_stmt **st, sdb_diag *d);
+int sdb_store_prepare(sdb_db *db, const char *sql, sqlite3_stmt **st, sdb_diag *d);
 
 /* Creates the schema of version SDB_SCHEMA_VERSION and its seed rows in an
  * empty database; migrates an older one forward. */
-int schema_create(sdb_db *db, sdb_diag *d);
-int schema_migrate(sdb_db *db, int from_version, sdb_diag *d);
+int sdb_schema_create(sdb_db *db, sdb_diag *d);
+int sdb_schema_migrate(sdb_db *db, int from_version, sdb_diag *d);
 /* Adds catalog loci the database lacks; checks that shared ids agree. */
-int schema_sync_loci(sdb_db *db, sdb_diag *d);
+int sdb_schema_sync_loci(sdb_db *db, sdb_diag *d);
 
 /* Genotype blob (docs/store.md): "SG", version 1, 0, then per allele three
  * bytes: the locus id (1..255) and the little-endian u16 allele code, sorted
@@ -54,11 +54,11 @@ int schema_sync_loci(sdb_db *db, sdb_diag *d);
 #define SDB_GT_HEADER 4
 /* Encodes p into buf (capacity cap, at least SDB_GT_HEADER + SDB_GT_ENTRY * alleles);
  * returns the length or SDB_ENOMEM if cap is too small. */
-long genotype_encode(const sdb_profile *p, unsigned char *buf, size_t cap);
+long sdb_genotype_encode(const sdb_profile *p, unsigned char *buf, size_t cap);
 /* Decodes a blob into p's calls and alleles (p reset first except the id).
  * SDB_EVERSION for an unknown version, SDB_EFORMAT for a damaged blob or an
  * unknown locus id. */
-int genotype_decode(sdb_profile *p, const sdb_catalog *cat, const void *blob, size_t len);
+int sdb_genotype_decode(sdb_profile *p, const sdb_catalog *cat, const void *blob, size_t len);
 
 /* Import staging (src/store/stage.c): a reader thread parses, validates and
  * encodes records into batches; the importing thread inserts them. Batches
@@ -90,17 +90,17 @@ typedef struct stage_batch {
 typedef struct stager stager;
 
 /* Starts the reader thread over r (borrowed; closed by the caller after
- * stage_stop). rule and path are borrowed too. */
-int stage_start(stager **out, sdb_reader *r, const sdb_catalog *cat, const sdb_index_rule *rule,
+ * sdb_stage_stop). rule and path are borrowed too. */
+int sdb_stage_start(stager **out, sdb_reader *r, const sdb_catalog *cat, const sdb_index_rule *rule,
                 const char *path);
 /* Next filled batch: SDB_OK or SDB_END when the reader is done. */
-int stage_next(stager *s, stage_batch **b);
+int sdb_stage_next(stager *s, stage_batch **b);
 /* Hands a processed batch back for reuse. */
-void stage_recycle(stager *s, stage_batch *b);
+void sdb_stage_recycle(stager *s, stage_batch *b);
 /* Stops the reader thread (early if it is still running), joins it, frees. */
-void stage_stop(stager *s);
+void sdb_stage_stop(stager *s);
 
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SS.mmmZ". */
-void store_now(char buf[32]);
+void sdb_store_now(char buf[32]);
 
 #endif

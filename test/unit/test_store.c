@@ -339,15 +339,15 @@ static void test_codec_random(void **state)
             assert_int_equal(sdb_profile_add(&p, l, a), SDB_OK);
         }
         assert_int_equal(sdb_profile_finish(&p, cat), SDB_OK);
-        long len = genotype_encode(&p, buf, sizeof buf);
+        long len = sdb_genotype_encode(&p, buf, sizeof buf);
         assert_true(len >= SDB_GT_HEADER);
         sdb_profile_reset(&q);
-        assert_int_equal(genotype_decode(&q, cat, buf, (size_t)len), SDB_OK);
+        assert_int_equal(sdb_genotype_decode(&q, cat, buf, (size_t)len), SDB_OK);
         assert_true(sdb_profile_equal(&p, &q));
     }
     buf[2] = 9; /* unknown version */
-    assert_int_equal(genotype_decode(&q, cat, buf, SDB_GT_HEADER), SDB_EVERSION);
-    assert_int_equal(genotype_decode(&q, cat, "SG\1\0\1", 5), SDB_EFORMAT);
+    assert_int_equal(sdb_genotype_decode(&q, cat, buf, SDB_GT_HEADER), SDB_EVERSION);
+    assert_int_equal(sdb_genotype_decode(&q, cat, "SG\1\0\1", 5), SDB_EFORMAT);
     sdb_profile_free(&p);
     sdb_profile_free(&q);
 }

@@ -5,7 +5,9 @@
 # all-pairs on BENCH_PAIRS_N of them, default 20,000), then the relatives benchmarks:
 # familial search over BENCH_FAMILIAL_N profiles and lineage clustering of BENCH_LINEAGE_N
 # haplotypes (default 10,000,000 each), lineage search on a database of BENCH_LSEARCH_N men
-# (default 1,000,000). JSON on stdout.
+# (default 1,000,000); last the crash tool: BENCH_CRASH_KILLS SIGKILLs (default 200) of import,
+# expunge, lineage build and retention run on BENCH_CRASH_PERSONS simulated persons' profiles
+# (default 100,000). JSON on stdout.
 set -eu
 B=${1:-build/rel}
 N=${BENCH_N:-1000000}
@@ -27,3 +29,5 @@ LN=${BENCH_LSEARCH_N:-1000000}
 /usr/bin/env time -f '[bench] lineage build through the CLI: %e s, %M KB peak' "$B"/strdb lineage build "$L/y.db" >&2
 "$B"/bench/bench_relatives lsearch "$L/y.db" "$L/sim/queries.jsonl"
 rm -rf "$L"
+STRDB=$(cd "$B" && pwd)/strdb sh test/crash/crash.sh "${BENCH_CRASH_KILLS:-200}" "${BENCH_CRASH_PERSONS:-100000}" |
+    grep '^{'

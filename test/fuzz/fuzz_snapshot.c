@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "strdb/strdb.h"
+#include "engine_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

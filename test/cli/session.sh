@@ -41,3 +41,23 @@ done
 wait
 check "... and no record was added for them" sh -c "[ \$('$S' audit log '$db' | wc -l) = $n0 ]"
 check "the chain verifies" "$S" audit verify "$db"
+
+# concurrent writers wait for each other (busy timeout) and lose nothing
+c=$T/c.db
+"$S" init "$c" 2>/dev/null
+"$S" import "$c" "$D/NIST1036_genotypes.csv" --index offender --basis conviction --id-prefix A- 2>/dev/null &
+"$S" import "$c" "$D/NIST1036_genotypes.csv" --index offender --basis conviction --id-prefix B- 2>/dev/null &
+wait
+check "two imports at once: both land (2072 profiles)" \
+    sh -c "'$S' stat '$c' --json | grep -q '\"profiles\": 2072'"
+"$S" import "$c" "$D/NIST1036_genotypes.csv" --index offender --basis conviction --id-prefix C- 2>/dev/null &
+"$S" search "$c" --genotype 'TH01=9.3/9.3' --stringency low --min-loci 1 >"$T/s1" 2>&1 &
+wait
+check "an import beside a search: both finish, the import lands (3108 profiles)" \
+    sh -c "'$S' stat '$c' --json | grep -q '\"profiles\": 3108' && grep -q 'hits among' '$T/s1'"
+"$S" expunge "$c" A-GT37019 --reason twice 2>"$T/e1" &
+"$S" expunge "$c" B-GT37019 --reason twice 2>"$T/e2" &
+wait
+check "two expunctions at once: both land" \
+    sh -c "'$S' stat '$c' --json | grep -q '\"profiles\": 3106' && grep -q removed '$T/e1' && grep -q removed '$T/e2'"
+check "... and the chain verifies" "$S" audit verify "$c"

@@ -248,7 +248,7 @@ static int collect_pedigree(sdb_db *db, const char *ext_id, int up, int down, pe
         sqlite3_bind_int64(kids, 1, ps->v[i].id);
         long long ids[256];
         int nk = 0;
-        while (sqlite3_step(kids) == SQLITE_ROW && nk < 256)
+        while (sdb_store_row(kids, &rc) && nk < 256)
             ids[nk++] = sqlite3_column_int64(kids, 0);
         sqlite3_reset(kids);
         for (int k = 0; k < nk && !rc; k++) {
@@ -432,7 +432,7 @@ static int load_haplotypes(sdb_db *db, long long id, const char *indexes, hap **
     int prev_len = -1;
     *h = NULL;
     *n = *members = 0;
-    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+    while (!rc && sdb_store_row(st, &rc)) {
         const void *blob = sqlite3_column_blob(st, 1);
         int len = sqlite3_column_bytes(st, 1);
         (*members)++;
@@ -630,7 +630,7 @@ static int tree_roots(sdb_db *db, long long id, const char *indexes, sqlite3_stm
     sqlite3_bind_text(roots, 1, indexes, -1, SQLITE_STATIC);
     sqlite3_bind_int64(roots, 2, id);
     int rc = SDB_OK;
-    while (!rc && sqlite3_step(roots) == SQLITE_ROW && ft->n < MAX_DRAWN) {
+    while (!rc && sdb_store_row(roots, &rc) && ft->n < MAX_DRAWN) {
         rc = load_person(by_id, sqlite3_column_int64(roots, 0), &ft->v[ft->n]);
         if (!rc) ft->t[ft->n++] = (tnode){-1, -1, -1, 0, 0, 0, 0};
     }
@@ -656,7 +656,7 @@ static int collect_family_tree(sdb_db *db, long long id, const char *indexes, fa
     if (!rc) rc = tree_roots(db, id, indexes, by_id, ft, d);
     for (long i = 0; !rc && i < ft->n; i++) {
         sqlite3_bind_int64(sons, 1, ft->v[i].id);
-        while (sqlite3_step(sons) == SQLITE_ROW) {
+        while (sdb_store_row(sons, &rc)) {
             if (ft->n >= MAX_DRAWN) {
                 ft->truncated = 1;
                 break;

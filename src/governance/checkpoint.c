@@ -243,7 +243,7 @@ int sdb_audit_verify_signed(sdb_db *db, const char *public_path, const sdb_check
     if (sdb_store_prepare(db, "SELECT seq, head, at, public_key, signature FROM audit_checkpoint", &st,
                       d))
         return SDB_ESTORE;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (sdb_store_row(st, &rc)) {
         sdb_checkpoint c = {sqlite3_column_int64(st, 0), "", "", "", ""};
         snprintf(c.head, sizeof c.head, "%s", sqlite3_column_text(st, 1));
         snprintf(c.at, sizeof c.at, "%s", sqlite3_column_text(st, 2));

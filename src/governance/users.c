@@ -179,7 +179,7 @@ int sdb_user_foreach(sdb_db *db,
                       &st, NULL))
         return SDB_ESTORE;
     int rc = SDB_OK;
-    while (!rc && sqlite3_step(st) == SQLITE_ROW)
+    while (!rc && sdb_store_row(st, &rc))
         rc = fn(arg, (const char *)sqlite3_column_text(st, 0),
                 (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
                 sqlite3_column_int(st, 3));

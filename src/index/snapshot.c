@@ -165,6 +165,8 @@ static int get_overflow(reader *r, sdb_idx *x)
         uint32_t n = get_u32(r);
         if (r->err || x->over_row[i] < 0 || x->over_row[i] >= x->n || n > 100000)
             return SDB_EFORMAT;
+        /* the searches binary-search over_row and mark rows of a block by it: ascending, once */
+        if (i > 0 && x->over_row[i] <= x->over_row[i - 1]) return SDB_EFORMAT;
         if (sdb_profile_set_id(p, x->ids + x->id_off[x->over_row[i]], -1)) return SDB_ENOMEM;
         for (uint32_t k = 0; k < n; k++) {
             const unsigned char *e = take(r, 2);
@@ -174,6 +176,19 @@ static int get_overflow(reader *r, sdb_idx *x)
         }
         if (sdb_profile_finish(p, x->cat)) return SDB_ENOMEM;
     }
+    return SDB_OK;
+}
+
+/* The walk binary-searches the sorted rows level by level: a snapshot whose
+ * rows are not in that order (idx_key of level 0, then 1, ...) is refused. */
+static int check_sorted(const sdb_idx *x)
+{
+    for (long r = 1; r < x->n_sorted; r++)
+        for (int i = 0; i < x->n_levels; i++) {
+            unsigned a = idx_key(x, x->level[i], r - 1), b = idx_key(x, x->level[i], r);
+            if (a < b) break;
+            if (a > b) return SDB_EFORMAT;
+        }
     return SDB_OK;
 }
 
@@ -262,6 +277,7 @@ static int parse(reader *r, sdb_idx *x, const char *want_stamp, sdb_diag *d, con
     }
     int rc = get_overflow(r, x);
     if (!rc) rc = get_order(r, x);
+    if (!rc) rc = check_sorted(x);
     if (!rc) rc = sdb_idx_sample_alleles(x);
     if (!rc) rc = sdb_idx_build_directory(x);
     if (!rc && (r->err || r->p != r->end)) rc = SDB_EFORMAT;

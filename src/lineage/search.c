@@ -266,7 +266,7 @@ static int load_tree(sdb_db *db, long long root, const sdb_lineage_result *r,
     node *v = NULL;
     long n = 0, cap = 0;
     int rc = SDB_OK;
-    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+    while (!rc && sdb_store_row(st, &rc)) {
         node *t = n == cap ? realloc(v, (size_t)(cap = cap ? 2 * cap : 64) * sizeof *v) : v;
         if (!t) {
             rc = SDB_ENOMEM;
@@ -282,7 +282,7 @@ static int load_tree(sdb_db *db, long long root, const sdb_lineage_result *r,
     for (long i = 0; !rc && i < n; i++) {
         v[i].up = v[i].id == root ? -1 : node_of(v, n, v[i].father);
         sqlite3_bind_int64(typed, 1, v[i].id);
-        while (sqlite3_step(typed) == SQLITE_ROW) {
+        while (sdb_store_row(typed, &rc)) {
             const char *sid = (const char *)sqlite3_column_text(typed, 0);
             for (long m = 0; m < r->n_members; m++)
                 if (!strcmp(r->members[m].sample_id, sid)) v[i].typed = m;

@@ -133,10 +133,11 @@ static int load_persons(sdb_db *db, persons *p, sdb_diag *d)
     if (!p->father || !p->root) return SDB_ENOMEM;
     if (sdb_store_prepare(db, "SELECT id, father FROM person WHERE father IS NOT NULL", &st, d))
         return SDB_ESTORE;
-    while (sqlite3_step(st) == SQLITE_ROW)
+    int rc = SDB_OK;
+    while (sdb_store_row(st, &rc))
         p->father[sqlite3_column_int64(st, 0)] = sqlite3_column_int64(st, 1);
     sqlite3_finalize(st);
-    return SDB_OK;
+    return rc;
 }
 
 static long long paternal_root(persons *p, long long id)
@@ -172,7 +173,7 @@ static int father_son_links(sdb_db *db, const pid_row *pm, long n, long (**out)[
                              " WHERE pe.sex = 'M' AND pr.kind = 'Y'",
                              &st, d))
         rc = SDB_ESTORE;
-    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+    while (!rc && sdb_store_row(st, &rc)) {
         long row = row_of_pid(pm, n, sqlite3_column_int64(st, 1));
         if (row < 0) continue;
         if (m == cap) {
@@ -335,7 +336,8 @@ static int previous_partition(sdb_db *db, const pid_row *pm, long n, long *comp,
         free(first);
         return SDB_ESTORE;
     }
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int rc = SDB_OK;
+    while (sdb_store_row(st, &rc)) {
         long r = row_of_pid(pm, n, sqlite3_column_int64(st, 0));
         long long l = sqlite3_column_int64(st, 1);
         if (r < 0 || l < 1 || l > *max_id) continue;
@@ -346,7 +348,7 @@ static int previous_partition(sdb_db *db, const pid_row *pm, long n, long *comp,
     }
     sqlite3_finalize(st);
     free(first);
-    return SDB_OK;
+    return rc;
 }
 
 typedef struct comp_order {
@@ -642,7 +644,8 @@ int sdb_lineage_print(sdb_db *db, long long id, const char *indexes, long top, F
             return SDB_ESTORE;
         sqlite3_bind_int64(st, 1, top);
         long n = 0;
-        while (sqlite3_step(st) == SQLITE_ROW) {
+        int rc = SDB_OK;
+        while (sdb_store_row(st, &rc)) {
             if (!n)
                 fprintf(out, "%8s %8s %8s %9s %8s  %s\n", "lineage", "men", "distinct",
                         "diversity", "persons", "modal haplotype");
@@ -653,6 +656,7 @@ int sdb_lineage_print(sdb_db *db, long long id, const char *indexes, long top, F
             n++;
         }
         sqlite3_finalize(st);
+        if (rc) return rc;
         if (!n) {
             sdb_diag_set(d, NULL, 0, NULL,
                          "no lineages stored: run strdb lineage build (over at least one Y "
@@ -690,10 +694,11 @@ int sdb_lineage_print(sdb_db *db, long long id, const char *indexes, long top, F
     sqlite3_bind_text(st, 1, indexes, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, id);
     sqlite3_bind_int64(st, 3, top);
-    while (sqlite3_step(st) == SQLITE_ROW)
+    int rc = SDB_OK;
+    while (sdb_store_row(st, &rc))
         fprintf(out, "  %s%s%s\n", sqlite3_column_text(st, 0),
                 sqlite3_column_type(st, 1) == SQLITE_NULL ? "" : "  person ",
                 sqlite3_column_type(st, 1) == SQLITE_NULL ? "" : (const char *)sqlite3_column_text(st, 1));
     sqlite3_finalize(st);
-    return SDB_OK;
+    return rc;
 }

@@ -18,7 +18,11 @@
 #include "index/index_internal.h"
 #include "strdb/search.h"
 
-#define SET_MAX 64
+/* A locus's allele set: at most 254 distinct ids exist per locus (index.h),
+ * so a set of 256 holds any target row; a query with more than QUERY_MAX
+ * alleles at one locus is refused (prepare), never cut short. */
+#define SET_MAX 256
+#define QUERY_MAX 64
 
 /* A set of allele ids at one locus: known ids sorted and unique, plus
  * whether a wildcard is present. */
@@ -131,7 +135,7 @@ typedef struct prepared {
     /* Y fast path: the query's repeat numbers per copy (integer alleles) */
     uint8_t yrep[SDB_IDX_MAX_LOCI][4];
     int yfast[SDB_IDX_MAX_LOCI];
-    sdb_allele codes[SDB_IDX_MAX_LOCI][SET_MAX]; /* Y: sorted allele codes */
+    sdb_allele codes[SDB_IDX_MAX_LOCI][QUERY_MAX]; /* Y: sorted allele codes */
     int n_codes[SDB_IDX_MAX_LOCI];
     int query_loci, outside;   /* query loci, and those the index lacks */
     sdb_stringency stringency; /* identity searches */
@@ -184,7 +188,12 @@ static int prepare(const sdb_idx *x, const sdb_profile *q, sdb_kind kind, const 
             pq->outside++;
             continue;
         }
-        for (uint32_t j = 0; j < c->n && j < SET_MAX; j++) {
+        if (c->n > QUERY_MAX) {
+            sdb_diag_set(d, NULL, 0, l->name, "%u alleles at one locus: a search takes at most %d",
+                         c->n, QUERY_MAX);
+            return SDB_EINVAL;
+        }
+        for (uint32_t j = 0; j < c->n; j++) {
             aset_add(&pq->q[k], sdb_idx_allele_id(x, k, q->alleles[c->first + j]));
             pq->codes[k][pq->n_codes[k]++] = q->alleles[c->first + j];
         }

@@ -158,7 +158,7 @@ static int link_person(sdb_db *db, link_stmts *q, const sdb_person *x, int named
 /* Typed parent-child pairs of the file: an autosomal locus typed in both
  * with no shared allele (a Mendelian inconsistency or a mutation) and Y
  * haplotypes of father and son that differ are counted and logged. */
-static void compare_typed(sdb_db *db, const char *path, sdb_pedigree_stats *stats)
+static int compare_typed(sdb_db *db, const char *path, sdb_pedigree_stats *stats)
 {
     static const char sql[] =
         "SELECT c.ext_id, cp.sample_id, pp.sample_id, p.sex, cp.kind FROM person c"
@@ -168,12 +168,13 @@ static void compare_typed(sdb_db *db, const char *path, sdb_pedigree_stats *stat
         " WHERE c.source_file = ?1 AND cp.kind = pp.kind AND (cp.kind = 'autosomal' OR"
         " (p.sex = 'M' AND c.sex = 'M'))";
     sqlite3_stmt *st;
-    if (sdb_store_prepare(db, sql, &st, NULL)) return;
+    if (sdb_store_prepare(db, sql, &st, NULL)) return SDB_ESTORE;
     sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+    int rc = SDB_OK;
     sdb_profile a, b;
     sdb_profile_init(&a);
     sdb_profile_init(&b);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (sdb_store_row(st, &rc)) {
         const char *child = (const char *)sqlite3_column_text(st, 0);
         int y = !strcmp((const char *)sqlite3_column_text(st, 4), "Y");
         if (sdb_db_get(db, (const char *)sqlite3_column_text(st, 1), &a) ||
@@ -207,6 +208,7 @@ static void compare_typed(sdb_db *db, const char *path, sdb_pedigree_stats *stat
     sqlite3_finalize(st);
     sdb_profile_free(&a);
     sdb_profile_free(&b);
+    return rc;
 }
 
 int sdb_pedigree_import(sdb_db *db, const sdb_ctx *ctx, const char *path,
@@ -235,7 +237,7 @@ int sdb_pedigree_import(sdb_db *db, const sdb_ctx *ctx, const char *path,
     link_stmts_close(&q);
     if (!rc) {
         stats->persons = p->n;
-        compare_typed(db, path, stats);
+        rc = compare_typed(db, path, stats);
     }
     char params[1200];
     snprintf(params, sizeof params, "file=%s", path);

@@ -34,6 +34,18 @@ int sdb_store_finish(sdb_db *db, int rc, sdb_diag *d);
 int sdb_store_audit_each(sdb_db *db, const char *sample_key,
                      int (*fn)(void *arg, const sdb_audit_record *r), void *arg);
 
+/* sqlite3_step for a loop over rows: 1 on a row; 0 at the end, and 0 on an
+ * error too, with *rc set to SDB_ESTORE if it held no error yet. Written
+ * `while (sdb_store_row(st, &rc))`, a loop tells the end of the rows from a
+ * failed step by rc afterwards. */
+static inline int sdb_store_row(sqlite3_stmt *st, int *rc)
+{
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW) return 1;
+    if (s != SQLITE_DONE && !*rc) *rc = SDB_ESTORE;
+    return 0;
+}
+
 /* Prepares SQL; on failure fills d. */
 int sdb_store_prepare(sdb_db *db, const char *sql, sqlite3_stmt **st, sdb_diag *d);
 

@@ -786,6 +786,54 @@ static void test_bad_queries(void **state)
     sdb_profile_free(&q);
 }
 
+/* A locus with more alleles than the old 64-entry sets held: a mixture
+ * target with 100 alleles at one locus still contains the query's alleles
+ * past the 64th (moderate stringency), and a query with more than 64 alleles
+ * at a locus is refused, never cut short. */
+static void test_many_alleles(void **state)
+{
+    const sdb_catalog *catalog = sdb_catalog_default();
+    char text[4096] = "D8S1179=", q_text[64];
+    size_t n = strlen(text);
+    for (int i = 0; i < 100; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "%s%d.%d", i ? "/" : "", 5 + i / 4, i % 4);
+    snprintf(text + n, sizeof text - n, ";TH01=6/7");
+    sdb_profile p[2], q;
+    sdb_diag d;
+    sdb_profile_init(&p[0]);
+    sdb_profile_init(&p[1]);
+    sdb_profile_init(&q);
+    assert_int_equal(sdb_genotype_parse(&p[0], catalog, text, &d), SDB_OK);
+    assert_int_equal(sdb_profile_set_id(&p[0], "mix", -1), SDB_OK);
+    p[0].flags |= SDB_PF_MIXTURE;
+    assert_int_equal(sdb_genotype_parse(&p[1], catalog, "D8S1179=12/13;TH01=6/7", &d), SDB_OK);
+    assert_int_equal(sdb_profile_set_id(&p[1], "single", -1), SDB_OK);
+    const sdb_profile *ptr[2] = {&p[0], &p[1]};
+    sdb_idx *x;
+    assert_int_equal(sdb_idx_build_profiles(&x, catalog, ptr, 2, SDB_KIND_AUTOSOMAL, &d), SDB_OK);
+    /* alleles 96 and 99 of the mixture: 29.0 and 29.3 */
+    snprintf(q_text, sizeof q_text, "D8S1179=29/29.3;TH01=6/7");
+    assert_int_equal(sdb_genotype_parse(&q, catalog, q_text, &d), SDB_OK);
+    sdb_search_opts o;
+    sdb_search_opts_init(&o);
+    o.stringency = SDB_STRINGENCY_MODERATE;
+    o.min_loci = 2;
+    sdb_hit *hits;
+    long n_hits;
+    assert_int_equal(sdb_search(x, &q, &o, &hits, &n_hits, &d), SDB_OK);
+    assert_int_equal(n_hits, 1);
+    assert_string_equal(sdb_idx_sample_id(x, hits[0].target), "mix");
+    assert_int_equal(hits[0].matching, 2);
+    free(hits);
+    /* the mixture as the query: 100 alleles at a locus are refused */
+    assert_int_equal(sdb_search(x, &p[0], &o, &hits, &n_hits, &d), SDB_EINVAL);
+    assert_non_null(strstr(d.reason, "at most 64"));
+    sdb_idx_free(x);
+    sdb_profile_free(&p[0]);
+    sdb_profile_free(&p[1]);
+    sdb_profile_free(&q);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -797,6 +845,7 @@ int main(void)
         cmocka_unit_test(test_pairs_differential),
         cmocka_unit_test(test_snapshot),
         cmocka_unit_test(test_bad_queries),
+        cmocka_unit_test(test_many_alleles),
     };
     return cmocka_run_group_tests_name("search", tests, setup, NULL);
 }

@@ -336,6 +336,47 @@ static void test_results_are_copies(void **state)
     sdb_profile_free(&q);
 }
 
+static int interrupt_soon(void *arg)
+{
+    return ++*(int *)arg > 5; /* a few VM steps into the statement, then stop it */
+}
+
+static int count_user(void *arg, const char *name, const char *role, const char *created,
+                      int disabled)
+{
+    ++*(int *)arg;
+    return 0;
+}
+
+static int count_record(void *arg, const sdb_audit_record *r)
+{
+    ++*(int *)arg;
+    return 0;
+}
+
+/* A step that fails in the middle of a loop over rows is an error, never the
+ * end of the rows (it used to end user and lineage listings quietly). */
+static void test_failed_step_is_an_error(void **state)
+{
+    sdb_db *db;
+    sdb_diag d;
+    assert_int_equal(sdb_db_open(&db, path, 0, &d), SDB_OK);
+    int n = 0, steps = 0;
+    assert_int_equal(sdb_user_foreach(db, count_user, &n), SDB_OK);
+    assert_int_equal(n, 4);
+    sqlite3_progress_handler(sdb_db_sqlite(db), 1, interrupt_soon, &steps);
+    n = 0;
+    assert_int_equal(sdb_user_foreach(db, count_user, &n), SDB_ESTORE);
+    assert_true(n < 4);
+    steps = 0;
+    assert_int_equal(sdb_lineage_print(db, 0, NULL, 10, stdout, &d), SDB_ESTORE);
+    steps = 0;
+    n = 0;
+    assert_int_equal(sdb_audit_foreach(db, count_record, &n), SDB_ESTORE);
+    sqlite3_progress_handler(sdb_db_sqlite(db), 0, NULL, NULL);
+    sdb_db_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -343,6 +384,7 @@ int main(void)
         cmocka_unit_test(test_matrix),
         cmocka_unit_test(test_no_record_no_results),
         cmocka_unit_test(test_results_are_copies),
+        cmocka_unit_test(test_failed_step_is_an_error),
     };
     if (sdb_init()) return 1;
     return cmocka_run_group_tests(tests, setup, teardown);

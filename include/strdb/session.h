@@ -107,7 +107,9 @@ int sdb_session_show(sdb_session *s, const char *sample_id, sdb_profile_fn fn, v
 int sdb_session_export(sdb_session *s, const char *index, int passes, sdb_profile_fn fn,
                        void *arg, long *n, sdb_diag *d) SDB_WUR;
 
-/* Expunges one profile (role "expunge"; sdb_expunge in docs/governance.md). */
+/* Expunges one profile (role "expunge"; docs/governance.md). SDB_EBUSY: the
+ * profile is expunged, but another connection keeps the WAL; its scrub is
+ * pending and runs when the next session opens the database. */
 int sdb_session_expunge(sdb_session *s, const char *sample_id, const char *reason,
                         sdb_diag *d) SDB_WUR;
 

@@ -64,7 +64,8 @@ void cli_ctx_finish(sdb_ctx *ctx);
 /* "strdb CMD: message" on stderr, for a diagnostic or a plain message. */
 void cli_diag(const char *cmd, int rc, const sdb_diag *d);
 void cli_error(const char *cmd, const char *fmt, ...) SDB_PRINTF(2, 3);
-/* Prints usage text to stdout (for --help) or stderr (usage error). */
+/* Prints usage text to stdout (--help), or for a usage error its first line
+ * and a hint to run --help on stderr. Returns EXIT_OK or EXIT_USAGE. */
 int cli_usage(const char *text, int is_error);
 
 /* Opens a session on the database at path for the command's context
@@ -74,6 +75,10 @@ int cli_usage(const char *text, int is_error);
  * library). ctx may be NULL. */
 int cli_session(const char *cmd, const char *path, const sdb_ctx *ctx, int readonly,
                 sdb_session **s);
+
+/* The one line for a command given no query or several: "no query: give
+ * one of OPTIONS" / "one query at a time: OPTIONS". Returns EXIT_USAGE. */
+int cli_one_query(const char *cmd, int given, const char *options);
 
 /* Reads a query from --genotype text (if not NULL) or the first profile of
  * file; prints the reason and returns EXIT_FAIL on failure or an empty profile. */
@@ -92,6 +97,12 @@ int cli_parse_long(const char *s, long lo, long hi, long *out);
 int cli_parse_double(const char *s, double lo, double hi, double *out);
 int cli_number(const char *cmd, const char *opt, const char *s, double lo, double hi, double *out);
 int cli_integer(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out);
+
+/* On a terminal (stderr a TTY, STRDB_NO_PROGRESS unset), a line every 2 s
+ * "[WHAT::SECONDS] still working..." until stopped, for jobs that print
+ * nothing for a long time. Off a terminal both are no-ops. */
+void cli_ticker_start(const char *what);
+void cli_ticker_stop(void);
 
 /* Prints alleles of call c joined by '/' into buf. */
 void cli_alleles(const sdb_profile *p, const sdb_call *c, char *buf, size_t size);

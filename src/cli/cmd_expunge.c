@@ -46,11 +46,18 @@ int main_expunge(int argc, char **argv)
     sdb_diag_clear(&d);
     int rc = finish ? sdb_session_truncate_wal(db, &d)
                     : sdb_session_expunge(db, argv[optind + 1], reason, &d);
-    if (rc)
+    if (rc == SDB_EBUSY && !finish) {
+        /* the rows are gone; the scrub is marked pending and the next session runs it */
+        fprintf(stderr, "[strdb expunge] %s removed; another connection keeps the WAL, which is "
+                        "scrubbed when the next session opens the database\n",
+                argv[optind + 1]);
+        rc = SDB_OK;
+    } else if (rc) {
         cli_diag("expunge", rc, &d);
-    else if (!finish)
+    } else if (!finish) {
         fprintf(stderr, "[strdb expunge] %s removed; database file and WAL scrubbed\n",
                 argv[optind + 1]);
+    }
     sdb_session_close(db);
     return rc ? EXIT_FAIL : EXIT_OK;
 }

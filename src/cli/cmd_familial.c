@@ -123,8 +123,10 @@ static int parse(int argc, char **argv, args *a, sdb_ctx *ctx)
         }
         if (bad) return EXIT_USAGE;
     }
-    if (optind + 1 != argc || !!a->file + !!a->genotype != 1 || (a->yfile && a->ygenotype))
-        return cli_usage(familial_usage, 1);
+    if (optind + 1 != argc) return cli_usage(familial_usage, 1);
+    if (cli_one_query("familial", !!a->file + !!a->genotype, "--profile FILE or --genotype G") ||
+        (a->yfile && a->ygenotype && cli_one_query("familial", 2, "--y-profile or --y-genotype")))
+        return EXIT_USAGE;
     if (a->o.mutation.kind != SDB_MUT_NONE && a->o.mutation.rate <= 0) {
         cli_error("familial", "--mutation needs --rate R (0 < R <= 0.5)");
         return EXIT_USAGE;

@@ -27,7 +27,10 @@ static const char import_usage[] =
     "  --id-from-line      sample id = prefix + line number (files without unique ids)\n"
     "  --id-prefix P       prepend P to every sample id\n"
     "  --actor NAME        who imports (default: $STRDB_ACTOR, else the login name)\n"
-    "  --purpose P, --case REF   recorded in the audit record\n";
+    "  --purpose P, --case REF   recorded in the audit record\n\n"
+    "On success one line on stderr, tagged [strdb import::SECONDS] (the seconds the\n"
+    "import took, as minimap2 tags its progress), says what was read, imported,\n"
+    "replaced and rejected, and the import batch number the audit record names.\n";
 
 enum {
     OPT_INDEX = 1,
@@ -136,7 +139,9 @@ int main_import(int argc, char **argv)
     sdb_import_stats st;
     sdb_diag d;
     sdb_diag_clear(&d);
+    cli_ticker_start("strdb import");
     rc = sdb_session_import(db, file, &o, &st, &d);
+    cli_ticker_stop();
     if (rc) {
         cli_diag("import", rc, &d); /* one line; nothing was imported */
     } else {

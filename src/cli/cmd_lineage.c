@@ -128,7 +128,9 @@ static int build(const char *path, args *a, sdb_ctx *ctx)
     sdb_lineage_build_stats st;
     sdb_diag d;
     sdb_diag_clear(&d);
+    cli_ticker_start("strdb lineage build");
     int rc = sdb_session_lineage_build(db, a->index, &a->o, a->full, &st, &d);
+    cli_ticker_stop();
     if (rc)
         cli_diag("lineage build", rc, &d);
     else
@@ -206,7 +208,9 @@ static void print_result(const sdb_lineage_result *r, const args *a)
 
 static int search(const char *path, args *a, sdb_ctx *ctx)
 {
-    if (!!a->file + !!a->genotype != 1) return cli_usage(lineage_usage, 1);
+    if (cli_one_query("lineage search", !!a->file + !!a->genotype,
+                      "--haplotype FILE or --genotype G"))
+        return EXIT_USAGE;
     sdb_profile q;
     sdb_profile_init(&q);
     if (cli_read_query("lineage", a->file, a->genotype, &q)) return EXIT_FAIL;

@@ -86,7 +86,9 @@ int main_pedigree(int argc, char **argv)
     sdb_diag d;
     sdb_diag_clear(&d);
     sdb_pedigree_stats st;
+    cli_ticker_start("strdb pedigree import");
     int rc = sdb_session_pedigree_import(db, argv[optind + 2], &st, &d);
+    cli_ticker_stop();
     if (rc)
         cli_diag("pedigree import", rc, &d);
     else

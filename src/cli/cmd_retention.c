@@ -127,7 +127,9 @@ int main_retention(int argc, char **argv)
         json_decref(r.arr);
     } else {
         long n = 0;
+        cli_ticker_start("strdb retention run");
         st = sdb_session_retention_run(db, as_of, dry, &n, &d);
+        cli_ticker_stop();
         fprintf(stderr, "[strdb retention] %ld profile%s %s\n", n, n == 1 ? "" : "s",
                 dry ? "due (dry run: nothing changed)" : "expunged");
     }

@@ -19,8 +19,10 @@ static const char search_usage[] =
     "  moderate  one set contains the other (mixtures, partial profiles)\n"
     "  low       at least one shared allele\n"
     "A wildcard allele matches anything. A target is a hit when at least N loci are\n"
-    "typed in both (default 1) and at most K of them fail (default 0). Hits are ranked\n"
-    "by matching loci, then mismatching, with shared/matching/mismatching counts.\n"
+    "typed in both (default 8, the smallest partial profile a national database\n"
+    "searches: a one-locus \"hit\" is no hit) and at most K of them fail (default 0).\n"
+    "Hits are ranked by matching loci, then mismatching, with shared/matching/\n"
+    "mismatching counts.\n"
     "--batch FILE searches every profile of FILE (the weekly run) and prints JSON\n"
     "lines, one per query, using --threads. Audited (purpose default casework).\n"
     POLICY_HELP;
@@ -46,6 +48,9 @@ static const char pairs_usage[] =
     "Profiles with more than two alleles at a locus are left out. Audited (purpose\n"
     "default database-health).\n"
     POLICY_HELP;
+
+/* The default --min-loci of an identity search (docs/search.md). */
+#define CLI_MIN_LOCI 8
 
 enum {
     O_PROFILE = 1,
@@ -107,6 +112,7 @@ int main_search(int argc, char **argv)
                                        {NULL, 0, NULL, 0}};
     sdb_search_opts o;
     sdb_search_opts_init(&o);
+    o.min_loci = CLI_MIN_LOCI;
     sdb_ctx ctx = {0};
     const char *file = NULL, *genotype = NULL, *batch_file = NULL, *index = NULL;
     int json = 0, c;
@@ -127,18 +133,28 @@ int main_search(int argc, char **argv)
         case O_JSON: json = 1; break;
         default: return cli_usage(search_usage, c != 'h');
         }
+        if (bad && c == O_STRING) {
+            cli_error("search", "invalid value '%s' for --stringency; one of high, moderate, low",
+                      optarg);
+            return EXIT_USAGE;
+        }
         if (bad) {
             cli_error("search", "invalid value '%s' for %s", optarg, argv[optind - 1]);
             return EXIT_USAGE;
         }
     }
-    if (optind + 1 != argc || (!!file + !!genotype + !!batch_file) != 1)
-        return cli_usage(search_usage, 1);
+    if (optind + 1 != argc) return cli_usage(search_usage, 1);
+    if (cli_one_query("search", !!file + !!genotype + !!batch_file,
+                      "--profile FILE, --genotype G or --batch FILE"))
+        return EXIT_USAGE;
     cli_ctx_finish(&ctx);
     if (!ctx.purpose) ctx.purpose = "casework";
     sdb_profile q;
     sdb_profile_init(&q);
     if (!batch_file && cli_read_query("search", file, genotype, &q)) return EXIT_FAIL;
+    if (!batch_file && q.n_calls < o.min_loci)
+        cli_error("search", "warning: the query types %d loci, fewer than --min-loci %d: no "
+                  "profile can be a hit", q.n_calls, o.min_loci);
     sdb_session *db;
     if (cli_session("search", argv[optind], &ctx, 0, &db)) {
         sdb_profile_free(&q);
@@ -217,7 +233,9 @@ int main_ysearch(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    if (optind + 1 != argc || !file == !genotype) return cli_usage(ysearch_usage, 1);
+    if (optind + 1 != argc) return cli_usage(ysearch_usage, 1);
+    if (cli_one_query("ysearch", !!file + !!genotype, "--haplotype FILE or --genotype G"))
+        return EXIT_USAGE;
     if (o.max_steps == -2) o.max_steps = o.max_loci > 0 ? -1 : 0;
     cli_ctx_finish(&ctx);
     if (!ctx.purpose) ctx.purpose = "casework";
@@ -297,7 +315,10 @@ int main_pairs(int argc, char **argv)
         case O_HIT: bad = cli_parse_long(optarg, 0, 64, &hit); break;
         case O_FORMAT:
             json = !strcmp(optarg, "json");
-            bad = !json && strcmp(optarg, "csv");
+            if (!json && strcmp(optarg, "csv")) {
+                cli_error("pairs", "invalid value '%s' for --format; one of csv, json", optarg);
+                return EXIT_USAGE;
+            }
             break;
         case O_INDEX: index = optarg; break;
         case O_THREADS: bad = cli_parse_long(optarg, 1, 64, &v), threads = (int)v; break;
@@ -319,7 +340,9 @@ int main_pairs(int argc, char **argv)
     sdb_diag_clear(&d);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    cli_ticker_start("strdb pairs");
     int st = sdb_session_pairs(db, index, (int)hit, threads, &ri, &d);
+    cli_ticker_stop();
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (st) {
         cli_diag("pairs", st, &d);

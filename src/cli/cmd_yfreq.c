@@ -64,7 +64,9 @@ int main_yfreq(int argc, char **argv)
         else
             return cli_usage(yfreq_usage, c != 'h');
     }
-    if (optind + 1 != argc || !file == !genotype) return cli_usage(yfreq_usage, 1);
+    if (optind + 1 != argc) return cli_usage(yfreq_usage, 1);
+    if (cli_one_query("yfreq", !!file + !!genotype, "--haplotype FILE or --genotype G"))
+        return EXIT_USAGE;
     cli_ctx_finish(&ctx);
     if (!ctx.purpose) ctx.purpose = "population-study";
     sdb_profile q;

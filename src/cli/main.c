@@ -69,8 +69,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "strdb: cannot initialise the library\n");
         return EXIT_FAIL;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
-        if (!strcmp(argv[1], commands[i].name)) return commands[i].main(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+        if (strcmp(argv[1], commands[i].name)) continue;
+        /* getopt's own messages then read "strdb search: unrecognized option '--x'" */
+        static char name[64];
+        snprintf(name, sizeof name, "strdb %s", commands[i].name);
+        argv[1] = name;
+        return commands[i].main(argc - 1, argv + 1);
+    }
     fprintf(stderr, "strdb: unknown command '%s' (strdb --help lists them)\n", argv[1]);
     return EXIT_USAGE;
 }

@@ -5,6 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <pthread.h>
+#include <time.h>
+
 #include "cli.h"
 
 static const char *token_file; /* --token-file */
@@ -56,8 +59,16 @@ void cli_error(const char *cmd, const char *fmt, ...)
 
 int cli_usage(const char *text, int is_error)
 {
-    fputs(text, is_error ? stderr : stdout);
-    return is_error ? EXIT_USAGE : EXIT_OK;
+    if (!is_error) {
+        fputs(text, stdout);
+        return EXIT_OK;
+    }
+    /* one line of synopsis and a hint, not the whole help: "usage: strdb CMD ..." */
+    size_t n = strcspn(text, "\n");
+    const char *cmd = strncmp(text, "usage: strdb ", 13) ? "" : text + 13;
+    size_t c = strcspn(cmd, " \n");
+    fprintf(stderr, "%.*s\n(strdb %.*s --help shows every option)\n", (int)n, text, (int)c, cmd);
+    return EXIT_USAGE;
 }
 
 /* The token: --token-file's first line, else $STRDB_TOKEN. */
@@ -110,6 +121,13 @@ void cli_alleles(const sdb_profile *p, const sdb_call *c, char *buf, size_t size
         if (k > c->first) buf[n++] = '/';
         n += (size_t)sdb_allele_format(p->alleles[k], buf + n);
     }
+}
+
+int cli_one_query(const char *cmd, int given, const char *options)
+{
+    if (given == 1) return EXIT_OK;
+    cli_error(cmd, given ? "one query at a time: %s" : "no query: give %s", options);
+    return EXIT_USAGE;
 }
 
 /* The query of a command: --genotype text, or the first profile of a file. */
@@ -218,4 +236,55 @@ int cli_integer(const char *cmd, const char *opt, const char *s, long lo, long h
     if (!cli_parse_long(s, lo, hi, out)) return 0;
     cli_error(cmd, "%s: expected an integer in [%ld, %ld], got '%s'", opt, lo, hi, s);
     return -1;
+}
+
+/* ---- the ticker: a line every 2 s on a terminal while a long job runs ---- */
+
+static struct {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int running, stop;
+    const char *what;
+    struct timespec t0;
+} ticker = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+static void *tick(void *arg)
+{
+    pthread_mutex_lock(&ticker.mu);
+    while (!ticker.stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 2;
+        if (pthread_cond_timedwait(&ticker.cv, &ticker.mu, &until) == 0 || ticker.stop) continue;
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        double s = (double)(now.tv_sec - ticker.t0.tv_sec) +
+                   (double)(now.tv_nsec - ticker.t0.tv_nsec) * 1e-9;
+        fprintf(stderr, "\r[%s::%.0f] still working...", ticker.what, s);
+        fflush(stderr);
+    }
+    pthread_mutex_unlock(&ticker.mu);
+    return NULL;
+}
+
+void cli_ticker_start(const char *what)
+{
+    if (!isatty(STDERR_FILENO) || getenv("STRDB_NO_PROGRESS") || ticker.running) return;
+    ticker.what = what;
+    ticker.stop = 0;
+    clock_gettime(CLOCK_MONOTONIC, &ticker.t0);
+    ticker.running = pthread_create(&ticker.th, NULL, tick, NULL) == 0;
+}
+
+void cli_ticker_stop(void)
+{
+    if (!ticker.running) return;
+    pthread_mutex_lock(&ticker.mu);
+    ticker.stop = 1;
+    pthread_cond_signal(&ticker.cv);
+    pthread_mutex_unlock(&ticker.mu);
+    pthread_join(ticker.th, NULL);
+    ticker.running = 0;
+    fputs("\r\033[K", stderr); /* the line it drew is cleared */
 }

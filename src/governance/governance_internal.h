@@ -26,6 +26,11 @@ int sdb_gov_expunge_rows(sdb_db *db, const sdb_ctx *ctx, const char *sample_id, 
                      const char *authorization, sdb_diag *d);
 int sdb_gov_scrub(sdb_db *db, sdb_diag *d);
 
+/* The columns the i-th step of an expunction clears ("table.column ...",
+ * "" for a step that prepares), NULL past the last: the one list of every
+ * column that holds a sample, profile or person id (expunge.c). */
+const char *sdb_gov_id_columns(size_t i);
+
 struct sdb_session {
     sdb_db *db;
     sdb_ctx ctx; /* points into the buffers below */
@@ -62,5 +67,7 @@ int sdb_gov_index(sdb_session *s, const char *allowed, sdb_kind kind, const sdb_
 void sdb_gov_copy(char *dst, size_t size, const char *src);
 /* Appends "(the database has: a, b, ...)" of the index names to d->reason. */
 void sdb_gov_list_indexes(sdb_db *db, sdb_diag *d);
+/* The same for the names the one-column query sql returns. */
+void sdb_gov_list_names(sdb_db *db, const char *sql, sdb_diag *d);
 
 #endif

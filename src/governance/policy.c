@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "store/store_internal.h"
+#include "governance_internal.h"
 #include "strdb/governance.h"
 
 static int purpose_needs_authorization(sdb_db *db, const char *purpose, int *needs)
@@ -32,6 +32,7 @@ int sdb_policy_indexes(sdb_db *db, const sdb_ctx *ctx, const char *operation, co
     int rc = purpose_needs_authorization(db, purpose, &needs);
     if (rc == SDB_ENOTFOUND) {
         sdb_diag_set(d, NULL, 0, "--purpose", "refused: unknown purpose '%s'", purpose);
+        sdb_gov_list_names(db, "SELECT code FROM purpose ORDER BY rowid", d);
         return SDB_EPOLICY;
     }
     if (rc) return rc;

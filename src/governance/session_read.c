@@ -11,8 +11,13 @@
 
 void sdb_gov_list_indexes(sdb_db *db, sdb_diag *d)
 {
+    sdb_gov_list_names(db, "SELECT name FROM db_index ORDER BY rowid", d);
+}
+
+void sdb_gov_list_names(sdb_db *db, const char *sql, sdb_diag *d)
+{
     sqlite3_stmt *st;
-    if (!d || sdb_store_prepare(db, "SELECT name FROM db_index ORDER BY rowid", &st, NULL)) return;
+    if (!d || sdb_store_prepare(db, sql, &st, NULL)) return;
     size_t n = strlen(d->reason);
     int first = 1;
     while (sqlite3_step(st) == SQLITE_ROW && n + 40 < sizeof d->reason) {

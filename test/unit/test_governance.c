@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "unit.h"
+#include "governance/governance_internal.h"
 
 static const sdb_ctx admin = {"unit-test", "administration", "CASE-9", NULL};
 static char path[1024], key[1100], pub[1100], key2[1100], pub2[1100];
@@ -386,6 +387,57 @@ static void test_migration_from_v1(void **state)
     sdb_db_close(db);
 }
 
+/* 1 if an expunction step names table.column. */
+static int expunction_clears(const char *table, const char *column)
+{
+    char want[256];
+    snprintf(want, sizeof want, "%s.%s", table, column);
+    size_t n = strlen(want);
+    for (size_t i = 0; sdb_gov_id_columns(i); i++)
+        for (const char *c = sdb_gov_id_columns(i); (c = strstr(c, want)); c += n)
+            if ((c == sdb_gov_id_columns(i) || c[-1] == ' ') && (c[n] == ' ' || !c[n])) return 1;
+    return 0;
+}
+
+/* Every column of the schema that holds a sample id, a profile row id or a
+ * person id (by name, or as a foreign key to profile or person) is named by
+ * the expunction's one list: a new table that holds ids fails here until
+ * the expunction clears it. */
+static void test_expunction_knows_every_id_column(void **state)
+{
+    sdb_db *db = fresh_with_nist();
+    sqlite3_stmt *st;
+    assert_int_equal(
+        sqlite3_prepare_v2(sdb_db_sqlite(db),
+                           "SELECT m.name, c.name, coalesce((SELECT f.\"table\" FROM"
+                           " pragma_foreign_key_list(m.name) f WHERE f.\"from\" = c.name), '')"
+                           " FROM sqlite_master m, pragma_table_info(m.name) c"
+                           " WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
+                           -1, &st, NULL),
+        SQLITE_OK);
+    int columns = 0, id_columns = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *table = (const char *)sqlite3_column_text(st, 0);
+        const char *column = (const char *)sqlite3_column_text(st, 1);
+        const char *fk = (const char *)sqlite3_column_text(st, 2);
+        columns++;
+        int holds = !strcmp(column, "sample_id") || !strcmp(column, "profile_id") ||
+                    !strcmp(column, "person_id") || !strcmp(column, "ext_id") ||
+                    !strcmp(fk, "profile") || !strcmp(fk, "person") ||
+                    (!strcmp(column, "id") && (!strcmp(table, "profile") || !strcmp(table, "person"))) ||
+                    (!strcmp(table, "import_reject") && !strcmp(column, "reason"));
+        if (!holds) continue;
+        id_columns++;
+        if (!expunction_clears(table, column))
+            print_message("%s.%s holds ids but no expunction step names it\n", table, column);
+        assert_true(expunction_clears(table, column));
+    }
+    sqlite3_finalize(st);
+    assert_true(columns > 50);
+    assert_true(id_columns >= 11);
+    sdb_db_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -395,6 +447,7 @@ int main(void)
         cmocka_unit_test(test_signed_checkpoints),
         cmocka_unit_test(test_policy),
         cmocka_unit_test(test_migration_from_v1),
+        cmocka_unit_test(test_expunction_knows_every_id_column),
     };
     return cmocka_run_group_tests_name("governance", tests, setup, teardown);
 }

@@ -17,6 +17,18 @@
 extern "C" {
 #endif
 
+/* ---- threads ---- */
+
+/* The most threads one call uses (thread counts above it are clamped). */
+#define SDB_MAX_THREADS 64
+
+/* Runs fn(arg, tid) for tid 0 .. n_threads - 1 (clamped to 1 ..
+ * SDB_MAX_THREADS): tid 0 on the calling thread, the others on threads of
+ * their own (a part whose thread cannot start runs on the caller). Returns
+ * when all are done: the first non-zero return by tid, SDB_ENOMEM if the
+ * bookkeeping cannot be allocated (then fn never runs), else SDB_OK. */
+int sdb_parallel_for(int n_threads, int (*fn)(void *arg, int tid), void *arg) SDB_WUR;
+
 /* ---- from strdb/store.h ---- */
 /* Creates a new database at path (refused with SDB_EEXIST if the file exists
  * and is not empty) and records an "init" audit record. */

@@ -1,7 +1,6 @@
 /* Familial search: per-locus log10 LR tables over the index's dictionary
  * genotypes, one gather-add per locus per row, top-N per thread, merged. */
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -244,6 +243,12 @@ static void *scan(void *arg)
     return NULL;
 }
 
+/* A scan that could not allocate its heap fails the search. */
+static int scan_part(void *jobs, int k)
+{
+    return scan(&((job *)jobs)[k]) ? SDB_ENOMEM : SDB_OK;
+}
+
 static int cmp_rank(const void *a, const void *b)
 {
     return better(a, b) ? -1 : better(b, a) ? 1 : 0;
@@ -265,25 +270,14 @@ int sdb_familial(const sdb_idx *x, const sdb_profile *query, const sdb_familial_
         return rc;
     }
     *loci_used = pl.n_used;
-    int t = o->threads < 1 ? 1 : o->threads > 64 ? 64 : o->threads, started[64] = {0};
+    int t = o->threads < 1 ? 1 : o->threads > SDB_MAX_THREADS ? SDB_MAX_THREADS : o->threads;
     long top = o->top < 0 ? 0 : o->top;
-    job jobs[64];
-    pthread_t th[64];
+    job jobs[SDB_MAX_THREADS];
     for (int k = 0; k < t; k++) {
         jobs[k] = (job){x, o, &pl, x->n * k / t, x->n * (k + 1) / t, 0, {NULL, 0, top}};
         if (top && !(jobs[k].h.v = malloc((size_t)top * sizeof *jobs[k].h.v))) rc = SDB_ENOMEM;
     }
-    void *failed = NULL;
-    for (int k = 1; k < t && !rc; k++)
-        started[k] = pthread_create(&th[k], NULL, scan, &jobs[k]) == 0;
-    for (int k = 0; k < t && !rc; k++)
-        if (!started[k]) failed = scan(&jobs[k]) ? (void *)1 : failed;
-    for (int k = 1; k < t; k++) {
-        void *r = NULL;
-        if (started[k]) pthread_join(th[k], &r);
-        if (r) failed = r;
-    }
-    if (failed && !rc) rc = SDB_ENOMEM;
+    if (!rc) rc = sdb_parallel_for(t, scan_part, jobs);
     heap all = {NULL, 0, top};
     if (!rc && top && !(all.v = malloc((size_t)top * sizeof *all.v))) rc = SDB_ENOMEM;
     for (int k = 0; k < t; k++) {

@@ -186,7 +186,7 @@ typedef struct work {
     group *gs;
     int n_groups;
     long next; /* pair counter, under c->lock */
-    entry *e[64], *tmp[64];
+    entry *e[SDB_MAX_THREADS], *tmp[SDB_MAX_THREADS];
 } work;
 
 typedef struct worker {
@@ -318,6 +318,12 @@ static int make_groups(const sdb_idx *x, const sdb_lineage_opts *o, const uint8_
     return SDB_OK;
 }
 
+static int worker_part(void *workers, int k)
+{
+    run_worker(&((worker *)workers)[k]);
+    return SDB_OK;
+}
+
 /* The join over threads: (pair of groups, block) items handed out in turn,
  * each thread with its own entry buffers of pair_max entries. */
 static int run_join(ctx *c, group *gs, int n_groups, int threads, long pair_max)
@@ -327,20 +333,15 @@ static int run_join(ctx *c, group *gs, int n_groups, int threads, long pair_max)
     w.c = c;
     w.gs = gs;
     w.n_groups = n_groups;
-    pthread_t th[64];
-    worker wk[64];
-    int started[64] = {0}, rc = SDB_OK;
+    worker wk[SDB_MAX_THREADS];
+    int rc = SDB_OK;
     for (int k = 0; k < threads && !rc; k++) {
         w.e[k] = malloc((size_t)pair_max * sizeof(entry));
         w.tmp[k] = malloc((size_t)pair_max * sizeof(entry));
         if (!w.e[k] || !w.tmp[k]) rc = SDB_ENOMEM;
         wk[k] = (worker){&w, k};
     }
-    for (int k = 1; k < threads && !rc; k++)
-        started[k] = pthread_create(&th[k], NULL, run_worker, &wk[k]) == 0;
-    if (!rc) run_worker(&wk[0]);
-    for (int k = 1; k < threads; k++)
-        if (started[k]) pthread_join(th[k], NULL);
+    if (!rc) rc = sdb_parallel_for(threads, worker_part, wk);
     for (int k = 0; k < threads; k++) {
         free(w.e[k]);
         free(w.tmp[k]);
@@ -372,7 +373,7 @@ int sdb_lineage_cluster(const sdb_idx *x, const sdb_lineage_opts *o, const long 
             st->extra_links++;
         }
     group *gs = NULL;
-    int n_groups = 0, threads = o->threads < 1 ? 1 : o->threads > 64 ? 64 : o->threads;
+    int n_groups = 0, threads = o->threads < 1 ? 1 : o->threads > SDB_MAX_THREADS ? SDB_MAX_THREADS : o->threads;
     ctx c = {x, o, parent, PTHREAD_MUTEX_INITIALIZER, 0, 0};
     int rc = make_groups(x, o, fresh, parent, &gs, &n_groups, &pair_max, st);
     if (!rc) {

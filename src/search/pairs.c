@@ -12,7 +12,6 @@
  * four copies so that runs of one cell do not wait on each other, added
  * into the 64-bit table before they can overflow. Threads take tiles, the
  * largest first. */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -422,15 +421,20 @@ static int merge_hits(const sdb_idx *x, pair_job *jobs, int t, sdb_pairs_result 
     return SDB_OK;
 }
 
+static int pair_part(void *jobs, int k)
+{
+    pair_run(&((pair_job *)jobs)[k]);
+    return SDB_OK;
+}
+
 int sdb_pairs(const sdb_idx *x, int hit_m, int threads, sdb_pairs_result *out)
 {
     memset(out, 0, sizeof *out);
     if (x->kind != SDB_KIND_AUTOSOMAL) return SDB_EINVAL;
-    int t = threads < 1 ? 1 : threads > 64 ? 64 : threads, L = x->n_loci, started[64] = {0};
+    int t = threads < 1 ? 1 : threads > SDB_MAX_THREADS ? SDB_MAX_THREADS : threads, L = x->n_loci;
     size_t cells = (size_t)(L + 1) * (size_t)(L + 1);
     pair_plan plan;
-    pair_job jobs[64];
-    pthread_t th[64];
+    pair_job jobs[SDB_MAX_THREADS];
     out->n_loci = L;
     int rc = plan_init(&plan, x);
     if (!rc && !(out->counts = calloc(cells, sizeof *out->counts))) rc = SDB_ENOMEM;
@@ -439,12 +443,8 @@ int sdb_pairs(const sdb_idx *x, int hit_m, int threads, sdb_pairs_result *out)
         int jrc = job_init(&jobs[k], &plan, hit_m);
         if (!rc) rc = jrc;
     }
-    for (int k = 1; k < t && !rc; k++)
-        started[k] = pthread_create(&th[k], NULL, pair_run, &jobs[k]) == 0;
-    for (int k = 0; k < t && !rc; k++) /* the main thread, and any job without a thread */
-        if (!started[k]) pair_run(&jobs[k]);
+    if (!rc) rc = sdb_parallel_for(t, pair_part, jobs);
     for (int k = 0; k < t; k++) {
-        if (started[k]) pthread_join(th[k], NULL);
         if (!rc) rc = jobs[k].rc;
         for (size_t c = 0; !rc && c < cells; c++)
             out->counts[c] += jobs[k].counts[c];

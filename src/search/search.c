@@ -7,7 +7,6 @@
  * predicate on their full allele lists. Ranges of rows run on separate
  * threads; the hits are merged and ranked afterwards, so the result does not
  * depend on threads. */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1093,6 +1092,12 @@ static void *run_job(void *arg)
     return NULL;
 }
 
+static int job_part(void *jobs, int k)
+{
+    run_job(&((job *)jobs)[k]);
+    return SDB_OK;
+}
+
 /* Fewer rows than this run on the calling thread alone. */
 #define MIN_ROWS_PER_THREAD 32768
 
@@ -1106,7 +1111,7 @@ static int run_scan(const sdb_idx *x, const prepared *pq, const void *opts, int 
     long total = 0;
     for (long i = 0; i < rows->n; i++)
         total += rows->v[i].hi - rows->v[i].lo;
-    int t = threads < 1 ? 1 : threads > 64 ? 64 : threads, started[64] = {0};
+    int t = threads < 1 ? 1 : threads > SDB_MAX_THREADS ? SDB_MAX_THREADS : threads;
     if (total / t < MIN_ROWS_PER_THREAD) t = total > MIN_ROWS_PER_THREAD ? 2 : 1;
     if (t > threads) t = threads < 1 ? 1 : threads;
     long size = total / (8L * t) > CHUNK_MIN ? total / (8L * t) : CHUNK_MIN, n = 0;
@@ -1119,17 +1124,11 @@ static int run_scan(const sdb_idx *x, const prepared *pq, const void *opts, int 
         for (long lo = rows->v[i].lo; lo < rows->v[i].hi; lo += size)
             cut[c.n++] = (span){lo, lo + size < rows->v[i].hi ? lo + size : rows->v[i].hi,
                                 rows->v[i].verified};
-    job jobs[64];
-    pthread_t th[64];
-    for (int k = 0; k < t; k++) {
+    job jobs[SDB_MAX_THREADS];
+    for (int k = 0; k < t; k++)
         jobs[k] = (job){x, pq, opts, &c, 0, {NULL, 0, 0, hit_size}, SDB_OK, scan};
-        if (k > 0) started[k] = pthread_create(&th[k], NULL, run_job, &jobs[k]) == 0;
-    }
-    run_job(&jobs[0]);
-    for (int k = 1; k < t; k++)
-        if (started[k]) pthread_join(th[k], NULL);
+    int rc = sdb_parallel_for(t, job_part, jobs);
     free(cut);
-    int rc = SDB_OK;
     all->size = hit_size;
     for (int k = 0; k < t; k++) {
         for (long i = 0; !rc && !jobs[k].rc && i < jobs[k].out.n; i++)

@@ -7,10 +7,10 @@
  * child, purpose), so any split of the range gives the same result. The
  * callback then sees the children on the calling thread in index order. */
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_internal.h"
 #include "strdb/simulate.h"
 
 #define ID_SHIFT 40
@@ -479,21 +479,21 @@ static void *run_range(void *arg)
     return NULL;
 }
 
+static int range_part(void *jobs, int k)
+{
+    run_range(&((range_job *)jobs)[k]);
+    return SDB_OK;
+}
+
 /* Parallel-for over the persons of the current generation. */
 static int fill_generation(sim *s, int founders)
 {
-    int t = s->o->threads < 1 ? 1 : s->o->threads > 64 ? 64 : s->o->threads;
-    pthread_t th[64];
-    range_job jobs[64];
+    int t = s->o->threads < 1 ? 1 : s->o->threads > SDB_MAX_THREADS ? SDB_MAX_THREADS : s->o->threads;
+    range_job jobs[SDB_MAX_THREADS];
     long n = s->cur.n;
-    for (int k = 0; k < t; k++) {
+    for (int k = 0; k < t; k++)
         jobs[k] = (range_job){s, n * k / t, n * (k + 1) / t, founders};
-        if (k > 0 && pthread_create(&th[k], NULL, run_range, &jobs[k])) return SDB_ENOMEM;
-    }
-    run_range(&jobs[0]);
-    for (int k = 1; k < t; k++)
-        pthread_join(th[k], NULL);
-    return SDB_OK;
+    return sdb_parallel_for(t, range_part, jobs);
 }
 
 void sdb_sim_name(uint64_t id, char buf[32])

@@ -834,6 +834,34 @@ static void test_many_alleles(void **state)
     sdb_profile_free(&q);
 }
 
+static int mark_tid(void *arg, int tid)
+{
+    __atomic_fetch_add(&((int *)arg)[tid], 1, __ATOMIC_RELAXED);
+    return tid >= 3 ? SDB_EINVAL - tid : SDB_OK; /* parts 3.. fail, each with its own code */
+}
+
+/* The engine's one parallel-for: every part runs exactly once, the first
+ * failure by thread id is returned, thread counts are clamped. */
+static void test_parallel_for(void **state)
+{
+    int seen[SDB_MAX_THREADS + 1] = {0};
+    assert_int_equal(sdb_parallel_for(3, mark_tid, seen), SDB_OK);
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(seen[k], 1);
+    memset(seen, 0, sizeof seen);
+    assert_int_equal(sdb_parallel_for(6, mark_tid, seen), SDB_EINVAL - 3);
+    for (int k = 0; k < 6; k++)
+        assert_int_equal(seen[k], 1);
+    memset(seen, 0, sizeof seen);
+    assert_int_equal(sdb_parallel_for(0, mark_tid, seen), SDB_OK);
+    assert_int_equal(seen[0], 1);
+    memset(seen, 0, sizeof seen);
+    assert_int_equal(sdb_parallel_for(1000, mark_tid, seen), SDB_EINVAL - 3);
+    for (int k = 0; k < SDB_MAX_THREADS; k++)
+        assert_int_equal(seen[k], 1);
+    assert_int_equal(seen[SDB_MAX_THREADS], 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -846,6 +874,7 @@ int main(void)
         cmocka_unit_test(test_snapshot),
         cmocka_unit_test(test_bad_queries),
         cmocka_unit_test(test_many_alleles),
+        cmocka_unit_test(test_parallel_for),
     };
     return cmocka_run_group_tests_name("search", tests, setup, NULL);
 }

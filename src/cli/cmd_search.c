@@ -152,9 +152,6 @@ int main_search(int argc, char **argv)
     sdb_profile q;
     sdb_profile_init(&q);
     if (!batch_file && cli_read_query("search", file, genotype, &q)) return EXIT_FAIL;
-    if (!batch_file && q.n_calls < o.min_loci)
-        cli_error("search", "warning: the query types %d loci, fewer than --min-loci %d: no "
-                  "profile can be a hit", q.n_calls, o.min_loci);
     sdb_session *db;
     if (cli_session("search", argv[optind], &ctx, 0, &db)) {
         sdb_profile_free(&q);
@@ -167,6 +164,9 @@ int main_search(int argc, char **argv)
     int st = batch_file ? sdb_session_search_batch(db, index, batch_file, &o, batch_line, NULL,
                                                    &n_queries, &n_hits, &d)
                         : sdb_session_search(db, index, &q, &o, 0, &r, &d);
+    if (!st && !batch_file && q.n_calls < o.min_loci)
+        cli_error("search", "warning: the query types %d loci, fewer than --min-loci %d: no "
+                  "profile can be a hit", q.n_calls, o.min_loci);
     if (st) {
         cli_diag("search", st, &d);
     } else if (batch_file) {

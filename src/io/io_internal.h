@@ -11,14 +11,30 @@ typedef struct field {
     size_t len;
 } field;
 
-/* Tokenizer over an in-memory buffer: RFC 4180 quoting (a quoted field may
- * hold the delimiter, newlines and doubled quotes), CRLF or LF line ends,
- * blank lines skipped. Unquoted fields point into the buffer; quoted ones
- * into a scratch buffer owned by the table. */
+/* Tokenizer over an in-memory buffer or a stream: RFC 4180 quoting (a
+ * quoted field may hold the delimiter, newlines and doubled quotes), CRLF or
+ * LF line ends, blank lines skipped. Unquoted fields point into the buffer;
+ * quoted ones into a scratch buffer owned by the table; both stay valid
+ * until the next sdb_table_next.
+ *
+ * Streaming (sdb_table_stream): buf is a window over the file. Before a row
+ * is read the window is refilled once less than half of it is left (the
+ * bytes before the row are dropped, so memory follows the window, not the
+ * file); a row that does not fit grows the window. Each byte read is checked
+ * as sdb_text_check checks a whole file (NUL, UTF-8). */
 typedef struct table {
     const char *buf;
     size_t len, pos;
+    FILE *src;       /* streaming: the file (owned unless stdin), else NULL */
+    char *win;       /* streaming: the window (buf == win), owned */
+    size_t cap;      /* streaming: window capacity */
+    size_t base;     /* streaming: file offset of buf[0] */
+    size_t raw;      /* streaming: bytes in the window; [len, raw) not yet checked */
+    long base_line;  /* streaming: line number of buf[0] */
+    int eof;         /* streaming: the file has been read to its end */
+    const char *name; /* streaming: the file's name, for diagnostics */
     char delim;
+    size_t row_at;  /* file offset of the row last returned (streaming: >= base) */
     long line;      /* line of the row last returned (1-based) */
     long next_line; /* line where the next row starts */
     field *fields;
@@ -28,6 +44,14 @@ typedef struct table {
 } table;
 
 void sdb_table_init(table *t, const char *buf, size_t len, char delim);
+/* A table over an open file read through a window (the table closes f
+ * unless it is stdin). Reads and checks the first window: SDB_OK, SDB_EIO,
+ * SDB_ENOMEM or SDB_EFORMAT (UTF-16, binary, not UTF-8, empty) with d
+ * filled. The delimiter is set afterwards (sdb_table_set_delim). */
+int sdb_table_stream(table *t, FILE *f, const char *name, sdb_diag *d);
+/* Makes sure the window holds the whole rest of the current line (for line
+ * readers): SDB_OK or an error as sdb_table_next returns them. */
+int sdb_table_line_ready(table *t, sdb_diag *d);
 void sdb_table_free(table *t);
 /* 1: a row in t->fields; 0: end of input; SDB_EFORMAT: unterminated quote
  * (d filled with file name `name`); SDB_ENOMEM. */

@@ -21,11 +21,15 @@ int sdb_jsonl_open(sdb_reader *r, sdb_diag *d)
     return SDB_OK;
 }
 
-/* Next non-blank line: [*s, *s + *len); returns 0 at the end. */
-static int next_line(sdb_reader *r, const char **s, size_t *len)
+/* Next non-blank line: [*s, *s + *len); returns 1, 0 at the end, or an
+ * error (a streamed file that cannot be read on). */
+static int next_line(sdb_reader *r, const char **s, size_t *len, sdb_diag *d)
 {
     table *t = &r->tab;
-    while (t->pos < t->len) {
+    for (;;) {
+        int rc = t->src ? sdb_table_line_ready(t, d) : SDB_OK;
+        if (rc) return rc;
+        if (t->pos >= t->len) return 0;
         const char *b = t->buf + t->pos;
         const char *nl = memchr(b, '\n', t->len - t->pos);
         size_t n = nl ? (size_t)(nl - b) : t->len - t->pos;
@@ -39,7 +43,6 @@ static int next_line(sdb_reader *r, const char **s, size_t *len)
         *len = n;
         return 1;
     }
-    return 0;
 }
 
 static int allele_text(json_t *v, char *buf, size_t size, const char **out)
@@ -147,9 +150,10 @@ static int parse_object(sdb_reader *r, json_t *obj, sdb_profile *p, sdb_diag *d)
 
 static int jsonl_next(sdb_reader *r, sdb_profile *p, sdb_diag *d)
 {
-    const char *s;
-    size_t len;
-    if (!next_line(r, &s, &len)) return SDB_END;
+    const char *s = NULL;
+    size_t len = 0;
+    int got = next_line(r, &s, &len, d);
+    if (got <= 0) return got < 0 ? got : SDB_END;
     p->line = r->tab.line;
     json_error_t err;
     json_t *obj = json_loadb(s, len, JSON_REJECT_DUPLICATES, &err);

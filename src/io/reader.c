@@ -36,34 +36,6 @@ int sdb_format_parse(const char *s, sdb_format *out)
     return SDB_OK;
 }
 
-/* Reads all of f into a malloc'd buffer. */
-static int slurp(FILE *f, char **buf, size_t *len)
-{
-    size_t cap = 1 << 16, n = 0;
-    char *b = malloc(cap);
-    if (!b) return SDB_ENOMEM;
-    for (;;) {
-        if (n == cap) {
-            char *t = realloc(b, cap *= 2);
-            if (!t) {
-                free(b);
-                return SDB_ENOMEM;
-            }
-            b = t;
-        }
-        size_t got = fread(b + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) break;
-    }
-    if (ferror(f)) {
-        free(b);
-        return SDB_EIO;
-    }
-    *buf = b;
-    *len = n;
-    return SDB_OK;
-}
-
 /* Auto-detection: '{' first means JSON lines; otherwise the header row
  * decides: a Marker (or Locus) column means the GeneMapper long layout,
  * anything else the wide layout. */
@@ -89,23 +61,30 @@ static sdb_format detect(const char *s, size_t len)
     return f;
 }
 
-static int open_buffer(sdb_reader *r, sdb_diag *d)
+/* The format (if auto) and the delimiter from the start of the table, then
+ * the format's own open. A streamed table shows its first window here. */
+static int open_table(sdb_reader *r, sdb_diag *d)
 {
-    long start = sdb_text_check(r->buf, r->len, r->name, d);
-    if (start < 0) return (int)start;
-    r->start = (size_t)start;
-    const char *s = r->buf + r->start;
-    size_t len = r->len - r->start;
+    const char *s = r->tab.buf + r->tab.pos;
+    size_t len = r->tab.len - r->tab.pos;
     if (r->format == SDB_FMT_AUTO) r->format = detect(s, len);
     const char *nl = memchr(s, '\n', len);
-    char delim = memchr(s, '\t', nl ? (size_t)(nl - s) : len) ? '\t' : ',';
-    sdb_table_init(&r->tab, s, len, delim);
+    r->tab.delim = memchr(s, '\t', nl ? (size_t)(nl - s) : len) ? '\t' : ',';
     switch (r->format) {
     case SDB_FMT_GENEMAPPER: return sdb_genemapper_open(r, d);
     case SDB_FMT_WIDE: return sdb_wide_open(r, d);
     case SDB_FMT_JSONL: return sdb_jsonl_open(r, d);
     default: return SDB_EINVAL;
     }
+}
+
+static int open_buffer(sdb_reader *r, sdb_diag *d)
+{
+    long start = sdb_text_check(r->buf, r->len, r->name, d);
+    if (start < 0) return (int)start;
+    r->start = (size_t)start;
+    sdb_table_init(&r->tab, r->buf + r->start, r->len - r->start, ',');
+    return open_table(r, d);
 }
 
 static int reader_new(sdb_reader **out, const char *name, const sdb_catalog *cat,
@@ -137,13 +116,11 @@ int sdb_reader_open(sdb_reader **out, const char *path, const sdb_catalog *cat,
         rc = SDB_EIO;
         goto fail;
     }
-    rc = slurp(f, &r->buf, &r->len);
-    if (f != stdin) fclose(f);
-    if (rc) {
-        sdb_diag_set(d, path, 0, NULL, "cannot read: %s", sdb_strerror(rc));
-        goto fail;
-    }
-    if ((rc = open_buffer(r, d))) goto fail;
+    /* streamed through a window: a file of 10^8 rows needs no more memory than one of 10 */
+    if ((rc = sdb_table_stream(&r->tab, f, r->name, d))) goto fail;
+    /* the format and the delimiter are told from the first line: all of it in the window */
+    if ((rc = sdb_table_line_ready(&r->tab, d))) goto fail;
+    if ((rc = open_table(r, d))) goto fail;
     *out = r;
     return SDB_OK;
 fail:
@@ -206,12 +183,15 @@ int sdb_reader_header(sdb_reader *r, sdb_diag *d)
 
 int sdb_reader_expect_rows(sdb_reader *r, sdb_diag *d)
 {
-    size_t pos = r->tab.pos;
-    long next_line = r->tab.next_line, header_line = r->tab.line;
+    long header_line = r->tab.line;
     int rc = sdb_table_next(&r->tab, r->name, d);
     if (rc < 0) return rc;
-    r->tab.pos = pos; /* rewind: the reader reads that row again */
-    r->tab.next_line = next_line;
+    if (rc == 1) {
+        /* rewind: the reader reads that row again (a refill drops only the
+         * bytes before the row it reads, so the row is still in the window) */
+        r->tab.pos = r->tab.row_at - r->tab.base;
+        r->tab.next_line = r->tab.line;
+    }
     if (rc == 0) {
         sdb_diag_set(d, r->name, header_line, NULL, "header only: no rows after it");
         return SDB_EFORMAT;

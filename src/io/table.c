@@ -1,4 +1,5 @@
 /* Delimited-text tokenizer and whole-file text checks shared by the readers. */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +19,129 @@ void sdb_table_free(table *t)
 {
     free(t->fields);
     free(t->scratch);
+    free(t->win);
+    if (t->src && t->src != stdin) fclose(t->src);
     t->fields = NULL;
     t->scratch = NULL;
+    t->win = NULL;
+    t->src = NULL;
+}
+
+/* Returned inside this file by a row that runs past the window. */
+#define NEED_MORE 2
+#define BLANK 3
+
+/* 1 when nothing more can come: an in-memory table, or the whole file read
+ * and checked. */
+static int at_end(const table *t)
+{
+    return !t->src || (t->eof && t->len == t->raw);
+}
+
+static long check_bytes(const unsigned char *u, size_t from, size_t to, size_t avail,
+                        size_t base, long line_base, const char *name, sdb_diag *d);
+
+/* Reads more of the file into the window: drops the bytes before pos,
+ * grows the window when it is full, checks what was read. */
+static int refill(table *t, sdb_diag *d)
+{
+    if (!t->src || t->eof) {
+        if (t->src && t->len < t->raw) { /* the last bytes, now that no more come */
+            long c = check_bytes((const unsigned char *)t->win, t->len, t->raw, t->raw,
+                                 t->base, t->base_line, t->name, d);
+            if (c < 0) return (int)c;
+            t->len = t->raw;
+        }
+        return SDB_OK;
+    }
+    if (t->pos > 0) {
+        /* pos is at the start of a row: the line number there is next_line */
+        memmove(t->win, t->win + t->pos, t->raw - t->pos);
+        t->base += t->pos;
+        t->raw -= t->pos;
+        t->len -= t->pos;
+        t->pos = 0;
+        t->base_line = t->next_line;
+    }
+    if (t->raw == t->cap) {
+        char *w = realloc(t->win, t->cap * 2);
+        if (!w) return SDB_ENOMEM;
+        t->win = w;
+        t->cap *= 2;
+    }
+    t->buf = t->win;
+    while (t->raw < t->cap && !t->eof) {
+        size_t got = fread(t->win + t->raw, 1, t->cap - t->raw, t->src);
+        t->raw += got;
+        if (got == 0) {
+            if (ferror(t->src)) {
+                sdb_diag_set(d, t->name, 0, NULL, "cannot read: %s", strerror(errno));
+                return SDB_EIO;
+            }
+            t->eof = 1;
+        }
+    }
+    /* a UTF-8 sequence may run past what was read: the last 3 bytes wait for the next read */
+    size_t to = t->eof ? t->raw : t->raw > 3 ? t->raw - 3 : 0;
+    if (to > t->len) {
+        long c = check_bytes((const unsigned char *)t->win, t->len, to, t->raw, t->base,
+                             t->base_line, t->name, d);
+        if (c < 0) return (int)c;
+        t->len = (size_t)c;
+    }
+    if (t->eof && t->len < t->raw) return refill(t, d);
+    return SDB_OK;
+}
+
+#define WINDOW (4u << 20)
+
+int sdb_table_stream(table *t, FILE *f, const char *name, sdb_diag *d)
+{
+    memset(t, 0, sizeof *t);
+    t->src = f;
+    t->name = name;
+    t->next_line = t->base_line = 1;
+    t->delim = ',';
+    /* STRDB_READ_WINDOW (bytes, >= 8): a small window for tests of the refill */
+    const char *w = getenv("STRDB_READ_WINDOW");
+    t->cap = w && atol(w) >= 8 ? (size_t)atol(w) : WINDOW;
+    if (!(t->win = malloc(t->cap))) return SDB_ENOMEM;
+    t->buf = t->win;
+    const unsigned char *u = (const unsigned char *)t->win;
+    while (t->raw < 4 && !t->eof) { /* enough to see a BOM or UTF-16 */
+        size_t got = fread(t->win + t->raw, 1, t->cap - t->raw, f);
+        t->raw += got;
+        if (!got) t->eof = 1;
+    }
+    if (ferror(f)) {
+        sdb_diag_set(d, name, 0, NULL, "cannot read: %s", strerror(errno));
+        return SDB_EIO;
+    }
+    if (t->raw >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) {
+        sdb_diag_set(d, name, 1, NULL, "file is UTF-16 encoded; convert it to UTF-8");
+        return SDB_EFORMAT;
+    }
+    if (t->raw >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) t->pos = t->len = 3;
+    int rc = refill(t, d);
+    if (rc) return rc;
+    u = (const unsigned char *)t->win; /* the refill may have moved it */
+    size_t k = t->pos;
+    while (k < t->len && (u[k] == ' ' || u[k] == '\t' || u[k] == '\r' || u[k] == '\n'))
+        k++;
+    if (k == t->len && at_end(t)) {
+        sdb_diag_set(d, name, 1, NULL, "empty file");
+        return SDB_EFORMAT;
+    }
+    return SDB_OK;
+}
+
+int sdb_table_line_ready(table *t, sdb_diag *d)
+{
+    for (;;) {
+        if (at_end(t) || memchr(t->buf + t->pos, '\n', t->len - t->pos)) return SDB_OK;
+        int rc = refill(t, d);
+        if (rc) return rc;
+    }
 }
 
 static int push_field(table *t, const char *s, size_t len)
@@ -63,11 +185,13 @@ static int quoted_field(table *t, const char *name, sdb_diag *d)
     size_t i = t->pos + 1, n = 0;
     for (;; i++, n++) {
         if (i >= t->len) {
+            if (!at_end(t)) return NEED_MORE;
             sdb_diag_set(d, name, t->next_line, NULL,
                          "unterminated quoted field (truncated file?)");
             return SDB_EFORMAT;
         }
         if (t->buf[i] == '"') {
+            if (i + 1 >= t->len && !at_end(t)) return NEED_MORE; /* "" across the window */
             if (i + 1 < t->len && t->buf[i + 1] == '"')
                 i++;
             else
@@ -77,6 +201,7 @@ static int quoted_field(table *t, const char *name, sdb_diag *d)
     size_t close = i, end = i + 1;
     while (end < t->len && t->buf[end] != t->delim && t->buf[end] != '\n' && t->buf[end] != '\r')
         end++;
+    if (end >= t->len && !at_end(t)) return NEED_MORE;
     n += end - close - 1;
     if (reserve_scratch(t, n + 1)) return SDB_ENOMEM; /* +1: never a NULL scratch */
     char *out = t->scratch + t->scratch_len;
@@ -93,37 +218,56 @@ static int quoted_field(table *t, const char *name, sdb_diag *d)
 }
 
 /* Row splitting states: at the start of a field either a quote opens a
- * quoted field or plain text runs to the delimiter / line end. */
+ * quoted field or plain text runs to the delimiter / line end. One row:
+ * 1, BLANK for a blank line, NEED_MORE when it runs past the window. */
+static int one_row(table *t, const char *name, sdb_diag *d)
+{
+    t->n_fields = 0;
+    t->scratch_len = 0;
+    t->line = t->next_line;
+    for (;;) {
+        int rc;
+        if (t->pos < t->len && t->buf[t->pos] == '"') {
+            if ((rc = quoted_field(t, name, d))) return rc;
+        } else {
+            size_t s = t->pos;
+            while (t->pos < t->len && t->buf[t->pos] != t->delim && t->buf[t->pos] != '\n')
+                t->pos++;
+            if (t->pos >= t->len && !at_end(t)) return NEED_MORE;
+            size_t e = t->pos;
+            if (e > s && t->buf[e - 1] == '\r' && (e == t->len || t->buf[e] == '\n')) e--;
+            if ((rc = push_field(t, t->buf + s, e - s))) return rc;
+        }
+        if (t->pos < t->len && t->buf[t->pos] == '\r') t->pos++;
+        if (t->pos >= t->len) {
+            if (!at_end(t)) return NEED_MORE; /* the '\n' of a CRLF may be next */
+            break;
+        }
+        if (t->buf[t->pos] == '\n') {
+            t->pos++;
+            break;
+        }
+        t->pos++; /* delimiter */
+    }
+    t->next_line++;
+    return t->n_fields == 1 && t->fields[0].len == 0 ? BLANK : 1;
+}
+
 int sdb_table_next(table *t, const char *name, sdb_diag *d)
 {
     for (;;) {
-        if (t->pos >= t->len) return 0;
-        t->n_fields = 0;
-        t->scratch_len = 0;
-        t->line = t->next_line;
-        for (;;) {
-            int rc;
-            if (t->pos < t->len && t->buf[t->pos] == '"') {
-                if ((rc = quoted_field(t, name, d))) return rc;
-            } else {
-                size_t s = t->pos;
-                while (t->pos < t->len && t->buf[t->pos] != t->delim && t->buf[t->pos] != '\n')
-                    t->pos++;
-                size_t e = t->pos;
-                if (e > s && t->buf[e - 1] == '\r' && (e == t->len || t->buf[e] == '\n')) e--;
-                if ((rc = push_field(t, t->buf + s, e - s))) return rc;
-            }
-            if (t->pos < t->len && t->buf[t->pos] == '\r') t->pos++;
-            if (t->pos >= t->len) break;
-            if (t->buf[t->pos] == '\n') {
-                t->pos++;
-                break;
-            }
-            t->pos++; /* delimiter */
-        }
-        t->next_line++;
-        if (t->n_fields == 1 && t->fields[0].len == 0) continue; /* blank line */
-        return 1;
+        int rc;
+        if (t->src && t->len - t->pos < t->cap / 2 && (rc = refill(t, d))) return rc;
+        if (t->pos >= t->len && at_end(t)) return 0;
+        size_t start = t->pos;
+        long line = t->next_line;
+        rc = one_row(t, name, d);
+        if (rc == BLANK) continue;
+        t->row_at = t->base + start;
+        if (rc != NEED_MORE) return rc;
+        t->pos = start; /* the row again, with more of the file */
+        t->next_line = line;
+        if ((rc = refill(t, d))) return rc;
     }
 }
 
@@ -165,9 +309,42 @@ static int word_needs_check(uint64_t w)
     return ((w - ones) & ~w & highs) != 0 || (w & highs) != 0;
 }
 
-/* The whole file is checked up front, so the readers can trust that they see
- * UTF-8 text. Plain ASCII runs are skipped a word at a time; only words with
- * a NUL or a non-ASCII byte are looked at byte by byte. */
+/* Checks bytes [from, to) of u (sequences may read up to avail): NUL or
+ * invalid UTF-8 is SDB_EFORMAT with d naming the line (line_base: the line
+ * of u[0]); else the offset checked up to (>= to). Plain ASCII runs are
+ * skipped a word at a time; only words with a NUL or a non-ASCII byte are
+ * looked at byte by byte. */
+static long check_bytes(const unsigned char *u, size_t from, size_t to, size_t avail,
+                        size_t base, long line_base, const char *name, sdb_diag *d)
+{
+    size_t i = from;
+    while (i < to) {
+        uint64_t w;
+        if (i + 8 <= to) {
+            memcpy(&w, u + i, 8);
+            if (!word_needs_check(w)) {
+                i += 8;
+                continue;
+            }
+        }
+        if (u[i] == 0) {
+            sdb_diag_set(d, name, line_base - 1 + line_of(u, i), NULL,
+                         "binary data (NUL byte at offset %zu)", base + i);
+            return SDB_EFORMAT;
+        }
+        int n = utf8_seq(u + i, avail - i);
+        if (n == 0) {
+            sdb_diag_set(d, name, line_base - 1 + line_of(u, i), NULL,
+                         "not UTF-8 text (byte 0x%02X at offset %zu)", u[i], base + i);
+            return SDB_EFORMAT;
+        }
+        i += (size_t)n;
+    }
+    return (long)i;
+}
+
+/* An in-memory file is checked whole up front, so the readers can trust
+ * that they see UTF-8 text (a stream is checked as its window fills). */
 long sdb_text_check(const char *buf, size_t len, const char *name, sdb_diag *d)
 {
     const unsigned char *u = (const unsigned char *)buf;
@@ -176,28 +353,8 @@ long sdb_text_check(const char *buf, size_t len, const char *name, sdb_diag *d)
         return SDB_EFORMAT;
     }
     size_t start = (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) ? 3 : 0;
-    size_t i = start;
-    while (i < len) {
-        uint64_t w;
-        if (i + 8 <= len) {
-            memcpy(&w, u + i, 8);
-            if (!word_needs_check(w)) {
-                i += 8;
-                continue;
-            }
-        }
-        if (u[i] == 0) {
-            sdb_diag_set(d, name, line_of(u, i), NULL, "binary data (NUL byte at offset %zu)", i);
-            return SDB_EFORMAT;
-        }
-        int n = utf8_seq(u + i, len - i);
-        if (n == 0) {
-            sdb_diag_set(d, name, line_of(u, i), NULL, "not UTF-8 text (byte 0x%02X at offset %zu)",
-                         u[i], i);
-            return SDB_EFORMAT;
-        }
-        i += (size_t)n;
-    }
+    long c = check_bytes(u, start, len, len, 0, 1, name, d);
+    if (c < 0) return c;
     size_t k = start;
     while (k < len && (u[k] == ' ' || u[k] == '\t' || u[k] == '\r' || u[k] == '\n'))
         k++;

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "engine_internal.h"
 
@@ -33,6 +35,42 @@ static void roundtrip_or_abort(const sdb_catalog *cat, const sdb_profile *p)
     free(buf);
 }
 
+/* What a reader makes of its input, as text: each profile as JSON lines,
+ * each reject or fatal error with its line, field and reason (not the file
+ * name: the two readers below name the input differently). */
+static char *render_reader(sdb_reader *r, int open_rc, const sdb_diag *open_d)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    if (!f) abort();
+    const sdb_catalog *cat = sdb_catalog_default();
+    if (open_rc) {
+        fprintf(f, "open %d %ld %s %s\n", open_rc, open_d->line, open_d->field, open_d->reason);
+        fclose(f);
+        return out;
+    }
+    sdb_profile p;
+    sdb_profile_init(&p);
+    sdb_diag d;
+    int rc, n = 0;
+    while ((rc = sdb_reader_next(r, &p, &d)) != SDB_END && n++ < 100000) {
+        if (rc == SDB_OK) {
+            roundtrip_or_abort(cat, &p);
+            if (sdb_write_jsonl(f, cat, &p, NULL)) abort();
+        } else {
+            fprintf(f, "%d %ld %s %s\n", rc, d.line, d.field, d.reason);
+            if (rc != SDB_EINVAL) break;
+        }
+    }
+    sdb_profile_free(&p);
+    fclose(f);
+    return out;
+}
+
+/* Reads the input whole from memory and again streamed from a file through
+ * a small window (8 to 71 bytes, so rows, quoted fields and UTF-8 sequences
+ * are cut everywhere); the two must agree exactly. */
 static int fuzz_reader(const uint8_t *data, size_t size, sdb_format format)
 {
     if (sdb_init()) return 0;
@@ -40,20 +78,35 @@ static int fuzz_reader(const uint8_t *data, size_t size, sdb_format format)
     sdb_read_opts o;
     sdb_read_opts_init(&o);
     o.format = format;
-    sdb_reader *r;
+    sdb_reader *r = NULL;
     sdb_diag d;
-    if (sdb_reader_open_mem(&r, "fuzz", data, size, cat, &o, &d)) return 0;
-    sdb_profile p;
-    sdb_profile_init(&p);
-    int rc, n = 0;
-    while ((rc = sdb_reader_next(r, &p, &d)) != SDB_END && n++ < 100000) {
-        if (rc == SDB_OK)
-            roundtrip_or_abort(cat, &p);
-        else if (rc != SDB_EINVAL)
-            break;
-    }
-    sdb_profile_free(&p);
+    sdb_diag_clear(&d);
+    int rc = sdb_reader_open_mem(&r, "fuzz", data, size, cat, &o, &d);
+    char *whole = render_reader(r, rc, &d);
     sdb_reader_close(r);
+
+    static char path[64];
+    if (!path[0]) snprintf(path, sizeof path, "/tmp/strdb-fuzz-%d", (int)getpid());
+    FILE *f = fopen(path, "wb");
+    if (!f) abort();
+    if (size && fwrite(data, 1, size, f) != size) abort();
+    fclose(f);
+    char window[16];
+    snprintf(window, sizeof window, "%d", 8 + (size ? data[size - 1] % 64 : 0));
+    setenv("STRDB_READ_WINDOW", window, 1);
+    r = NULL;
+    sdb_diag_clear(&d);
+    rc = sdb_reader_open(&r, path, cat, &o, &d);
+    char *streamed = render_reader(r, rc, &d);
+    sdb_reader_close(r);
+    unsetenv("STRDB_READ_WINDOW");
+    unlink(path);
+    if (strcmp(whole, streamed)) {
+        fprintf(stderr, "window %s: streamed\n%s\nwhole\n%s\n", window, streamed, whole);
+        abort();
+    }
+    free(whole);
+    free(streamed);
     return 0;
 }
 

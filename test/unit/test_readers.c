@@ -181,6 +181,95 @@ static void expect_error(const char *file, int fatal, long line, const char *fie
     if (!strstr(d.reason, reason)) fail_msg("%s: reason '%s' lacks '%s'", file, d.reason, reason);
 }
 
+/* render() through sdb_reader_open_mem, the whole file in memory. */
+static char *render_mem(const char *path)
+{
+    size_t len = 0;
+    char *text = read_file(path, &len);
+    assert_non_null(text);
+    char *out = NULL;
+    size_t olen = 0;
+    FILE *f = open_memstream(&out, &olen);
+    sdb_reader *r;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    char buf[1024];
+    int rc = sdb_reader_open_mem(&r, path, text, len, cat, NULL, &d);
+    if (rc) {
+        fprintf(f, "FATAL %s\n", sdb_diag_format(&d, buf, sizeof buf));
+    } else {
+        fprintf(f, "FORMAT %s\n", sdb_format_name(sdb_reader_format(r)));
+        sdb_profile p;
+        sdb_profile_init(&p);
+        while ((rc = sdb_reader_next(r, &p, &d)) != SDB_END) {
+            if (rc == SDB_OK)
+                assert_int_equal(sdb_write_jsonl(f, cat, &p, NULL), SDB_OK);
+            else
+                fprintf(f, "%s %s\n", rc == SDB_EINVAL ? "REJECT" : "FATAL",
+                        sdb_diag_format(&d, buf, sizeof buf));
+            if (rc && rc != SDB_EINVAL) break;
+            sdb_diag_clear(&d);
+        }
+        sdb_profile_free(&p);
+        sdb_reader_close(r);
+    }
+    fclose(f);
+    free(text);
+    return out;
+}
+
+/* Files are read through a window that refills: every reader gives the
+ * same profiles, rejects and diagnostics through windows of 8 bytes up to
+ * the default as from the whole file in memory (rows and quoted fields cut
+ * at every position, CRLF, BOM, bad bytes past the first window). */
+static void test_streaming_windows(void **state)
+{
+    static const char *const files[] = {
+        "golden/gm_dotted.txt", "golden/gm_qs.txt", "golden/gm_spaced.txt", "golden/profiles.jsonl",
+        "golden/wide_auto.csv", "golden/wide_y.csv", "ref3.txt", "stain.txt", "set3.txt",
+        "dbExample.csv", "NIST1036_genotypes.csv", "bad/allele_931.csv", "bad/allele_abc.csv",
+        "bad/empty.csv", "bad/header_only.csv", "bad/truncated.csv", "bad/garbage.bin",
+        "bad/utf16.csv", "bad/three_alleles.txt", "bad/unknown_locus.csv", "bad/good3.csv"};
+    static const char *const windows[] = {"8", "13", "64", "4093", NULL};
+    /* and blank lines (LF and CRLF) after the header and between rows, which
+     * the check for rows after the header reads past and rewinds over */
+    char blanks[] = "/tmp/strdb-blanks-XXXXXX";
+    int fd = mkstemp(blanks);
+    assert_true(fd >= 0);
+    size_t glen = 0;
+    char *good = read_file(SDB_TEST_DATA "/bad/good3.csv", &glen);
+    FILE *bf = fdopen(fd, "w");
+    for (size_t k = 0; k < glen; k++) {
+        fputc(good[k], bf);
+        if (good[k] == '\n') fputs("\n\r\n\n", bf);
+    }
+    fclose(bf);
+    free(good);
+    for (size_t i = 0; i <= sizeof files / sizeof *files; i++) {
+        char path[512];
+        if (i == sizeof files / sizeof *files)
+            snprintf(path, sizeof path, "%s", blanks);
+        else
+            snprintf(path, sizeof path, SDB_TEST_DATA "/%s", files[i]);
+        char *want = render_mem(path);
+        for (int w = 0; w < 5; w++) {
+            if (windows[w] && strstr(path, "NIST1036_genotypes.csv") && w < 2) continue;
+            if (windows[w])
+                setenv("STRDB_READ_WINDOW", windows[w], 1);
+            else
+                unsetenv("STRDB_READ_WINDOW");
+            char *got = render(path, NULL);
+            if (strcmp(got, want))
+                fail_msg("%s through a window of %s bytes differs:\n%s\nwant:\n%s", path,
+                         windows[w] ? windows[w] : "default", got, want);
+            free(got);
+        }
+        unsetenv("STRDB_READ_WINDOW");
+        free(want);
+    }
+    unlink(blanks);
+}
+
 static void test_bad_inputs(void **state)
 {
     expect_error("unknown_locus.csv", 1, 1, "D99S999.1", "unknown locus");
@@ -217,6 +306,7 @@ int main(void)
         cmocka_unit_test(test_golden_jsonl),      cmocka_unit_test(test_real_exports),
         cmocka_unit_test(test_nist_empty_cells),  cmocka_unit_test(test_bad_inputs),
         cmocka_unit_test(test_genotype_syntax),
+        cmocka_unit_test(test_streaming_windows),
     };
     return cmocka_run_group_tests_name("readers", tests, setup, NULL);
 }

@@ -105,6 +105,41 @@ int sdb_db_stamp(sdb_db *db, const char *index, sdb_kind kind, char stamp[65]) S
 struct sqlite3 *sdb_db_sqlite(sdb_db *db);
 
 /* ---- from strdb/audit.h ---- */
+/* One column value of a profile row as the state digest encodes it
+ * (type: SQLITE_INTEGER, SQLITE_TEXT, SQLITE_BLOB or SQLITE_NULL; i for an
+ * integer, p and n for text and blobs). */
+typedef struct sdb_cell {
+    int type;
+    long long i;
+    const void *p;
+    size_t n;
+} sdb_cell;
+
+/* The profile columns the state digest covers, in its order (the cells an
+ * import hashes, the insert binds). */
+#define SDB_STATE_COLS "sample_id, index_name, kind, flags, n_loci, genotype, basis," \
+                       " retain_until, batch_id, source_line, kit, population"
+#define SDB_STATE_NCOLS 12
+
+/* The profile accumulator's lanes (2048 bits, src/governance/state.c). */
+#define SDB_ACC_LANES 32
+
+/* The state value of a profile row (cells in SDB_STATE_COLS order), and
+ * folding it into the connection's delta as a newly inserted row: the
+ * import's path, in place of an insert trigger (which cost more than the
+ * hash). Thread-safe; sdb_state_fold only on the connection's thread. */
+void sdb_state_lanes(const sdb_cell *cells, uint64_t lanes[SDB_ACC_LANES]);
+void sdb_state_fold(sdb_db *db, const uint64_t lanes[SDB_ACC_LANES]);
+
+/* Readies a connection for state digests (src/governance/state.c): the SQL
+ * functions sdb_acc, sdb_acc_sum and sdb_gov_changed, and with triggers
+ * (read-write connections, once the schema exists) the temporary triggers
+ * that feed the connection's delta (profile updates and deletions; inserts
+ * come from the import, sdb_state_fold) and mark governance changes,
+ * a rollback hook that drops both and a commit hook that refuses a change
+ * of profiles no audit record folded in. */
+int sdb_state_connect(sdb_db *db, int triggers, sdb_diag *d) SDB_WUR;
+
 /* Appends a record in its own transaction (or inside the caller's, if one is
  * open). params is a canonical text of the request without genotypes; it
  * is stored only as its digest. Returns SDB_OK or SDB_ESTORE. */

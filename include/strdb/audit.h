@@ -23,6 +23,7 @@ typedef struct sdb_audit_record {
     const char *at, *actor, *action, *purpose, *case_ref, *params_digest, *outcome;
     long long result_count;
     const char *prev_hash, *hash;
+    const char *state; /* schema 5: what the record vouches for (docs/store.md); NULL before */
 } sdb_audit_record;
 
 /* Hex SHA-256 of text (used for parameter digests). */

@@ -33,6 +33,10 @@ int sdb_queue_push(sdb_queue *q, void *item) SDB_WUR;
  * SDB_END once the queue is closed and drained, or aborted. */
 int sdb_queue_pop(sdb_queue *q, void **item) SDB_WUR;
 
+/* The number of items queued now (a snapshot: another thread may change it
+ * at once); a producer asks it to learn whether its consumer is behind. */
+int sdb_queue_length(sdb_queue *q);
+
 /* No more pushes: poppers drain what is queued, then get SDB_END. */
 void sdb_queue_close(sdb_queue *q);
 

@@ -41,11 +41,11 @@ static int print_record(void *arg, const sdb_audit_record *r)
     int json = to->json;
     if (json) {
         json_t *o =
-            json_pack("{s:I,s:s,s:s,s:s,s:s?,s:s?,s:s,s:I,s:s,s:s,s:s}", "seq", (json_int_t)r->seq,
-                      "at", r->at, "actor", r->actor, "action", r->action, "purpose", r->purpose,
-                      "case", r->case_ref, "params_digest", r->params_digest, "result_count",
-                      (json_int_t)r->result_count, "outcome", r->outcome, "prev_hash", r->prev_hash,
-                      "hash", r->hash);
+            json_pack("{s:I,s:s,s:s,s:s,s:s?,s:s?,s:s,s:I,s:s,s:s,s:s,s:s?}", "seq",
+                      (json_int_t)r->seq, "at", r->at, "actor", r->actor, "action", r->action,
+                      "purpose", r->purpose, "case", r->case_ref, "params_digest",
+                      r->params_digest, "result_count", (json_int_t)r->result_count, "outcome",
+                      r->outcome, "prev_hash", r->prev_hash, "hash", r->hash, "state", r->state);
         if (!o) return SDB_EFORMAT; /* a NULL where the schema forbids one */
         json_dumpf(o, to->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
         fputc('\n', to->out);
@@ -106,7 +106,10 @@ static int verify(sdb_session *db, const char *pubkey, const char *extra_path, i
     if (rc) {
         cli_diag("audit verify", rc, &d);
         if (json) {
-            const char *reason = rc == SDB_EAUDIT ? strchr(d.reason, ':') + 2 : sdb_strerror(rc);
+            const char *c = strstr(d.reason, ": ");
+            const char *reason = rc != SDB_EAUDIT             ? sdb_strerror(rc)
+                                 : strncmp(d.reason, "audit record ", 13) || !c ? d.reason
+                                                                                : c + 2;
             json_t *o = json_pack("{s:b,s:I,s:s}", "ok", 0, "first_bad_seq", (json_int_t)bad,
                                   "reason", reason);
             json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);

@@ -71,6 +71,14 @@ int sdb_queue_pop(sdb_queue *q, void **item)
     return rc;
 }
 
+int sdb_queue_length(sdb_queue *q)
+{
+    pthread_mutex_lock(&q->lock);
+    int n = q->count;
+    pthread_mutex_unlock(&q->lock);
+    return n;
+}
+
 static void set_flag(sdb_queue *q, int *flag)
 {
     pthread_mutex_lock(&q->lock);

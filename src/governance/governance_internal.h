@@ -70,4 +70,13 @@ void sdb_gov_list_indexes(sdb_db *db, sdb_diag *d);
 /* The same for the names the one-column query sql returns. */
 void sdb_gov_list_names(sdb_db *db, const char *sql, sdb_diag *d);
 
+/* State digests (state.c, docs/store.md): the state string the next audit
+ * record carries, folding in the connection's profile delta (SDB_EAUDIT
+ * when the profile digest no longer matches the newest record); the
+ * governance tables against the newest record (SDB_EAUDIT naming the
+ * table), and that plus every profile row (sdb_state_verify). */
+int sdb_state_next(sdb_db *db, char *out, size_t size, sdb_diag *d);
+int sdb_state_check(sdb_db *db, sdb_diag *d);
+int sdb_state_verify(sdb_db *db, sdb_diag *d);
+
 #endif

@@ -304,7 +304,7 @@ static int hold_record(void *arg, const sdb_audit_record *r)
     h->rec = *r;
     const char **f[] = {&h->rec.at,      &h->rec.actor,   &h->rec.action,   &h->rec.purpose,
                         &h->rec.case_ref, &h->rec.params_digest, &h->rec.outcome,
-                        &h->rec.prev_hash, &h->rec.hash};
+                        &h->rec.prev_hash, &h->rec.hash, &h->rec.state};
     for (size_t i = 0; i < sizeof f / sizeof *f; i++)
         *f[i] = dup_or_null(*f[i]);
     return SDB_OK;
@@ -323,7 +323,8 @@ static void held_free(held_list *l)
         free(h->section);
         const char *f[] = {h->rec.at,      h->rec.actor,         h->rec.action,
                            h->rec.purpose, h->rec.case_ref,      h->rec.params_digest,
-                           h->rec.outcome, h->rec.prev_hash,     h->rec.hash};
+                           h->rec.outcome, h->rec.prev_hash,     h->rec.hash,
+                           h->rec.state};
         for (size_t k = 0; h->is_record && k < sizeof f / sizeof *f; k++)
             free((char *)f[k]);
     }

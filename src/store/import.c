@@ -30,10 +30,8 @@ typedef struct import_job {
     sqlite3_stmt *insert, *exists, *reject, *origin;
 } import_job;
 
-static const char insert_sql[] =
-    "INSERT INTO profile (sample_id, index_name, kind, flags, n_loci, genotype, basis,"
-    " retain_until, batch_id, source_line, kit, population)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+static const char insert_sql[] = "INSERT INTO profile (" SDB_STATE_COLS ")"
+                                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 static const char upsert_tail[] =
     " ON CONFLICT (sample_id) DO UPDATE SET index_name = excluded.index_name,"
     " kind = excluded.kind, flags = excluded.flags, n_loci = excluded.n_loci,"
@@ -143,31 +141,76 @@ static const char *arena_text(const stage_batch *b, size_t off)
     return off == STAGE_NONE ? NULL : b->arena + off;
 }
 
+static sdb_cell text_cell(const char *t)
+{
+    return t ? (sdb_cell){SQLITE_TEXT, 0, t, strlen(t)} : (sdb_cell){SQLITE_NULL, 0, NULL, 0};
+}
+
+static sdb_cell int_cell(long long i)
+{
+    return (sdb_cell){SQLITE_INTEGER, i, NULL, 0};
+}
+
+/* The row a staged record becomes, as the state digest sees it
+ * (SDB_STATE_COLS): what the insert binds and what the lanes hash. */
+static void row_cells(const import_job *j, const stage_batch *b, const staged *x,
+                      sdb_cell cells[SDB_STATE_NCOLS])
+{
+    const sdb_cell row[SDB_STATE_NCOLS] = {
+        text_cell(arena_text(b, x->id)),
+        text_cell(j->o->index),
+        text_cell(sdb_kind_name(x->kind)),
+        int_cell((int)x->flags),
+        int_cell(x->n_calls),
+        {SQLITE_BLOB, 0, b->arena + x->blob, x->blob_len},
+        text_cell(j->o->basis),
+        text_cell(j->o->retain_until),
+        int_cell(j->stats->batch_id),
+        int_cell(x->line),
+        text_cell(arena_text(b, x->kit)),
+        text_cell(arena_text(b, x->population)),
+    };
+    memcpy(cells, row, sizeof row);
+}
+
+/* The lanes of a staged row, on whichever thread has time (stage.c). */
+static void seal_row(void *arg, const stage_batch *b, staged *x)
+{
+    sdb_cell cells[SDB_STATE_NCOLS];
+    row_cells(arg, b, x, cells);
+    sdb_state_lanes(cells, x->lanes);
+}
+
 static int insert_staged(import_job *j, const stage_batch *b, const staged *x)
 {
     const char *id = arena_text(b, x->id);
+    int replaced = 0;
     if (j->o->replace) {
         sqlite3_bind_text(j->exists, 1, id, -1, SQLITE_STATIC);
-        if (sqlite3_step(j->exists) == SQLITE_ROW) j->stats->n_replaced++;
+        replaced = sqlite3_step(j->exists) == SQLITE_ROW;
+        j->stats->n_replaced += replaced;
         sqlite3_reset(j->exists);
     }
+    sdb_cell cells[SDB_STATE_NCOLS];
+    row_cells(j, b, x, cells);
     sqlite3_stmt *st = j->insert;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, j->o->index, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, sdb_kind_name(x->kind), -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 4, (int)x->flags);
-    sqlite3_bind_int(st, 5, x->n_calls);
-    sqlite3_bind_blob(st, 6, b->arena + x->blob, (int)x->blob_len, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, j->o->basis, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, j->o->retain_until, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 9, j->stats->batch_id);
-    sqlite3_bind_int64(st, 10, x->line);
-    sqlite3_bind_text(st, 11, arena_text(b, x->kit), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 12, arena_text(b, x->population), -1, SQLITE_STATIC);
+    for (int i = 0; i < SDB_STATE_NCOLS; i++) {
+        const sdb_cell *c = &cells[i];
+        if (c->type == SQLITE_INTEGER)
+            sqlite3_bind_int64(st, i + 1, c->i);
+        else if (c->type == SQLITE_BLOB)
+            sqlite3_bind_blob(st, i + 1, c->p, (int)c->n, SQLITE_STATIC);
+        else
+            sqlite3_bind_text(st, i + 1, c->p, (int)c->n, SQLITE_STATIC);
+    }
     int step = sqlite3_step(st);
     int ext = sqlite3_extended_errcode(j->db->sql);
     sqlite3_reset(st);
-    if (step == SQLITE_DONE) return SDB_OK;
+    if (step == SQLITE_DONE) {
+        /* a replaced row passes the update trigger, which folds in old and new */
+        if (!replaced) sdb_state_fold(j->db, x->lanes);
+        return SDB_OK;
+    }
     if (ext == SQLITE_CONSTRAINT_UNIQUE) {
         duplicate_diag(j, id, x->line);
         return SDB_EDUP;
@@ -228,10 +271,11 @@ static int store_staged(import_job *j, const stage_batch *b, const staged *x)
 static int import_records(import_job *j, sdb_reader *r)
 {
     stager *s;
-    int rc = sdb_stage_start(&s, r, j->db->cat, &j->rule, j->path);
+    int rc = sdb_stage_start(&s, r, j->db->cat, &j->rule, j->path, seal_row, j);
     if (rc) return rc;
     stage_batch *b;
     while (rc == SDB_OK && sdb_stage_next(s, &b) == SDB_OK) {
+        sdb_stage_seal(s, b);
         for (int i = 0; rc == SDB_OK && i < b->n; i++)
             rc = store_staged(j, b, &b->rec[i]);
         sdb_stage_recycle(s, b);

@@ -142,6 +142,15 @@ static const char schema_v4[] =
     "  lineage_id INTEGER NOT NULL REFERENCES lineage(id)) STRICT;"
     "CREATE INDEX lineage_member_lineage ON lineage_member(lineage_id);";
 
+/* Version 5: each audit record carries the state it vouches for (the
+ * governance tables' digests, the profile digest and count; docs/store.md). */
+/* The keyed-hash secret (expunction, subject reports) is made here, not on
+ * first use, so that meta changes only under an audit record. SQLite's
+ * randomblob() is ChaCha20 seeded from the operating system's randomness. */
+static const char schema_v5[] =
+    "ALTER TABLE audit ADD COLUMN state TEXT;"
+    "INSERT OR IGNORE INTO meta VALUES ('sample_key_secret', lower(hex(randomblob(32))));";
+
 /* Seed rows. IMPORTANT: docs/profiles.md lists these; change both. */
 static const char *const legal_bases[][2] = {
     {"conviction", "convicted of a recordable offence"},
@@ -227,6 +236,7 @@ int sdb_schema_create(sdb_db *db, sdb_diag *d)
     if (!rc) rc = sdb_store_exec(db, schema_v2, d);
     if (!rc) rc = sdb_store_exec(db, schema_v3, d);
     if (!rc) rc = sdb_store_exec(db, schema_v4, d);
+    if (!rc) rc = sdb_store_exec(db, schema_v5, d);
     if (!rc) rc = sdb_schema_sync_loci(db, d);
     snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d; PRAGMA application_id = %d;",
              SDB_SCHEMA_VERSION, SDB_APPLICATION_ID);
@@ -235,7 +245,7 @@ int sdb_schema_create(sdb_db *db, sdb_diag *d)
 }
 
 /* Forward migrations: migrations[v] turns version v into v + 1. */
-static const char *const migrations[] = {NULL, schema_v2, schema_v3, schema_v4};
+static const char *const migrations[] = {NULL, schema_v2, schema_v3, schema_v4, schema_v5};
 
 int sdb_schema_migrate(sdb_db *db, int from, sdb_diag *d)
 {

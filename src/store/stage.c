@@ -17,6 +17,8 @@ struct stager {
     sdb_reader *reader;
     const sdb_catalog *cat;
     const sdb_index_rule *rule;
+    void (*seal)(void *arg, const stage_batch *b, staged *x);
+    void *seal_arg;
     const char *path;
     sdb_queue *full, *free_batches;
     stage_batch batches[N_BATCHES];
@@ -100,6 +102,19 @@ static void stage_one(stager *s, stage_batch *b, int rc, sdb_profile *p, sdb_dia
     x->rc = failed ? SDB_ENOMEM : rc;
 }
 
+static void seal_batch(stager *s, stage_batch *b)
+{
+    if (s->seal)
+        for (int i = 0; i < b->n; i++)
+            if (b->rec[i].rc == SDB_OK) s->seal(s->seal_arg, b, &b->rec[i]);
+    b->sealed = 1;
+}
+
+void sdb_stage_seal(stager *s, stage_batch *b)
+{
+    if (!b->sealed) seal_batch(s, b);
+}
+
 static void *reader_thread(void *arg)
 {
     stager *s = arg;
@@ -109,7 +124,7 @@ static void *reader_thread(void *arg)
     while (!done) {
         stage_batch *b;
         if (sdb_queue_pop(s->free_batches, (void **)&b)) break; /* aborted */
-        b->n = b->n_diags = 0;
+        b->n = b->n_diags = b->sealed = 0;
         b->arena_len = 0;
         while (b->n < STAGE_BATCH) {
             sdb_diag rd;
@@ -125,6 +140,7 @@ static void *reader_thread(void *arg)
                 break;
             }
         }
+        if (sdb_queue_length(s->full) > 0) seal_batch(s, b); /* the importer is behind */
         if (sdb_queue_push(s->full, b)) break;
     }
     sdb_queue_close(s->full);
@@ -133,11 +149,13 @@ static void *reader_thread(void *arg)
 }
 
 int sdb_stage_start(stager **out, sdb_reader *r, const sdb_catalog *cat, const sdb_index_rule *rule,
-                const char *path)
+                    const char *path, void (*seal)(void *arg, const stage_batch *b, staged *x),
+                    void *arg)
 {
     stager *s = calloc(1, sizeof *s);
     if (!s) return SDB_ENOMEM;
-    *s = (stager){.reader = r, .cat = cat, .rule = rule, .path = path};
+    *s = (stager){.reader = r, .cat = cat, .rule = rule, .path = path, .seal = seal,
+                  .seal_arg = arg};
     int rc = SDB_ENOMEM;
     if (sdb_queue_new(&s->full, N_BATCHES) || sdb_queue_new(&s->free_batches, N_BATCHES)) goto fail;
     for (int i = 0; i < N_BATCHES; i++)

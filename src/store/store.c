@@ -57,7 +57,7 @@ static int configure(sdb_db *db, int create, sdb_diag *d)
     return sdb_store_exec(db,
                       "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
                       "PRAGMA secure_delete = ON; PRAGMA synchronous = FULL;"
-                      "PRAGMA cache_size = -65536;",
+                      "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
                       d);
 }
 
@@ -108,6 +108,7 @@ int sdb_db_create(sdb_db **out, const char *path, const sdb_ctx *ctx, sdb_diag *
     if (rc) return rc;
     rc = sdb_store_exec(db, "BEGIN IMMEDIATE", d);
     if (!rc) rc = sdb_schema_create(db, d);
+    if (!rc) rc = sdb_state_connect(db, 1, d);
     if (!rc) rc = sdb_audit_append(db, ctx, "init", path, 0, "ok");
     if (!rc) rc = sdb_store_exec(db, "COMMIT", d);
     if (rc) {
@@ -147,6 +148,7 @@ int sdb_db_open(sdb_db **out, const char *path, int readonly, sdb_diag *d)
         rc = sdb_schema_migrate(db, version, d);
     }
     if (!rc) rc = sdb_schema_sync_loci(db, d);
+    if (!rc) rc = sdb_state_connect(db, !readonly, d);
     if (rc) {
         sdb_db_close(db);
         return rc;

@@ -3,6 +3,7 @@
 #define STRDB_STORE_INTERNAL_H
 
 #include <sqlite3.h>
+#include <stdint.h>
 
 #include "engine_internal.h"
 #include "strdb/audit.h"
@@ -15,11 +16,23 @@
  * list of names (the indexes a purpose may use); NULL means every index. */
 #define STORE_INDEX_IN(col) "(?1 IS NULL OR instr(',' || ?1 || ',', ',' || " col " || ',') > 0)"
 
+/* The longest state string of an audit record (src/governance/state.c). */
+#define SDB_STATE_MAX 512
+
 struct sdb_db {
     sqlite3 *sql;
     const sdb_catalog *cat;
     int readonly;
     char path[1024];
+    /* profile rows changed on this connection since its last audit record:
+     * the lane-wise sum of their values (removed ones subtracted), and the
+     * change in their number (fed by the triggers of sdb_state_connect) */
+    uint64_t acc_delta[SDB_ACC_LANES];
+    long long acc_rows;
+    /* a governance table was changed on this connection since its last
+     * audit record (the triggers again): only then may the next record
+     * vouch for governance tables that differ from the newest record's */
+    int gov_dirty;
 };
 
 /* Runs SQL without results; on failure fills d with SQLite's message. */
@@ -88,6 +101,7 @@ typedef struct staged {
     size_t id, kit, population, blob; /* arena offsets (STAGE_NONE: absent) */
     size_t blob_len;
     int diag; /* index into diags when rc != SDB_OK */
+    uint64_t lanes[SDB_ACC_LANES]; /* the row's state value (sdb_state_lanes), when rc is SDB_OK */
 } staged;
 
 typedef struct stage_batch {
@@ -97,14 +111,23 @@ typedef struct stage_batch {
     size_t arena_len, arena_cap;
     sdb_diag *diags;
     int n_diags, diags_cap;
+    int sealed; /* the reader thread sealed its records */
 } stage_batch;
 
 typedef struct stager stager;
 
 /* Starts the reader thread over r (borrowed; closed by the caller after
- * sdb_stage_stop). rule and path are borrowed too. */
+ * sdb_stage_stop). rule and path are borrowed too. seal(arg, b, x) is work
+ * on each record staged without error that either thread may do (the
+ * import's state lanes): the reader thread does it for a batch, and sets
+ * b->sealed, when the importing thread is behind (a filled batch still
+ * waits for it); otherwise the importing thread calls sdb_stage_seal. So
+ * on two cores neither thread waits for the other for long. */
 int sdb_stage_start(stager **out, sdb_reader *r, const sdb_catalog *cat, const sdb_index_rule *rule,
-                const char *path);
+                    const char *path, void (*seal)(void *arg, const stage_batch *b, staged *x),
+                    void *arg);
+/* Seals b's records unless the reader thread did. */
+void sdb_stage_seal(stager *s, stage_batch *b);
 /* Next filled batch: SDB_OK or SDB_END when the reader is done. */
 int sdb_stage_next(stager *s, stage_batch **b);
 /* Hands a processed batch back for reuse. */

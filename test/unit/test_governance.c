@@ -232,8 +232,8 @@ static void test_chain_tamper(void **state)
     /* appended with a made-up hash */
     assert_int_equal(sqlite3_exec(sql,
                                   "INSERT INTO audit SELECT seq + 1, at, actor, 'export', purpose,"
-                                  " case_ref, params_digest, 1036, outcome, hash, hash FROM audit"
-                                  " WHERE seq = 6",
+                                  " case_ref, params_digest, 1036, outcome, hash, hash, state"
+                                  " FROM audit WHERE seq = 6",
                                   0, 0, 0),
                      SQLITE_OK);
     assert_int_equal(sdb_audit_verify(db, &n, head, &bad, &d), SDB_EAUDIT);
@@ -360,6 +360,223 @@ static void test_policy(void **state)
     sdb_db_close(db);
 }
 
+static char clean[1100], ann_token[SDB_HASH_HEX];
+
+/* Copies a closed database file (no WAL left) from one path to another. */
+static void copy_db(const char *from, const char *to)
+{
+    size_t len = 0;
+    char *bytes = read_file(from, &len);
+    assert_non_null(bytes);
+    rm(to, "-wal");
+    rm(to, "-shm");
+    FILE *f = fopen(to, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(bytes, 1, len, f), len);
+    fclose(f);
+    free(bytes);
+}
+
+/* Rehashes the newest record as a record without a state (docs/store.md:
+ * "strdb-audit-v1\n", then each field as <length>:<bytes>\n), as a forger
+ * who read the documentation would. */
+static void rehash_head_v1(void)
+{
+    sqlite3 *raw;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(raw,
+                                        "SELECT seq, at, actor, action, purpose, case_ref,"
+                                        " params_digest, result_count, outcome, prev_hash"
+                                        " FROM audit ORDER BY seq DESC LIMIT 1",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    crypto_hash_sha256_state h;
+    crypto_hash_sha256_init(&h);
+    crypto_hash_sha256_update(&h, (const unsigned char *)"strdb-audit-v1\n", 15);
+    for (int i = 0; i < 10; i++) {
+        const char *v = (const char *)sqlite3_column_text(st, i);
+        char head[32];
+        int n = v ? snprintf(head, sizeof head, "%zu:", strlen(v)) : snprintf(head, sizeof head, "-:");
+        crypto_hash_sha256_update(&h, (const unsigned char *)head, (unsigned long long)n);
+        if (v) crypto_hash_sha256_update(&h, (const unsigned char *)v, strlen(v));
+        crypto_hash_sha256_update(&h, (const unsigned char *)"\n", 1);
+    }
+    long long seq = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    unsigned char bin[32];
+    char hex[SDB_HASH_HEX], sql[256];
+    crypto_hash_sha256_final(&h, bin);
+    sodium_bin2hex(hex, sizeof hex, bin, sizeof bin);
+    snprintf(sql, sizeof sql, "UPDATE audit SET hash = '%s' WHERE seq = %lld", hex, seq);
+    assert_int_equal(sqlite3_exec(raw, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(raw);
+}
+
+/* SQL run by someone who holds the file, on a connection of his own. */
+static void outside(const char *sql)
+{
+    sqlite3 *raw;
+    assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+    char *err = NULL;
+    if (sqlite3_exec(raw, sql, NULL, NULL, &err) != SQLITE_OK) fail_msg("%s: %s", sql, err);
+    sqlite3_close(raw);
+}
+
+static long long records(sdb_db *db)
+{
+    long long n = 0, bad;
+    sdb_diag d;
+    return sdb_audit_verify(db, &n, NULL, &bad, &d) == SDB_OK ? n : -1;
+}
+
+/* Each edit must make verify fail naming what changed (want), and every
+ * session operation but reading the chain refuse without a record. */
+static void expect_tampered(const char *edit, const char *want, int session_refuses)
+{
+    sdb_db *db;
+    sdb_diag d;
+    long long n, bad;
+    outside(edit);
+    assert_int_equal(sdb_db_open(&db, path, 0, &d), SDB_OK);
+    sdb_diag_clear(&d);
+    if (sdb_audit_verify(db, &n, NULL, &bad, &d) != SDB_EAUDIT)
+        fail_msg("audit verify passes after: %s", edit);
+    if (!strstr(d.reason, want)) fail_msg("after %s: '%s' lacks '%s'", edit, d.reason, want);
+    long long before = scalar(db, "SELECT count(*) FROM audit");
+    sdb_db_close(db);
+    sdb_session *s = NULL;
+    sdb_session_opts o;
+    sdb_session_opts_init(&o);
+    o.actor = "ann";
+    o.token = ann_token;
+    o.purpose = "database-health";
+    int rc = sdb_session_open(&s, path, &o, &d);
+    if (rc == SDB_EAUTH && session_refuses) { /* the tokens' key itself was changed */
+        assert_int_equal(sdb_db_open(&db, path, 0, &d), SDB_OK);
+        assert_int_equal(scalar(db, "SELECT count(*) FROM audit"), before);
+        sdb_db_close(db);
+        return;
+    }
+    assert_int_equal(rc, SDB_OK);
+    sdb_profile q;
+    sdb_profile_init(&q);
+    assert_int_equal(sdb_genotype_parse(&q, sdb_catalog_default(), "TH01=6/9.3;FGA=20/23", &d),
+                     SDB_OK);
+    sdb_search_opts so;
+    sdb_search_opts_init(&so);
+    so.min_loci = 2;
+    sdb_result r;
+    rc = sdb_session_search(s, NULL, &q, &so, 0, &r, &d);
+    if (session_refuses) {
+        if (rc != SDB_EAUDIT) fail_msg("a search runs after: %s", edit);
+    } else {
+        assert_int_equal(rc, SDB_OK);
+        sdb_result_free(&r);
+    }
+    sdb_profile_free(&q);
+    sdb_session_close(s);
+    assert_int_equal(sdb_db_open(&db, path, 0, &d), SDB_OK);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM audit"), before + !session_refuses);
+    sdb_db_close(db);
+}
+
+/* What the chain vouches for besides its records: an edit of a governance
+ * table or of a stored profile by someone who holds the file is named by
+ * audit verify, and a governance edit stops every operation; the profile
+ * digest kept in meta cannot be reset to hide an edit; a forged record
+ * without a state is named. Legitimate changes (import, replacement,
+ * expunction, a rolled-back import, policy and user changes) verify. */
+static void test_state_tamper(void **state)
+{
+    sdb_db *db = fresh_with_nist();
+    sdb_diag d;
+    char token[SDB_HASH_HEX];
+    sdb_import_opts o;
+    sdb_import_stats st;
+    long long n, bad;
+    assert_int_equal(sdb_user_add(db, &admin, "boss", "admin", token, &d), SDB_OK);
+    assert_int_equal(sdb_user_add(db, &admin, "ann", "analyst", ann_token, &d), SDB_OK);
+    assert_int_equal(sdb_expunge(db, &admin, "UA16895", "test", NULL, &d), SDB_OK);
+    sdb_import_opts_init(&o);
+    o.index = "population";
+    o.basis = "population-study";
+    o.replace = 1;
+    assert_int_equal(sdb_db_import(db, &admin, SDB_TEST_DATA "/bad/good3.csv", &o, &st, &d),
+                     SDB_OK);
+    assert_int_equal(st.n_replaced, 2);
+    /* a failed import rolls back its rows and their digest */
+    assert_int_not_equal(
+        sdb_db_import(db, &admin, SDB_TEST_DATA "/bad/allele_abc.csv", &o, &st, &d), SDB_OK);
+    assert_int_equal(sdb_policy_set(db, &admin, "casework", "search", "population", 1, &d), SDB_OK);
+    assert_int_equal(sdb_audit_verify(db, &n, NULL, &bad, &d), SDB_OK);
+    assert_int_equal(scalar(db, "SELECT count(*) FROM profile"), 1035);
+    sdb_db_close(db);
+    snprintf(clean, sizeof clean, "%s.clean", path);
+    copy_db(path, clean);
+    static const struct {
+        const char *edit, *want;
+        int refuses;
+    } attacks[] = {
+        {"UPDATE profile SET genotype = (SELECT genotype FROM profile WHERE id = 6) WHERE id = 5", "stored profiles", 0},
+        {"DELETE FROM profile WHERE id = 9", "stored profiles", 0},
+        {"INSERT INTO profile SELECT 100000, 'forged', index_name, kind, flags, n_loci, genotype,"
+         " basis, retain_until, batch_id, source_line, kit, population FROM profile WHERE id = 5",
+         "stored profiles", 0},
+        {"INSERT INTO policy VALUES ('casework', 'search', 'relative-of-missing')", "table policy",
+         1},
+        {"UPDATE app_user SET role = 'admin' WHERE name = 'ann'", "table app_user", 1},
+        {"DELETE FROM app_user", "table app_user", 1},
+        {"UPDATE legal_basis SET retention = 'indefinite' WHERE code = 'arrest'",
+         "table legal_basis", 1},
+        {"UPDATE db_index SET min_autosomal_loci = 1", "table db_index", 1},
+        {"UPDATE purpose SET needs_authorization = 0", "table purpose", 1},
+        {"UPDATE meta SET value = '00' WHERE key = 'sample_key_secret'", "table meta", 1},
+        /* a forged newest record in the old format, hashed correctly */
+        {"INSERT INTO audit SELECT seq + 1, at, actor, action, purpose, case_ref, params_digest,"
+         " result_count, outcome, hash, hash, NULL FROM audit ORDER BY seq DESC LIMIT 1",
+         "no state", 1},
+    };
+    for (size_t i = 0; i < sizeof attacks / sizeof *attacks; i++) {
+        copy_db(clean, path);
+        if (strstr(attacks[i].want, "no state")) {
+            /* hashed as v1, so that only its missing state betrays it */
+            outside(attacks[i].edit);
+            rehash_head_v1();
+            expect_tampered("SELECT 1", attacks[i].want, attacks[i].refuses);
+            continue;
+        }
+        expect_tampered(attacks[i].edit, attacks[i].want, attacks[i].refuses);
+    }
+    /* a profile edited and the digest kept in meta reset: the next record is refused */
+    copy_db(clean, path);
+    outside("UPDATE profile SET genotype = (SELECT genotype FROM profile WHERE id = 6) WHERE id = 5;"
+            " DELETE FROM meta WHERE key = 'profile_acc'");
+    assert_int_equal(sdb_db_open(&db, path, 0, &d), SDB_OK);
+    assert_int_equal(sdb_audit_append(db, &admin, "show", "x", 1, "ok"), SDB_EAUDIT);
+    sdb_db_close(db);
+    copy_db(clean, path);
+    outside("UPDATE meta SET value = replace(value, 'a', 'b') WHERE key = 'profile_acc'");
+    assert_int_equal(sdb_db_open(&db, path, 0, &d), SDB_OK);
+    assert_int_equal(sdb_audit_append(db, &admin, "show", "x", 1, "ok"), SDB_EAUDIT);
+    /* but a lost cache alone is rebuilt from the rows it vouched for */
+    sdb_db_close(db);
+    copy_db(clean, path);
+    outside("DELETE FROM meta WHERE key = 'profile_acc'");
+    assert_int_equal(sdb_db_open(&db, path, 0, &d), SDB_OK);
+    assert_int_equal(sdb_expunge(db, &admin, "UA16896", "test", NULL, &d), SDB_OK);
+    assert_int_equal(sdb_audit_verify(db, &n, NULL, &bad, &d), SDB_OK);
+    /* a change of profiles on the engine's own connection without a record does not commit */
+    assert_int_not_equal(sqlite3_exec(sdb_db_sqlite(db), "DELETE FROM profile WHERE id = 5", 0,
+                                      0, 0),
+                         SQLITE_OK);
+    assert_int_equal(sdb_audit_verify(db, &n, NULL, &bad, &d), SDB_OK);
+    assert_true(records(db) > 0);
+    sdb_db_close(db);
+    rm(clean, "");
+}
+
 /* A version 1 file (no governance tables) migrates forward at open. */
 static void test_migration_from_v1(void **state)
 {
@@ -373,7 +590,7 @@ static void test_migration_from_v1(void **state)
                                   " ALTER TABLE legal_basis DROP COLUMN retention; DROP TABLE case_closure;"
                                   " ALTER TABLE import_batch DROP COLUMN case_ref;"
                                   " ALTER TABLE purpose DROP COLUMN needs_authorization;"
-                                  " PRAGMA user_version = 1",
+                                  " ALTER TABLE audit DROP COLUMN state; PRAGMA user_version = 1",
                                   0, 0, 0),
                      SQLITE_OK);
     sdb_db_close(db);
@@ -447,6 +664,7 @@ int main(void)
         cmocka_unit_test(test_signed_checkpoints),
         cmocka_unit_test(test_policy),
         cmocka_unit_test(test_migration_from_v1),
+        cmocka_unit_test(test_state_tamper),
         cmocka_unit_test(test_expunction_knows_every_id_column),
     };
     return cmocka_run_group_tests_name("governance", tests, setup, teardown);

@@ -1,7 +1,9 @@
 /* The SQLite store: import/iterate round trip against the reader, export
  * round trip, all-or-nothing imports, duplicates, rejects, the audit chain,
  * the genotype codec on random profiles, and schema version checks. */
+#include <pthread.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include "unit.h"
 #include "store/store_internal.h"
@@ -162,7 +164,10 @@ static void test_index_from_store(void **state)
         char sql[200];
         snprintf(sql, sizeof sql, "UPDATE profile SET genotype = x'ff01' WHERE sample_id = '%s'",
                  ps[damaged ? 1030 : 3].sample_id);
-        assert_int_equal(sqlite3_exec(db->sql, sql, NULL, NULL, NULL), SQLITE_OK);
+        sqlite3 *raw; /* damaged by another program: the engine's connection would refuse it */
+        assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(raw, sql, NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(raw);
         x = NULL;
         assert_int_not_equal(sdb_idx_build(&x, db, NULL, SDB_KIND_AUTOSOMAL, &d), SDB_OK);
         assert_null(x);
@@ -390,6 +395,80 @@ static void test_index_rules(void **state)
     sdb_db_close(db);
 }
 
+/* The import pipeline's shared work (sdb_stage_seal): every valid record is
+ * sealed exactly once, invalid ones never; the first batch, pushed to an
+ * idle importer, is sealed on the importing thread, and while the importer
+ * is behind (it sleeps on each batch) the reader thread seals batches. */
+typedef struct seal_count {
+    pthread_t importer;
+    int n_sealed, on_reader, on_importer;
+    unsigned char seen[8 * STAGE_BATCH];
+} seal_count;
+
+static void count_seal(void *arg, const stage_batch *b, staged *x)
+{
+    seal_count *c = arg;
+    int reader = !pthread_equal(pthread_self(), c->importer);
+    __atomic_add_fetch(reader ? &c->on_reader : &c->on_importer, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&c->n_sealed, 1, __ATOMIC_RELAXED);
+    c->seen[x->line - 2]++;
+    x->lanes[0] = (uint64_t)x->line; /* the record it was called for */
+}
+
+static void test_stage_sealing(void **state)
+{
+    (void)state;
+    const int n = 8 * STAGE_BATCH;
+    size_t cap = (size_t)n * 48 + 64, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    len += (size_t)snprintf(text, cap, "id,D3S1358.1,D3S1358.2,vWA.1,vWA.2,TH01.1,TH01.2\n");
+    for (int i = 0; i < n; i++) /* every seventh record has an unreadable allele */
+        len += (size_t)snprintf(text + len, cap - len, "S%d,15,16,%s,18,6,9.3\n", i,
+                                i % 7 == 3 ? "x7" : "17");
+    const sdb_catalog *cat = sdb_catalog_default();
+    sdb_index_rule rule = *sdb_index_rule_default(0);
+    rule.min_autosomal_loci = 1;
+    for (int slow = 0; slow < 2; slow++) {
+        sdb_reader *r = NULL;
+        sdb_diag d;
+        assert_int_equal(sdb_reader_open_mem(&r, "mem.csv", text, len, cat, NULL, &d), SDB_OK);
+        seal_count c = {.importer = pthread_self()};
+        stager *s = NULL;
+        assert_int_equal(sdb_stage_start(&s, r, cat, &rule, "mem.csv", count_seal, &c), SDB_OK);
+        stage_batch *b;
+        int batches = 0, records = 0, valid = 0, reader_sealed = 0;
+        while (sdb_stage_next(s, &b) == SDB_OK) {
+            int by_reader = b->sealed;
+            if (batches == 0) assert_false(by_reader);
+            reader_sealed += by_reader;
+            sdb_stage_seal(s, b);
+            records += b->n;
+            for (int i = 0; i < b->n; i++) {
+                const staged *x = &b->rec[i];
+                assert_int_equal(x->rc == SDB_OK, (x->line - 2) % 7 != 3);
+                if (x->rc != SDB_OK) continue;
+                valid++;
+                assert_int_equal(x->lanes[0], (uint64_t)x->line);
+            }
+            batches++;
+            if (slow) usleep(40000);
+            sdb_stage_recycle(s, b);
+        }
+        sdb_stage_stop(s);
+        sdb_reader_close(r);
+        assert_int_equal(records, n);
+        assert_true(batches >= 8); /* the last may be empty */
+        assert_int_equal(c.n_sealed, valid);
+        assert_int_equal(c.on_reader + c.on_importer, valid);
+        for (int i = 0; i < n; i++)
+            assert_int_equal(c.seen[i], i % 7 != 3);
+        if (slow) assert_true(reader_sealed > 0 && c.on_reader > 0);
+        assert_true(c.on_importer > 0);
+    }
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -402,6 +481,7 @@ int main(void)
         cmocka_unit_test(test_codec_random),
         cmocka_unit_test(test_schema_versions),
         cmocka_unit_test(test_index_rules),
+        cmocka_unit_test(test_stage_sealing),
     };
     return cmocka_run_group_tests_name("store", tests, setup, teardown);
 }

@@ -66,8 +66,9 @@ static int count_in(const char *base, const char *suffix, const void *needle, si
     snprintf(p, sizeof p, "%s%s", base, suffix);
     char *buf = read_file(p, &len);
     int hits = 0;
-    for (size_t i = 0; buf && n && i + n <= len; i++)
-        hits += !memcmp(buf + i, needle, n);
+    for (const char *at = buf; buf && n && (at = memmem(at, len - (size_t)(at - buf), needle, n));
+         at++)
+        hits++;
     free(buf);
     return hits;
 }
@@ -173,6 +174,136 @@ static void test_expunge_proof(void **state)
         free((void *)ids[i]);
         free(geno[i]);
     }
+}
+
+/* Pages of the database file (page_size bytes each) that are interior
+ * pages of the b-tree called name, and its depth in levels, from SQLite's
+ * dbstat table (a page's path has one '/' per level). */
+static int interior_pages(sdb_db *db, const char *name, long long *pages, int cap, int *depth)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(sdb_db_sqlite(db),
+                                        "SELECT pageno, pagetype, length(path) - length(replace(path, '/', ''))"
+                                        " FROM dbstat WHERE name = ?",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int n = 0;
+    *depth = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int level = sqlite3_column_int(st, 2);
+        if (level > *depth) *depth = level;
+        if (!strcmp((const char *)sqlite3_column_text(st, 1), "internal") && n < cap)
+            pages[n++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* Expunction on a database whose sample-id index is a deep b-tree (long
+ * ids: 8000 rows make three levels, as 300,000 short ids do), expunging ids that are dividers in
+ * its interior pages, where balancing copies keys between pages, and ids
+ * spread over the leaves: afterwards no byte sequence of any of them, id or
+ * genotype blob, is anywhere in the database file or its WAL. */
+static void test_expunge_deep_btree(void **state)
+{
+    enum { N = 8000, PICK = 40 };
+    char csv[1200];
+    snprintf(csv, sizeof csv, "%s.csv", path);
+    FILE *f = fopen(csv, "w");
+    assert_non_null(f);
+    static const char *const loci[] = {"CSF1PO", "D3S1358", "D5S818", "D7S820", "D8S1179",
+                                       "D13S317", "D16S539", "D18S51", "D21S11", "FGA",
+                                       "TH01", "TPOX", "vWA"};
+    fprintf(f, "id");
+    for (int l = 0; l < 13; l++)
+        fprintf(f, ",%s.1,%s.2", loci[l], loci[l]);
+    fprintf(f, "\n");
+    unsigned long long r = 0x9E3779B97F4A7C15ULL;
+    char filler[181];
+    memset(filler, 'q', 180);
+    filler[180] = 0;
+    for (int i = 0; i < N; i++) {
+        fprintf(f, "D%06d-%s-%06d", i, filler, i);
+        for (int l = 0; l < 26; l++) {
+            r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+            fprintf(f, ",%d", 6 + (int)(r % 20));
+        }
+        fprintf(f, "\n");
+    }
+    fclose(f);
+    sdb_db *db = NULL;
+    sdb_diag d;
+    sdb_import_opts o;
+    sdb_import_stats st;
+    cleanup();
+    assert_int_equal(sdb_db_create(&db, path, &admin, &d), SDB_OK);
+    sdb_import_opts_init(&o);
+    o.index = "population";
+    o.basis = "population-study";
+    assert_int_equal(sdb_db_import(db, &admin, csv, &o, &st, &d), SDB_OK);
+    remove(csv);
+    assert_int_equal(st.n_imported, N);
+    assert_int_equal(sdb_db_truncate_wal(db, &d), SDB_OK);
+
+    long long pages[64];
+    int depth;
+    int n_int = interior_pages(db, "sqlite_autoindex_profile_1", pages, 64, &depth);
+    assert_true(depth >= 3); /* root, interior pages, leaves */
+    assert_true(n_int >= 2);
+    long long page_size = scalar(db, "PRAGMA page_size");
+    char fpath[1200];
+    size_t flen;
+    snprintf(fpath, sizeof fpath, "%s", path);
+    unsigned char *file = (unsigned char *)read_file(fpath, &flen);
+    assert_non_null(file);
+    /* the ids that are keys of interior pages, then every 97th row */
+    char *ids[PICK];
+    int n_ids = 0, dividers = 0;
+    for (int k = 0; k < n_int && n_ids < PICK / 2; k++) {
+        const unsigned char *pg = file + (pages[k] - 1) * page_size;
+        for (long long b = 0; b + 7 < page_size && n_ids < PICK / 2; b++) {
+            if (pg[b] != 'D' || memcmp(pg + b + 7, "-qqq", 4)) continue;
+            char id[200];
+            snprintf(id, sizeof id, "%.8s%s-%.6s", (const char *)pg + b, filler,
+                     (const char *)pg + b + 1);
+            int seen = 0;
+            for (int i = 0; i < n_ids; i++)
+                seen |= !strcmp(ids[i], id);
+            if (!seen) ids[n_ids++] = strdup(id), dividers++;
+        }
+    }
+    free(file);
+    assert_true(dividers >= 2);
+    for (int i = 0; n_ids < PICK; i += 97) {
+        char id[200];
+        snprintf(id, sizeof id, "D%06d-%s-%06d", i, filler, i);
+        int seen = 0;
+        for (int j = 0; j < n_ids; j++)
+            seen |= !strcmp(ids[j], id);
+        if (!seen) ids[n_ids++] = strdup(id);
+    }
+    unsigned char *geno[PICK];
+    size_t glen[PICK];
+    for (int i = 0; i < n_ids; i++) {
+        geno[i] = genotype_bytes(db, ids[i], &glen[i]);
+        assert_true(traces(ids[i], strlen(ids[i])) >= 2); /* table row, index leaf */
+    }
+    for (int i = 0; i < n_ids; i++) {
+        sdb_diag_clear(&d);
+        assert_int_equal(sdb_expunge(db, &admin, ids[i], "acquitted", NULL, &d), SDB_OK);
+    }
+    assert_int_equal(scalar(db, "SELECT count(*) FROM profile"), N - n_ids);
+    for (int i = 0; i < n_ids; i++) {
+        assert_int_equal(traces(ids[i], strlen(ids[i])), 0);
+        assert_int_equal(traces(geno[i], glen[i]), 0);
+        free(ids[i]);
+        free(geno[i]);
+    }
+    long long n, bad;
+    char head[SDB_HASH_HEX];
+    assert_int_equal(sdb_audit_verify(db, &n, head, &bad, &d), SDB_OK);
+    sdb_db_close(db);
 }
 
 /* A reader holding the WAL: expunge reports busy, --finish completes it. */
@@ -659,6 +790,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_expunge_proof),
+        cmocka_unit_test(test_expunge_deep_btree),
         cmocka_unit_test(test_expunge_busy_reader),
         cmocka_unit_test(test_chain_tamper),
         cmocka_unit_test(test_signed_checkpoints),

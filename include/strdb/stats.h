@@ -67,18 +67,31 @@ int sdb_freq_find_population(const sdb_freq *f, const char *name);
  * joined by '\n'; "" if none. Owned by f. */
 const char *sdb_freq_warnings(const sdb_freq *f);
 
-/* Sets the minimum frequency used where a table has no allele count for a
- * locus (default 0: then an unseen allele there is an error). */
-void sdb_freq_set_min_frequency(sdb_freq *f, double min_freq);
+/* The minimum frequency rule (docs/statistics.md, "Minimum frequency"):
+ *  SDB_MIN_NRC    (the default) alleles unseen or rarer than 5/2N get 5/2N
+ *                 (NRC II, 2N = the table's allele count at the locus); at a
+ *                 locus without a count, value if it is > 0, else an unseen
+ *                 allele is an error;
+ *  SDB_MIN_NONE   the table as given: no allele is raised, an unseen allele
+ *                 is an error (as Familias and forrel compute);
+ *  SDB_MIN_FIXED  alleles unseen or rarer than value get value, at every
+ *                 locus. */
+typedef enum sdb_min_rule { SDB_MIN_NRC, SDB_MIN_NONE, SDB_MIN_FIXED } sdb_min_rule;
+
+void sdb_freq_set_minimum(sdb_freq *f, sdb_min_rule rule, double value);
+/* "none", "5/2N" or a number in (0, 1] (FIXED). SDB_EINVAL for other text. */
+int sdb_min_rule_parse(const char *text, sdb_min_rule *rule, double *value) SDB_WUR;
+/* The rule in the words of the option ("5/2N", "none", "0.001"); buf of 32. */
+const char *sdb_freq_minimum_text(const sdb_freq *f, char *buf, size_t size);
 
 /* How a frequency was obtained. */
 enum { SDB_FREQ_TABLE = 0, SDB_FREQ_MINIMUM = 1 };
 
 /* Frequency of allele a at locus in population pop: the table's value, or
- * the NRC II minimum 5/2N (2N = the table's allele count at that locus)
- * when the allele is unseen or rarer than that; *how says which.
- * Returns SDB_OK, SDB_ENOTFOUND (locus absent from the population) or
- * SDB_EINVAL (allele unseen and no minimum available; d says so). */
+ * the minimum of the table's rule when the allele is unseen or rarer than
+ * that; *how says which. Returns SDB_OK, SDB_ENOTFOUND (locus absent from
+ * the population) or SDB_EINVAL (allele unseen and no minimum applies; d
+ * says so). */
 int sdb_freq_get(const sdb_freq *f, int pop, const sdb_locus *locus, sdb_allele a, double *freq,
                  int *how, sdb_diag *d) SDB_WUR;
 
@@ -154,6 +167,14 @@ typedef struct sdb_mutation {
 
 void sdb_mutation_init(sdb_mutation *m); /* none */
 int sdb_mutation_parse(const char *s, sdb_mutation_kind *out) SDB_WUR;
+
+/* The model's matrix over n alleles a[] (allele codes, any order) with
+ * frequencies p[] (used by proportional): out[i * n + j] = P(a[i] -> a[j]),
+ * as pedmut's mutationMatrix(model, alleles, afreq, rate, rate2, range)
+ * (docs/statistics.md). SDB_EINVAL for n < 1 or n > 256 or a rate outside
+ * [0, 1]; a model none (or one allele) gives the identity. */
+int sdb_mutation_matrix(const sdb_mutation *m, const sdb_allele *a, const double *p, int n,
+                        double *out) SDB_WUR;
 
 /* Kinship likelihood ratio of genotypes a and b for relationship rel
  * against unrelated, per shared autosomal locus and in total:

@@ -84,9 +84,19 @@ int cli_one_query(const char *cmd, int given, const char *options);
  * file; prints the reason and returns EXIT_FAIL on failure or an empty profile. */
 int cli_read_query(const char *cmd, const char *file, const char *genotype, sdb_profile *q);
 
-/* Loads a frequency table (--freq), printing its warnings; min_freq where
- * the table gives no counts. */
-int cli_load_freq(const char *cmd, const char *path, int strict, double min_freq, sdb_freq **f);
+/* --min-freq none|5/2N|F (docs/statistics.md); all zero is the default 5/2N. */
+typedef struct cli_minimum {
+    sdb_min_rule rule;
+    double value;
+} cli_minimum;
+/* Parses text into m; prints "invalid value ... for --min-freq" and returns
+ * EXIT_USAGE when it is none of them. */
+int cli_min_freq(const char *cmd, const char *text, cli_minimum *m);
+
+/* Loads a frequency table (--freq) under the minimum rule m (NULL: the
+ * default), printing its warnings. */
+int cli_load_freq(const char *cmd, const char *path, int strict, const cli_minimum *m,
+                  sdb_freq **f);
 /* Resolves one population name of len bytes (NULL: the table's only one);
  * -1 with the reason printed. */
 int cli_find_pop(const char *cmd, const sdb_freq *f, const char *name, size_t len);

@@ -14,7 +14,7 @@ static const char familial_usage[] =
     "                     [--rel PO,FS] [--top N] [--theta T] [--min-loci N]\n"
     "                     [--mutation equal|proportional|stepwise --rate R]\n"
     "                     [--breakdown K] [--y-profile FILE | --y-genotype G] [--y-max-loci K]\n"
-    "                     [--min-freq F] [--index NAME] [--threads T] [--json]\n"
+    "                     [--min-freq R] [--index NAME] [--threads T] [--json]\n"
     "                     --authorization REF [--purpose P] [--case REF] [--actor NAME]\n\n"
     "Familial search: the kinship likelihood ratio of the query against every autosomal\n"
     "reference profile (one pass over the index with per-locus LR tables, both cores),\n"
@@ -27,6 +27,8 @@ static const char familial_usage[] =
     "  --mutation M --rate R  parent-offspring mutation model (so one mutation does not\n"
     "                  exclude a true parent); default none\n"
     "  --top N         candidates listed (default 20); --min-loci N loci compared (default 8)\n"
+    "  --min-freq R    none, 5/2N (default) or F: the minimum allele frequency rule\n"
+    "                  (docs/statistics.md)\n"
     "  --breakdown K   per-locus LRs of the first K candidates (default 3)\n"
     "  --y-profile FILE / --y-genotype G  the query's Y haplotype: each candidate's Y\n"
     "                  haplotype (through his person record) is compared: consistent (at\n"
@@ -59,7 +61,7 @@ enum {
 typedef struct args {
     const char *file, *genotype, *freq, *pops, *rels, *yfile, *ygenotype, *index;
     int breakdown, y_max, json;
-    double min_freq;
+    cli_minimum min_freq;
     sdb_familial_opts o;
 } args;
 
@@ -114,7 +116,7 @@ static int parse(int argc, char **argv, args *a, sdb_ctx *ctx)
         case O_YPROF: a->yfile = optarg; break;
         case O_YGEN: a->ygenotype = optarg; break;
         case O_YMAX: bad = cli_number("familial", "--y-max-loci", optarg, 0, 64, &v), a->y_max = (int)v; break;
-        case O_MINF: bad = cli_number("familial", "--min-freq", optarg, 0, 1, &a->min_freq); break;
+        case O_MINF: bad = cli_min_freq("familial", optarg, &a->min_freq) != EXIT_OK; break;
         case O_INDEX: a->index = optarg; break;
         case O_THREADS: bad = cli_number("familial", "--threads", optarg, 1, 64, &v), a->o.threads = (int)v; break;
         case O_JSON: a->json = 1; break;
@@ -278,7 +280,7 @@ int main_familial(int argc, char **argv)
     cli_ctx_finish(&ctx);
     if (!ctx.purpose) ctx.purpose = "familial";
     sdb_freq *f = NULL;
-    if (cli_load_freq("familial", a.freq, 0, a.min_freq, &f)) return EXIT_USAGE;
+    if (cli_load_freq("familial", a.freq, 0, &a.min_freq, &f)) return EXIT_USAGE;
     a.o.freq = f;
     sdb_profile q, qy;
     sdb_profile_init(&q);

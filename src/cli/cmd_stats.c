@@ -8,20 +8,23 @@
 
 static const char rmp_usage[] =
     "usage: strdb rmp --freq FILE [--pop NAME[,NAME...]] [--theta T]\n"
-    "                 (--genotype \"L=a/b;...\" | --profile FILE) [--min-freq F] [--strict] "
+    "                 (--genotype \"L=a/b;...\" | --profile FILE) [--min-freq R] [--strict] "
     "[--json]\n\n"
     "Random match probability of a single-source profile: per autosomal locus the\n"
     "conditional match probability (NRC II 4.10; theta = 0 is the product rule 4.1)\n"
-    "and the product. Alleles missing from the table, or rarer than 5/2N, get the\n"
-    "NRC II minimum frequency 5/2N (reported). With several populations each is\n"
-    "computed and the largest RMP (the smallest likelihood ratio) is reported.\n\n"
+    "and the product. By default alleles missing from the table, or rarer than 5/2N,\n"
+    "get the NRC II minimum frequency 5/2N (reported; --min-freq chooses). With\n"
+    "several populations each is computed and the largest RMP (the smallest\n"
+    "likelihood ratio) is reported.\n\n"
     "  --freq FILE     frequency table: long (population,locus,allele,frequency[,n_alleles]),\n"
     "                  FSIgen wide, strvalidator database.txt or Familias text\n"
     "  --pop NAME      population(s); optional when the table has one\n"
     "  --theta T       coancestry coefficient (default 0)\n"
     "  --genotype G    \"D3S1358=15/16;vWA=17/18;...\"\n"
     "  --profile FILE  the first profile of a GeneMapper, CSV or JSON lines file\n"
-    "  --min-freq F    minimum frequency where the table gives no allele count\n"
+    "  --min-freq R    none (the table as given, as Familias and forrel compute), 5/2N\n"
+    "                  (default: NRC II, alleles rarer than 5/2N raised where the table has\n"
+    "                  allele counts) or F (every allele unseen or rarer than F gets F)\n"
     "  --strict        a locus whose frequencies do not sum to 1 is an error, not a warning\n"
     "  --json          {\"rmp\": ..., \"loci\": [...], ...}\n";
 
@@ -29,7 +32,7 @@ static const char kinship_usage[] =
     "usage: strdb kinship --freq FILE [--pop NAME] --rel PO|FS|HS|GP|AV|FC --a G --b G\n"
     "                     [--theta T] [--mutation equal|proportional|stepwise --rate R\n"
     "                     [--rate2 R2] [--range X]]\n"
-    "                     [--min-freq F] [--strict] [--json]\n\n"
+    "                     [--min-freq R] [--strict] [--json]\n\n"
     "Likelihood ratio of relationship REL against unrelated for two single-source\n"
     "genotypes, per shared autosomal locus and in total, from the IBD coefficients\n"
     "(PO 0,1,0; FS 1/4,1/2,1/4; HS, GP, AV 1/2,1/2,0; FC 3/4,1/4,0) with the\n"
@@ -37,17 +40,23 @@ static const char kinship_usage[] =
     "locus that is inconsistent with paternity from zeroing the LR. The models are\n"
     "pedmut's: equal, proportional, and stepwise (--rate2 between integer alleles\n"
     "and microvariants, default 1e-6; --range, P(n+1 steps)/P(n steps), default 0.1).\n\n"
-    "  --a G, --b G   genotypes \"TH01=6/9.3;FGA=21/22;...\"\n"
-    "  --json         {\"lr\": ..., \"loci\": [...], ...}\n";
+    "  --a G, --b G    genotypes \"TH01=6/9.3;FGA=21/22;...\"\n"
+    "  --min-freq R    none (the table as given, as Familias and forrel compute), 5/2N\n"
+    "                  (default: NRC II, alleles rarer than 5/2N raised where the table has\n"
+    "                  allele counts) or F (every allele unseen or rarer than F gets F)\n"
+    "  --json          {\"lr\": ..., \"min_freq\": ..., \"loci\": [...], ...}\n";
 
 static const char paternity_usage[] =
     "usage: strdb paternity --freq FILE [--pop NAME] --mother G --child G --alleged-father G\n"
     "                       [--mutation equal|proportional|stepwise --rate R [--rate2 R2]\n"
-    "                       [--range X]] [--json]\n\n"
+    "                       [--range X]] [--min-freq R] [--json]\n\n"
     "Trio paternity index P(child | mother, alleged father) / P(child | mother,\n"
     "random man), per locus and combined (theta = 0). Without a mutation model a\n"
     "locus where the alleged father cannot have given the paternal allele gives 0.\n\n"
-    "  --json   {\"pi\": ..., \"loci\": [...], ...}\n";
+    "  --min-freq R    none (the table as given, as Familias and forrel compute), 5/2N\n"
+    "                  (default: NRC II, alleles rarer than 5/2N raised where the table has\n"
+    "                  allele counts) or F (every allele unseen or rarer than F gets F)\n"
+    "  --json          {\"pi\": ..., \"min_freq\": ..., \"loci\": [...], ...}\n";
 
 static const char meioses_usage[] =
     "usage: strdb meioses --a G --b G [--kit K] [--max N] [--json]\n\n"
@@ -84,7 +93,8 @@ enum {
 
 typedef struct stat_args {
     const char *freq, *pops, *genotype, *profile, *a, *b, *mother, *child, *father, *kit;
-    double theta, min_freq;
+    double theta;
+    cli_minimum min_freq;
     int strict, json, max;
     sdb_relationship rel;
     int have_rel;
@@ -132,7 +142,7 @@ static int parse_stat_args(const char *cmd, const char *usage, int argc, char **
         case O_GENOTYPE: s->genotype = optarg; break;
         case O_PROFILE: s->profile = optarg; break;
         case O_MINF:
-            if (cli_number(cmd, "--min-freq", optarg, 0, 1, &s->min_freq)) return EXIT_USAGE;
+            if (cli_min_freq(cmd, optarg, &s->min_freq)) return EXIT_USAGE;
             break;
         case O_STRICT: s->strict = 1; break;
         case O_JSON: s->json = 1; break;
@@ -183,7 +193,7 @@ static int parse_stat_args(const char *cmd, const char *usage, int argc, char **
 /* Loads the table and prints its warnings. */
 static int load_freq(const char *cmd, const stat_args *s, sdb_freq **f)
 {
-    return cli_load_freq(cmd, s->freq, s->strict, s->min_freq, f);
+    return cli_load_freq(cmd, s->freq, s->strict, &s->min_freq, f);
 }
 
 /* A genotype from --genotype-style text. */
@@ -231,7 +241,8 @@ static json_t *loci_json(const sdb_profile *p, const sdb_locus_stat *st, int n)
     return arr;
 }
 
-static void print_loci_text(const sdb_profile *p, const sdb_locus_stat *st, int n)
+static void print_loci_text(const sdb_profile *p, const sdb_locus_stat *st, int n,
+                            const char *minimum)
 {
     const sdb_catalog *cat = sdb_catalog_default();
     printf("%-12s %-12s %-10s %-10s %-22s %s\n", "locus", "genotype", "freq1", "freq2", "value",
@@ -245,20 +256,23 @@ static void print_loci_text(const sdb_profile *p, const sdb_locus_stat *st, int 
             printf("%-12s %-12s %s\n", name, g, st[i].note);
             continue;
         }
-        printf("%-12s %-12s %-10.6g %-10.6g %-22.15g %s%s\n", name, g, st[i].freq[0], st[i].freq[1],
-               st[i].value, st[i].formula, st[i].minimum_used ? " [minimum frequency 5/2N]" : "");
+        printf("%-12s %-12s %-10.6g %-10.6g %-22.15g %s", name, g, st[i].freq[0], st[i].freq[1],
+               st[i].value, st[i].formula);
+        if (st[i].minimum_used) printf(" [minimum frequency %s]", minimum);
+        putchar('\n');
     }
 }
 
 /* Reports alleles that got the minimum frequency. */
-static void note_minimum(const char *cmd, const sdb_locus_stat *st, int n)
+static void note_minimum(const char *cmd, const sdb_locus_stat *st, int n, const char *minimum)
 {
     for (int i = 0; i < n; i++)
         if (st[i].minimum_used)
             fprintf(stderr,
                     "strdb %s: note: %s: an allele is absent from the table or rarer than "
-                    "5/2N; the minimum frequency 5/2N was used\n",
-                    cmd, sdb_catalog_by_id(sdb_catalog_default(), st[i].locus)->name);
+                    "%s; the minimum frequency %s was used\n",
+                    cmd, sdb_catalog_by_id(sdb_catalog_default(), st[i].locus)->name, minimum,
+                    minimum);
 }
 
 int main_rmp(int argc, char **argv)
@@ -310,20 +324,23 @@ int main_rmp(int argc, char **argv)
         }
         list = list && list[len] ? list + len + 1 : NULL;
     } while (list);
+    char minimum[32];
+    if (f) sdb_freq_minimum_text(f, minimum, sizeof minimum);
     if (!rc && best_st) {
-        note_minimum("rmp", best_st, best_n);
+        note_minimum("rmp", best_st, best_n, minimum);
         if (s.json) {
-            json_t *o = json_pack("{s:s,s:f,s:f,s:f,s:o,s:o}", "population",
-                                  sdb_freq_population(f, best_pop), "theta", s.theta, "rmp", best,
-                                  "likelihood_ratio", 1 / best, "loci",
+            json_t *o = json_pack("{s:s,s:f,s:s,s:f,s:f,s:o,s:o}", "population",
+                                  sdb_freq_population(f, best_pop), "theta", s.theta, "min_freq",
+                                  minimum, "rmp", best, "likelihood_ratio", 1 / best, "loci",
                                   loci_json(&p, best_st, best_n), "by_population", by_pop);
             by_pop = NULL;
             json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
             putchar('\n');
             json_decref(o);
         } else {
-            printf("population %s, theta %g\n", sdb_freq_population(f, best_pop), s.theta);
-            print_loci_text(&p, best_st, best_n);
+            printf("population %s, theta %g, minimum frequency %s\n",
+                   sdb_freq_population(f, best_pop), s.theta, minimum);
+            print_loci_text(&p, best_st, best_n, minimum);
             printf("RMP %.7g (1 in %.4g)\n", best, 1 / best);
         }
     }
@@ -341,9 +358,13 @@ static void print_lr(const char *key, const char *label, const stat_args *s, con
                      int pop, const sdb_profile *shown, const sdb_locus_stat *st, int n,
                      double total)
 {
+    char minimum[32];
+    sdb_freq_minimum_text(f, minimum, sizeof minimum);
+    note_minimum(key[0] == 'l' ? "kinship" : "paternity", st, n, minimum);
     if (s->json) {
-        json_t *o = json_pack("{s:s,s:f,s:f,s:o}", "population", sdb_freq_population(f, pop),
-                              "theta", s->theta, key, total, "loci", loci_json(shown, st, n));
+        json_t *o = json_pack("{s:s,s:f,s:s,s:f,s:o}", "population", sdb_freq_population(f, pop),
+                              "theta", s->theta, "min_freq", minimum, key, total, "loci",
+                              loci_json(shown, st, n));
         if (s->have_rel)
             json_object_set_new(o, "relationship", json_string(sdb_relationship_name(s->rel)));
         json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
@@ -351,8 +372,9 @@ static void print_lr(const char *key, const char *label, const stat_args *s, con
         json_decref(o);
         return;
     }
-    printf("population %s, theta %g\n", sdb_freq_population(f, pop), s->theta);
-    print_loci_text(shown, st, n);
+    printf("population %s, theta %g, minimum frequency %s\n", sdb_freq_population(f, pop),
+           s->theta, minimum);
+    print_loci_text(shown, st, n, minimum);
     printf("%s %.15g\n", label, total);
 }
 
@@ -385,7 +407,6 @@ int main_kinship(int argc, char **argv)
             cli_diag("kinship", st_rc, &d);
             rc = EXIT_FAIL;
         } else {
-            note_minimum("kinship", st, n);
             print_lr("lr", "LR", &s, f, pop, &b, st, n, total);
         }
         free(st);
@@ -424,7 +445,6 @@ int main_paternity(int argc, char **argv)
             cli_diag("paternity", st_rc, &d);
             rc = EXIT_FAIL;
         } else {
-            note_minimum("paternity", st, n);
             print_lr("pi", "PI", &s, f, pop, &c, st, n, total);
         }
         free(st);

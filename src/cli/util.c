@@ -159,8 +159,17 @@ int cli_read_query(const char *cmd, const char *file, const char *genotype, sdb_
     return rc ? EXIT_FAIL : EXIT_OK;
 }
 
+int cli_min_freq(const char *cmd, const char *text, cli_minimum *m)
+{
+    if (sdb_min_rule_parse(text, &m->rule, &m->value) == SDB_OK) return EXIT_OK;
+    cli_error(cmd, "invalid value '%s' for --min-freq; one of none, 5/2N, or a frequency in (0, 1]",
+              text);
+    return EXIT_USAGE;
+}
+
 /* Loads the table and prints its warnings. */
-int cli_load_freq(const char *cmd, const char *path, int strict, double min_freq, sdb_freq **f)
+int cli_load_freq(const char *cmd, const char *path, int strict, const cli_minimum *m,
+                  sdb_freq **f)
 {
     if (!path) {
         cli_error(cmd, "--freq FILE is required");
@@ -173,7 +182,7 @@ int cli_load_freq(const char *cmd, const char *path, int strict, double min_freq
         cli_diag(cmd, rc, &d);
         return EXIT_FAIL;
     }
-    sdb_freq_set_min_frequency(*f, min_freq);
+    if (m) sdb_freq_set_minimum(*f, m->rule, m->value);
     const char *w = sdb_freq_warnings(*f);
     while (*w) {
         size_t n = strcspn(w, "\n");

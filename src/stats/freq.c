@@ -28,6 +28,7 @@ typedef struct pop_table {
 struct sdb_freq {
     pop_table *pops;
     int n_pops;
+    sdb_min_rule min_rule;
     double min_freq;
     char *warnings;
     size_t warn_len;
@@ -378,6 +379,7 @@ static void base_name(const char *path, char *out, size_t size)
 int sdb_freq_load_mem(sdb_freq **out, const char *name, const char *text, size_t len,
                       const sdb_catalog *cat, int strict, sdb_diag *d)
 {
+    *out = NULL;
     long start = sdb_text_check(text, len, name, d);
     if (start < 0) return (int)start;
     text += start;
@@ -473,9 +475,38 @@ const char *sdb_freq_warnings(const sdb_freq *f)
     return f->warnings ? f->warnings : "";
 }
 
-void sdb_freq_set_min_frequency(sdb_freq *f, double min_freq)
+void sdb_freq_set_minimum(sdb_freq *f, sdb_min_rule rule, double value)
 {
-    f->min_freq = min_freq;
+    f->min_rule = rule;
+    f->min_freq = value;
+}
+
+int sdb_min_rule_parse(const char *text, sdb_min_rule *rule, double *value)
+{
+    *value = 0;
+    if (!strcmp(text, "none")) {
+        *rule = SDB_MIN_NONE;
+        return SDB_OK;
+    }
+    if (!strcmp(text, "5/2N")) {
+        *rule = SDB_MIN_NRC;
+        return SDB_OK;
+    }
+    char *end;
+    double v = strtod(text, &end);
+    if (end == text || *end || !(v > 0 && v <= 1)) return SDB_EINVAL;
+    *rule = SDB_MIN_FIXED;
+    *value = v;
+    return SDB_OK;
+}
+
+const char *sdb_freq_minimum_text(const sdb_freq *f, char *buf, size_t size)
+{
+    if (f->min_rule == SDB_MIN_FIXED)
+        snprintf(buf, size, "%.10g", f->min_freq);
+    else
+        snprintf(buf, size, "%s", f->min_rule == SDB_MIN_NONE ? "none" : "5/2N");
+    return buf;
 }
 
 int sdb_freq_get(const sdb_freq *f, int pop, const sdb_locus *locus, sdb_allele a, double *freq,
@@ -501,7 +532,10 @@ int sdb_freq_get(const sdb_freq *f, int pop, const sdb_locus *locus, sdb_allele 
             hi = mid - 1;
     }
     /* 5/2N; a table of fewer than 5 alleles at a locus makes that 1 at most */
-    double minimum = t->n_alleles > 0 ? fmin(5.0 / (double)t->n_alleles, 1.0) : f->min_freq;
+    double minimum = f->min_rule == SDB_MIN_NONE    ? 0
+                     : f->min_rule == SDB_MIN_FIXED ? f->min_freq
+                     : t->n_alleles > 0             ? fmin(5.0 / (double)t->n_alleles, 1.0)
+                                                    : f->min_freq;
     *how = SDB_FREQ_TABLE;
     if (x >= minimum && x > 0) {
         *freq = x;
@@ -510,10 +544,16 @@ int sdb_freq_get(const sdb_freq *f, int pop, const sdb_locus *locus, sdb_allele 
     if (minimum <= 0) {
         char text[SDB_ALLELE_STRLEN];
         sdb_allele_format(a, text);
-        sdb_diag_set(d, NULL, 0, locus->name,
-                     "allele %s is not in the table and the table gives no allele count for "
-                     "the 5/2N minimum: set a minimum frequency (--min-freq)",
-                     text);
+        if (f->min_rule == SDB_MIN_NONE)
+            sdb_diag_set(d, NULL, 0, locus->name,
+                         "allele %s is not in the table, which --min-freq none takes as given: "
+                         "add it to the table or choose a minimum (--min-freq 5/2N or F)",
+                         text);
+        else
+            sdb_diag_set(d, NULL, 0, locus->name,
+                         "allele %s is not in the table and the table gives no allele count for "
+                         "the 5/2N minimum: set a minimum frequency (--min-freq F)",
+                         text);
         return SDB_EINVAL;
     }
     *freq = minimum;

@@ -103,6 +103,25 @@ static double mutation(const sdb_mutation *m, const allele_set *s, int i, int j)
     return m->rate * pow(m->range, steps / 10 - 1) / w_same;
 }
 
+int sdb_mutation_matrix(const sdb_mutation *m, const sdb_allele *a, const double *p, int n,
+                        double *out)
+{
+    if (n < 1 || n > 256 || !(m->rate >= 0 && m->rate <= 1) ||
+        (m->kind == SDB_MUT_STEPWISE && !(m->rate2 >= 0 && m->rate + m->rate2 <= 1 && m->range > 0)))
+        return SDB_EINVAL;
+    allele_set s;
+    s.n = n;
+    memcpy(s.a, a, (size_t)n * sizeof *a);
+    memcpy(s.p, p, (size_t)n * sizeof *p);
+    sdb_mutation none;
+    sdb_mutation_init(&none);
+    const sdb_mutation *use = n == 1 ? &none : m;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+            out[i * n + j] = mutation(use, &s, i, j);
+    return SDB_OK;
+}
+
 /* Transmission probability T(x | parent g) = (M(g0 -> x) + M(g1 -> x)) / 2. */
 static double transmit(const sdb_mutation *m, const allele_set *s, const int g[2], int x)
 {

@@ -8,6 +8,12 @@
 0	-	$STRDB kinship --freq $D/frequencies/NIST1036freqs.csv --pop Cauc --rel PO --a 'FGA=21/22' --b 'FGA=23/24' --mutation stepwise --rate 0.002 --json | grep >/dev/null '"lr": [0-9]'
 0	paternity.json	$STRDB paternity --freq $D/frequencies/NIST1036freqs.csv --pop Cauc --mother 'TH01=6/7' --child 'TH01=7/9.3' --alleged-father 'TH01=9.3/9.3' --json
 0	-	$STRDB meioses --a 'DYS19=14;DYS390=24;DYS391=11' --b 'DYS19=15;DYS390=24;DYS391=11' --json | grep >/dev/null '"mode"'
+# --min-freq none takes the table as given (pedmut's PO LR, test_stats: test_kinship_pedmut)
+0	-	$STRDB kinship --freq $D/frequencies/NIST1036freqs.csv --pop Cauc --rel PO --a 'TH01=6/9.3' --b 'TH01=7/8' --mutation proportional --rate 0.005 --min-freq none --json | grep >/dev/null '"lr": 0.0065391331399841[0-9]*,'
+0	-	$STRDB kinship --freq $D/frequencies/NIST1036freqs.csv --pop Cauc --rel PO --a 'TH01=6/9.3' --b 'TH01=7/8' --mutation proportional --rate 0.005 --min-freq none --json | grep >/dev/null '"min_freq": "none"'
+0	-	$STRDB rmp --freq $D/frequencies/NIST1036freqs.csv --pop Cauc --genotype 'TH01=6/99' --min-freq 0.01 2>&1 >/dev/null | grep >/dev/null 'minimum frequency 0.01 was used'
+1	-	$STRDB rmp --freq $D/frequencies/NIST1036freqs.csv --pop Cauc --genotype 'TH01=6/99' --min-freq none 2>&1 | grep >/dev/null "field 'TH01'.*allele 99 is not in the table, which --min-freq none takes as given"
+2	-	$STRDB kinship --freq $D/frequencies/NIST1036freqs.csv --pop Cauc --rel PO --a 'TH01=6' --b 'TH01=6' --min-freq medium 2>&1 | grep >/dev/null "invalid value 'medium' for --min-freq; one of none, 5/2N, or a frequency in (0, 1]"
 # bad input: one clear line each
 1	-	$STRDB rmp --freq $D/frequencies/NIST1036freqs.csv --pop Nope --genotype 'TH01=6' 2>&1 | grep >/dev/null "unknown population 'Nope' (the table has: AfAm, Asian, Cauc, Hisp)"
 1	-	$STRDB rmp --freq $D/frequencies/NIST1036freqs.csv --pop Cauc --genotype 'TH01=6/abc' 2>&1 | grep >/dev/null "unreadable allele 'abc'"

@@ -236,6 +236,157 @@ static void test_upstream_vectors(void **state)
     assert_rel(sdb_genotype_probability_inbred(0.1, 0.9, 0, 0.25), 0.135, 1e-9, "U20 het");
 }
 
+/* Item 2 of the missing-persons issue: with the table taken as given
+ * (--min-freq none), strdb's parent-offspring LRs with each mutation model
+ * equal pedmut's: the matrix over the Cauc allele list of the NIST 1036
+ * table at the locus, M built by pedmut's mutationMatrix() formulas (the
+ * expected values were derived from those formulas independently of this
+ * code, rate 0.005, rate2 1e-6, range 0.1); LR = sum over the child's
+ * ordered alleles (x from the parent, y random) T(x | parent) p_y / P(child).
+ * Under the default 5/2N the rare TH01 alleles 5 and 11 are raised, which
+ * changes the proportional model (its alpha sums over p(1 - p)). */
+static void test_kinship_pedmut(void **state)
+{
+    sdb_freq *f = load(FREQ "NIST1036freqs.csv");
+    int cauc = sdb_freq_find_population(f, "Cauc");
+    static const struct {
+        const char *a, *b;
+        double lr[3]; /* equal, proportional, stepwise */
+    } cases[] = {
+        {"TH01=6/9.3", "TH01=7/8", {0.005578896776101747, 0.0065391331399841475, 0.0036737138680402325}},
+        {"TH01=9.3/9.3", "TH01=10/10", {0.085952380952381, 0.006539133139984147, 1.71904761904762e-05}},
+        {"D21S11=30/31.2", "D21S11=28/32.2",
+         {0.0028976588628762535, 0.006032458004101223, 0.006636662231531104}},
+        {"FGA=20/22", "FGA=21/23", {0.002338564536238958, 0.005818317379812844, 0.01004185984602113}},
+    };
+    sdb_freq_set_minimum(f, SDB_MIN_NONE, 0);
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++)
+        for (int k = 0; k < 3; k++) {
+            sdb_mutation m;
+            sdb_mutation_init(&m);
+            m.kind = (sdb_mutation_kind)(SDB_MUT_EQUAL + k);
+            m.rate = 0.005;
+            sdb_profile pa, pb;
+            sdb_profile_init(&pa);
+            sdb_profile_init(&pb);
+            genotype(&pa, cases[c].a);
+            genotype(&pb, cases[c].b);
+            sdb_locus_stat st[2];
+            int n;
+            double total;
+            sdb_diag d;
+            assert_int_equal(sdb_kinship_lr(f, cauc, SDB_REL_PO, &pa, &pb, 0, &m, st, &n, &total, &d),
+                             SDB_OK);
+            assert_rel(total, cases[c].lr[k], 1e-12, cases[c].a);
+            sdb_profile_free(&pa);
+            sdb_profile_free(&pb);
+        }
+    /* the stepwise matrix of D21S11 (16 Cauc alleles, 9 integer, 7 .2): entries */
+    const sdb_locus *d21 = sdb_catalog_find(cat, "D21S11", 6);
+    int n = sdb_freq_locus_alleles(f, cauc, d21->id);
+    assert_int_equal(n, 16);
+    sdb_allele al[16];
+    double p[16], M[256];
+    for (int i = 0; i < n; i++)
+        assert_int_equal(sdb_freq_locus_allele(f, cauc, d21->id, i, &al[i], &p[i]), SDB_OK);
+    sdb_mutation sw;
+    sdb_mutation_init(&sw);
+    sw.kind = SDB_MUT_STEPWISE;
+    sw.rate = 0.005;
+    assert_int_equal(sdb_mutation_matrix(&sw, al, p, n, M), SDB_OK);
+    static const struct {
+        sdb_allele from, to;
+        double want;
+    } e[] = {{300, 300, 0.994999},           {300, 310, 0.002252140659697042},
+             {300, 320, 0.00022521406596970423}, {300, 312, 1.4285714285714285e-07},
+             {312, 322, 0.002262433201659712}, {312, 312, 0.994999}};
+    for (size_t k = 0; k < sizeof e / sizeof *e; k++) {
+        int i = -1, j = -1;
+        for (int x = 0; x < n; x++) {
+            if (al[x] == e[k].from) i = x;
+            if (al[x] == e[k].to) j = x;
+        }
+        assert_true(i >= 0 && j >= 0);
+        assert_rel(M[i * n + j], e[k].want, 1e-12, "stepwise entry");
+    }
+    for (int i = 0; i < n; i++) { /* rows sum to 1 */
+        double sum = 0;
+        for (int j = 0; j < n; j++)
+            sum += M[i * n + j];
+        assert_rel(sum, 1, 1e-12, "row sum");
+    }
+    /* equal and proportional, every entry against the formulas */
+    double h = 0;
+    for (int i = 0; i < n; i++)
+        h += p[i] * (1 - p[i]);
+    for (int k = 0; k < 2; k++) {
+        sdb_mutation m = sw;
+        m.kind = k ? SDB_MUT_PROPORTIONAL : SDB_MUT_EQUAL;
+        assert_int_equal(sdb_mutation_matrix(&m, al, p, n, M), SDB_OK);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) {
+                double alpha = 0.005 / h;
+                double want = k == 0 ? (i == j ? 0.995 : 0.005 / 15)
+                                     : (i == j ? 1 - alpha : 0) + alpha * p[j];
+                assert_rel(M[i * n + j], want, 1e-12, "equal/proportional entry");
+            }
+    }
+    /* the default rule raises the rare TH01 alleles, and says so */
+    char buf[32];
+    assert_string_equal(sdb_freq_minimum_text(f, buf, sizeof buf), "none");
+    sdb_freq_set_minimum(f, SDB_MIN_NRC, 0);
+    assert_string_equal(sdb_freq_minimum_text(f, buf, sizeof buf), "5/2N");
+    sdb_mutation pr;
+    sdb_mutation_init(&pr);
+    pr.kind = SDB_MUT_PROPORTIONAL;
+    pr.rate = 0.005;
+    double raised = lr(f, SDB_REL_PO, "TH01=6/9.3", "TH01=7/8", 0, &pr);
+    assert_true(fabs(raised / 0.0065391331399841475 - 1) > 1e-3);
+    sdb_freq_free(f);
+}
+
+/* --min-freq none|5/2N|F: parsing and each rule's frequency. */
+static void test_min_freq_rules(void **state)
+{
+    sdb_min_rule r;
+    double v;
+    assert_int_equal(sdb_min_rule_parse("none", &r, &v), SDB_OK);
+    assert_int_equal(r, SDB_MIN_NONE);
+    assert_int_equal(sdb_min_rule_parse("5/2N", &r, &v), SDB_OK);
+    assert_int_equal(r, SDB_MIN_NRC);
+    assert_int_equal(sdb_min_rule_parse("0.002", &r, &v), SDB_OK);
+    assert_int_equal(r, SDB_MIN_FIXED);
+    assert_rel(v, 0.002, 1e-15, "F");
+    const char *bad[] = {"", "0", "1.5", "-0.1", "5/2n", "0.01x", "medium"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        assert_int_equal(sdb_min_rule_parse(bad[i], &r, &v), SDB_EINVAL);
+    sdb_freq *f = load(FREQ "NIST1036freqs.csv");
+    int cauc = sdb_freq_find_population(f, "Cauc");
+    const sdb_locus *th01 = sdb_catalog_find(cat, "TH01", 4);
+    double p;
+    int how;
+    sdb_diag d;
+    /* TH01 5: 0.00138504155124654 in the table, 5/2N = 5/722 */
+    assert_int_equal(sdb_freq_get(f, cauc, th01, 50, &p, &how, &d), SDB_OK);
+    assert_rel(p, 5.0 / 722, 1e-12, "5/2N");
+    assert_int_equal(how, SDB_FREQ_MINIMUM);
+    sdb_freq_set_minimum(f, SDB_MIN_NONE, 0);
+    assert_int_equal(sdb_freq_get(f, cauc, th01, 50, &p, &how, &d), SDB_OK);
+    assert_rel(p, 0.00138504155124654, 1e-12, "as given");
+    assert_int_equal(how, SDB_FREQ_TABLE);
+    assert_int_equal(sdb_freq_get(f, cauc, th01, 130, &p, &how, &d), SDB_EINVAL);
+    assert_string_equal(d.field, "TH01");
+    assert_non_null(strstr(d.reason, "allele 13 is not in the table"));
+    sdb_freq_set_minimum(f, SDB_MIN_FIXED, 0.05);
+    assert_int_equal(sdb_freq_get(f, cauc, th01, 50, &p, &how, &d), SDB_OK);
+    assert_rel(p, 0.05, 1e-12, "F");
+    assert_int_equal(sdb_freq_get(f, cauc, th01, 130, &p, &how, &d), SDB_OK);
+    assert_rel(p, 0.05, 1e-12, "F unseen");
+    assert_int_equal(sdb_freq_get(f, cauc, th01, 60, &p, &how, &d), SDB_OK);
+    assert_rel(p, 0.235457063711911, 1e-12, "common allele unchanged");
+    sdb_freq_free(f);
+}
+
 static void test_kinship_properties(void **state)
 {
     sdb_freq *f = load(FREQ "NIST1036freqs.csv");
@@ -306,7 +457,7 @@ static void test_tables(void **state)
     /* no allele counts: an unseen allele needs a minimum frequency */
     assert_int_equal(sdb_freq_get(f, 0, th01, 30, &p, &how, &d), SDB_EINVAL);
     assert_non_null(strstr(d.reason, "--min-freq"));
-    sdb_freq_set_min_frequency(f, 0.001);
+    sdb_freq_set_minimum(f, SDB_MIN_NRC, 0.001);
     assert_int_equal(sdb_freq_get(f, 0, th01, 30, &p, &how, &d), SDB_OK);
     assert_rel(p, 0.001, 1e-12, "min freq");
     sdb_freq_free(f);
@@ -434,6 +585,8 @@ int main(void)
         cmocka_unit_test(test_2800m_20_loci),
         cmocka_unit_test(test_upstream_vectors),
         cmocka_unit_test(test_kinship_properties),
+        cmocka_unit_test(test_kinship_pedmut),
+        cmocka_unit_test(test_min_freq_rules),
         cmocka_unit_test(test_tables),
         cmocka_unit_test(test_bad_tables),
         cmocka_unit_test(test_clopper_pearson),

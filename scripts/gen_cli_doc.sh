@@ -5,7 +5,7 @@
 set -eu
 S=${1:-build/rel/strdb}
 cat docs/src/cli-head.md
-for c in init import export show stat loci audit expunge policy retention consent subject-report user rules search ysearch pairs familial lineage pedigree simulate freq rmp kinship paternity yfreq meioses; do
+for c in init import export show stat loci audit expunge policy retention consent subject-report user rules search ysearch pairs familial lineage pedigree mp simulate freq rmp kinship paternity yfreq meioses; do
     printf '## strdb %s\n\n```\n' "$c"
     "$S" "$c" --help
     printf '```\n\n'

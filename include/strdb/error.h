@@ -40,6 +40,7 @@ enum sdb_status {
     SDB_EAUTH = -14,    /* refused: missing, wrong or disabled token (controlled mode) */
     SDB_EROLE = -15,    /* refused: the user's role may not run this operation */
     SDB_EPOLICY = -16,  /* refused: the purpose policy (purpose, index, authorization) */
+    SDB_ERANGE = -17,   /* a computation too large to run exactly (d says which limit) */
 };
 
 /* Short English text for a status code; never NULL, static storage. */

@@ -219,6 +219,114 @@ double sdb_exclusion_power_of_child(const double *freq, const int m[2], const in
  * homozygote F p + (1 - F) p^2, heterozygote (1 - F) 2 p q. */
 double sdb_genotype_probability_inbred(double p, double q, int homozygous, double inbreeding);
 
+/* ---- pedigree likelihood (missing persons) ----------------------------------
+ *
+ * The exact likelihood of a pedigree at one locus with some members typed,
+ * by variable elimination over the two allele variables of every person
+ * (docs/missing-persons.md). Pedigrees with loops (cousin marriage, double
+ * first cousins) are computed exactly as well; a pedigree whose elimination
+ * would need a table above 2^24 entries is refused with SDB_ERANGE, never
+ * approximated. */
+
+typedef struct sdb_pedlik sdb_pedlik;
+
+/* Builds a pedigree of n persons (1 <= n <= 100000): father[i] and mother[i]
+ * are indexes in 0 .. n-1, or -1 when not in the pedigree (that parent's
+ * allele is then drawn from the population, as a founder's); sex[i] is 'M',
+ * 'F' or 'U'. Refused with SDB_EINVAL and d naming person i (field "person
+ * N"): a parent index out of range, a person who is their own parent, a
+ * father who is not male, a mother who is not female, a cycle. The caller
+ * frees *out with sdb_pedlik_free (NULL is a no-op). */
+int sdb_pedlik_new(sdb_pedlik **out, int n, const int *father, const int *mother,
+                   const char *sex, sdb_diag *d) SDB_WUR;
+void sdb_pedlik_free(sdb_pedlik *p);
+int sdb_pedlik_size(const sdb_pedlik *p);
+
+/* The genetic model of a pedigree computation. */
+typedef struct sdb_pedlik_model {
+    sdb_mutation male, female; /* per transmission from a father / a mother */
+    double theta;              /* founders' alleles drawn jointly (Balding-Nichols), [0, 1) */
+    double silent;             /* frequency of a silent (null) allele, [0, 1); 0 = none */
+} sdb_pedlik_model;
+
+/* No mutation, theta 0, no silent allele. */
+void sdb_pedlik_model_init(sdb_pedlik_model *m);
+
+/* One person's observation at one locus: untyped (typed == 0), a genotype
+ * a[0]/a[1] (a homozygote repeats its allele; a[1] == SDB_ALLELE_ANY for a
+ * partial call "a/?"), and the probability that each allele copy of this
+ * person drops out (0 for a reference sample; degraded remains > 0). */
+typedef struct sdb_ped_obs {
+    int typed;
+    sdb_allele a[2];
+    double dropout;
+} sdb_ped_obs;
+
+/* Natural log of the likelihood of the observations obs[0 .. n-1] at locus l,
+ * alleles and frequencies from population pop of f under f's minimum rule
+ * (the mutation models work over that allele list plus any typed allele the
+ * table lacks). -INFINITY when the observations are impossible. Returns
+ * SDB_OK, SDB_ENOTFOUND (locus not in the table), SDB_EINVAL (an allele the
+ * table cannot give a frequency, a bad model), SDB_ERANGE (too complex: the
+ * elimination would need a table over 2^24 entries, or theta with more than
+ * 10^5 founder allele combinations), SDB_ENOMEM; d says which. Thread-safe. */
+int sdb_pedlik_locus(const sdb_pedlik *p, const sdb_pedlik_model *m, const sdb_freq *f, int pop,
+                     const sdb_locus *l, const sdb_ped_obs *obs, double *loglik,
+                     sdb_diag *d) SDB_WUR;
+
+/* The most alleles a locus may list for the pedigree functions. */
+#define SDB_PED_MAX_ALLELES 255
+
+/* The missing person's genotype given the family: for person q (untyped in
+ * obs) and every genotype {a[i], a[j]} over the locus's alleles, the
+ * likelihood ratio LR(i, j) = P(obs, q = {a[i], a[j]}) / (P(obs) P({a[i], a[j]})),
+ * P(genotype) by Balding-Nichols with the model's theta: the LR of "remains
+ * showing that genotype (no drop-out) are q" against "unrelated". The
+ * alleles are the table's plus those typed in obs; remains with an allele
+ * outside a[] need sdb_pedlik_mp_lr. The table is large (about 0.5 MB):
+ * allocate it. */
+typedef struct sdb_ped_table {
+    int k; /* alleles listed */
+    sdb_allele a[SDB_PED_MAX_ALLELES];
+    double lr[SDB_PED_MAX_ALLELES * SDB_PED_MAX_ALLELES]; /* k x k, row-major, symmetric */
+    double loglik;                                        /* log P(obs) */
+} sdb_ped_table;
+
+int sdb_pedlik_table(const sdb_pedlik *p, const sdb_pedlik_model *m, const sdb_freq *f, int pop,
+                     const sdb_locus *l, const sdb_ped_obs *obs, int q, sdb_ped_table *out,
+                     sdb_diag *d) SDB_WUR;
+
+/* Missing-person likelihood ratio at one locus: "poi is person q" against
+ * "poi is unrelated to the family", with obs[q] untyped:
+ *   LR = sum_g P(obs, q = g) P(poi | g) / (P(obs) sum_g P_BN(g) P(poi | g))
+ * over ordered genotypes g, P(poi | g) the drop-out and silent-allele
+ * model of docs/missing-persons.md. Same returns as sdb_pedlik_locus;
+ * *lr is 0 when poi cannot be q (and P(obs) > 0), SDB_EINVAL (d says so) when
+ * the references themselves are impossible. */
+int sdb_pedlik_mp_lr(const sdb_pedlik *p, const sdb_pedlik_model *m, const sdb_freq *f, int pop,
+                     const sdb_locus *l, const sdb_ped_obs *obs, int q, const sdb_ped_obs *poi,
+                     double *lr, sdb_diag *d) SDB_WUR;
+
+/* The observation of profile p (NULL: untyped) at a locus, with the given
+ * drop-out probability: untyped when the locus is absent or all wildcards,
+ * a/? for one wildcard. SDB_EINVAL (d names the locus) for more than two
+ * alleles. */
+int sdb_pedlik_obs(const sdb_profile *p, const sdb_locus *l, double dropout, sdb_ped_obs *o,
+                   sdb_diag *d) SDB_WUR;
+
+/* Multilocus missing-person LR: typed[i] is person i's reference profile
+ * (NULL: untyped), poi the profile of the person of interest (remains, with
+ * drop-out probability dropout). Every autosomal locus of poi counts;
+ * out[k].value is its LR (out[k].note "no reference typed" when no reference
+ * is typed there, the value still computed), and *total their product.
+ * out must hold poi->n_calls entries; *n_out is set; *excluded counts loci
+ * where the LR is 0. A locus the table lacks is SDB_ENOTFOUND (d names it);
+ * a reference with more than two alleles at a locus is SDB_EINVAL. */
+int sdb_pedlik_mp_profiles(const sdb_pedlik *p, const sdb_pedlik_model *m, const sdb_freq *f,
+                           int pop, const sdb_profile *const *typed, int q,
+                           const sdb_profile *poi, double dropout, sdb_locus_stat *out,
+                           int *n_out, double *total, int *excluded, sdb_diag *d) SDB_WUR;
+
 /* ---- Y-STR ----------------------------------------------------------------- */
 
 /* One-sided upper confidence bound of a binomial proportion (Clopper-Pearson):

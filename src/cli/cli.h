@@ -37,6 +37,7 @@ int main_subject(int argc, char **argv);
 int main_pedigree(int argc, char **argv);
 int main_familial(int argc, char **argv);
 int main_lineage(int argc, char **argv);
+int main_mp(int argc, char **argv);
 
 /* Options every audited command takes: --actor, --purpose, --case, --authorization. */
 enum { OPT_ACTOR = 1000, OPT_PURPOSE, OPT_CASE, OPT_AUTHORIZATION, OPT_TOKEN_FILE, OPT_HELP };

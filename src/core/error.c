@@ -25,6 +25,7 @@ const char *sdb_strerror(int status)
     case SDB_EAUTH: return "refused: not authenticated";
     case SDB_EROLE: return "refused: not allowed for this role";
     case SDB_EPOLICY: return "refused by the purpose policy";
+    case SDB_ERANGE: return "too large to compute exactly";
     default: return "unknown error";
     }
 }

@@ -14,7 +14,10 @@ static const char mp_usage[] =
     "                   --reference \"ID=L=a/b;L=a/b;...\" [--reference ...] --poi \"L=a/b;...\"\n"
     "                   [--mutation equal|proportional|stepwise --rate R [--rate2 R2]\n"
     "                   [--range X] [--female-rate R]] [--theta T] [--silent S]\n"
-    "                   [--dropout D] [--min-freq none|5/2N|F] [--strict] [--json]\n\n"
+    "                   [--dropout D] [--min-freq none|5/2N|F] [--strict] [--json]\n"
+    "       strdb mp power --freq FILE [--pop NAME] --pedigree PED.csv --missing ID\n"
+    "                   --reference \"ID=L=a/b;...\" [--reference ...] [model options as for lr]\n"
+    "                   [--nsim N] [--seed S] [--json]\n\n"
     "Missing-person likelihood ratio: \"the person of interest (POI; remains) is the\n"
     "missing person ID of the family pedigree\" against \"the POI is unrelated to the\n"
     "family\", per autosomal locus of the POI and in total, as forrel's\n"
@@ -37,7 +40,15 @@ static const char mp_usage[] =
     "                      (degraded remains; default 0)\n"
     "  --min-freq R        none (the table as given, as Familias and forrel compute), 5/2N\n"
     "                      (default: NRC II) or F\n"
-    "  --json              {\"lr\": ..., \"log10_lr\": ..., \"loci\": [...], ...}\n";
+    "  --json              {\"lr\": ..., \"log10_lr\": ..., \"loci\": [...], ...}\n\n"
+    "mp power tells how well the typed references can identify the missing person, over\n"
+    "the loci typed in any reference (as forrel's missingPersonEP and LRpower): the\n"
+    "exclusion power (the probability that a random unrelated person is excluded at some\n"
+    "locus, without mutation), the exact expected log10 LR of the true missing person,\n"
+    "and the distribution of its log10 LR from N draws of its genotype given the\n"
+    "references (--nsim, default 10000; --seed, default 1: the same seed, the same\n"
+    "figures). Run it with and without a relative's reference to see what typing that\n"
+    "relative would add.\n";
 
 enum {
     O_FREQ = 1,
@@ -56,7 +67,9 @@ enum {
     O_DROPOUT,
     O_MINF,
     O_STRICT,
-    O_JSON
+    O_JSON,
+    O_NSIM,
+    O_SEED
 };
 
 #define MAX_REFS 256
@@ -68,10 +81,12 @@ typedef struct mp_args {
     sdb_pedlik_model model;
     double female_rate, dropout;
     int have_female_rate, strict, json;
+    long nsim;
+    unsigned long long seed;
     cli_minimum min_freq;
 } mp_args;
 
-static int parse(int argc, char **argv, mp_args *a)
+static int parse(int argc, char **argv, mp_args *a, const char *cmd, int need_poi)
 {
     static const struct option longopts[] = {{"freq", required_argument, NULL, O_FREQ},
                                              {"pop", required_argument, NULL, O_POP},
@@ -90,13 +105,16 @@ static int parse(int argc, char **argv, mp_args *a)
                                              {"min-freq", required_argument, NULL, O_MINF},
                                              {"strict", no_argument, NULL, O_STRICT},
                                              {"json", no_argument, NULL, O_JSON},
+                                             {"nsim", required_argument, NULL, O_NSIM},
+                                             {"seed", required_argument, NULL, O_SEED},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof *a);
     sdb_pedlik_model_init(&a->model);
     sdb_mutation *m = &a->model.male;
-    const char *cmd = "mp lr";
     int c;
+    a->nsim = 10000;
+    a->seed = 1;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case O_FREQ: a->freq = optarg; break;
@@ -146,6 +164,15 @@ static int parse(int argc, char **argv, mp_args *a)
             break;
         case O_STRICT: a->strict = 1; break;
         case O_JSON: a->json = 1; break;
+        case O_NSIM:
+            if (cli_integer(cmd, "--nsim", optarg, 1, 10000000, &a->nsim)) return EXIT_USAGE;
+            break;
+        case O_SEED: {
+            long v;
+            if (cli_integer(cmd, "--seed", optarg, 0, 2147483647L, &v)) return EXIT_USAGE;
+            a->seed = (unsigned long long)v;
+            break;
+        }
         case 'h': cli_usage(mp_usage, 0); return -1;
         default: return cli_usage(mp_usage, 1);
         }
@@ -163,7 +190,7 @@ static int parse(int argc, char **argv, mp_args *a)
     if (a->have_female_rate) a->model.female.rate = a->female_rate;
     const char *need[][2] = {{a->ped, "--pedigree PED.csv"}, {a->missing, "--missing ID"},
                              {a->poi, "--poi G"}};
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 2 + need_poi; i++)
         if (!need[i][0]) {
             cli_error(cmd, "%s is required", need[i][1]);
             return EXIT_USAGE;
@@ -304,32 +331,26 @@ static void mutation_text(const sdb_pedlik_model *m, char *buf, size_t size)
                  m->male.range);
 }
 
-static int lr_main(int argc, char **argv)
+/* The family, the missing person's index and the references by person
+ * (typed[i], NULL when untyped): every check of the command line. */
+static int load_case(const char *cmd, const mp_args *ap, family *fam, int *qp,
+                     sdb_profile **refs_out, const sdb_profile ***typed_out)
 {
-    const char *cmd = "mp lr";
-    mp_args a;
-    int rc = parse(argc, argv, &a);
-    if (rc) return rc < 0 ? EXIT_OK : rc;
-    family fam;
-    sdb_freq *f = NULL;
-    sdb_profile poi, *refs = NULL;
-    const sdb_profile **typed = NULL;
-    sdb_locus_stat *st = NULL;
-    sdb_profile_init(&poi);
-    int pop = -1, q = -1, n = 0;
-    if ((rc = load_family(cmd, a.ped, &fam))) goto out;
-    n = (int)fam.ped->n;
-    if ((q = find_person(fam.ped, a.missing, strlen(a.missing))) < 0) {
+    const mp_args a = *ap;
+    *refs_out = NULL;
+    *typed_out = NULL;
+    int rc = load_family(cmd, a.ped, fam);
+    if (rc) return rc;
+    int n = (int)fam->ped->n, q;
+    if ((q = *qp = find_person(fam->ped, a.missing, strlen(a.missing))) < 0) {
         cli_error(cmd, "--missing: '%s' is not in %s", a.missing, a.ped);
-        rc = EXIT_FAIL;
-        goto out;
+        return EXIT_FAIL;
     }
-    refs = calloc((size_t)a.n_refs + 1, sizeof *refs);
-    typed = calloc((size_t)n, sizeof *typed);
+    sdb_profile *refs = *refs_out = calloc((size_t)a.n_refs + 1, sizeof *refs);
+    const sdb_profile **typed = *typed_out = calloc((size_t)n, sizeof *typed);
     if (!refs || !typed) {
         cli_error(cmd, "out of memory");
-        rc = EXIT_FAIL;
-        goto out;
+        return EXIT_FAIL;
     }
     for (int r = 0; r < a.n_refs; r++)
         sdb_profile_init(&refs[r]);
@@ -340,7 +361,7 @@ static int lr_main(int argc, char **argv)
             rc = EXIT_USAGE;
             break;
         }
-        int len = (int)(eq - a.refs[r]), i = find_person(fam.ped, a.refs[r], (size_t)len);
+        int len = (int)(eq - a.refs[r]), i = find_person(fam->ped, a.refs[r], (size_t)len);
         if (i < 0) {
             cli_error(cmd, "--reference: '%.*s' is not in %s", len, a.refs[r], a.ped);
             rc = EXIT_FAIL;
@@ -352,7 +373,7 @@ static int lr_main(int argc, char **argv)
         } else if (typed[i]) {
             cli_error(cmd, "--reference: '%.*s' is given twice", len, a.refs[r]);
             rc = EXIT_USAGE;
-        } else if (root(fam.component, i) != root(fam.component, q)) {
+        } else if (root(fam->component, i) != root(fam->component, q)) {
             cli_error(cmd,
                       "--reference: '%.*s' has no path to the missing person '%s' in %s "
                       "(not related through the pedigree)",
@@ -362,6 +383,42 @@ static int lr_main(int argc, char **argv)
             typed[i] = &refs[r];
         }
     }
+    return rc;
+}
+
+static void free_case(const mp_args *a, sdb_profile *refs, const sdb_profile **typed)
+{
+    if (refs)
+        for (int r = 0; r < a->n_refs; r++)
+            sdb_profile_free(&refs[r]);
+    free(refs);
+    free(typed);
+}
+
+/* A diagnostic's "person N" field as the person's id. */
+static void name_person(sdb_diag *d, const family *fam)
+{
+    if (strncmp(d->field, "person ", 7)) return;
+    int i = atoi(d->field + 7);
+    if (i >= 0 && i < fam->ped->n) snprintf(d->field, sizeof d->field, "%s", fam->ped->persons[i].id);
+}
+
+static int lr_main(int argc, char **argv)
+{
+    const char *cmd = "mp lr";
+    mp_args a;
+    int rc = parse(argc, argv, &a, cmd, 1);
+    if (rc) return rc < 0 ? EXIT_OK : rc;
+    family fam;
+    memset(&fam, 0, sizeof fam);
+    sdb_freq *f = NULL;
+    sdb_profile poi, *refs = NULL;
+    const sdb_profile **typed = NULL;
+    sdb_locus_stat *st = NULL;
+    sdb_profile_init(&poi);
+    int pop = -1, q = -1, n = 0;
+    if ((rc = load_case(cmd, &a, &fam, &q, &refs, &typed))) goto out;
+    n = (int)fam.ped->n;
     if (rc || (rc = genotype(cmd, "--poi", a.poi, &poi))) goto out;
     if ((rc = cli_load_freq(cmd, a.freq, a.strict, &a.min_freq, &f))) goto out;
     if ((pop = cli_find_pop(cmd, f, a.pop, a.pop ? strlen(a.pop) : 0)) < 0) {
@@ -377,10 +434,7 @@ static int lr_main(int argc, char **argv)
                                           st, &n_out, &total, &excluded, &d)
                  : SDB_ENOMEM;
     if (lrc) {
-        if (!strncmp(d.field, "person ", 7)) { /* name the person by id */
-            int i = atoi(d.field + 7);
-            if (i >= 0 && i < n) snprintf(d.field, sizeof d.field, "%s", fam.ped->persons[i].id);
-        }
+        name_person(&d, &fam);
         cli_diag(cmd, lrc, &d);
         rc = EXIT_FAIL;
         goto out;
@@ -434,13 +488,238 @@ static int lr_main(int argc, char **argv)
         putchar('\n');
     }
 out:
-    if (refs)
-        for (int r = 0; r < a.n_refs; r++)
-            sdb_profile_free(&refs[r]);
-    free(refs);
-    free(typed);
+    free_case(&a, refs, typed);
     free(st);
     sdb_profile_free(&poi);
+    sdb_freq_free(f);
+    if (fam.ped || fam.lik) family_free(&fam);
+    return rc;
+}
+
+/* ---- mp power --------------------------------------------------------------- */
+
+typedef struct locus_power {
+    const sdb_locus *l;
+    int ng;            /* unordered genotypes of the table's alleles */
+    double *cum;       /* cumulative P(missing person = g | references) */
+    double *log10_lr;  /* LR of remains showing g (-inf when 0) */
+    double ep;         /* P(a random person is excluded), no mutation */
+    double expected;   /* E[log10 LR | true missing person] */
+    double p_zero;     /* P(LR = 0 | true missing person) */
+} locus_power;
+
+static double unordered_bn(double pi, double pj, int hom, double theta)
+{
+    return hom ? pi * (theta + (1 - theta) * pi) : 2 * pi * pj * (1 - theta);
+}
+
+/* The power figures of one locus from the two tables. */
+static int locus_power_of(const sdb_freq *f, int pop, const sdb_ped_table *t,
+                          const sdb_ped_table *t0, double theta, locus_power *lp)
+{
+    int k = t->k;
+    lp->ng = k * (k + 1) / 2;
+    lp->cum = malloc((size_t)lp->ng * sizeof *lp->cum);
+    lp->log10_lr = malloc((size_t)lp->ng * sizeof *lp->log10_lr);
+    if (!lp->cum || !lp->log10_lr) return SDB_ENOMEM;
+    double *p = malloc((size_t)k * sizeof *p);
+    if (!p) return SDB_ENOMEM;
+    for (int i = 0; i < k; i++) {
+        int how;
+        if (sdb_freq_get(f, pop, lp->l, t->a[i], &p[i], &how, NULL)) p[i] = 0;
+    }
+    double acc = 0, ep = 0, e = 0, z = 0;
+    int g = 0;
+    for (int i = 0; i < k; i++)
+        for (int j = i; j < k; j++, g++) {
+            double h2 = unordered_bn(p[i], p[j], i == j, theta), lr = t->lr[i * k + j];
+            double p1 = lr * h2;
+            if (t0->lr[i * k + j] == 0) ep += h2;
+            acc += p1;
+            lp->cum[g] = acc;
+            lp->log10_lr[g] = lr > 0 ? log10(lr) : -INFINITY;
+            if (p1 > 0) {
+                if (lr > 0)
+                    e += p1 * log10(lr);
+                else
+                    z += p1;
+            }
+        }
+    for (g = 0; g < lp->ng; g++)
+        lp->cum[g] /= acc;
+    lp->ep = ep;
+    lp->expected = e / acc;
+    lp->p_zero = z / acc;
+    free(p);
+    return SDB_OK;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int power_main(int argc, char **argv)
+{
+    const char *cmd = "mp power";
+    mp_args a;
+    int rc = parse(argc, argv, &a, cmd, 0);
+    if (rc) return rc < 0 ? EXIT_OK : rc;
+    family fam;
+    sdb_freq *f = NULL;
+    sdb_profile *refs = NULL;
+    const sdb_profile **typed = NULL;
+    locus_power *lp = NULL;
+    int nl = 0, pop = -1, q = -1;
+    sdb_ped_table *t = malloc(sizeof *t), *t0 = malloc(sizeof *t0);
+    sdb_ped_obs *obs = NULL;
+    double *sims = NULL;
+    memset(&fam, 0, sizeof fam);
+    if (!t || !t0) {
+        cli_error(cmd, "out of memory");
+        rc = EXIT_FAIL;
+        goto out;
+    }
+    if ((rc = load_case(cmd, &a, &fam, &q, &refs, &typed))) goto out;
+    if ((rc = cli_load_freq(cmd, a.freq, a.strict, &a.min_freq, &f))) goto out;
+    if ((pop = cli_find_pop(cmd, f, a.pop, a.pop ? strlen(a.pop) : 0)) < 0) {
+        rc = EXIT_FAIL;
+        goto out;
+    }
+    int n = (int)fam.ped->n;
+    const sdb_catalog *cat = sdb_catalog_default();
+    lp = calloc((size_t)sdb_catalog_count(cat) + 1, sizeof *lp);
+    obs = calloc((size_t)n, sizeof *obs);
+    if (!lp || !obs) {
+        cli_error(cmd, "out of memory");
+        rc = EXIT_FAIL;
+        goto out;
+    }
+    sdb_pedlik_model none = a.model;
+    sdb_mutation_init(&none.male);
+    sdb_mutation_init(&none.female);
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    for (int ci = 0; ci < sdb_catalog_count(cat) && !rc; ci++) {
+        const sdb_locus *l = sdb_catalog_at(cat, ci);
+        if (l->type != SDB_LOCUS_AUTOSOMAL) continue;
+        int any = 0;
+        for (int i = 0; i < n && !rc; i++) {
+            if (sdb_pedlik_obs(typed[i], l, 0, &obs[i], &d)) rc = SDB_EINVAL;
+            any |= obs[i].typed;
+        }
+        if (rc || !any) continue;
+        lp[nl].l = l;
+        if ((rc = sdb_pedlik_table(fam.lik, &a.model, f, pop, l, obs, q, t, &d)) ||
+            (rc = sdb_pedlik_table(fam.lik, &none, f, pop, l, obs, q, t0, &d)))
+            break;
+        if ((rc = locus_power_of(f, pop, t, t0, a.model.theta, &lp[nl]))) break;
+        nl++;
+    }
+    if (rc) {
+        name_person(&d, &fam);
+        cli_diag(cmd, rc, &d);
+        rc = EXIT_FAIL;
+        goto out;
+    }
+    /* the LR of the true missing person: expected log10 exactly, quantiles by
+     * simulating its genotype given the references */
+    sims = malloc((size_t)a.nsim * sizeof *sims);
+    if (!sims) {
+        cli_error(cmd, "out of memory");
+        rc = EXIT_FAIL;
+        goto out;
+    }
+    double keep = 1, expected = 0, p_nonzero = 1;
+    for (int k = 0; k < nl; k++) {
+        keep *= 1 - lp[k].ep;
+        expected += lp[k].expected;
+        p_nonzero *= 1 - lp[k].p_zero;
+    }
+    long above[4] = {0}; /* LR > 1, 10^3, 10^6, 10^9 */
+    double sim_mean = 0;  /* over the draws with LR > 0 */
+    for (long s = 0; s < a.nsim; s++) {
+        double sum = 0;
+        for (int k = 0; k < nl; k++) {
+            double u = (double)(sdb_sim_hash(a.seed, (uint64_t)s, (uint64_t)k, 77) >> 11) * 0x1p-53;
+            int lo = 0, hi = lp[k].ng - 1;
+            while (lo < hi) {
+                int mid = (lo + hi) / 2;
+                if (lp[k].cum[mid] > u)
+                    hi = mid;
+                else
+                    lo = mid + 1;
+            }
+            sum += lp[k].log10_lr[lo];
+        }
+        sims[s] = sum;
+        sim_mean += isfinite(sum) ? sum / (double)a.nsim : 0;
+        for (int b = 0; b < 4; b++)
+            above[b] += sum > 3 * b;
+    }
+    qsort(sims, (size_t)a.nsim, sizeof *sims, cmp_double);
+    static const double qs[] = {0.05, 0.25, 0.5, 0.75, 0.95};
+    double qv[5];
+    for (int i = 0; i < 5; i++)
+        qv[i] = sims[(long)(qs[i] * (double)(a.nsim - 1) + 0.5)];
+    char minimum[32], mut[160];
+    sdb_freq_minimum_text(f, minimum, sizeof minimum);
+    mutation_text(&a.model, mut, sizeof mut);
+    if (a.json) {
+        json_t *loci = json_array(), *quant = json_object(), *pa = json_object();
+        for (int k = 0; k < nl; k++)
+            json_array_append_new(loci, json_pack("{s:s,s:f,s:f}", "locus", lp[k].l->name,
+                                                  "exclusion_power", lp[k].ep,
+                                                  "expected_log10_lr", lp[k].expected));
+        for (int i = 0; i < 5; i++) {
+            char key[8];
+            snprintf(key, sizeof key, "%.2f", qs[i]);
+            json_object_set_new(quant, key, isfinite(qv[i]) ? json_real(qv[i]) : json_null());
+        }
+        static const char *keys[] = {"lr_above_1", "lr_above_1e3", "lr_above_1e6", "lr_above_1e9"};
+        for (int b = 0; b < 4; b++)
+            json_object_set_new(pa, keys[b], json_real((double)above[b] / (double)a.nsim));
+        json_t *o = json_pack("{s:s,s:s,s:s,s:f,s:s,s:s,s:f,s:f,s:f,s:I,s:I,s:f,s:o,s:o,s:o}",
+                              "missing", a.missing, "pedigree", a.ped, "population",
+                              sdb_freq_population(f, pop), "theta", a.model.theta, "min_freq",
+                              minimum, "mutation", mut, "exclusion_power", 1 - keep,
+                              "expected_log10_lr", expected, "p_lr_zero", 1 - p_nonzero,
+                              "simulations", (json_int_t)a.nsim, "seed", (json_int_t)a.seed,
+                              "simulated_mean_log10_lr", sim_mean,
+                              "log10_lr_quantiles", quant, "p", pa, "loci", loci);
+        json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+        putchar('\n');
+        json_decref(o);
+    } else {
+        printf("missing person %s of %s; population %s, theta %g, minimum frequency %s, "
+               "mutation %s\n",
+               a.missing, a.ped, sdb_freq_population(f, pop), a.model.theta, minimum, mut);
+        printf("%-12s %-16s %s\n", "locus", "exclusion power", "E[log10 LR | missing person]");
+        for (int k = 0; k < nl; k++)
+            printf("%-12s %-16.6g %.6g\n", lp[k].l->name, lp[k].ep, lp[k].expected);
+        printf("exclusion power %.10g (a random unrelated person is excluded at some locus)\n",
+               1 - keep);
+        printf("expected log10 LR of the true missing person %.6g (exact)", expected);
+        if (p_nonzero < 1) printf(", P(LR = 0) %.6g", 1 - p_nonzero);
+        printf("\nlog10 LR of the true missing person, %ld simulations (seed %llu): "
+               "5%% %.3f, 25%% %.3f, median %.3f, 75%% %.3f, 95%% %.3f; mean %.6g\n",
+               a.nsim, (unsigned long long)a.seed, qv[0], qv[1], qv[2], qv[3], qv[4], sim_mean);
+        printf("P(LR > 1) %.4f, P(LR > 1e3) %.4f, P(LR > 1e6) %.4f, P(LR > 1e9) %.4f\n",
+               (double)above[0] / (double)a.nsim, (double)above[1] / (double)a.nsim,
+               (double)above[2] / (double)a.nsim, (double)above[3] / (double)a.nsim);
+    }
+out:
+    for (int k = 0; lp && k < nl + 1; k++) {
+        free(lp[k].cum);
+        free(lp[k].log10_lr);
+    }
+    free(lp);
+    free(obs);
+    free(sims);
+    free(t);
+    free(t0);
+    free_case(&a, refs, typed);
     sdb_freq_free(f);
     if (fam.ped || fam.lik) family_free(&fam);
     return rc;
@@ -453,5 +732,6 @@ int main_mp(int argc, char **argv)
         return EXIT_OK;
     }
     if (argc >= 2 && !strcmp(argv[1], "lr")) return lr_main(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "power")) return power_main(argc - 1, argv + 1);
     return cli_usage(mp_usage, 1);
 }

@@ -25,3 +25,12 @@
 2	-	$STRDB mp lr --freq $D/frequencies/NIST1036freqs.csv --pop Cauc --pedigree $D/mp/family.csv --missing C --reference 'F=TH01=6/7' 2>&1 | grep >/dev/null "^strdb mp lr: --poi G is required"
 2	-	$STRDB mp lr --freq $D/frequencies/NIST1036freqs.csv --pop Cauc --pedigree $D/mp/family.csv --missing C --poi 'TH01=6/7' --mutation stepwise 2>&1 | grep >/dev/null "needs --rate"
 1	-	$STRDB mp lr --freq $D/frequencies/NIST1036freqs.csv --pop Cauc --pedigree $D/mp/unknown_parent.csv --missing C --reference 'F=TH01=6/7' --poi 'TH01=6/7' 2>&1 | grep >/dev/null "^strdb mp lr: test/data/mp/unknown_parent.csv:3: field 'mother': 'X' is not a person of the file"
+# strdb mp power: forrel's exclusion vectors U18 (missing father of a 1/1 child: (1 - p1)^2) and U19 (child of 1/1 and 2/2: 1 - 2 p1 p2)
+0	-	$STRDB mp power --freq $D/mp/three_alleles.csv --min-freq none --pedigree $D/mp/family.csv --missing F --reference 'C=TH01=1/1' | grep >/dev/null '^exclusion power 0.25 '
+0	-	$STRDB mp power --freq $D/mp/three_alleles.csv --min-freq none --pedigree $D/mp/family.csv --missing C --reference 'F=TH01=1/1' --reference 'M=TH01=2/2' --json | grep >/dev/null '"exclusion_power": 0.7000000000000000'
+# the expected log10 LR of the true father of a 1/1 child: p1 log10(1/p1) = 0.5 log10 2
+0	-	$STRDB mp power --freq $D/mp/three_alleles.csv --min-freq none --pedigree $D/mp/family.csv --missing F --reference 'C=TH01=1/1' --json | grep >/dev/null '"expected_log10_lr": 0.150514997831990[0-9]'
+# the simulated mean of log10 LR is within 4 standard errors of the exact expectation (a full sib, 6 loci, stepwise)
+0	-	$STRDB mp power --freq $D/frequencies/NIST1036freqs.csv --pop Cauc --min-freq none --pedigree $D/mp/family.csv --missing C --reference 'S=D3S1358=16/16;vWA=18/18;TH01=9.3/9.3;FGA=22/22;D21S11=30/30;D8S1179=12/14' --mutation stepwise --rate 0.005 --nsim 20000 | awk '/^expected/ {e = $9} /simulations/ {m = $NF} END {d = e - m; if (d < 0) d = -d; exit !(e > 1 && d < 4 * 1.1 / sqrt(20000))}'
+0	mp_power_sib.out	$STRDB mp power --freq $D/frequencies/NIST1036freqs.csv --pop Cauc --min-freq none --pedigree $D/mp/family.csv --missing C --reference 'S=D3S1358=16/16;vWA=18/18;TH01=9.3/9.3;FGA=22/22;D21S11=30/30;D8S1179=12/14' --reference 'M=D3S1358=16/17;vWA=16/18;TH01=8/9.3;FGA=22/24;D21S11=30/31.2;D8S1179=12/13' --nsim 2000 --seed 7
+1	-	$STRDB mp power --freq $D/mp/three_alleles.csv --pedigree $D/mp/family.csv --missing C --reference 'Q=TH01=1/1' 2>&1 | grep >/dev/null "^strdb mp power: --reference: 'Q' is not in test/data/mp/family.csv"

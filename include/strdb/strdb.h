@@ -17,6 +17,7 @@
 #include "strdb/search.h"
 #include "strdb/governance.h"
 #include "strdb/pedigree.h"
+#include "strdb/fam.h"
 #include "strdb/familial.h"
 #include "strdb/lineage.h"
 #include "strdb/draw.h"

@@ -15,6 +15,8 @@ static const char mp_usage[] =
     "                   [--mutation equal|proportional|stepwise --rate R [--rate2 R2]\n"
     "                   [--range X] [--female-rate R]] [--theta T] [--silent S]\n"
     "                   [--dropout D] [--min-freq none|5/2N|F] [--strict] [--json]\n"
+    "       strdb mp lr --fam FILE.fam [--fam-pedigree NAME] --missing ID (--poi G |\n"
+    "                   --poi-person ID) [--fam-mutation | --mutation ...] [options]\n"
     "       strdb mp power --freq FILE [--pop NAME] --pedigree PED.csv --missing ID\n"
     "                   --reference \"ID=L=a/b;...\" [--reference ...] [model options as for lr]\n"
     "                   [--nsim N] [--seed S] [--json]\n\n"
@@ -32,6 +34,12 @@ static const char mp_usage[] =
     "  --missing ID        the missing person (untyped)\n"
     "  --reference S       a typed relative: ID=genotype; repeat for each\n"
     "  --poi G             the person of interest's genotype\n"
+    "  --fam FILE.fam      a Familias file instead of --pedigree: the pedigree (choose one\n"
+    "                      with --fam-pedigree when it has several), its typed persons as\n"
+    "                      references, its database as the frequencies (unless --freq)\n"
+    "  --poi-person ID     the POI is that typed person of the .fam file (left untyped in\n"
+    "                      the family): e.g. --missing AF --poi-person AF is a paternity LR\n"
+    "  --fam-mutation      the file's mutation models (when every locus has the same)\n"
     "  --rate R            mutation rate per transmission (fathers and mothers)\n"
     "  --female-rate R     a different rate for transmissions from mothers\n"
     "  --theta T           coancestry of the family's founders (default 0)\n"
@@ -69,13 +77,18 @@ enum {
     O_STRICT,
     O_JSON,
     O_NSIM,
-    O_SEED
+    O_SEED,
+    O_FAM,
+    O_FAMPED,
+    O_FAMMUT,
+    O_POIP
 };
 
 #define MAX_REFS 256
 
 typedef struct mp_args {
-    const char *freq, *pop, *ped, *missing, *poi;
+    const char *freq, *pop, *ped, *missing, *poi, *fam, *fam_pedigree, *poi_person;
+    int fam_mutation;
     const char *refs[MAX_REFS];
     int n_refs;
     sdb_pedlik_model model;
@@ -107,6 +120,10 @@ static int parse(int argc, char **argv, mp_args *a, const char *cmd, int need_po
                                              {"json", no_argument, NULL, O_JSON},
                                              {"nsim", required_argument, NULL, O_NSIM},
                                              {"seed", required_argument, NULL, O_SEED},
+                                             {"fam", required_argument, NULL, O_FAM},
+                                             {"fam-pedigree", required_argument, NULL, O_FAMPED},
+                                             {"fam-mutation", no_argument, NULL, O_FAMMUT},
+                                             {"poi-person", required_argument, NULL, O_POIP},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof *a);
@@ -129,6 +146,10 @@ static int parse(int argc, char **argv, mp_args *a, const char *cmd, int need_po
             a->refs[a->n_refs++] = optarg;
             break;
         case O_POI: a->poi = optarg; break;
+        case O_FAM: a->fam = optarg; break;
+        case O_FAMPED: a->fam_pedigree = optarg; break;
+        case O_FAMMUT: a->fam_mutation = 1; break;
+        case O_POIP: a->poi_person = optarg; break;
         case O_MUT:
             if (sdb_mutation_parse(optarg, &m->kind)) {
                 cli_error(cmd, "--mutation: expected equal, proportional or stepwise, got '%s'",
@@ -188,8 +209,26 @@ static int parse(int argc, char **argv, mp_args *a, const char *cmd, int need_po
     }
     a->model.female = *m;
     if (a->have_female_rate) a->model.female.rate = a->female_rate;
-    const char *need[][2] = {{a->ped, "--pedigree PED.csv"}, {a->missing, "--missing ID"},
-                             {a->poi, "--poi G"}};
+    if (a->fam && a->ped) {
+        cli_error(cmd, "--fam FILE and --pedigree PED.csv: give one");
+        return EXIT_USAGE;
+    }
+    if (a->fam) a->ped = a->fam;
+    if ((a->fam_pedigree || a->fam_mutation || a->poi_person) && !a->fam) {
+        cli_error(cmd, "--fam-pedigree, --fam-mutation and --poi-person need --fam FILE");
+        return EXIT_USAGE;
+    }
+    if (a->fam_mutation && m->kind != SDB_MUT_NONE) {
+        cli_error(cmd, "--fam-mutation and --mutation: give one");
+        return EXIT_USAGE;
+    }
+    if (a->poi && a->poi_person) {
+        cli_error(cmd, "--poi and --poi-person: give one");
+        return EXIT_USAGE;
+    }
+    const char *need[][2] = {{a->ped, "--pedigree PED.csv (or --fam FILE)"},
+                             {a->missing, "--missing ID"},
+                             {a->poi ? a->poi : a->poi_person, "--poi G"}};
     for (int i = 0; i < 2 + need_poi; i++)
         if (!need[i][0]) {
             cli_error(cmd, "%s is required", need[i][1]);
@@ -224,12 +263,15 @@ typedef struct family {
     sdb_pedigree *ped;
     sdb_pedlik *lik;
     int *component;
+    int n;
+    char **ids;   /* n, owned by ped or file */
+    sdb_fam *file; /* --fam */
 } family;
 
-static int find_person(const sdb_pedigree *p, const char *id, size_t len)
+static int find_person(const family *fam, const char *id, size_t len)
 {
-    for (long i = 0; i < p->n; i++)
-        if (strlen(p->persons[i].id) == len && !memcmp(p->persons[i].id, id, len)) return (int)i;
+    for (int i = 0; i < fam->n; i++)
+        if (strlen(fam->ids[i]) == len && !memcmp(fam->ids[i], id, len)) return i;
     return -1;
 }
 
@@ -257,11 +299,14 @@ static int load_family(const char *cmd, const char *path, family *fam)
         cli_diag(cmd, rc, &d);
         return EXIT_FAIL;
     }
-    int n = (int)fam->ped->n;
+    int n = fam->n = (int)fam->ped->n;
+    fam->ids = malloc((size_t)n * sizeof *fam->ids + 1);
+    for (int i = 0; fam->ids && i < n; i++)
+        fam->ids[i] = fam->ped->persons[i].id;
     int *fa = malloc((size_t)n * sizeof *fa), *mo = malloc((size_t)n * sizeof *mo);
     char *sex = malloc((size_t)n + 1);
     fam->component = malloc((size_t)n * sizeof *fam->component);
-    if (!fa || !mo || !sex || !fam->component) {
+    if (!fa || !mo || !sex || !fam->component || !fam->ids) {
         rc = EXIT_FAIL;
         cli_error(cmd, "out of memory");
         goto out;
@@ -274,7 +319,7 @@ static int load_family(const char *cmd, const char *path, family *fam)
         int *dst[2] = {&fa[i], &mo[i]};
         sex[i] = p->sex;
         for (int k = 0; k < 2 && !rc; k++) {
-            *dst[k] = par[k] ? find_person(fam->ped, par[k], strlen(par[k])) : -1;
+            *dst[k] = par[k] ? find_person(fam, par[k], strlen(par[k])) : -1;
             if (par[k] && *dst[k] < 0) {
                 sdb_diag_set(&d, path, p->line, field[k],
                              "'%s' is not a person of the file (every parent must have a row)",
@@ -301,6 +346,8 @@ static void family_free(family *fam)
 {
     sdb_pedlik_free(fam->lik);
     sdb_pedigree_free(fam->ped);
+    if (!fam->file) free(fam->ids);
+    sdb_fam_free(fam->file);
     free(fam->component);
 }
 
@@ -331,6 +378,78 @@ static void mutation_text(const sdb_pedlik_model *m, char *buf, size_t size)
                  m->male.range);
 }
 
+/* The family of a Familias file: the pedigree named --fam-pedigree (or the
+ * only one), its typed persons as references. */
+static int load_fam_file(const char *cmd, const mp_args *a, family *fam)
+{
+    memset(fam, 0, sizeof *fam);
+    size_t len = 0;
+    char *text = slurp(a->fam, &len);
+    if (!text) {
+        cli_error(cmd, "%s: %s", a->fam, strerror(errno ? errno : ENOMEM));
+        return EXIT_FAIL;
+    }
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int rc = sdb_fam_parse(&fam->file, a->fam, text, len, sdb_catalog_default(), &d);
+    free(text);
+    if (rc) {
+        cli_diag(cmd, rc, &d);
+        return EXIT_FAIL;
+    }
+    const sdb_fam *f = fam->file;
+    const sdb_fam_pedigree *p = NULL;
+    for (int i = 0; i < f->n_pedigrees; i++)
+        if (a->fam_pedigree ? !strcmp(f->pedigrees[i].name, a->fam_pedigree) : f->n_pedigrees == 1)
+            p = &f->pedigrees[i];
+    if (!p) {
+        char names[512] = "";
+        size_t k = 0;
+        for (int i = 0; i < f->n_pedigrees && k < sizeof names - 1; i++)
+            k += (size_t)snprintf(names + k, sizeof names - k, "%s%s", i ? ", " : "",
+                                  f->pedigrees[i].name);
+        cli_error(cmd, "%s: %s (the file's pedigrees: %s)", a->fam,
+                  a->fam_pedigree ? "no such pedigree" : "choose a pedigree with --fam-pedigree",
+                  names);
+        return EXIT_FAIL;
+    }
+    fam->n = p->n;
+    fam->ids = p->ids;
+    fam->component = malloc((size_t)p->n * sizeof *fam->component);
+    if (!fam->component) return EXIT_FAIL;
+    for (int i = 0; i < p->n; i++)
+        fam->component[i] = i;
+    for (int i = 0; i < p->n; i++) {
+        if (p->father[i] >= 0) fam->component[root(fam->component, i)] = root(fam->component, p->father[i]);
+        if (p->mother[i] >= 0) fam->component[root(fam->component, i)] = root(fam->component, p->mother[i]);
+    }
+    if (sdb_pedlik_new(&fam->lik, p->n, p->father, p->mother, p->sex, &d)) {
+        cli_diag(cmd, SDB_EINVAL, &d);
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
+/* The file's mutation model when every locus has the same one. */
+static int fam_model(const char *cmd, const sdb_fam *f, sdb_pedlik_model *m)
+{
+    for (int i = 0; i < f->n_loci; i++) {
+        const sdb_fam_locus *l = &f->loci[i], *l0 = &f->loci[0];
+        if (memcmp(&l->male, &l0->male, sizeof l->male) ||
+            memcmp(&l->female, &l0->female, sizeof l->female)) {
+            cli_error(cmd, "--fam-mutation: the loci of the file have different mutation models "
+                           "(%s differs from %s); give one with --mutation",
+                      l->locus->name, l0->locus->name);
+            return EXIT_FAIL;
+        }
+    }
+    if (f->n_loci) {
+        m->male = f->loci[0].male;
+        m->female = f->loci[0].female;
+    }
+    return EXIT_OK;
+}
+
 /* The family, the missing person's index and the references by person
  * (typed[i], NULL when untyped): every check of the command line. */
 static int load_case(const char *cmd, const mp_args *ap, family *fam, int *qp,
@@ -339,10 +458,10 @@ static int load_case(const char *cmd, const mp_args *ap, family *fam, int *qp,
     const mp_args a = *ap;
     *refs_out = NULL;
     *typed_out = NULL;
-    int rc = load_family(cmd, a.ped, fam);
+    int rc = a.fam ? load_fam_file(cmd, &a, fam) : load_family(cmd, a.ped, fam);
     if (rc) return rc;
-    int n = (int)fam->ped->n, q;
-    if ((q = *qp = find_person(fam->ped, a.missing, strlen(a.missing))) < 0) {
+    int n = fam->n, q;
+    if ((q = *qp = find_person(fam, a.missing, strlen(a.missing))) < 0) {
         cli_error(cmd, "--missing: '%s' is not in %s", a.missing, a.ped);
         return EXIT_FAIL;
     }
@@ -354,6 +473,17 @@ static int load_case(const char *cmd, const mp_args *ap, family *fam, int *qp,
     }
     for (int r = 0; r < a.n_refs; r++)
         sdb_profile_init(&refs[r]);
+    for (int i = 0; fam->file && i < fam->file->n_persons; i++) {
+        const sdb_profile *p = &fam->file->profiles[i];
+        if (!p->n_calls || (a.poi_person && !strcmp(a.poi_person, fam->ids[i]))) continue;
+        if (i == q) {
+            cli_error(cmd, "--missing: '%s' is typed in %s (the missing person must be untyped; "
+                           "--poi-person %s compares that profile)",
+                      a.missing, a.ped, a.missing);
+            return EXIT_FAIL;
+        }
+        if (root(fam->component, i) == root(fam->component, q)) typed[i] = p;
+    }
     for (int r = 0; r < a.n_refs && !rc; r++) {
         const char *eq = strchr(a.refs[r], '=');
         if (!eq || eq == a.refs[r]) {
@@ -361,7 +491,7 @@ static int load_case(const char *cmd, const mp_args *ap, family *fam, int *qp,
             rc = EXIT_USAGE;
             break;
         }
-        int len = (int)(eq - a.refs[r]), i = find_person(fam->ped, a.refs[r], (size_t)len);
+        int len = (int)(eq - a.refs[r]), i = find_person(fam, a.refs[r], (size_t)len);
         if (i < 0) {
             cli_error(cmd, "--reference: '%.*s' is not in %s", len, a.refs[r], a.ped);
             rc = EXIT_FAIL;
@@ -400,7 +530,28 @@ static void name_person(sdb_diag *d, const family *fam)
 {
     if (strncmp(d->field, "person ", 7)) return;
     int i = atoi(d->field + 7);
-    if (i >= 0 && i < fam->ped->n) snprintf(d->field, sizeof d->field, "%s", fam->ped->persons[i].id);
+    if (i >= 0 && i < fam->n) snprintf(d->field, sizeof d->field, "%s", fam->ids[i]);
+}
+
+/* --freq, else the database of the --fam file; then the model of the file
+ * when --fam-mutation. */
+static int case_model(const char *cmd, mp_args *a, const family *fam, sdb_freq **f, int *pop)
+{
+    int rc;
+    if (a->freq || !fam->file) {
+        if ((rc = cli_load_freq(cmd, a->freq, a->strict, &a->min_freq, f))) return rc;
+    } else {
+        sdb_diag d;
+        sdb_diag_clear(&d);
+        if ((rc = sdb_fam_freq(fam->file, "fam", f, &d))) {
+            cli_diag(cmd, rc, &d);
+            return EXIT_FAIL;
+        }
+        sdb_freq_set_minimum(*f, a->min_freq.rule, a->min_freq.value);
+    }
+    if ((*pop = cli_find_pop(cmd, *f, a->pop, a->pop ? strlen(a->pop) : 0)) < 0) return EXIT_FAIL;
+    if (a->fam_mutation && (rc = fam_model(cmd, fam->file, &a->model))) return rc;
+    return EXIT_OK;
 }
 
 static int lr_main(int argc, char **argv)
@@ -418,13 +569,22 @@ static int lr_main(int argc, char **argv)
     sdb_profile_init(&poi);
     int pop = -1, q = -1, n = 0;
     if ((rc = load_case(cmd, &a, &fam, &q, &refs, &typed))) goto out;
-    n = (int)fam.ped->n;
-    if (rc || (rc = genotype(cmd, "--poi", a.poi, &poi))) goto out;
-    if ((rc = cli_load_freq(cmd, a.freq, a.strict, &a.min_freq, &f))) goto out;
-    if ((pop = cli_find_pop(cmd, f, a.pop, a.pop ? strlen(a.pop) : 0)) < 0) {
-        rc = EXIT_FAIL;
+    n = fam.n;
+    if (a.poi_person) {
+        int i = find_person(&fam, a.poi_person, strlen(a.poi_person));
+        if (i < 0 || i >= fam.file->n_persons || !fam.file->profiles[i].n_calls) {
+            cli_error(cmd, "--poi-person: '%s' is not a typed person of %s", a.poi_person, a.fam);
+            rc = EXIT_FAIL;
+            goto out;
+        }
+        if (sdb_profile_copy(&poi, &fam.file->profiles[i])) {
+            rc = EXIT_FAIL;
+            goto out;
+        }
+    } else if ((rc = genotype(cmd, "--poi", a.poi, &poi))) {
         goto out;
     }
+    if ((rc = case_model(cmd, &a, &fam, &f, &pop))) goto out;
     st = calloc((size_t)poi.n_calls + 1, sizeof *st);
     double total = 1;
     int n_out = 0, excluded = 0;
@@ -446,7 +606,7 @@ static int lr_main(int argc, char **argv)
     if (a.json) {
         json_t *loci = json_array(), *refs_j = json_array();
         for (int i = 0; i < n; i++)
-            if (typed[i]) json_array_append_new(refs_j, json_string(fam.ped->persons[i].id));
+            if (typed[i]) json_array_append_new(refs_j, json_string(fam.ids[i]));
         for (int k = 0; k < n_out; k++) {
             char g[128] = "-";
             cli_alleles(&poi, sdb_profile_call(&poi, st[k].locus), g, sizeof g);
@@ -492,7 +652,7 @@ out:
     free(st);
     sdb_profile_free(&poi);
     sdb_freq_free(f);
-    if (fam.ped || fam.lik) family_free(&fam);
+    family_free(&fam);
     return rc;
 }
 
@@ -582,12 +742,8 @@ static int power_main(int argc, char **argv)
         goto out;
     }
     if ((rc = load_case(cmd, &a, &fam, &q, &refs, &typed))) goto out;
-    if ((rc = cli_load_freq(cmd, a.freq, a.strict, &a.min_freq, &f))) goto out;
-    if ((pop = cli_find_pop(cmd, f, a.pop, a.pop ? strlen(a.pop) : 0)) < 0) {
-        rc = EXIT_FAIL;
-        goto out;
-    }
-    int n = (int)fam.ped->n;
+    if ((rc = case_model(cmd, &a, &fam, &f, &pop))) goto out;
+    int n = fam.n;
     const sdb_catalog *cat = sdb_catalog_default();
     lp = calloc((size_t)sdb_catalog_count(cat) + 1, sizeof *lp);
     obs = calloc((size_t)n, sizeof *obs);
@@ -721,7 +877,7 @@ out:
     free(t0);
     free_case(&a, refs, typed);
     sdb_freq_free(f);
-    if (fam.ped || fam.lik) family_free(&fam);
+    family_free(&fam);
     return rc;
 }
 

@@ -642,6 +642,103 @@ static void test_bad_input(void **state)
     sdb_pedlik_free(p);
 }
 
+static sdb_fam *fam_file(const char *path, sdb_diag *d, int *rc)
+{
+    size_t len = 0;
+    char *text = read_file(path, &len);
+    if (!text) fail_msg("cannot read %s", path);
+    sdb_fam *f = NULL;
+    *rc = sdb_fam_parse(&f, path, text, len, cat, d);
+    free(text);
+    return f;
+}
+
+/* pedFamilias's example paternity.fam (Familias 3.3.1): persons, pedigrees,
+ * genotypes and the database as written; the H1 LR of AF against CH equals
+ * the PO kinship LR over the file's own frequencies. */
+static void test_fam_reader(void **state)
+{
+    (void)state;
+    sdb_diag d;
+    int rc;
+    sdb_fam *f = fam_file(SDB_TEST_DATA "/fam/paternity.fam", &d, &rc);
+    if (rc) fail_msg("%s:%ld: %s: %s", d.file, d.line, d.field, d.reason);
+    assert_string_equal(f->version, "3.3.1");
+    assert_int_equal(f->n_persons, 3);
+    assert_int_equal(f->n_pedigrees, 2);
+    assert_int_equal(f->n_loci, 10);
+    const sdb_fam_pedigree *h1 = &f->pedigrees[0], *h2 = &f->pedigrees[1];
+    assert_string_equal(h1->name, "H1");
+    assert_string_equal(h2->name, "H2");
+    assert_string_equal(h1->ids[2], "CH");
+    assert_int_equal(h1->father[2], 0);
+    assert_int_equal(h1->mother[2], 1);
+    assert_int_equal(h2->father[2], -1);
+    assert_int_equal(h1->sex[0], 'M');
+    assert_int_equal(h1->sex[1], 'F');
+    assert_int_equal(f->profiles[0].n_calls, 10);
+    assert_int_equal(f->profiles[1].n_calls, 0);
+    const sdb_fam_locus *th = &f->loci[1];
+    assert_string_equal(th->locus->name, "TH01");
+    assert_int_equal(th->n, 10);
+    assert_int_equal(th->alleles[6], allele("9.3"));
+    assert_rel(th->freq[6], 0.3404967867, 1e-15, "TH01 9.3");
+    assert_int_equal(th->male.kind, SDB_MUT_STEPWISE);
+    assert_rel(th->male.rate, 0.002, 1e-15, "male rate");
+    assert_rel(th->female.rate, 0.001, 1e-15, "female rate");
+    assert_rel(th->male.rate2, 1e-6, 1e-15, "rate2");
+    assert_rel(f->loci[4].freq[13], 5.251539999e-005, 1e-15, "Penta E 17.4");
+    sdb_freq *t = NULL;
+    assert_int_equal(sdb_fam_freq(f, "fam", &t, &d), SDB_OK);
+    sdb_freq_set_minimum(t, SDB_MIN_NONE, 0);
+    sdb_pedlik *p = pedigree(h1->n, h1->father, h1->mother, h1->sex);
+    const sdb_profile *typed[3] = {NULL, NULL, &f->profiles[2]};
+    sdb_pedlik_model m;
+    sdb_pedlik_model_init(&m);
+    sdb_locus_stat st[16];
+    int n, excluded;
+    double total = 0;
+    assert_int_equal(sdb_pedlik_mp_profiles(p, &m, t, 0, typed, 0, &f->profiles[0], 0, st, &n,
+                                            &total, &excluded, &d),
+                     SDB_OK);
+    assert_int_equal(n, 10);
+    sdb_locus_stat kst[16];
+    int kn;
+    double ktotal = 0;
+    assert_int_equal(sdb_kinship_lr(t, 0, SDB_REL_PO, &f->profiles[0], &f->profiles[2], 0, NULL,
+                                    kst, &kn, &ktotal, &d),
+                     SDB_OK);
+    /* the file's frequencies sum to 1 within ~1e-10 per locus: the pedigree
+     * draws the mother's untransmitted allele from them, kinship does not */
+    assert_rel(total, ktotal, 1e-8, "paternity.fam H1 = PO kinship");
+    sdb_freq_free(t);
+    sdb_pedlik_free(p);
+    sdb_fam_free(f);
+
+    /* bad files: one precise line each */
+    static const struct {
+        const char *file;
+        long line;
+        const char *field, *reason;
+    } bad[] = {
+        {"cut.fam", 265, "D18S51", "cut in the middle"},
+        {"cut_lines.fam", 120, "D3S1358", "the file ends here: expected an allele frequency"},
+        {"unknown_locus.fam", 144, "locus", "unknown locus 'D99S9'"},
+        {"bad_allele.fam", 0, "TH01", "unreadable allele, got 'nine'"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "test/fuzz/corpus/fam/%s", bad[i].file);
+        f = fam_file(path, &d, &rc);
+        assert_null(f);
+        assert_true(rc == SDB_EFORMAT || rc == SDB_EINVAL);
+        if (bad[i].line && d.line != bad[i].line)
+            fail_msg("%s: line %ld, want %ld (%s)", bad[i].file, d.line, bad[i].line, d.reason);
+        assert_string_equal(d.field, bad[i].field);
+        if (!strstr(d.reason, bad[i].reason)) fail_msg("%s: %s", bad[i].file, d.reason);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -653,6 +750,7 @@ int main(void)
         cmocka_unit_test(test_theta_and_table),
         cmocka_unit_test(test_dropout_silent),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_fam_reader),
     };
     return cmocka_run_group_tests_name("pedlik", tests, setup, teardown);
 }

@@ -327,6 +327,40 @@ int sdb_pedlik_mp_profiles(const sdb_pedlik *p, const sdb_pedlik_model *m, const
                            const sdb_profile *poi, double dropout, sdb_locus_stat *out,
                            int *n_out, double *total, int *excluded, sdb_diag *d) SDB_WUR;
 
+/* ---- joint disaster victim identification --------------------------------
+ *
+ * Victims 0 .. V-1 are assigned to missing persons 0 .. M-1 of F families
+ * jointly. Families are independent given an assignment, so the LR of an
+ * assignment against "nobody identified" is the product of its families'
+ * LRs; each family lists its options (which of its missing persons get which
+ * victim) with the option's log10 LR; the empty option (LR 1) is implicit. */
+
+#define SDB_DVI_MAX_VICTIMS 64
+
+typedef struct sdb_dvi_option {
+    uint64_t victims;  /* bit v: victim v is used */
+    int n;             /* pairs */
+    int victim[8], missing[8];
+    double log10_lr;
+} sdb_dvi_option;
+
+typedef struct sdb_dvi_assignment {
+    int missing_of[SDB_DVI_MAX_VICTIMS]; /* per victim: missing person or -1 */
+    double log10_lr;
+    double posterior; /* LR / sum of the LRs of every assignment (flat prior); NaN if not summed */
+} sdb_dvi_assignment;
+
+/* The top assignments by LR (exact: branch and bound over families, each
+ * family's options best first, bounded by the best the remaining families
+ * can add), at most top of them into out (*n_out set); and, when V <= 20
+ * and F 2^V <= 2^26, the exact sum over every assignment by dynamic
+ * programming over sets of victims, giving each top assignment's posterior
+ * and marginal[v (M + 1) + m], the posterior probability that victim v is
+ * missing person m (m = M: nobody), which *have_marginal says. */
+int sdb_dvi_solve(int n_victims, int n_missing, int n_families, const sdb_dvi_option *const *opt,
+                  const int *n_opt, int top, sdb_dvi_assignment *out, int *n_out,
+                  double *marginal, int *have_marginal, sdb_diag *d) SDB_WUR;
+
 /* ---- Y-STR ----------------------------------------------------------------- */
 
 /* One-sided upper confidence bound of a binomial proportion (Clopper-Pearson):

@@ -739,6 +739,94 @@ static void test_fam_reader(void **state)
     }
 }
 
+/* log10 LR of victims placed at missing persons of pedigree p (obs holds
+ * the references; victims' genotypes go to positions at[]). */
+static double option_lr(const sdb_pedlik *p, const sdb_freq *f, sdb_ped_obs *obs, int k,
+                        const int *at, const char *const *g)
+{
+    sdb_pedlik_model m;
+    sdb_pedlik_model_init(&m);
+    const int one_f[1] = {-1}, one_m[1] = {-1};
+    sdb_pedlik *single = pedigree(1, one_f, one_m, "U");
+    double l0 = loglik(p, &m, f, "TH01", obs), lv = 0;
+    sdb_ped_obs saved[4];
+    for (int i = 0; i < k; i++) {
+        saved[i] = obs[at[i]];
+        obs[at[i]] = obs_of(g[i]);
+        sdb_ped_obs o1[1] = {obs_of(g[i])};
+        lv += loglik(single, &m, f, "TH01", o1);
+    }
+    double l1 = loglik(p, &m, f, "TH01", obs);
+    for (int i = 0; i < k; i++)
+        obs[at[i]] = saved[i];
+    sdb_pedlik_free(single);
+    return (l1 - l0 - lv) / log(10);
+}
+
+/* dvir's example2 (three victims, two families, three missing persons):
+ * jointDVI's ten assignments with LRs 250, 50, 25, 5 (x4), 1 (x3) and
+ * Bmarginal's posterior pairing probabilities (dvir tests/testthat/test-joint.R). */
+static void test_dvi_example2(void **state)
+{
+    (void)state;
+    sdb_freq *f = table("locus,allele,frequency\nTH01,1,0.1\nTH01,2,0.1\nTH01,3,0.1\nTH01,4,0.1\n"
+                        "TH01,5,0.1\nTH01,6,0.1\nTH01,7,0.1\nTH01,8,0.1\nTH01,9,0.1\nTH01,10,0.1\n");
+    /* family 1: 0 M1 (father, missing 0), 1 R1 (2/2), 2 M2 (son, missing 1);
+     * family 2: 0 R2 (3/3), 1 MO2, 2 M3 (daughter, missing 2) */
+    const int fa[3] = {-1, -1, 0}, mo[3] = {-1, -1, 1};
+    sdb_pedlik *p1 = pedigree(3, fa, mo, "MFM"), *p2 = pedigree(3, fa, mo, "MFF");
+    sdb_ped_obs o1[3] = {obs_of(""), obs_of("2/2"), obs_of("")};
+    sdb_ped_obs o2[3] = {obs_of("3/3"), obs_of(""), obs_of("")};
+    const char *vg[3] = {"1/1", "1/2", "3/4"}; /* V1, V2 male; V3 female */
+    sdb_dvi_option f1[6], f2[1];
+    int n1 = 0;
+    for (int v = 0; v < 2; v++)      /* one victim */
+        for (int mp = 0; mp < 2; mp++) {
+            int at[1] = {mp ? 2 : 0};
+            const char *g[1] = {vg[v]};
+            f1[n1] = (sdb_dvi_option){(uint64_t)1 << v, 1, {v}, {mp}, option_lr(p1, f, o1, 1, at, g)};
+            n1++;
+        }
+    for (int v = 0; v < 2; v++) { /* V(v) = M1, the other = M2 */
+        int at[2] = {0, 2};
+        const char *g[2] = {vg[v], vg[1 - v]};
+        f1[n1++] = (sdb_dvi_option){3, 2, {v, 1 - v}, {0, 1}, option_lr(p1, f, o1, 2, at, g)};
+    }
+    int at3[1] = {2};
+    const char *g3[1] = {vg[2]};
+    f2[0] = (sdb_dvi_option){4, 1, {2}, {2}, option_lr(p2, f, o2, 1, at3, g3)};
+    const sdb_dvi_option *opts[2] = {f1, f2};
+    const int n_opt[2] = {n1, 1};
+    sdb_dvi_assignment top[12];
+    double marginal[3 * 4];
+    int n, have;
+    sdb_diag d;
+    assert_int_equal(sdb_dvi_solve(3, 3, 2, opts, n_opt, 12, top, &n, marginal, &have, &d), SDB_OK);
+    assert_int_equal(n, 10); /* every assignment: the rest are excluded */
+    const double want[10] = {250, 50, 25, 5, 5, 5, 5, 1, 1, 1};
+    double sum = 0;
+    for (int i = 0; i < 10; i++) {
+        assert_rel(pow(10, top[i].log10_lr), want[i], 1e-9, "jointDVI LR");
+        sum += want[i];
+    }
+    assert_int_equal(top[0].missing_of[0], 0);
+    assert_int_equal(top[0].missing_of[1], 1);
+    assert_int_equal(top[0].missing_of[2], 2);
+    assert_true(have);
+    assert_rel(top[0].posterior, 250 / sum, 1e-9, "posterior");
+    const double bm[12] = {0.87931034, 0, 0, 0.12068966, 0.01724138, 0.94827586, 0, 0.03448276,
+                           0, 0, 0.83333333, 0.16666667};
+    for (int i = 0; i < 12; i++)
+        if (fabs(marginal[i] - bm[i]) > 1e-8) fail_msg("Bmarginal %d: %.10f, want %.8f", i, marginal[i], bm[i]);
+    /* top 3 only: the same three, found by branch and bound */
+    assert_int_equal(sdb_dvi_solve(3, 3, 2, opts, n_opt, 3, top, &n, marginal, &have, &d), SDB_OK);
+    assert_int_equal(n, 3);
+    assert_rel(pow(10, top[2].log10_lr), 25, 1e-9, "third");
+    sdb_pedlik_free(p1);
+    sdb_pedlik_free(p2);
+    sdb_freq_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -751,6 +839,7 @@ int main(void)
         cmocka_unit_test(test_dropout_silent),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_fam_reader),
+        cmocka_unit_test(test_dvi_example2),
     };
     return cmocka_run_group_tests_name("pedlik", tests, setup, teardown);
 }

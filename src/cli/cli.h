@@ -94,6 +94,13 @@ typedef struct cli_minimum {
  * EXIT_USAGE when it is none of them. */
 int cli_min_freq(const char *cmd, const char *text, cli_minimum *m);
 
+/* The mutation-model options shared by kinship, paternity and mp: which is
+ * "mutation", "rate", "rate2" or "range"; the value goes into m. Prints the
+ * reason and returns EXIT_USAGE on a bad value. cli_mutation_check: a model
+ * needs a rate (EXIT_USAGE with the line printed). */
+int cli_mutation_option(const char *cmd, const char *which, const char *arg, sdb_mutation *m);
+int cli_mutation_check(const char *cmd, const sdb_mutation *m);
+
 /* Loads a frequency table (--freq) under the minimum rule m (NULL: the
  * default), printing its warnings. */
 int cli_load_freq(const char *cmd, const char *path, int strict, const cli_minimum *m,

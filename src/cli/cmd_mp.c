@@ -151,20 +151,13 @@ static int parse(int argc, char **argv, mp_args *a, const char *cmd, int need_po
         case O_FAMMUT: a->fam_mutation = 1; break;
         case O_POIP: a->poi_person = optarg; break;
         case O_MUT:
-            if (sdb_mutation_parse(optarg, &m->kind)) {
-                cli_error(cmd, "--mutation: expected equal, proportional or stepwise, got '%s'",
-                          optarg);
-                return EXIT_USAGE;
-            }
-            break;
         case O_RATE:
-            if (cli_number(cmd, "--rate", optarg, 0, 0.5, &m->rate)) return EXIT_USAGE;
-            break;
         case O_RATE2:
-            if (cli_number(cmd, "--rate2", optarg, 0, 0.5, &m->rate2)) return EXIT_USAGE;
-            break;
         case O_RANGE:
-            if (cli_number(cmd, "--range", optarg, 1e-9, 1e9, &m->range)) return EXIT_USAGE;
+            if (cli_mutation_option(cmd, c == O_MUT ? "mutation" : c == O_RATE ? "rate"
+                                         : c == O_RATE2 ? "rate2" : "range",
+                                    optarg, m))
+                return EXIT_USAGE;
             break;
         case O_FRATE:
             if (cli_number(cmd, "--female-rate", optarg, 0, 0.5, &a->female_rate))
@@ -199,10 +192,7 @@ static int parse(int argc, char **argv, mp_args *a, const char *cmd, int need_po
         }
     }
     if (optind != argc) return cli_usage(mp_usage, 1);
-    if (m->kind != SDB_MUT_NONE && m->rate <= 0) {
-        cli_error(cmd, "--mutation needs --rate R (0 < R <= 0.5)");
-        return EXIT_USAGE;
-    }
+    if (cli_mutation_check(cmd, m)) return EXIT_USAGE;
     if (a->have_female_rate && m->kind == SDB_MUT_NONE) {
         cli_error(cmd, "--female-rate needs --mutation");
         return EXIT_USAGE;

@@ -156,19 +156,13 @@ static int parse_stat_args(const char *cmd, const char *usage, int argc, char **
         case O_A: s->a = optarg; break;
         case O_B: s->b = optarg; break;
         case O_MUT:
-            if (sdb_mutation_parse(optarg, &s->mut.kind)) {
-                cli_error(cmd, "--mutation: expected equal, proportional or stepwise");
-                return EXIT_USAGE;
-            }
-            break;
         case O_RATE:
-            if (cli_number(cmd, "--rate", optarg, 0, 0.5, &s->mut.rate)) return EXIT_USAGE;
-            break;
         case O_RATE2:
-            if (cli_number(cmd, "--rate2", optarg, 0, 0.5, &s->mut.rate2)) return EXIT_USAGE;
-            break;
         case O_RANGE:
-            if (cli_number(cmd, "--range", optarg, 1e-9, 1e9, &s->mut.range)) return EXIT_USAGE;
+            if (cli_mutation_option(cmd, c == O_MUT ? "mutation" : c == O_RATE ? "rate"
+                                         : c == O_RATE2 ? "rate2" : "range",
+                                    optarg, &s->mut))
+                return EXIT_USAGE;
             break;
         case O_MOTHER: s->mother = optarg; break;
         case O_CHILD: s->child = optarg; break;
@@ -183,10 +177,7 @@ static int parse_stat_args(const char *cmd, const char *usage, int argc, char **
         }
     }
     if (optind != argc) return cli_usage(usage, 1);
-    if (s->mut.kind != SDB_MUT_NONE && s->mut.rate <= 0) {
-        cli_error(cmd, "--mutation needs --rate R (0 < R <= 0.5)");
-        return EXIT_USAGE;
-    }
+    if (cli_mutation_check(cmd, &s->mut)) return EXIT_USAGE;
     return 0;
 }
 

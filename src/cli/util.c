@@ -192,6 +192,26 @@ int cli_load_freq(const char *cmd, const char *path, int strict, const cli_minim
     return EXIT_OK;
 }
 
+int cli_mutation_option(const char *cmd, const char *which, const char *arg, sdb_mutation *m)
+{
+    if (!strcmp(which, "mutation")) {
+        if (!sdb_mutation_parse(arg, &m->kind)) return EXIT_OK;
+        cli_error(cmd, "--mutation: expected equal, proportional or stepwise, got '%s'", arg);
+        return EXIT_USAGE;
+    }
+    if (!strcmp(which, "rate")) return cli_number(cmd, "--rate", arg, 0, 0.5, &m->rate) ? EXIT_USAGE : 0;
+    if (!strcmp(which, "rate2"))
+        return cli_number(cmd, "--rate2", arg, 0, 0.5, &m->rate2) ? EXIT_USAGE : 0;
+    return cli_number(cmd, "--range", arg, 1e-9, 1e9, &m->range) ? EXIT_USAGE : 0;
+}
+
+int cli_mutation_check(const char *cmd, const sdb_mutation *m)
+{
+    if (m->kind == SDB_MUT_NONE || m->rate > 0) return EXIT_OK;
+    cli_error(cmd, "--mutation needs --rate R (0 < R <= 0.5)");
+    return EXIT_USAGE;
+}
+
 /* Resolves one population name (NULL: the table's only one). */
 int cli_find_pop(const char *cmd, const sdb_freq *f, const char *name, size_t len)
 {

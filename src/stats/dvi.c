@@ -72,11 +72,16 @@ static void search(bb *b, int f, uint64_t used, double score)
     }
 }
 
-static const sdb_dvi_option *sort_base;
-static int by_lr(const void *x, const void *y)
+/* Option indexes of one family, best LR first (insertion sort: no shared
+ * state, so the solver stays thread-safe). */
+static void sort_options(const sdb_dvi_option *o, int *idx, int n)
 {
-    double a = sort_base[*(const int *)x].log10_lr, c = sort_base[*(const int *)y].log10_lr;
-    return a > c ? -1 : a < c;
+    for (int i = 1; i < n; i++) {
+        int x = idx[i], j = i;
+        for (; j > 0 && o[idx[j - 1]].log10_lr < o[x].log10_lr; j--)
+            idx[j] = idx[j - 1];
+        idx[j] = x;
+    }
 }
 
 /* Sum over all assignments: forward F[f][mask], backward sums S over
@@ -200,8 +205,7 @@ int sdb_dvi_solve(int n_victims, int n_missing, int n_families, const sdb_dvi_op
         }
         for (int i = 0; i < n_opt[f]; i++)
             order[f][i] = i;
-        sort_base = opt[f]; /* qsort has no argument: sequential, not thread-safe */
-        qsort(order[f], (size_t)n_opt[f], sizeof **order, by_lr);
+        sort_options(opt[f], order[f], n_opt[f]);
     }
     if (!rc) {
         for (int f = n_families - 1; f >= 0; f--) {

@@ -361,6 +361,42 @@ int sdb_dvi_solve(int n_victims, int n_missing, int n_families, const sdb_dvi_op
                   const int *n_opt, int top, sdb_dvi_assignment *out, int *n_out,
                   double *marginal, int *have_marginal, sdb_diag *d) SDB_WUR;
 
+/* One family of a DVI case: its pedigree, each person's reference profile
+ * (NULL: untyped) and its missing persons (1 .. 8 person indexes, untyped). */
+typedef struct sdb_dvi_family {
+    const sdb_pedlik *ped;
+    const sdb_profile *const *typed;
+    int n_missing;
+    const int *missing;
+} sdb_dvi_family;
+
+/* A victim (remains): profile, sex (M, F, or U: pairs with anyone) and the
+ * drop-out probability of each allele copy. */
+typedef struct sdb_dvi_victim {
+    const sdb_profile *profile;
+    char sex;
+    double dropout;
+} sdb_dvi_victim;
+
+/* The options of one family (every way to give some of its missing persons
+ * distinct victims of the right sex, excluded ones left out), the family's
+ * missing person j numbered first_missing + j in the options; *out is
+ * malloc'd (free it). An option's log10 LR, over the autosomal loci of its
+ * victims, is log10 [P(refs, victims at their places) / (P(refs) prod P(victim))],
+ * each likelihood by sdb_pedlik_locus. pairwise (n_victims x n_missing,
+ * may be NULL) gets each single pairing's log10 LR, -inf where excluded or
+ * of the wrong sex; a pairing that is impossible alone is impossible in every
+ * option, which prunes the enumeration without changing it. SDB_ERANGE past
+ * 2^22 options, SDB_EINVAL when the references are impossible at a locus or
+ * a victim's locus has no frequencies (d names it). */
+int sdb_dvi_family_options(const sdb_dvi_family *fam, const sdb_pedlik_model *m, const sdb_freq *f,
+                           int pop, const sdb_dvi_victim *victims, int n_victims,
+                           int first_missing, sdb_dvi_option **out, int *n_out, double *pairwise,
+                           sdb_diag *d) SDB_WUR;
+
+/* Person i's sex in the pedigree: 'M', 'F' or 'U'. */
+char sdb_pedlik_sex(const sdb_pedlik *p, int i);
+
 /* ---- Y-STR ----------------------------------------------------------------- */
 
 /* One-sided upper confidence bound of a binomial proportion (Clopper-Pearson):

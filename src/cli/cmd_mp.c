@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mp.h"
 #include "strdb/pedigree.h"
 #include "strdb/stats.h"
 
@@ -19,7 +20,11 @@ static const char mp_usage[] =
     "                   --poi-person ID) [--fam-mutation | --mutation ...] [options]\n"
     "       strdb mp power --freq FILE [--pop NAME] --pedigree PED.csv --missing ID\n"
     "                   --reference \"ID=L=a/b;...\" [--reference ...] [model options as for lr]\n"
-    "                   [--nsim N] [--seed S] [--json]\n\n"
+    "                   [--nsim N] [--seed S] [--json]\n"
+    "       strdb mp dvi --freq FILE [--pop NAME] --pedigree AM.csv --missing ID[,ID...]\n"
+    "                   [--reference \"ID=L=a/b;...\" ...] --victim \"ID[:M|F|U]=L=a/b;...\"\n"
+    "                   [--victim ...] [--top N] [--undisputed T] [--dropout D]\n"
+    "                   [model options as for lr] [--json]\n\n"
     "Missing-person likelihood ratio: \"the person of interest (POI; remains) is the\n"
     "missing person ID of the family pedigree\" against \"the POI is unrelated to the\n"
     "family\", per autosomal locus of the POI and in total, as forrel's\n"
@@ -56,7 +61,17 @@ static const char mp_usage[] =
     "and the distribution of its log10 LR from N draws of its genotype given the\n"
     "references (--nsim, default 10000; --seed, default 1: the same seed, the same\n"
     "figures). Run it with and without a relative's reference to see what typing that\n"
-    "relative would add.\n";
+    "relative would add.\n\n"
+    "mp dvi assigns victims (remains) to missing persons jointly, across families, as\n"
+    "dvir's jointDVI: each connected part of AM.csv that holds a missing person is a\n"
+    "family (at most 8 missing persons each, 64 victims in all). It prints the pairwise\n"
+    "LR of every victim and missing person, the --top N assignments (default 10) by LR\n"
+    "against \"nobody identified\" (exact, by branch and bound; no cap on the\n"
+    "assignments tried), their posterior with a flat prior and the posterior\n"
+    "probability of each pairing (exact sums, up to 20 victims), and the undisputed\n"
+    "identifications: pairwise LR above T (default 10000) with every other pairwise\n"
+    "LR of that victim and that missing person at most 1. A victim's sex (default U)\n"
+    "must match the missing person's; --dropout applies to every victim.\n";
 
 enum {
     O_FREQ = 1,
@@ -81,25 +96,13 @@ enum {
     O_FAM,
     O_FAMPED,
     O_FAMMUT,
-    O_POIP
+    O_POIP,
+    O_VICTIM,
+    O_TOP,
+    O_UNDISPUTED
 };
 
-#define MAX_REFS 256
-
-typedef struct mp_args {
-    const char *freq, *pop, *ped, *missing, *poi, *fam, *fam_pedigree, *poi_person;
-    int fam_mutation;
-    const char *refs[MAX_REFS];
-    int n_refs;
-    sdb_pedlik_model model;
-    double female_rate, dropout;
-    int have_female_rate, strict, json;
-    long nsim;
-    unsigned long long seed;
-    cli_minimum min_freq;
-} mp_args;
-
-static int parse(int argc, char **argv, mp_args *a, const char *cmd, int need_poi)
+int mp_parse(int argc, char **argv, mp_args *a, const char *cmd, int need_poi)
 {
     static const struct option longopts[] = {{"freq", required_argument, NULL, O_FREQ},
                                              {"pop", required_argument, NULL, O_POP},
@@ -124,6 +127,9 @@ static int parse(int argc, char **argv, mp_args *a, const char *cmd, int need_po
                                              {"fam-pedigree", required_argument, NULL, O_FAMPED},
                                              {"fam-mutation", no_argument, NULL, O_FAMMUT},
                                              {"poi-person", required_argument, NULL, O_POIP},
+                                             {"victim", required_argument, NULL, O_VICTIM},
+                                             {"top", required_argument, NULL, O_TOP},
+                                             {"undisputed", required_argument, NULL, O_UNDISPUTED},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof *a);
@@ -132,12 +138,34 @@ static int parse(int argc, char **argv, mp_args *a, const char *cmd, int need_po
     int c;
     a->nsim = 10000;
     a->seed = 1;
+    a->top = 10;
+    a->undisputed = 1e4;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case O_FREQ: a->freq = optarg; break;
         case O_POP: a->pop = optarg; break;
         case O_PED: a->ped = optarg; break;
-        case O_MISSING: a->missing = optarg; break;
+        case O_MISSING:
+            if (a->n_missing == SDB_DVI_MAX_VICTIMS) {
+                cli_error(cmd, "--missing: at most %d missing persons", SDB_DVI_MAX_VICTIMS);
+                return EXIT_USAGE;
+            }
+            a->missing = a->missings[a->n_missing++] = optarg;
+            break;
+        case O_VICTIM:
+            if (a->n_victims == SDB_DVI_MAX_VICTIMS) {
+                cli_error(cmd, "--victim: at most %d victims", SDB_DVI_MAX_VICTIMS);
+                return EXIT_USAGE;
+            }
+            a->victims[a->n_victims++] = optarg;
+            break;
+        case O_TOP:
+            if (cli_integer(cmd, "--top", optarg, 1, 100000, &a->top)) return EXIT_USAGE;
+            break;
+        case O_UNDISPUTED:
+            if (cli_number(cmd, "--undisputed", optarg, 1, 1e300, &a->undisputed))
+                return EXIT_USAGE;
+            break;
         case O_REF:
             if (a->n_refs == MAX_REFS) {
                 cli_error(cmd, "--reference: at most %d references", MAX_REFS);
@@ -193,6 +221,12 @@ static int parse(int argc, char **argv, mp_args *a, const char *cmd, int need_po
     }
     if (optind != argc) return cli_usage(mp_usage, 1);
     if (cli_mutation_check(cmd, m)) return EXIT_USAGE;
+    int dvi = !strcmp(cmd, "mp dvi");
+    if (!dvi && (a->n_missing > 1 || a->n_victims)) {
+        cli_error(cmd, a->n_victims ? "--victim is for mp dvi"
+                                    : "--missing: one missing person (mp dvi takes several)");
+        return EXIT_USAGE;
+    }
     if (a->have_female_rate && m->kind == SDB_MUT_NONE) {
         cli_error(cmd, "--female-rate needs --mutation");
         return EXIT_USAGE;
@@ -227,7 +261,7 @@ static int parse(int argc, char **argv, mp_args *a, const char *cmd, int need_po
     return 0;
 }
 
-static char *slurp(const char *path, size_t *len)
+char *mp_slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
@@ -247,36 +281,25 @@ static char *slurp(const char *path, size_t *len)
     return buf;
 }
 
-/* The family: persons of the file as indexes, with the connected component
- * of each (to find references with no path to the missing person). */
-typedef struct family {
-    sdb_pedigree *ped;
-    sdb_pedlik *lik;
-    int *component;
-    int n;
-    char **ids;   /* n, owned by ped or file */
-    sdb_fam *file; /* --fam */
-} family;
-
-static int find_person(const family *fam, const char *id, size_t len)
+int mp_find_person(const family *fam, const char *id, size_t len)
 {
     for (int i = 0; i < fam->n; i++)
         if (strlen(fam->ids[i]) == len && !memcmp(fam->ids[i], id, len)) return i;
     return -1;
 }
 
-static int root(int *up, int i)
+int mp_root(int *up, int i)
 {
     while (up[i] != i)
         i = up[i] = up[up[i]];
     return i;
 }
 
-static int load_family(const char *cmd, const char *path, family *fam)
+int mp_load_family(const char *cmd, const char *path, family *fam)
 {
     memset(fam, 0, sizeof *fam);
     size_t len = 0;
-    char *text = slurp(path, &len);
+    char *text = mp_slurp(path, &len);
     if (!text) {
         cli_error(cmd, "%s: %s", path, strerror(errno ? errno : ENOMEM));
         return EXIT_FAIL;
@@ -309,7 +332,7 @@ static int load_family(const char *cmd, const char *path, family *fam)
         int *dst[2] = {&fa[i], &mo[i]};
         sex[i] = p->sex;
         for (int k = 0; k < 2 && !rc; k++) {
-            *dst[k] = par[k] ? find_person(fam, par[k], strlen(par[k])) : -1;
+            *dst[k] = par[k] ? mp_find_person(fam, par[k], strlen(par[k])) : -1;
             if (par[k] && *dst[k] < 0) {
                 sdb_diag_set(&d, path, p->line, field[k],
                              "'%s' is not a person of the file (every parent must have a row)",
@@ -317,7 +340,7 @@ static int load_family(const char *cmd, const char *path, family *fam)
                 cli_diag(cmd, SDB_EINVAL, &d);
                 rc = EXIT_FAIL;
             } else if (par[k]) {
-                fam->component[root(fam->component, i)] = root(fam->component, *dst[k]);
+                fam->component[mp_root(fam->component, i)] = mp_root(fam->component, *dst[k]);
             }
         }
     }
@@ -332,7 +355,7 @@ out:
     return rc;
 }
 
-static void family_free(family *fam)
+void mp_family_free(family *fam)
 {
     sdb_pedlik_free(fam->lik);
     sdb_pedigree_free(fam->ped);
@@ -341,7 +364,7 @@ static void family_free(family *fam)
     free(fam->component);
 }
 
-static int genotype(const char *cmd, const char *opt, const char *text, sdb_profile *p)
+int mp_genotype(const char *cmd, const char *opt, const char *text, sdb_profile *p)
 {
     sdb_diag d;
     sdb_diag_clear(&d);
@@ -354,7 +377,7 @@ static int genotype(const char *cmd, const char *opt, const char *text, sdb_prof
     return EXIT_OK;
 }
 
-static void mutation_text(const sdb_pedlik_model *m, char *buf, size_t size)
+void mp_mutation_text(const sdb_pedlik_model *m, char *buf, size_t size)
 {
     static const char *names[] = {"none", "equal", "proportional", "stepwise"};
     if (m->male.kind == SDB_MUT_NONE) {
@@ -374,7 +397,7 @@ static int load_fam_file(const char *cmd, const mp_args *a, family *fam)
 {
     memset(fam, 0, sizeof *fam);
     size_t len = 0;
-    char *text = slurp(a->fam, &len);
+    char *text = mp_slurp(a->fam, &len);
     if (!text) {
         cli_error(cmd, "%s: %s", a->fam, strerror(errno ? errno : ENOMEM));
         return EXIT_FAIL;
@@ -410,8 +433,8 @@ static int load_fam_file(const char *cmd, const mp_args *a, family *fam)
     for (int i = 0; i < p->n; i++)
         fam->component[i] = i;
     for (int i = 0; i < p->n; i++) {
-        if (p->father[i] >= 0) fam->component[root(fam->component, i)] = root(fam->component, p->father[i]);
-        if (p->mother[i] >= 0) fam->component[root(fam->component, i)] = root(fam->component, p->mother[i]);
+        if (p->father[i] >= 0) fam->component[mp_root(fam->component, i)] = mp_root(fam->component, p->father[i]);
+        if (p->mother[i] >= 0) fam->component[mp_root(fam->component, i)] = mp_root(fam->component, p->mother[i]);
     }
     if (sdb_pedlik_new(&fam->lik, p->n, p->father, p->mother, p->sex, &d)) {
         cli_diag(cmd, SDB_EINVAL, &d);
@@ -448,10 +471,10 @@ static int load_case(const char *cmd, const mp_args *ap, family *fam, int *qp,
     const mp_args a = *ap;
     *refs_out = NULL;
     *typed_out = NULL;
-    int rc = a.fam ? load_fam_file(cmd, &a, fam) : load_family(cmd, a.ped, fam);
+    int rc = a.fam ? load_fam_file(cmd, &a, fam) : mp_load_family(cmd, a.ped, fam);
     if (rc) return rc;
     int n = fam->n, q;
-    if ((q = *qp = find_person(fam, a.missing, strlen(a.missing))) < 0) {
+    if ((q = *qp = mp_find_person(fam, a.missing, strlen(a.missing))) < 0) {
         cli_error(cmd, "--missing: '%s' is not in %s", a.missing, a.ped);
         return EXIT_FAIL;
     }
@@ -472,7 +495,7 @@ static int load_case(const char *cmd, const mp_args *ap, family *fam, int *qp,
                       a.missing, a.ped, a.missing);
             return EXIT_FAIL;
         }
-        if (root(fam->component, i) == root(fam->component, q)) typed[i] = p;
+        if (mp_root(fam->component, i) == mp_root(fam->component, q)) typed[i] = p;
     }
     for (int r = 0; r < a.n_refs && !rc; r++) {
         const char *eq = strchr(a.refs[r], '=');
@@ -481,7 +504,7 @@ static int load_case(const char *cmd, const mp_args *ap, family *fam, int *qp,
             rc = EXIT_USAGE;
             break;
         }
-        int len = (int)(eq - a.refs[r]), i = find_person(fam, a.refs[r], (size_t)len);
+        int len = (int)(eq - a.refs[r]), i = mp_find_person(fam, a.refs[r], (size_t)len);
         if (i < 0) {
             cli_error(cmd, "--reference: '%.*s' is not in %s", len, a.refs[r], a.ped);
             rc = EXIT_FAIL;
@@ -493,13 +516,13 @@ static int load_case(const char *cmd, const mp_args *ap, family *fam, int *qp,
         } else if (typed[i]) {
             cli_error(cmd, "--reference: '%.*s' is given twice", len, a.refs[r]);
             rc = EXIT_USAGE;
-        } else if (root(fam->component, i) != root(fam->component, q)) {
+        } else if (mp_root(fam->component, i) != mp_root(fam->component, q)) {
             cli_error(cmd,
                       "--reference: '%.*s' has no path to the missing person '%s' in %s "
                       "(not related through the pedigree)",
                       len, a.refs[r], a.missing, a.ped);
             rc = EXIT_FAIL;
-        } else if (!(rc = genotype(cmd, "--reference", eq + 1, &refs[r]))) {
+        } else if (!(rc = mp_genotype(cmd, "--reference", eq + 1, &refs[r]))) {
             typed[i] = &refs[r];
         }
     }
@@ -516,7 +539,7 @@ static void free_case(const mp_args *a, sdb_profile *refs, const sdb_profile **t
 }
 
 /* A diagnostic's "person N" field as the person's id. */
-static void name_person(sdb_diag *d, const family *fam)
+void mp_name_person(sdb_diag *d, const family *fam)
 {
     if (strncmp(d->field, "person ", 7)) return;
     int i = atoi(d->field + 7);
@@ -525,7 +548,7 @@ static void name_person(sdb_diag *d, const family *fam)
 
 /* --freq, else the database of the --fam file; then the model of the file
  * when --fam-mutation. */
-static int case_model(const char *cmd, mp_args *a, const family *fam, sdb_freq **f, int *pop)
+int mp_case_model(const char *cmd, mp_args *a, const family *fam, sdb_freq **f, int *pop)
 {
     int rc;
     if (a->freq || !fam->file) {
@@ -548,7 +571,7 @@ static int lr_main(int argc, char **argv)
 {
     const char *cmd = "mp lr";
     mp_args a;
-    int rc = parse(argc, argv, &a, cmd, 1);
+    int rc = mp_parse(argc, argv, &a, cmd, 1);
     if (rc) return rc < 0 ? EXIT_OK : rc;
     family fam;
     memset(&fam, 0, sizeof fam);
@@ -561,7 +584,7 @@ static int lr_main(int argc, char **argv)
     if ((rc = load_case(cmd, &a, &fam, &q, &refs, &typed))) goto out;
     n = fam.n;
     if (a.poi_person) {
-        int i = find_person(&fam, a.poi_person, strlen(a.poi_person));
+        int i = mp_find_person(&fam, a.poi_person, strlen(a.poi_person));
         if (i < 0 || i >= fam.file->n_persons || !fam.file->profiles[i].n_calls) {
             cli_error(cmd, "--poi-person: '%s' is not a typed person of %s", a.poi_person, a.fam);
             rc = EXIT_FAIL;
@@ -571,10 +594,10 @@ static int lr_main(int argc, char **argv)
             rc = EXIT_FAIL;
             goto out;
         }
-    } else if ((rc = genotype(cmd, "--poi", a.poi, &poi))) {
+    } else if ((rc = mp_genotype(cmd, "--poi", a.poi, &poi))) {
         goto out;
     }
-    if ((rc = case_model(cmd, &a, &fam, &f, &pop))) goto out;
+    if ((rc = mp_case_model(cmd, &a, &fam, &f, &pop))) goto out;
     st = calloc((size_t)poi.n_calls + 1, sizeof *st);
     double total = 1;
     int n_out = 0, excluded = 0;
@@ -584,14 +607,14 @@ static int lr_main(int argc, char **argv)
                                           st, &n_out, &total, &excluded, &d)
                  : SDB_ENOMEM;
     if (lrc) {
-        name_person(&d, &fam);
+        mp_name_person(&d, &fam);
         cli_diag(cmd, lrc, &d);
         rc = EXIT_FAIL;
         goto out;
     }
     char minimum[32], mut[160];
     sdb_freq_minimum_text(f, minimum, sizeof minimum);
-    mutation_text(&a.model, mut, sizeof mut);
+    mp_mutation_text(&a.model, mut, sizeof mut);
     const sdb_catalog *cat = sdb_catalog_default();
     if (a.json) {
         json_t *loci = json_array(), *refs_j = json_array();
@@ -642,7 +665,7 @@ out:
     free(st);
     sdb_profile_free(&poi);
     sdb_freq_free(f);
-    family_free(&fam);
+    mp_family_free(&fam);
     return rc;
 }
 
@@ -714,7 +737,7 @@ static int power_main(int argc, char **argv)
 {
     const char *cmd = "mp power";
     mp_args a;
-    int rc = parse(argc, argv, &a, cmd, 0);
+    int rc = mp_parse(argc, argv, &a, cmd, 0);
     if (rc) return rc < 0 ? EXIT_OK : rc;
     family fam;
     sdb_freq *f = NULL;
@@ -732,7 +755,7 @@ static int power_main(int argc, char **argv)
         goto out;
     }
     if ((rc = load_case(cmd, &a, &fam, &q, &refs, &typed))) goto out;
-    if ((rc = case_model(cmd, &a, &fam, &f, &pop))) goto out;
+    if ((rc = mp_case_model(cmd, &a, &fam, &f, &pop))) goto out;
     int n = fam.n;
     const sdb_catalog *cat = sdb_catalog_default();
     lp = calloc((size_t)sdb_catalog_count(cat) + 1, sizeof *lp);
@@ -764,7 +787,7 @@ static int power_main(int argc, char **argv)
         nl++;
     }
     if (rc) {
-        name_person(&d, &fam);
+        mp_name_person(&d, &fam);
         cli_diag(cmd, rc, &d);
         rc = EXIT_FAIL;
         goto out;
@@ -811,7 +834,7 @@ static int power_main(int argc, char **argv)
         qv[i] = sims[(long)(qs[i] * (double)(a.nsim - 1) + 0.5)];
     char minimum[32], mut[160];
     sdb_freq_minimum_text(f, minimum, sizeof minimum);
-    mutation_text(&a.model, mut, sizeof mut);
+    mp_mutation_text(&a.model, mut, sizeof mut);
     if (a.json) {
         json_t *loci = json_array(), *quant = json_object(), *pa = json_object();
         for (int k = 0; k < nl; k++)
@@ -867,7 +890,7 @@ out:
     free(t0);
     free_case(&a, refs, typed);
     sdb_freq_free(f);
-    family_free(&fam);
+    mp_family_free(&fam);
     return rc;
 }
 
@@ -879,5 +902,6 @@ int main_mp(int argc, char **argv)
     }
     if (argc >= 2 && !strcmp(argv[1], "lr")) return lr_main(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "power")) return power_main(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "dvi")) return mp_dvi_main(argc - 1, argv + 1);
     return cli_usage(mp_usage, 1);
 }

@@ -232,3 +232,219 @@ int sdb_dvi_solve(int n_victims, int n_missing, int n_families, const sdb_dvi_op
     free(b.rest);
     return rc;
 }
+
+/* ---- a family's options from the pedigree engine ------------------------- */
+
+#define MAX_OPTIONS ((size_t)1 << 22)
+
+typedef struct fam_work {
+    const sdb_dvi_family *fam;
+    const sdb_pedlik_model *m;
+    const sdb_freq *f;
+    int pop, nv, nl, first;
+    const sdb_dvi_victim *victims;
+    const sdb_locus **loci;
+    sdb_ped_obs *base;   /* nl x persons: the references */
+    double *base_ll;     /* nl */
+    sdb_ped_obs *vobs;   /* nv x nl */
+    double *single_ll;   /* nv x nl */
+    sdb_ped_obs *scratch; /* persons */
+    double *pairwise;    /* nv x n_missing */
+    int pick[8];         /* victim per missing person, -1 none */
+    uint64_t used;
+    sdb_dvi_option *out;
+    size_t n, cap;
+    sdb_diag *d;
+} fam_work;
+
+/* log10 LR of the victims pick[] at their missing persons. */
+static int option_lr(fam_work *w, double *log10_lr)
+{
+    int np = sdb_pedlik_size(w->fam->ped);
+    double sum = 0;
+    for (int l = 0; l < w->nl; l++) {
+        int any = 0;
+        memcpy(w->scratch, &w->base[(size_t)l * np], (size_t)np * sizeof *w->scratch);
+        for (int j = 0; j < w->fam->n_missing; j++) {
+            int v = w->pick[j];
+            if (v < 0 || !w->vobs[(size_t)v * w->nl + l].typed) continue;
+            w->scratch[w->fam->missing[j]] = w->vobs[(size_t)v * w->nl + l];
+            sum -= w->single_ll[(size_t)v * w->nl + l];
+            any = 1;
+        }
+        if (!any) continue;
+        double ll;
+        int rc = sdb_pedlik_locus(w->fam->ped, w->m, w->f, w->pop, w->loci[l], w->scratch, &ll,
+                                  w->d);
+        if (rc) return rc;
+        if (ll == -INFINITY) {
+            *log10_lr = -INFINITY;
+            return SDB_OK;
+        }
+        sum += ll - w->base_ll[l];
+    }
+    *log10_lr = sum / log(10);
+    return SDB_OK;
+}
+
+static int sex_fits(char a, char b) { return a == 'U' || b == 'U' || a == b; }
+
+/* Every choice for missing persons j.. given the choices before. */
+static int enumerate(fam_work *w, int j, int pairs)
+{
+    const sdb_dvi_family *fam = w->fam;
+    if (j == fam->n_missing) {
+        if (!pairs) return SDB_OK;
+        double lr = 0;
+        int rc = option_lr(w, &lr);
+        if (rc || lr == -INFINITY) return rc;
+        if (w->n == w->cap) {
+            if (w->cap == MAX_OPTIONS) {
+                sdb_diag_set(w->d, NULL, 0, "dvi",
+                             "a family with %d missing persons has over %zu possible options "
+                             "with these victims",
+                             fam->n_missing, MAX_OPTIONS);
+                return SDB_ERANGE;
+            }
+            size_t cap = w->cap ? 2 * w->cap : 64;
+            sdb_dvi_option *g = realloc(w->out, cap * sizeof *g);
+            if (!g) return SDB_ENOMEM;
+            w->out = g;
+            w->cap = cap;
+        }
+        sdb_dvi_option *o = &w->out[w->n++];
+        memset(o, 0, sizeof *o);
+        o->victims = w->used;
+        o->log10_lr = lr;
+        for (int k = 0; k < fam->n_missing; k++)
+            if (w->pick[k] >= 0) {
+                o->victim[o->n] = w->pick[k];
+                o->missing[o->n++] = w->first + k;
+            }
+        return SDB_OK;
+    }
+    w->pick[j] = -1;
+    int rc = enumerate(w, j + 1, pairs);
+    for (int v = 0; v < w->nv && !rc; v++) {
+        if (w->used >> v & 1 || w->pairwise[(size_t)v * fam->n_missing + j] == -INFINITY) continue;
+        w->pick[j] = v;
+        w->used |= (uint64_t)1 << v;
+        rc = enumerate(w, j + 1, pairs + 1);
+        w->used &= ~((uint64_t)1 << v);
+        w->pick[j] = -1;
+    }
+    return rc;
+}
+
+/* The loci, the references' and the victims' observations and the
+ * likelihoods every option shares. */
+static int prepare(fam_work *w)
+{
+    const sdb_catalog *cat = sdb_catalog_default();
+    const sdb_dvi_family *fam = w->fam;
+    int np = sdb_pedlik_size(fam->ped), rc = SDB_OK;
+    unsigned char seen[65536 / 8] = {0};
+    w->loci = malloc(((size_t)SDB_DVI_MAX_VICTIMS * 64 + 1) * sizeof *w->loci);
+    if (!w->loci) return SDB_ENOMEM;
+    for (int v = 0; v < w->nv; v++) {
+        const sdb_profile *p = w->victims[v].profile;
+        for (int k = 0; p && k < p->n_calls; k++) {
+            const sdb_locus *l = sdb_catalog_by_id(cat, p->calls[k].locus);
+            unsigned id = p->calls[k].locus;
+            if (!l || l->type != SDB_LOCUS_AUTOSOMAL || seen[id / 8] >> (id % 8) & 1) continue;
+            if (w->nl == SDB_DVI_MAX_VICTIMS * 64) break;
+            seen[id / 8] |= (unsigned char)(1u << (id % 8));
+            w->loci[w->nl++] = l;
+        }
+    }
+    size_t nl = (size_t)w->nl + 1, nv = (size_t)w->nv + 1;
+    w->base = calloc(nl * (size_t)np, sizeof *w->base);
+    w->base_ll = calloc(nl, sizeof *w->base_ll);
+    w->vobs = calloc(nv * nl, sizeof *w->vobs);
+    w->single_ll = calloc(nv * nl, sizeof *w->single_ll);
+    w->scratch = calloc((size_t)np, sizeof *w->scratch);
+    if (!w->base || !w->base_ll || !w->vobs || !w->single_ll || !w->scratch) return SDB_ENOMEM;
+    const int none = -1;
+    sdb_pedlik *one = NULL;
+    if ((rc = sdb_pedlik_new(&one, 1, &none, &none, "U", w->d))) return rc;
+    for (int l = 0; l < w->nl && !rc; l++) {
+        sdb_ped_obs *b = &w->base[(size_t)l * np];
+        for (int i = 0; i < np && !rc; i++)
+            rc = sdb_pedlik_obs(fam->typed[i], w->loci[l], 0, &b[i], w->d);
+        if (rc) break;
+        if ((rc = sdb_pedlik_locus(fam->ped, w->m, w->f, w->pop, w->loci[l], b, &w->base_ll[l],
+                                   w->d)))
+            break;
+        if (w->base_ll[l] == -INFINITY) {
+            sdb_diag_set(w->d, NULL, 0, w->loci[l]->name,
+                         "the references of the family are impossible together at this locus"
+                         "%s",
+                         w->m->male.kind == SDB_MUT_NONE ? " without mutation" : "");
+            rc = SDB_EINVAL;
+            break;
+        }
+        for (int v = 0; v < w->nv && !rc; v++) {
+            sdb_ped_obs *o = &w->vobs[(size_t)v * w->nl + l];
+            rc = sdb_pedlik_obs(w->victims[v].profile, w->loci[l], w->victims[v].dropout, o, w->d);
+            if (!rc && o->typed)
+                rc = sdb_pedlik_locus(one, w->m, w->f, w->pop, w->loci[l], o,
+                                      &w->single_ll[(size_t)v * w->nl + l], w->d);
+        }
+    }
+    sdb_pedlik_free(one);
+    return rc;
+}
+
+int sdb_dvi_family_options(const sdb_dvi_family *fam, const sdb_pedlik_model *m, const sdb_freq *f,
+                           int pop, const sdb_dvi_victim *victims, int n_victims,
+                           int first_missing, sdb_dvi_option **out, int *n_out, double *pairwise,
+                           sdb_diag *d)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (fam->n_missing < 1 || fam->n_missing > 8 || n_victims < 0 ||
+        n_victims > SDB_DVI_MAX_VICTIMS) {
+        sdb_diag_set(d, NULL, 0, "dvi", "%d missing persons and %d victims: a family has 1 to 8, "
+                     "a case at most %d victims", fam->n_missing, n_victims, SDB_DVI_MAX_VICTIMS);
+        return SDB_EINVAL;
+    }
+    for (int j = 0; j < fam->n_missing; j++)
+        if (fam->typed[fam->missing[j]]) {
+            char field[32];
+            snprintf(field, sizeof field, "person %d", fam->missing[j]);
+            sdb_diag_set(d, NULL, 0, field, "a missing person must be untyped");
+            return SDB_EINVAL;
+        }
+    fam_work w = {.fam = fam, .m = m, .f = f, .pop = pop, .nv = n_victims,
+                  .first = first_missing, .victims = victims, .d = d};
+    w.pairwise = pairwise ? pairwise
+                          : malloc(((size_t)n_victims * (size_t)fam->n_missing + 1) * sizeof(double));
+    int rc = w.pairwise ? prepare(&w) : SDB_ENOMEM;
+    for (int v = 0; v < n_victims && !rc; v++)
+        for (int j = 0; j < fam->n_missing && !rc; j++) {
+            double *pw = &w.pairwise[(size_t)v * fam->n_missing + j];
+            *pw = -INFINITY;
+            if (!sex_fits(victims[v].sex, sdb_pedlik_sex(fam->ped, fam->missing[j]))) continue;
+            for (int k = 0; k < fam->n_missing; k++)
+                w.pick[k] = k == j ? v : -1;
+            rc = option_lr(&w, pw);
+        }
+    for (int k = 0; k < 8; k++)
+        w.pick[k] = -1;
+    if (!rc) rc = enumerate(&w, 0, 0);
+    if (rc) {
+        free(w.out);
+        w.out = NULL;
+        w.n = 0;
+    }
+    *out = w.out;
+    *n_out = (int)w.n;
+    if (!pairwise) free(w.pairwise);
+    free(w.loci);
+    free(w.base);
+    free(w.base_ll);
+    free(w.vobs);
+    free(w.single_ll);
+    free(w.scratch);
+    return rc;
+}

@@ -130,6 +130,8 @@ void sdb_pedlik_free(sdb_pedlik *p)
 
 int sdb_pedlik_size(const sdb_pedlik *p) { return p->n; }
 
+char sdb_pedlik_sex(const sdb_pedlik *p, int i) { return i >= 0 && i < p->n ? p->sex[i] : 'U'; }
+
 void sdb_pedlik_model_init(sdb_pedlik_model *m)
 {
     memset(m, 0, sizeof *m);

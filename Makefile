@@ -49,7 +49,7 @@ LIBS    := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 CMOCKA  := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 LIB_SRC := $(wildcard src/core/*.c src/io/*.c src/store/*.c src/stats/*.c src/sim/*.c src/index/*.c src/search/*.c src/governance/*.c \
-                    src/familial/*.c src/lineage/*.c src/draw/*.c)
+                    src/familial/*.c src/lineage/*.c src/draw/*.c src/missing/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/loci_tsv.o $(B)/gen/nist1036_csv.o
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)

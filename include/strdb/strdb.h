@@ -18,6 +18,7 @@
 #include "strdb/governance.h"
 #include "strdb/pedigree.h"
 #include "strdb/fam.h"
+#include "strdb/missing.h"
 #include "strdb/familial.h"
 #include "strdb/lineage.h"
 #include "strdb/draw.h"

@@ -10,12 +10,16 @@ static const char pedigree_usage[] =
     "Import persons and pedigrees: CSV with a header naming id, father, mother, sex\n"
     "(M, F or U) and optionally birth_year and sample_id; the simulator's\n"
     "pedigree.csv works as it is (persons are linked to the profiles named after\n"
-    "them). One transaction: a file with a duplicate id, an unknown parent (neither\n"
-    "in the file nor stored), a father who is not male or a mother who is not female,\n"
-    "a person who is their own ancestor, an unreadable field or an unknown sample id is\n"
-    "refused whole with file, line, field and reason, and changes nothing. Typed\n"
-    "parent-child pairs that share no allele at a locus (autosomal) or whose Y\n"
-    "haplotypes differ (father-son) are flagged on stderr and counted, not refused.\n"
+    "them). Optional columns family and missing (1/0) make missing-person families:\n"
+    "a family's pedigree is whole in the file, with at least one missing person (never\n"
+    "typed with a relative's profile); the profiles linked to its other members are\n"
+    "its references (strdb mp search). One transaction: a file with a duplicate id, an\n"
+    "unknown parent (neither in the file nor stored), a father who is not male or a\n"
+    "mother who is not female, a person who is their own ancestor, an unreadable\n"
+    "field, an unknown sample id or a family already stored is refused whole with\n"
+    "file, line, field and reason, and changes nothing. Typed parent-child pairs that\n"
+    "share no allele at a locus (autosomal) or whose Y haplotypes differ (father-son)\n"
+    "are flagged on stderr and counted, not refused.\n"
     "Audited. docs/pedigree.md has the format.\n\n"
     "draw writes an SVG of the pedigree around PERSON (an id of the file): the\n"
     "descendants, with their partners, of the ancestor N generations up the father's\n"
@@ -93,9 +97,10 @@ int main_pedigree(int argc, char **argv)
         cli_diag("pedigree import", rc, &d);
     else
         fprintf(stderr,
-                "[strdb pedigree] %s: %ld persons, %ld profile links, %ld Mendelian and %ld Y "
-                "inconsistencies flagged\n",
-                argv[optind + 2], st.persons, st.linked_profiles, st.mendel_flags, st.y_flags);
+                "[strdb pedigree] %s: %ld persons, %ld profile links, %ld missing-person "
+                "families, %ld Mendelian and %ld Y inconsistencies flagged\n",
+                argv[optind + 2], st.persons, st.linked_profiles, st.families, st.mendel_flags,
+                st.y_flags);
     sdb_session_close(db);
     return rc ? EXIT_FAIL : EXIT_OK;
 }

@@ -166,6 +166,13 @@ static const struct id_step {
     {"person_profile.profile_id person_profile.person_id",
      "DELETE FROM person_profile WHERE profile_id = (SELECT id FROM profile WHERE sample_id = ?1)",
      1},
+    /* a family member left with no profile, no parents and no children leaves the family;
+     * one who stays keeps his place in the family's pedigree, untyped */
+    {"mp_member.person_id",
+     "DELETE FROM mp_member WHERE person_id IN (SELECT p.id FROM expunge_person e JOIN person p"
+     " ON p.id = e.id WHERE p.father IS NULL AND p.mother IS NULL AND NOT EXISTS (SELECT 1 FROM"
+     " person_profile pp WHERE pp.person_id = p.id) AND NOT EXISTS (SELECT 1 FROM person c"
+     " WHERE c.father = p.id OR c.mother = p.id))", 0},
     /* a person left with no profile, no parents and no children holds nothing else and goes */
     {"person.id person.father person.mother",
      "DELETE FROM person WHERE id IN (SELECT id FROM expunge_person) AND father IS NULL"

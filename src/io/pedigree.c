@@ -5,9 +5,9 @@
 
 #include "strdb/pedigree.h"
 
-enum { COL_ID, COL_FATHER, COL_MOTHER, COL_SEX, COL_BIRTH, COL_SAMPLE, N_COLS };
-static const char *const col_names[N_COLS] = {"id",         "father",   "mother",
-                                              "sex",        "birth_year", "sample_id"};
+enum { COL_ID, COL_FATHER, COL_MOTHER, COL_SEX, COL_BIRTH, COL_SAMPLE, COL_FAMILY, COL_MISSING, N_COLS };
+static const char *const col_names[N_COLS] = {"id",        "father",     "mother", "sex",
+                                              "birth_year", "sample_id", "family", "missing"};
 
 void sdb_pedigree_free(sdb_pedigree *p)
 {
@@ -61,6 +61,66 @@ static char parse_sex(const char *s)
     if (!strcmp(s, "U") || !strcmp(s, "u") || !strcmp(s, "unknown") || !strcmp(s, "0") || !*s)
         return 'U';
     return 0;
+}
+
+static int cmp_family(const void *a, const void *b)
+{
+    const sdb_person *x = *(const sdb_person *const *)a, *y = *(const sdb_person *const *)b;
+    int c = strcmp(x->family, y->family);
+    return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+static int parse_flag(const char *s)
+{
+    static const char *const yes[] = {"1", "yes", "y", "true", "missing"},
+                             *const no[] = {"", "0", "no", "n", "false"};
+    for (int i = 0; i < 5; i++) {
+        if (!strcmp(s, yes[i])) return 1;
+        if (!strcmp(s, no[i])) return 0;
+    }
+    return -1;
+}
+
+/* Families: a member's parents are members of the same family, every
+ * family has a missing person. */
+static int check_families(sdb_pedigree *p, sdb_person **sorted, const char *name, sdb_diag *d)
+{
+    for (long i = 0; i < p->n; i++) {
+        sdb_person *x = &p->persons[i];
+        const char *parents[2] = {x->father, x->mother};
+        for (int k = 0; k < 2 && x->family; k++) {
+            if (!parents[k]) continue;
+            sdb_person *par = find(sorted, p->n, parents[k]);
+            if (!par || !par->family || strcmp(par->family, x->family)) {
+                sdb_diag_set(d, name, x->line, col_names[COL_FATHER + k],
+                             "%s '%s' of '%s' is not %s family '%s' (a family's pedigree is "
+                             "whole in the file)",
+                             k ? "mother" : "father", parents[k], x->id,
+                             par ? "in" : "a row of the file, in", x->family);
+                return SDB_EINVAL;
+            }
+        }
+    }
+    /* members by family (then file order): each run needs a missing person */
+    sdb_person **m = malloc(((size_t)p->n + 1) * sizeof *m);
+    if (!m) return SDB_ENOMEM;
+    long n = 0;
+    for (long i = 0; i < p->n; i++)
+        if (p->persons[i].family) m[n++] = &p->persons[i];
+    qsort(m, (size_t)n, sizeof *m, cmp_family);
+    int rc = SDB_OK;
+    for (long i = 0, j; i < n && !rc; i = j) {
+        int has_missing = 0;
+        for (j = i; j < n && !strcmp(m[j]->family, m[i]->family); j++)
+            has_missing |= m[j]->missing;
+        if (!has_missing) {
+            sdb_diag_set(d, name, m[i]->line, "family", "family '%s' has no missing person",
+                         m[i]->family);
+            rc = SDB_EINVAL;
+        }
+    }
+    free(m);
+    return rc;
 }
 
 /* Checks parents within the file and cycles (iterative three-colour DFS
@@ -192,7 +252,17 @@ int sdb_pedigree_parse(sdb_pedigree **out, const char *name, const char *text, s
         x->mother = *f[col[COL_MOTHER]] ? f[col[COL_MOTHER]] : NULL;
         x->sample_id = col[COL_SAMPLE] >= 0 && *f[col[COL_SAMPLE]] ? f[col[COL_SAMPLE]] : NULL;
         x->sex = parse_sex(f[col[COL_SEX]]);
-        if (!*x->id) {
+        x->family = col[COL_FAMILY] >= 0 && *f[col[COL_FAMILY]] ? f[col[COL_FAMILY]] : NULL;
+        x->missing = col[COL_MISSING] >= 0 ? parse_flag(f[col[COL_MISSING]]) : 0;
+        if (x->missing < 0) {
+            sdb_diag_set(d, name, lineno, "missing", "unreadable flag '%s' (1/0, yes/no)",
+                         f[col[COL_MISSING]]);
+            rc = SDB_EINVAL;
+        } else if (x->missing && !x->family) {
+            sdb_diag_set(d, name, lineno, "missing",
+                         "missing person '%s' has no family (the family column)", x->id);
+            rc = SDB_EINVAL;
+        } else if (!*x->id) {
             sdb_diag_set(d, name, lineno, "id", "empty person id");
             rc = SDB_EINVAL;
         } else if (!x->sex) {
@@ -229,6 +299,7 @@ int sdb_pedigree_parse(sdb_pedigree **out, const char *name, const char *text, s
             rc = SDB_EINVAL;
         }
     if (!rc) rc = check_structure(p, sorted, name, d);
+    if (!rc) rc = check_families(p, sorted, name, d);
     free(sorted);
     if (rc) {
         sdb_pedigree_free(p);

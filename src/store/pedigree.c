@@ -211,6 +211,80 @@ static int compare_typed(sdb_db *db, const char *path, sdb_pedigree_stats *stats
     return rc;
 }
 
+/* The missing-person families of the file: one row each (a name already
+ * stored is refused), its members, and no missing person typed with a
+ * relative's or any other profile than a direct reference. */
+static int insert_families(sdb_db *db, const sdb_ctx *ctx, const sdb_pedigree *p, const char *path,
+                           sdb_pedigree_stats *stats, sdb_diag *d)
+{
+    sqlite3_stmt *fam = NULL, *find = NULL, *member = NULL, *typed = NULL;
+    int rc = sdb_store_prepare(db,
+                               "INSERT INTO mp_family(name, case_ref, source_file, source_line)"
+                               " VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                               &fam, d);
+    if (!rc) rc = sdb_store_prepare(db, "SELECT id, source_file = ?2 FROM mp_family WHERE name = ?1", &find, d);
+    if (!rc)
+        rc = sdb_store_prepare(db,
+                               "INSERT INTO mp_member SELECT ?1, id, ?3 FROM person WHERE ext_id = ?2",
+                               &member, d);
+    if (!rc)
+        rc = sdb_store_prepare(db,
+                               "SELECT pr.sample_id, pr.index_name FROM person pe"
+                               " JOIN person_profile pp ON pp.person_id = pe.id"
+                               " JOIN profile pr ON pr.id = pp.profile_id"
+                               " WHERE pe.ext_id = ?1 AND pr.index_name <> 'missing-person'",
+                               &typed, d);
+    for (long i = 0; !rc && i < p->n; i++) {
+        const sdb_person *x = &p->persons[i];
+        if (!x->family) continue;
+        sqlite3_bind_text(fam, 1, x->family, -1, SQLITE_STATIC);
+        if (ctx && ctx->case_ref)
+            sqlite3_bind_text(fam, 2, ctx->case_ref, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(fam, 2);
+        sqlite3_bind_text(fam, 3, path, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(fam, 4, x->line);
+        if (sqlite3_step(fam) != SQLITE_DONE) rc = SDB_ESTORE;
+        stats->families += sqlite3_changes(db->sql);
+        sqlite3_reset(fam);
+        long long id = 0;
+        int ours = 0;
+        sqlite3_bind_text(find, 1, x->family, -1, SQLITE_STATIC);
+        sqlite3_bind_text(find, 2, path, -1, SQLITE_STATIC);
+        if (!rc && sqlite3_step(find) == SQLITE_ROW) {
+            id = sqlite3_column_int64(find, 0);
+            ours = sqlite3_column_int(find, 1);
+        } else if (!rc)
+            rc = SDB_ESTORE;
+        sqlite3_reset(find);
+        /* a name stored by an earlier import: this file's rows would join another's family */
+        if (!rc && !ours) {
+            sdb_diag_set(d, path, x->line, "family", "family '%s' is already stored", x->family);
+            rc = SDB_EDUP;
+        }
+        sqlite3_bind_int64(member, 1, id);
+        sqlite3_bind_text(member, 2, x->id, -1, SQLITE_STATIC);
+        sqlite3_bind_int(member, 3, x->missing);
+        if (!rc && sqlite3_step(member) != SQLITE_DONE) rc = SDB_ESTORE;
+        sqlite3_reset(member);
+        if (rc || !x->missing) continue;
+        sqlite3_bind_text(typed, 1, x->id, -1, SQLITE_STATIC);
+        if (sqlite3_step(typed) == SQLITE_ROW) {
+            sdb_diag_set(d, path, x->line, "missing",
+                         "missing person '%s' is typed: profile '%s' of index '%s' is linked "
+                         "(a missing person's own profile belongs in the missing-person index)",
+                         x->id, sqlite3_column_text(typed, 0), sqlite3_column_text(typed, 1));
+            rc = SDB_EINVAL;
+        }
+        sqlite3_reset(typed);
+    }
+    sqlite3_finalize(fam);
+    sqlite3_finalize(find);
+    sqlite3_finalize(member);
+    sqlite3_finalize(typed);
+    return rc;
+}
+
 int sdb_pedigree_import(sdb_db *db, const sdb_ctx *ctx, const char *path,
                         sdb_pedigree_stats *stats, sdb_diag *d)
 {
@@ -235,6 +309,7 @@ int sdb_pedigree_import(sdb_db *db, const sdb_ctx *ctx, const char *path,
     for (long i = 0; !rc && i < p->n; i++)
         rc = link_person(db, &q, &p->persons[i], named_samples, path, stats, d);
     link_stmts_close(&q);
+    if (!rc) rc = insert_families(db, ctx, p, path, stats, d);
     if (!rc) {
         stats->persons = p->n;
         rc = compare_typed(db, path, stats);

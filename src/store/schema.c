@@ -151,6 +151,17 @@ static const char schema_v5[] =
     "ALTER TABLE audit ADD COLUMN state TEXT;"
     "INSERT OR IGNORE INTO meta VALUES ('sample_key_secret', lower(hex(randomblob(32))));";
 
+/* Version 6: missing-person families (docs/missing-persons.md): a family
+ * is a pedigree of persons, some of them missing; its references are the
+ * profiles linked to its members. */
+static const char schema_v6[] =
+    "CREATE TABLE mp_family(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, case_ref TEXT,"
+    "  source_file TEXT NOT NULL, source_line INTEGER NOT NULL) STRICT;"
+    "CREATE TABLE mp_member(family_id INTEGER NOT NULL REFERENCES mp_family(id),"
+    "  person_id INTEGER NOT NULL UNIQUE REFERENCES person(id),"
+    "  missing INTEGER NOT NULL CHECK (missing IN (0, 1)),"
+    "  PRIMARY KEY (family_id, person_id)) STRICT;";
+
 /* Seed rows. IMPORTANT: docs/profiles.md lists these; change both. */
 static const char *const legal_bases[][2] = {
     {"conviction", "convicted of a recordable offence"},
@@ -237,6 +248,7 @@ int sdb_schema_create(sdb_db *db, sdb_diag *d)
     if (!rc) rc = sdb_store_exec(db, schema_v3, d);
     if (!rc) rc = sdb_store_exec(db, schema_v4, d);
     if (!rc) rc = sdb_store_exec(db, schema_v5, d);
+    if (!rc) rc = sdb_store_exec(db, schema_v6, d);
     if (!rc) rc = sdb_schema_sync_loci(db, d);
     snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d; PRAGMA application_id = %d;",
              SDB_SCHEMA_VERSION, SDB_APPLICATION_ID);
@@ -245,7 +257,8 @@ int sdb_schema_create(sdb_db *db, sdb_diag *d)
 }
 
 /* Forward migrations: migrations[v] turns version v into v + 1. */
-static const char *const migrations[] = {NULL, schema_v2, schema_v3, schema_v4, schema_v5};
+static const char *const migrations[] = {NULL, schema_v2, schema_v3, schema_v4, schema_v5,
+                                              schema_v6};
 
 int sdb_schema_migrate(sdb_db *db, int from, sdb_diag *d)
 {

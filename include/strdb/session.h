@@ -28,6 +28,7 @@
 #include "strdb/familial.h"
 #include "strdb/governance.h"
 #include "strdb/lineage.h"
+#include "strdb/missing.h"
 #include "strdb/pedigree.h"
 #include "strdb/draw.h"
 #include "strdb/search.h"
@@ -212,6 +213,41 @@ int sdb_session_lineage_search(sdb_session *s, const char *index, const sdb_prof
 int sdb_session_lineage_show(sdb_session *s, const char *index, long long id, long top,
                              int svg, sdb_lineage_view view, int max_nodes, FILE *out,
                              sdb_diag *d) SDB_WUR;
+
+/* ---- missing persons (purpose missing-person only) -------------------------
+ *
+ * Families and remains come from the store: a family's references are its
+ * members' profiles in index relative-of-missing; remains are the profiles
+ * of q->remains_index, which must be unidentified-remains (the default) or
+ * missing-person: relatives' profiles are never compared with casework or
+ * offender indexes, whatever the policy table says. */
+typedef struct sdb_mp_query {
+    const char *family;        /* that family only (NULL: every family, or the case's) */
+    const char *case_ref;      /* the families of that case only */
+    const char *remains;       /* sample ids, comma-separated (NULL: every remains profile) */
+    const char *remains_index; /* NULL: unidentified-remains */
+} sdb_mp_query;
+
+typedef struct sdb_mp_data {
+    sdb_mp_family *families;
+    int n_families;
+    sdb_profile *remains;
+    long n_remains;
+} sdb_mp_data;
+
+void sdb_mp_data_free(sdb_mp_data *m);
+
+/* Reads the families and remains of q into m (role "mp-search"); audited
+ * "mp-read" with every reference and remains sample returned. */
+int sdb_session_mp_data(sdb_session *s, const sdb_mp_query *q, sdb_mp_data *m,
+                        sdb_diag *d) SDB_WUR;
+
+/* Reads as sdb_session_mp_data, then searches (sdb_mp_search); audited
+ * "mp-search" with each candidate (the remains and the references of
+ * every family in r) recorded for subject reports. */
+int sdb_session_mp_search(sdb_session *s, const sdb_mp_query *q, const sdb_freq *f, int pop,
+                          const sdb_mp_opts *o, sdb_mp_data *m, sdb_mp_result *r,
+                          sdb_diag *d) SDB_WUR;
 
 /* Imports a pedigree file (role "import"); audited "pedigree-import". */
 int sdb_session_pedigree_import(sdb_session *s, const char *path, sdb_pedigree_stats *st,

@@ -21,6 +21,12 @@ static const char mp_usage[] =
     "       strdb mp power --freq FILE [--pop NAME] --pedigree PED.csv --missing ID\n"
     "                   --reference \"ID=L=a/b;...\" [--reference ...] [model options as for lr]\n"
     "                   [--nsim N] [--seed S] [--json]\n"
+    "       strdb mp search DB --freq FILE [--pop NAME] [--family NAME] [--remains S[,S...]]\n"
+    "                   [--remains-index I] [--rank remains|family] [--top N] [--min-lr X]\n"
+    "                   [model options as for lr] [--dropout D] [--threads N] [--json]\n"
+    "       strdb mp draw DB FAMILY --svg FILE --freq FILE [--pop NAME] [model options]\n"
+    "       strdb mp dvi DB --case REF (or --family NAME) --freq FILE [--remains S,...]\n"
+    "                   [options as for dvi over files]\n"
     "       strdb mp dvi --freq FILE [--pop NAME] --pedigree AM.csv --missing ID[,ID...]\n"
     "                   [--reference \"ID=L=a/b;...\" ...] --victim \"ID[:M|F|U]=L=a/b;...\"\n"
     "                   [--victim ...] [--top N] [--undisputed T] [--dropout D]\n"
@@ -71,7 +77,22 @@ static const char mp_usage[] =
     "probability of each pairing (exact sums, up to 20 victims), and the undisputed\n"
     "identifications: pairwise LR above T (default 10000) with every other pairwise\n"
     "LR of that victim and that missing person at most 1. A victim's sex (default U)\n"
-    "must match the missing person's; --dropout applies to every victim.\n";
+    "must match the missing person's; --dropout applies to every victim.\n\n"
+    "Over a database (purpose missing-person, the default; role analyst): the families\n"
+    "are those imported with strdb pedigree import (columns family and missing), their\n"
+    "references the members' profiles in index relative-of-missing; the remains are the\n"
+    "profiles of unidentified-remains (--remains-index missing-person for direct\n"
+    "references; no other index is ever compared with relatives' profiles). mp search\n"
+    "ranks, for each remains (or with --family, for that family; --rank family), the\n"
+    "best --top N (default 10) pairs with LR >= --min-lr (default 1), each with the\n"
+    "loci compared, the loci inconsistent without mutation and the number of typed\n"
+    "references; --json adds per-locus LRs. Each family's table per locus is computed\n"
+    "once and gathered over all remains (docs/missing-persons.md). Audited, with every\n"
+    "candidate recorded for subject reports. mp draw writes the family's pedigree as\n"
+    "SVG (missing persons ringed, typed references filled) with its best candidate\n"
+    "among the remains and the LR in the caption. mp dvi DB --case REF solves the\n"
+    "case's families jointly against the remains (--remains S,... or all; at most 64);\n"
+    "a victim's sex comes from Amelogenin.\n";
 
 enum {
     O_FREQ = 1,
@@ -99,7 +120,14 @@ enum {
     O_POIP,
     O_VICTIM,
     O_TOP,
-    O_UNDISPUTED
+    O_UNDISPUTED,
+    O_FAMILY,
+    O_REMAINS,
+    O_REMAINS_INDEX,
+    O_MIN_LR,
+    O_THREADS,
+    O_RANK,
+    O_SVG
 };
 
 int mp_parse(int argc, char **argv, mp_args *a, const char *cmd, int need_poi)
@@ -130,7 +158,14 @@ int mp_parse(int argc, char **argv, mp_args *a, const char *cmd, int need_poi)
                                              {"victim", required_argument, NULL, O_VICTIM},
                                              {"top", required_argument, NULL, O_TOP},
                                              {"undisputed", required_argument, NULL, O_UNDISPUTED},
-                                             {"help", no_argument, NULL, 'h'},
+                                             {"family", required_argument, NULL, O_FAMILY},
+                                             {"remains", required_argument, NULL, O_REMAINS},
+                                             {"remains-index", required_argument, NULL, O_REMAINS_INDEX},
+                                             {"min-lr", required_argument, NULL, O_MIN_LR},
+                                             {"threads", required_argument, NULL, O_THREADS},
+                                             {"rank", required_argument, NULL, O_RANK},
+                                             {"svg", required_argument, NULL, O_SVG},
+                                             CTX_LONG_OPTIONS,
                                              {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof *a);
     sdb_pedlik_model_init(&a->model);
@@ -140,7 +175,10 @@ int mp_parse(int argc, char **argv, mp_args *a, const char *cmd, int need_poi)
     a->seed = 1;
     a->top = 10;
     a->undisputed = 1e4;
+    a->min_lr = 1;
+    a->threads = 2;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (cli_ctx_option(c, optarg, &a->ctx)) continue;
         switch (c) {
         case O_FREQ: a->freq = optarg; break;
         case O_POP: a->pop = optarg; break;
@@ -161,6 +199,18 @@ int mp_parse(int argc, char **argv, mp_args *a, const char *cmd, int need_poi)
             break;
         case O_TOP:
             if (cli_integer(cmd, "--top", optarg, 1, 100000, &a->top)) return EXIT_USAGE;
+            a->top_given = 1;
+            break;
+        case O_FAMILY: a->family = optarg; break;
+        case O_REMAINS: a->remains = optarg; break;
+        case O_REMAINS_INDEX: a->remains_index = optarg; break;
+        case O_RANK: a->rank = optarg; break;
+        case O_SVG: a->svg = optarg; break;
+        case O_MIN_LR:
+            if (cli_number(cmd, "--min-lr", optarg, 0, 1e300, &a->min_lr)) return EXIT_USAGE;
+            break;
+        case O_THREADS:
+            if (cli_integer(cmd, "--threads", optarg, 1, 64, &a->threads)) return EXIT_USAGE;
             break;
         case O_UNDISPUTED:
             if (cli_number(cmd, "--undisputed", optarg, 1, 1e300, &a->undisputed))
@@ -219,20 +269,27 @@ int mp_parse(int argc, char **argv, mp_args *a, const char *cmd, int need_poi)
         default: return cli_usage(mp_usage, 1);
         }
     }
+    while (optind < argc && a->n_pos < 2)
+        a->pos[a->n_pos++] = argv[optind++];
     if (optind != argc) return cli_usage(mp_usage, 1);
+    cli_ctx_finish(&a->ctx);
+    if (!a->ctx.purpose) a->ctx.purpose = "missing-person";
     if (cli_mutation_check(cmd, m)) return EXIT_USAGE;
-    int dvi = !strcmp(cmd, "mp dvi");
-    if (!dvi && (a->n_missing > 1 || a->n_victims)) {
-        cli_error(cmd, a->n_victims ? "--victim is for mp dvi"
-                                    : "--missing: one missing person (mp dvi takes several)");
-        return EXIT_USAGE;
-    }
     if (a->have_female_rate && m->kind == SDB_MUT_NONE) {
         cli_error(cmd, "--female-rate needs --mutation");
         return EXIT_USAGE;
     }
     a->model.female = *m;
     if (a->have_female_rate) a->model.female.rate = a->female_rate;
+    int dvi = !strcmp(cmd, "mp dvi"), draw = !strcmp(cmd, "mp draw");
+    if (!strcmp(cmd, "mp search") || draw || (dvi && a->n_pos))
+        return a->n_pos == 1 + draw ? 0 : cli_usage(mp_usage, 1);
+    if (a->n_pos) return cli_usage(mp_usage, 1);
+    if (!dvi && (a->n_missing > 1 || a->n_victims)) {
+        cli_error(cmd, a->n_victims ? "--victim is for mp dvi"
+                                    : "--missing: one missing person (mp dvi takes several)");
+        return EXIT_USAGE;
+    }
     if (a->fam && a->ped) {
         cli_error(cmd, "--fam FILE and --pedigree PED.csv: give one");
         return EXIT_USAGE;
@@ -903,5 +960,7 @@ int main_mp(int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "lr")) return lr_main(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "power")) return power_main(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "dvi")) return mp_dvi_main(argc - 1, argv + 1);
+    if (argc >= 2 && (!strcmp(argv[1], "search") || !strcmp(argv[1], "draw")))
+        return mp_db_main(argc - 1, argv + 1);
     return cli_usage(mp_usage, 1);
 }

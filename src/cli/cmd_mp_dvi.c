@@ -15,6 +15,8 @@ typedef struct dvi_case {
     int missing[SDB_DVI_MAX_VICTIMS];   /* person index of each missing person */
     int family_of[SDB_DVI_MAX_VICTIMS]; /* per missing person */
     int first[SDB_DVI_MAX_VICTIMS + 1]; /* per family: its first missing person */
+    const char *missing_name[SDB_DVI_MAX_VICTIMS];
+    const char *family_name[SDB_DVI_MAX_VICTIMS]; /* NULL over files */
     char *victim_id[SDB_DVI_MAX_VICTIMS];
     sdb_profile victim[SDB_DVI_MAX_VICTIMS];
     sdb_dvi_victim vic[SDB_DVI_MAX_VICTIMS];
@@ -71,6 +73,7 @@ static int load_missing(const char *cmd, const mp_args *a, dvi_case *c)
         for (int j = 0; j < n; j++)
             if (mp_root(c->fam.component, order[j]) == comp_of_family[f]) {
                 c->family_of[c->n_missing] = f;
+                c->missing_name[c->n_missing] = c->fam.ids[order[j]];
                 c->missing[c->n_missing++] = order[j];
             }
     }
@@ -240,8 +243,12 @@ static void print_json(const dvi_case *c, const sdb_dvi_assignment *out, int n_o
     for (int v = 0; v < c->nv; v++)
         json_array_append_new(vic, json_string(c->victim_id[v]));
     for (int m = 0; m < M; m++)
-        json_array_append_new(mis, json_pack("{s:s,s:i}", "id", c->fam.ids[c->missing[m]],
-                                             "family", c->family_of[m] + 1));
+        json_array_append_new(
+            mis, c->family_name[c->family_of[m]]
+                     ? json_pack("{s:s,s:s}", "id", c->missing_name[m], "family",
+                                 c->family_name[c->family_of[m]])
+                     : json_pack("{s:s,s:i}", "id", c->missing_name[m], "family",
+                                 c->family_of[m] + 1));
     for (int v = 0; v < c->nv; v++) {
         json_t *row = json_array();
         for (int m = 0; m < M; m++)
@@ -255,7 +262,7 @@ static void print_json(const dvi_case *c, const sdb_dvi_assignment *out, int n_o
             json_object_set_new(pairs, c->victim_id[v],
                                 json_string(out[i].missing_of[v] < 0
                                                 ? "*"
-                                                : c->fam.ids[c->missing[out[i].missing_of[v]]]));
+                                                : c->missing_name[out[i].missing_of[v]]));
         json_array_append_new(as, json_pack("{s:o,s:f,s:f,s:o}", "assignment", pairs, "lr",
                                             pow(10, out[i].log10_lr), "log10_lr", out[i].log10_lr,
                                             "posterior",
@@ -265,7 +272,7 @@ static void print_json(const dvi_case *c, const sdb_dvi_assignment *out, int n_o
         for (int m = 0; m < M; m++)
             if (undisputed(c, v, m, a->undisputed))
                 json_array_append_new(und, json_pack("{s:s,s:s,s:f}", "victim", c->victim_id[v],
-                                                     "missing", c->fam.ids[c->missing[m]], "lr",
+                                                     "missing", c->missing_name[m], "lr",
                                                      pow(10, c->pairwise[v * M + m])));
     json_object_set_new(o, "victims", vic);
     json_object_set_new(o, "missing", mis);
@@ -278,7 +285,7 @@ static void print_json(const dvi_case *c, const sdb_dvi_assignment *out, int n_o
         for (int v = 0; v < c->nv; v++) {
             json_t *row = json_object();
             for (int m = 0; m <= M; m++)
-                json_object_set_new(row, m < M ? c->fam.ids[c->missing[m]] : "*",
+                json_object_set_new(row, m < M ? c->missing_name[m] : "*",
                                     json_real(marginal[v * (M + 1) + m]));
             json_object_set_new(mg, c->victim_id[v], row);
         }
@@ -302,7 +309,7 @@ static void print_text(const dvi_case *c, const sdb_dvi_assignment *out, int n_o
     printf("pairwise LR (victim x missing person; - = excluded or of the other sex)\n%-10s",
            "victim");
     for (int m = 0; m < M; m++)
-        printf(" %12s", c->fam.ids[c->missing[m]]);
+        printf(" %12s", c->missing_name[m]);
     putchar('\n');
     for (int v = 0; v < c->nv; v++) {
         printf("%-10s", c->victim_id[v]);
@@ -324,7 +331,7 @@ static void print_text(const dvi_case *c, const sdb_dvi_assignment *out, int n_o
         printf("%-5d", i + 1);
         for (int v = 0; v < c->nv; v++)
             printf(" %-8s",
-                   out[i].missing_of[v] < 0 ? "*" : c->fam.ids[c->missing[out[i].missing_of[v]]]);
+                   out[i].missing_of[v] < 0 ? "*" : c->missing_name[out[i].missing_of[v]]);
         char lr[32];
         snprintf(lr, sizeof lr, "%.12g", pow(10, out[i].log10_lr));
         printf(" %-20s ", lr);
@@ -337,7 +344,7 @@ static void print_text(const dvi_case *c, const sdb_dvi_assignment *out, int n_o
         printf("posterior pairing probabilities (* = none of the missing persons)\n%-10s",
                "victim");
         for (int m = 0; m <= M; m++)
-            printf(" %12s", m < M ? c->fam.ids[c->missing[m]] : "*");
+            printf(" %12s", m < M ? c->missing_name[m] : "*");
         putchar('\n');
         for (int v = 0; v < c->nv; v++) {
             printf("%-10s", c->victim_id[v]);
@@ -355,9 +362,124 @@ static void print_text(const dvi_case *c, const sdb_dvi_assignment *out, int n_o
         for (int m = 0; m < M; m++)
             if (undisputed(c, v, m, a->undisputed)) {
                 printf("%s %s = %s (LR %.6g)", any++ ? "," : "", c->victim_id[v],
-                       c->fam.ids[c->missing[m]], pow(10, c->pairwise[v * M + m]));
+                       c->missing_name[m], pow(10, c->pairwise[v * M + m]));
             }
     printf("%s\n", any ? "" : " none");
+}
+
+/* Sex from Amelogenin: X alone a woman, X and Y a man, else unknown. */
+static char amel_sex(const sdb_profile *p)
+{
+    const sdb_locus *l = sdb_catalog_find(sdb_catalog_default(), "AMEL", 4);
+    const sdb_call *call = l ? sdb_profile_call(p, l->id) : NULL;
+    int x = 0, y = 0;
+    for (uint32_t i = 0; call && i < call->n; i++) {
+        x |= p->alleles[call->first + i] == SDB_ALLELE_X;
+        y |= p->alleles[call->first + i] == SDB_ALLELE_Y;
+    }
+    return y ? 'M' : x ? 'F' : 'U';
+}
+
+/* A case from the database: the families of --case (or --family), the
+ * remains of --remains (or every remains profile; at most 64). */
+static int db_case(const char *cmd, const mp_args *a, dvi_case *c, sdb_mp_data *m,
+                   const sdb_freq *f, int pop)
+{
+    if (!a->ctx.case_ref && !a->family) {
+        cli_error(cmd, "mp dvi DB needs --case REF (the case's families) or --family NAME");
+        return EXIT_USAGE;
+    }
+    sdb_session *s;
+    if (cli_session(cmd, a->pos[0], &a->ctx, 0, &s)) return EXIT_FAIL;
+    sdb_mp_query q = {a->family, a->ctx.case_ref, a->remains, a->remains_index};
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int rc = sdb_session_mp_data(s, &q, m, &d);
+    sdb_session_close(s);
+    if (rc) {
+        cli_diag(cmd, rc, &d);
+        return EXIT_FAIL;
+    }
+    if (m->n_remains > SDB_DVI_MAX_VICTIMS || !m->n_remains) {
+        cli_error(cmd, "%ld remains profiles: a joint DVI takes 1 to %d (name them with --remains)",
+                  m->n_remains, SDB_DVI_MAX_VICTIMS);
+        return EXIT_FAIL;
+    }
+    c->nv = (int)m->n_remains;
+    for (int v = 0; v < c->nv; v++) {
+        if (!(c->victim_id[v] = strdup(m->remains[v].sample_id))) return EXIT_FAIL;
+        c->vic[v] = (sdb_dvi_victim){&m->remains[v], amel_sex(&m->remains[v]), a->dropout};
+    }
+    for (int k = 0; k < m->n_families; k++) {
+        const sdb_mp_family *fam = &m->families[k];
+        int missing[8], nm = 0;
+        for (int i = 0; i < fam->n; i++) {
+            if (!fam->missing[i]) continue;
+            if (nm == 8 || c->n_missing == SDB_DVI_MAX_VICTIMS) {
+                cli_error(cmd, "family '%s': at most 8 missing persons a family, 64 in a case",
+                          fam->name);
+                return EXIT_FAIL;
+            }
+            missing[nm++] = i;
+            c->family_of[c->n_missing] = c->n_families;
+            c->missing_name[c->n_missing++] = fam->ids[i];
+        }
+        c->family_name[c->n_families] = fam->name;
+        c->first[c->n_families + 1] = c->n_missing;
+        sdb_dvi_family df = {fam->ped, (const sdb_profile *const *)fam->typed, nm, missing};
+        double *pw = malloc((size_t)c->nv * (size_t)nm * sizeof *pw + 1);
+        int f0 = c->first[c->n_families];
+        rc = pw ? sdb_dvi_family_options(&df, &a->model, f, pop, c->vic, c->nv, f0,
+                                         &c->opt[c->n_families], &c->n_opt[c->n_families], pw, &d)
+                : SDB_ENOMEM;
+        for (int v = 0; !rc && v < c->nv; v++)
+            for (int j = 0; j < nm; j++)
+                c->pairwise[v * SDB_DVI_MAX_VICTIMS + f0 + j] = pw[v * nm + j];
+        free(pw);
+        c->n_families++;
+        if (rc) {
+            char reason[sizeof d.reason];
+            snprintf(reason, sizeof reason, "%s", d.reason);
+            snprintf(d.reason, sizeof d.reason, "family '%s': %s", fam->name, reason);
+            cli_diag(cmd, rc, &d);
+            return EXIT_FAIL;
+        }
+    }
+    /* the pairwise matrix is kept M wide */
+    for (int v = 0; v < c->nv; v++)
+        for (int j = 0; j < c->n_missing; j++)
+            c->pairwise[v * c->n_missing + j] = c->pairwise[v * SDB_DVI_MAX_VICTIMS + j];
+    return EXIT_OK;
+}
+
+/* The joint solution and its report. */
+static int solve_and_print(const char *cmd, dvi_case *c, const mp_args *ap)
+{
+    mp_args a = *ap;
+    int rc = EXIT_OK;
+    sdb_dvi_assignment *out = calloc((size_t)a.top, sizeof *out);
+    double *marginal = calloc((size_t)c->nv * (size_t)(c->n_missing + 1) + 1, sizeof *marginal);
+    int n_out = 0, have = 0;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    const sdb_dvi_option *const *opts = (const sdb_dvi_option *const *)c->opt;
+    int src = out && marginal ? sdb_dvi_solve(c->nv, c->n_missing, c->n_families, opts, c->n_opt,
+                                              (int)a.top, out, &n_out, marginal, &have, &d)
+                              : SDB_ENOMEM;
+    if (src) {
+        cli_diag(cmd, src, &d);
+        rc = EXIT_FAIL;
+    } else {
+        char mut[160];
+        mp_mutation_text(&a.model, mut, sizeof mut);
+        if (a.json)
+            print_json(c, out, n_out, marginal, have, &a, mut);
+        else
+            print_text(c, out, n_out, marginal, have, &a, mut);
+    }
+    free(out);
+    free(marginal);
+    return rc;
 }
 
 static void dvi_case_free(dvi_case *c, const mp_args *a)
@@ -380,6 +502,27 @@ int mp_dvi_main(int argc, char **argv)
     mp_args a;
     int rc = mp_parse(argc, argv, &a, cmd, 0);
     if (rc) return rc < 0 ? EXIT_OK : rc;
+    if (a.n_pos == 1) {
+        if (a.ped || a.fam || a.n_victims || a.n_missing || a.n_refs) {
+            cli_error(cmd, "mp dvi DB reads the families and remains from the database; "
+                           "--pedigree, --missing, --reference and --victim are for files");
+            return EXIT_USAGE;
+        }
+        sdb_freq *f = NULL;
+        int pop = -1;
+        dvi_case *c = calloc(1, sizeof *c);
+        sdb_mp_data m = {0};
+        if (!c) return EXIT_FAIL;
+        if (!(rc = cli_load_freq(cmd, a.freq, a.strict, &a.min_freq, &f)) &&
+            (pop = cli_find_pop(cmd, f, a.pop, a.pop ? strlen(a.pop) : 0)) < 0)
+            rc = EXIT_FAIL;
+        if (!rc) rc = db_case(cmd, &a, c, &m, f, pop);
+        if (!rc) rc = solve_and_print(cmd, c, &a);
+        sdb_freq_free(f);
+        dvi_case_free(c, &a);
+        sdb_mp_data_free(&m);
+        return rc;
+    }
     if (a.fam || a.poi || !a.n_victims) {
         cli_error(cmd, a.fam ? "--fam is not read by mp dvi yet; give --pedigree PED.csv"
                    : a.poi ? "--poi is for mp lr; give the remains with --victim"
@@ -393,8 +536,6 @@ int mp_dvi_main(int argc, char **argv)
     for (int r = 0; r < MAX_REFS; r++)
         sdb_profile_init(&c->refs[r]);
     sdb_freq *f = NULL;
-    sdb_dvi_assignment *out = NULL;
-    double *marginal = NULL;
     int pop = -1;
     if ((rc = mp_load_family(cmd, a.ped, &c->fam)) || (rc = load_missing(cmd, &a, c))) goto done;
     if (!(c->typed = calloc((size_t)c->fam.n, sizeof *c->typed))) {
@@ -406,30 +547,8 @@ int mp_dvi_main(int argc, char **argv)
         goto done;
     for (int k = 0; k < c->n_families && !rc; k++)
         rc = family_options(cmd, c, k, &a.model, f, pop);
-    if (rc) goto done;
-    out = calloc((size_t)a.top, sizeof *out);
-    marginal = calloc((size_t)c->nv * (size_t)(c->n_missing + 1) + 1, sizeof *marginal);
-    int n_out = 0, have = 0;
-    sdb_diag d;
-    sdb_diag_clear(&d);
-    const sdb_dvi_option *const *opts = (const sdb_dvi_option *const *)c->opt;
-    int src = out && marginal ? sdb_dvi_solve(c->nv, c->n_missing, c->n_families, opts, c->n_opt,
-                                              (int)a.top, out, &n_out, marginal, &have, &d)
-                              : SDB_ENOMEM;
-    if (src) {
-        cli_diag(cmd, src, &d);
-        rc = EXIT_FAIL;
-        goto done;
-    }
-    char mut[160];
-    mp_mutation_text(&a.model, mut, sizeof mut);
-    if (a.json)
-        print_json(c, out, n_out, marginal, have, &a, mut);
-    else
-        print_text(c, out, n_out, marginal, have, &a, mut);
+    if (!rc) rc = solve_and_print(cmd, c, &a);
 done:
-    free(out);
-    free(marginal);
     sdb_freq_free(f);
     dvi_case_free(c, &a);
     return rc;

@@ -25,6 +25,14 @@ typedef struct mp_args {
     int n_victims;
     long top;
     double undisputed;
+    /* over a database: mp search / dvi / draw */
+    const char *pos[2]; /* DB [FAMILY] */
+    int n_pos;
+    sdb_ctx ctx;
+    const char *family, *remains, *remains_index, *rank, *svg;
+    double min_lr;
+    long threads;
+    int top_given;
 } mp_args;
 
 /* The family: persons of the file as indexes, with the connected component
@@ -51,5 +59,7 @@ void mp_mutation_text(const sdb_pedlik_model *m, char *buf, size_t size);
 int mp_case_model(const char *cmd, mp_args *a, const family *fam, sdb_freq **f, int *pop);
 void mp_name_person(sdb_diag *d, const family *fam);
 int mp_dvi_main(int argc, char **argv);
+/* mp search DB / mp draw DB FAMILY (argv[0] says which). */
+int mp_db_main(int argc, char **argv);
 
 #endif

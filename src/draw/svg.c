@@ -748,3 +748,123 @@ int sdb_draw_lineage(sdb_db *db, long long id, const char *indexes, sdb_lineage_
     }
     return draw_network(db, id, indexes, max_nodes < 2 ? 2 : max_nodes, out, d);
 }
+
+/* ---- a missing-person family ---------------------------------------------------- */
+
+/* Generations: a child below its lower parent; a founder who married in
+ * beside the partner of its first child. */
+static void family_depths(const sdb_mp_family *f, int *depth)
+{
+    for (int i = 0; i < f->n; i++)
+        depth[i] = 0;
+    for (int pass = 0; pass < f->n; pass++) {
+        int changed = 0;
+        for (int i = 0; i < f->n; i++) {
+            int dd = depth[i];
+            if (f->father[i] >= 0 && depth[f->father[i]] + 1 > dd) dd = depth[f->father[i]] + 1;
+            if (f->mother[i] >= 0 && depth[f->mother[i]] + 1 > dd) dd = depth[f->mother[i]] + 1;
+            if (dd != depth[i]) depth[i] = dd, changed = 1;
+            int fa = f->father[i], mo = f->mother[i];
+            if (fa >= 0 && mo >= 0 && depth[fa] != depth[mo]) {
+                int lo = depth[fa] < depth[mo] ? fa : mo, hi = lo == fa ? mo : fa;
+                if (f->father[lo] < 0 && f->mother[lo] < 0) depth[lo] = depth[hi], changed = 1;
+            }
+        }
+        if (!changed) break;
+    }
+}
+
+/* The co-parent of person i's first child, or -1. */
+static int family_partner(const sdb_mp_family *f, int i)
+{
+    for (int c = 0; c < f->n; c++) {
+        if (f->father[c] == i && f->mother[c] >= 0) return f->mother[c];
+        if (f->mother[c] == i && f->father[c] >= 0) return f->father[c];
+    }
+    return -1;
+}
+
+int sdb_draw_family(const sdb_mp_family *f, const char *caption, FILE *out, sdb_diag *d)
+{
+    int n = f->n, max_depth = 0, rc = SDB_OK;
+    int *depth = malloc(((size_t)n + 1) * sizeof *depth), *order = malloc(((size_t)n + 1) * sizeof *order);
+    double *x = malloc(((size_t)n + 1) * sizeof *x), *key = malloc(((size_t)n + 1) * sizeof *key);
+    if (!depth || !order || !x || !key) {
+        rc = SDB_ENOMEM;
+        goto out;
+    }
+    family_depths(f, depth);
+    for (int i = 0; i < n; i++)
+        if (depth[i] > max_depth) max_depth = depth[i];
+    double width = 1;
+    for (int level = 0; level <= max_depth; level++) {
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            if (depth[i] != level) continue;
+            int fa = f->father[i], mo = f->mother[i];
+            key[i] = fa >= 0 && mo >= 0 ? (x[fa] + x[mo]) / 2 : fa >= 0 ? x[fa] : mo >= 0 ? x[mo] : i;
+            order[m++] = i;
+        }
+        for (int k = 0; k < m; k++) { /* a founder who married in stands right of the partner */
+            int i = order[k], p = family_partner(f, i);
+            if (f->father[i] < 0 && f->mother[i] < 0 && p >= 0 && depth[p] == level &&
+                (f->father[p] >= 0 || f->mother[p] >= 0 || p < i))
+                key[i] = key[p] + 0.001 * (1 + i);
+        }
+        for (int a = 1; a < m; a++) /* insertion sort by key, stable */
+            for (int b = a; b > 0 && key[order[b - 1]] > key[order[b]]; b--) {
+                int t = order[b];
+                order[b] = order[b - 1];
+                order[b - 1] = t;
+            }
+        for (int k = 0; k < m; k++)
+            x[order[k]] = k;
+        if (m > width) width = m;
+    }
+    char title[256];
+    snprintf(title, sizeof title, "Family %s%s%s", f->name ? f->name : "",
+             f->case_ref ? " (case " : "", f->case_ref ? f->case_ref : "");
+    if (f->case_ref) strncat(title, ")", sizeof title - strlen(title) - 1);
+    svg_begin(out, width + 1, max_depth + 1, title);
+    /* couples: a line between them; their children hang from its middle */
+    for (int c = 0; c < n; c++) {
+        int fa = f->father[c], mo = f->mother[c];
+        if (fa < 0 && mo < 0) continue;
+        double from = fa >= 0 && mo >= 0 ? px((x[fa] + x[mo]) / 2) : px(x[fa >= 0 ? fa : mo]);
+        int pd = depth[fa >= 0 ? fa : mo];
+        if (fa >= 0 && mo >= 0)
+            line(out, px(x[fa]) + (x[fa] < x[mo] ? 15 : -15), py(pd),
+                 px(x[mo]) + (x[mo] < x[fa] ? 15 : -15), py(pd));
+        double mid = py(pd) + LEVEL / 2;
+        line(out, from, py(pd), from, mid);
+        line(out, from, mid, px(x[c]), mid);
+        line(out, px(x[c]), mid, px(x[c]), py(depth[c]) - 15);
+    }
+    for (int i = 0; i < n; i++) {
+        double cx = px(x[i]), cy = py(depth[i]);
+        symbol(out, cx, cy, f->sex[i], f->typed[i] != NULL, 0);
+        if (f->missing[i]) {
+            fprintf(out,
+                    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"24\" fill=\"none\" stroke=\"#b22\""
+                    " stroke-width=\"2.5\" stroke-dasharray=\"5 3\"/>\n",
+                    cx, cy);
+            text(out, cx, cy + 5, 14, "middle", "?");
+        }
+        text(out, cx, cy + 36, 11, "middle", f->ids[i]);
+        if (f->typed[i] && f->typed[i]->sample_id)
+            text(out, cx, cy + 49, 9, "middle", f->typed[i]->sample_id);
+    }
+    double y = py(max_depth + 1) - 10;
+    if (caption) text(out, MARGIN, y, 12, "start", caption);
+    text(out, MARGIN, y + 18, 11, "start",
+         "square: man, circle: woman, diamond: unknown; filled: typed reference;"
+         " dashed red ring and ?: missing person");
+    fputs("</svg>\n", out);
+out:
+    if (rc) sdb_diag_set(d, NULL, 0, NULL, "out of memory");
+    free(depth);
+    free(order);
+    free(x);
+    free(key);
+    return rc;
+}

@@ -105,6 +105,16 @@ int sdb_policy_set(sdb_db *db, const sdb_ctx *ctx, const char *purpose, const ch
                      sdb_db_has_purpose(db, purpose) ? index : purpose);
         return SDB_ENOTFOUND;
     }
+    /* relatives gave their profiles to find their missing kin, nothing else
+     * (docs/governance.md): no policy opens them to another purpose */
+    if (allow && !strcmp(index, "relative-of-missing") && strcmp(purpose, "missing-person") &&
+        strcmp(purpose, "administration")) {
+        sdb_diag_set(d, NULL, 0, "index",
+                     "index 'relative-of-missing' serves purpose 'missing-person' (and the "
+                     "custodian's 'administration') only; it cannot be opened to '%s'",
+                     purpose);
+        return SDB_EPOLICY;
+    }
     if (sdb_store_exec(db, "BEGIN IMMEDIATE", d)) return SDB_ESTORE;
     sqlite3_stmt *st;
     int rc = sdb_store_prepare(db,

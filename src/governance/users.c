@@ -20,6 +20,7 @@ static const struct {
     {"search", "analyst"},
     {"ysearch", "analyst"},
     {"pairs", "analyst"},
+    {"mp-search", "analyst"},
     {"freq", "analyst"},
     {"yfreq", "analyst"},
     {"stat", "admin custodian analyst auditor"},

@@ -246,9 +246,10 @@ typedef struct fam_work {
     const sdb_locus **loci;
     sdb_ped_obs *base;   /* nl x persons: the references */
     double *base_ll;     /* nl */
-    sdb_ped_obs *vobs;   /* nv x nl */
+    sdb_ped_obs *vobs;   /* nl x (persons + nv): the references', then the victims' */
     double *single_ll;   /* nv x nl */
     sdb_ped_obs *scratch; /* persons */
+    unsigned char *keep;  /* persons: the missing */
     double *pairwise;    /* nv x n_missing */
     int pick[8];         /* victim per missing person, -1 none */
     uint64_t used;
@@ -267,15 +268,17 @@ static int option_lr(fam_work *w, double *log10_lr)
         memcpy(w->scratch, &w->base[(size_t)l * np], (size_t)np * sizeof *w->scratch);
         for (int j = 0; j < w->fam->n_missing; j++) {
             int v = w->pick[j];
-            if (v < 0 || !w->vobs[(size_t)v * w->nl + l].typed) continue;
-            w->scratch[w->fam->missing[j]] = w->vobs[(size_t)v * w->nl + l];
+            const sdb_ped_obs *vo = &w->vobs[(size_t)l * (np + w->nv) + np + v];
+            if (v < 0 || !vo->typed) continue;
+            w->scratch[w->fam->missing[j]] = *vo;
             sum -= w->single_ll[(size_t)v * w->nl + l];
             any = 1;
         }
         if (!any) continue;
         double ll;
-        int rc = sdb_pedlik_locus(w->fam->ped, w->m, w->f, w->pop, w->loci[l], w->scratch, &ll,
-                                  w->d);
+        int rc = sdb_pedlik_locus_over(w->fam->ped, w->m, w->f, w->pop, w->loci[l], w->scratch,
+                                       &w->vobs[(size_t)l * (np + w->nv)], np + w->nv, w->keep, &ll,
+                                       w->d);
         if (rc) return rc;
         if (ll == -INFINITY) {
             *log10_lr = -INFINITY;
@@ -360,20 +363,33 @@ static int prepare(fam_work *w)
     size_t nl = (size_t)w->nl + 1, nv = (size_t)w->nv + 1;
     w->base = calloc(nl * (size_t)np, sizeof *w->base);
     w->base_ll = calloc(nl, sizeof *w->base_ll);
-    w->vobs = calloc(nv * nl, sizeof *w->vobs);
+    w->vobs = calloc(nl * ((size_t)np + nv), sizeof *w->vobs);
     w->single_ll = calloc(nv * nl, sizeof *w->single_ll);
     w->scratch = calloc((size_t)np, sizeof *w->scratch);
-    if (!w->base || !w->base_ll || !w->vobs || !w->single_ll || !w->scratch) return SDB_ENOMEM;
+    w->keep = calloc((size_t)np, 1);
+    if (!w->base || !w->base_ll || !w->vobs || !w->single_ll || !w->scratch || !w->keep)
+        return SDB_ENOMEM;
+    for (int j = 0; j < fam->n_missing; j++)
+        w->keep[fam->missing[j]] = 1;
     const int none = -1;
     sdb_pedlik *one = NULL;
     if ((rc = sdb_pedlik_new(&one, 1, &none, &none, "U", w->d))) return rc;
+    /* IMPORTANT: every likelihood at a locus is over one allele list (the
+     * table's, the references' and every victim's), or their ratios would
+     * mix state spaces when frequencies do not sum to 1 or a mutation model
+     * spans the list */
     for (int l = 0; l < w->nl && !rc; l++) {
-        sdb_ped_obs *b = &w->base[(size_t)l * np];
+        sdb_ped_obs *b = &w->base[(size_t)l * np], *all = &w->vobs[(size_t)l * (np + w->nv)];
+        int na = np + w->nv;
         for (int i = 0; i < np && !rc; i++)
             rc = sdb_pedlik_obs(fam->typed[i], w->loci[l], 0, &b[i], w->d);
+        memcpy(all, b, (size_t)np * sizeof *b);
+        for (int v = 0; v < w->nv && !rc; v++)
+            rc = sdb_pedlik_obs(w->victims[v].profile, w->loci[l], w->victims[v].dropout,
+                                &all[np + v], w->d);
         if (rc) break;
-        if ((rc = sdb_pedlik_locus(fam->ped, w->m, w->f, w->pop, w->loci[l], b, &w->base_ll[l],
-                                   w->d)))
+        if ((rc = sdb_pedlik_locus_over(fam->ped, w->m, w->f, w->pop, w->loci[l], b, all, na,
+                                        w->keep, &w->base_ll[l], w->d)))
             break;
         if (w->base_ll[l] == -INFINITY) {
             sdb_diag_set(w->d, NULL, 0, w->loci[l]->name,
@@ -383,13 +399,10 @@ static int prepare(fam_work *w)
             rc = SDB_EINVAL;
             break;
         }
-        for (int v = 0; v < w->nv && !rc; v++) {
-            sdb_ped_obs *o = &w->vobs[(size_t)v * w->nl + l];
-            rc = sdb_pedlik_obs(w->victims[v].profile, w->loci[l], w->victims[v].dropout, o, w->d);
-            if (!rc && o->typed)
-                rc = sdb_pedlik_locus(one, w->m, w->f, w->pop, w->loci[l], o,
-                                      &w->single_ll[(size_t)v * w->nl + l], w->d);
-        }
+        for (int v = 0; v < w->nv && !rc; v++)
+            if (all[np + v].typed)
+                rc = sdb_pedlik_locus_over(one, w->m, w->f, w->pop, w->loci[l], &all[np + v], all,
+                                           na, NULL, &w->single_ll[(size_t)v * w->nl + l], w->d);
     }
     sdb_pedlik_free(one);
     return rc;
@@ -446,5 +459,6 @@ int sdb_dvi_family_options(const sdb_dvi_family *fam, const sdb_pedlik_model *m,
     free(w.vobs);
     free(w.single_ll);
     free(w.scratch);
+    free(w.keep);
     return rc;
 }

@@ -218,7 +218,7 @@ static int embed_matrix(states *st, const sdb_mutation *m, double *out, const ch
 
 static int build_states(states *st, const sdb_pedlik_model *m, const sdb_freq *f, int pop,
                         const sdb_locus *l, const sdb_ped_obs *obs, int n, const sdb_ped_obs *poi,
-                        sdb_diag *d)
+                        int n_poi, sdb_diag *d)
 {
     int rc = model_check(m, d);
     if (rc) return rc;
@@ -241,7 +241,8 @@ static int build_states(states *st, const sdb_pedlik_model *m, const sdb_freq *f
     }
     for (int i = 0; i < n; i++)
         if ((rc = add_typed(st, f, pop, l, &obs[i], d))) return rc;
-    if ((rc = add_typed(st, f, pop, l, poi, d))) return rc;
+    for (int i = 0; i < n_poi; i++)
+        if ((rc = add_typed(st, f, pop, l, &poi[i], d))) return rc;
     st->theta = m->theta;
     st->silent = m->silent > 0 ? st->n : -1;
     st->ns = st->n + (m->silent > 0);
@@ -590,7 +591,7 @@ out:
 
 /* Sets up domains and the relevant persons. */
 static int problem_init(problem *pb, const sdb_pedlik *p, const states *st,
-                        const sdb_ped_obs *obs, int q)
+                        const sdb_ped_obs *obs, int q, const unsigned char *keep)
 {
     memset(pb, 0, sizeof *pb);
     pb->ped = p;
@@ -611,7 +612,7 @@ static int problem_init(problem *pb, const sdb_pedlik *p, const states *st,
         pb->full[s] = s;
     int top = 0;
     for (int i = 0; i < n; i++)
-        if ((obs[i].typed || i == q) && !pb->relevant[i]) {
+        if ((obs[i].typed || i == q || (keep && keep[i])) && !pb->relevant[i]) {
             pb->relevant[i] = 1;
             stack[top++] = i;
         }
@@ -794,13 +795,21 @@ static int observations_check(const sdb_ped_obs *obs, int n, const sdb_ped_obs *
 int sdb_pedlik_locus(const sdb_pedlik *p, const sdb_pedlik_model *m, const sdb_freq *f, int pop,
                      const sdb_locus *l, const sdb_ped_obs *obs, double *loglik, sdb_diag *d)
 {
+    return sdb_pedlik_locus_over(p, m, f, pop, l, obs, NULL, 0, NULL, loglik, d);
+}
+
+int sdb_pedlik_locus_over(const sdb_pedlik *p, const sdb_pedlik_model *m, const sdb_freq *f,
+                          int pop, const sdb_locus *l, const sdb_ped_obs *obs,
+                          const sdb_ped_obs *extra, int n_extra, const unsigned char *keep,
+                          double *loglik, sdb_diag *d)
+{
     int rc = observations_check(obs, p->n, NULL, d);
     if (rc) return rc;
     states *st = malloc(sizeof *st);
     if (!st) return SDB_ENOMEM;
     problem pb;
-    if ((rc = build_states(st, m, f, pop, l, obs, p->n, NULL, d))) goto out0;
-    if ((rc = problem_init(&pb, p, st, obs, -1))) goto out;
+    if ((rc = build_states(st, m, f, pop, l, obs, p->n, extra, n_extra, d))) goto out0;
+    if ((rc = problem_init(&pb, p, st, obs, -1, keep))) goto out;
     double v, scale;
     int ok;
     if ((rc = solve(&pb, &v, &scale, &ok, d))) goto out;
@@ -828,10 +837,10 @@ static int query_table(const sdb_pedlik *p, const sdb_pedlik_model *m, const sdb
     *t = NULL;
     int rc = check_query(p, obs, q, d);
     if (!rc) rc = observations_check(obs, p->n, poi, d);
-    if (!rc) rc = build_states(st, m, f, pop, l, obs, p->n, poi, d);
+    if (!rc) rc = build_states(st, m, f, pop, l, obs, p->n, poi, poi ? 1 : 0, d);
     if (rc) return rc;
     problem pb;
-    if ((rc = problem_init(&pb, p, st, obs, q))) goto out;
+    if ((rc = problem_init(&pb, p, st, obs, q, NULL))) goto out;
     if (!(*t = malloc((size_t)st->ns * (size_t)st->ns * sizeof **t))) {
         rc = SDB_ENOMEM;
         goto out;

@@ -21,4 +21,15 @@ const char *sdb_genotype_of(const sdb_profile *p, const sdb_call *c, genotype2 *
  * copies of x among the n seen. */
 double sdb_sample_next(double p, sdb_allele x, const sdb_allele *seen, int n, double theta);
 
+/* sdb_pedlik_locus over the allele list of the table, the observations and
+ * extra[0 .. n_extra), summing the persons keep flags (and their ancestors)
+ * even when untyped: the likelihoods of one DVI case then share one state
+ * space and one set of summed persons, so their ratios stay those of
+ * sdb_pedlik_mp_lr when the frequencies do not sum to 1 (a 5/2N minimum)
+ * or a mutation model spans the list. keep may be NULL. */
+int sdb_pedlik_locus_over(const sdb_pedlik *p, const sdb_pedlik_model *m, const sdb_freq *f,
+                          int pop, const sdb_locus *l, const sdb_ped_obs *obs,
+                          const sdb_ped_obs *extra, int n_extra, const unsigned char *keep,
+                          double *loglik, sdb_diag *d);
+
 #endif

@@ -128,7 +128,7 @@ validate: $(B)/bench/validate_relatives
 	    $${VALIDATE_Y_FOUNDERS:-}
 
 bench: $(B)/strdb $(B)/bench/bench_import $(B)/bench/bench_simulate $(B)/bench/bench_search \
-       $(B)/bench/bench_relatives
+       $(B)/bench/bench_relatives $(B)/bench/bench_missing
 	sh bench/run.sh $(B)
 
 FUZZ_CC ?= clang

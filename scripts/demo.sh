@@ -70,3 +70,19 @@ $S lineage show "$R" "$L" --svg "$DIR/lineage.svg"
 $S lineage show "$R" "$L" --svg "$DIR/lineage-network.svg" --view network
 $S pedigree draw "$R" "$Q" --svg "$DIR/pedigree.svg"
 echo "drawings: $DIR/lineage.svg (paternal family tree), $DIR/lineage-network.svg (haplotype network), $DIR/pedigree.svg"
+echo
+echo "== missing persons: 2,000 simulated families (five pedigree shapes), their references and 1,500 remains in $DIR/mp.db"
+MP=$DIR/mp.db
+$S simulate --mp-families 2000 --mp-unrelated 500 --mp-found 0.5 --seed 2026 --out "$DIR/mp" --db "$MP"
+echo "== missing-person search: every remains against every family (purpose missing-person), the first 8 lines"
+$S mp search "$MP" --freq data/frequencies/NIST1036freqs.csv --pop Cauc --top 1 | head -10
+T1=$(sed -n 2p "$DIR/mp/mp_truth.csv")
+echo "truth of the first remains: $T1"
+F1=$(echo "$T1" | cut -d, -f2)
+$S mp draw "$MP" "$F1" --svg "$DIR/family.svg" --freq data/frequencies/NIST1036freqs.csv --pop Cauc
+echo
+echo "== a small disaster (dvir's example2): three victims, two families, three missing persons, solved jointly"
+$S mp dvi --freq test/data/dvi/example2_freq.csv --min-freq none --pedigree test/data/dvi/example2_am.csv \
+    --missing M1,M2,M3 --reference "R1=TH01=2/2" --reference "R2=TH01=3/3" \
+    --victim "V1:M=TH01=1/1" --victim "V2:M=TH01=1/2" --victim "V3:F=TH01=3/4" --top 5
+echo "drawing: $DIR/family.svg (family $F1, its best candidate in the caption)"

@@ -62,6 +62,10 @@ void sdb_diag_clear(sdb_diag *d);
 void sdb_diag_set(sdb_diag *d, const char *file, long line, const char *field, const char *fmt, ...)
     SDB_PRINTF(5, 6);
 
+/* Puts the formatted text before d's reason (cut to fit): "family 'F': "
+ * in front of what the engine said. NULL is a no-op. */
+void sdb_diag_prefix(sdb_diag *d, const char *fmt, ...) SDB_PRINTF(2, 3);
+
 /* Formats "FILE:LINE: field 'F': REASON" (parts that are empty are left out)
  * into buf; returns buf. */
 char *sdb_diag_format(const sdb_diag *d, char *buf, size_t size);

@@ -81,6 +81,42 @@ int sdb_simulate(const sdb_catalog *cat, const sdb_sim_opts *o, sdb_sim_person_f
  * over the key words): exposed for tests and for sampling in the CLI. */
 uint64_t sdb_sim_hash(uint64_t seed, uint64_t a, uint64_t b, uint64_t c);
 
+/* ---- missing-person families (src/sim/missing.c) ---------------------------- */
+
+typedef struct sdb_sim_mp_opts {
+    uint64_t seed;
+    long families;      /* pedigrees, shapes in turn at random (sdb_sim_mp_shape) */
+    long unrelated;     /* remains of persons outside every family */
+    double found;       /* P(a missing person's remains are among the remains), default 0.5 */
+    double locus_loss;  /* P(a locus of remains is lost), default 0.1 */
+    double mutation;    /* per locus and transmission, one step (default 0) */
+    const char *kit;    /* autosomal loci (default "CODIS 20") */
+    const sdb_freq *freq;
+    int pop;
+    int shape;          /* -1: at random; else every family of that shape */
+} sdb_sim_mp_opts;
+
+void sdb_sim_mp_opts_init(sdb_sim_mp_opts *o);
+
+/* The families (references typed, missing persons untyped), the remains
+ * (found missing persons first by family, then the unrelated) and the
+ * truth: truth_family[r] (-1: unrelated) and truth_person[r]; shape[f]. */
+typedef struct sdb_sim_mp {
+    struct sdb_mp_family *families;
+    long n_families;
+    sdb_profile *remains;
+    long n_remains;
+    long *truth_family;
+    int *truth_person;
+    int *shape;
+} sdb_sim_mp;
+
+/* Shape i's name ("child-both-parents", ...), NULL past the last. */
+const char *sdb_sim_mp_shape(int i);
+int sdb_sim_missing(const sdb_catalog *cat, const sdb_sim_mp_opts *o, sdb_sim_mp *m,
+                    sdb_diag *d) SDB_WUR;
+void sdb_sim_mp_free(sdb_sim_mp *m);
+
 #ifdef __cplusplus
 }
 #endif

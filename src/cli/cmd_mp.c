@@ -6,9 +6,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "mp.h"
-#include "strdb/pedigree.h"
-#include "strdb/stats.h"
 
 static const char mp_usage[] =
     "usage: strdb mp lr --freq FILE [--pop NAME] --pedigree PED.csv --missing ID\n"

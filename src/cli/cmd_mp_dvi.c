@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mp.h"
+#include "cli.h"
 
 typedef struct dvi_case {
     family fam;
@@ -438,9 +438,7 @@ static int db_case(const char *cmd, const mp_args *a, dvi_case *c, sdb_mp_data *
         free(pw);
         c->n_families++;
         if (rc) {
-            char reason[sizeof d.reason];
-            snprintf(reason, sizeof reason, "%s", d.reason);
-            snprintf(d.reason, sizeof d.reason, "family '%s': %s", fam->name, reason);
+            sdb_diag_prefix(&d, "family '%s': ", fam->name);
             cli_diag(cmd, rc, &d);
             return EXIT_FAIL;
         }

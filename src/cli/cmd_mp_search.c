@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mp.h"
+#include "cli.h"
 
 typedef struct search_run {
     sdb_freq *f;

@@ -24,6 +24,8 @@ static const char simulate_usage[] =
     "with sample id G<generation>-<index>Y.\n"
     "  pedigree.csv    id,father,mother,sex,generation for every person (unless --no-pedigree)\n"
     "With --db DB the database profiles are also imported into DB (created if missing).\n"
+    "strdb simulate --mp-families N writes missing-person families instead\n"
+    "(strdb simulate --mp-families 1 --help).\n"
     "The same --seed gives byte-identical output whatever --threads.\n\n"
     "population\n"
     "  --seed N            random seed (default 1)\n"
@@ -531,24 +533,11 @@ static int csv_layout(run_state *s)
 /* Imports one output file into index of DB (created if missing). */
 static int import_into(const sim_cli *c, const char *file, const char *index)
 {
-    struct stat sb;
-    sdb_ctx ctx = {0};
-    cli_ctx_finish(&ctx);
-    ctx.purpose = "administration";
     sdb_session *db = NULL;
     sdb_diag d;
     sdb_diag_clear(&d);
-    int rc;
-    if (stat(c->db, &sb) == 0) {
-        rc = cli_session("simulate", c->db, &ctx, 0, &db) ? SDB_EPERM : SDB_OK;
-        if (rc) return rc; /* the reason is printed */
-    } else {
-        sdb_session_opts so;
-        sdb_session_opts_init(&so);
-        so.actor = ctx.actor;
-        so.purpose = ctx.purpose;
-        rc = sdb_session_create(&db, c->db, &so, &d);
-    }
+    int rc = cli_session_or_create("simulate", c->db, &db) ? SDB_EPERM : SDB_OK;
+    if (rc) return rc; /* the reason is printed */
     if (!rc) {
         sdb_import_opts o;
         sdb_import_opts_init(&o);
@@ -567,6 +556,9 @@ static int import_into(const sim_cli *c, const char *file, const char *index)
 
 int main_simulate(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--mp-families") || !strncmp(argv[i], "--mp-families=", 14))
+            return main_simulate_mp(argc, argv);
     sim_cli c;
     int rc = parse_args(argc, argv, &c);
     if (rc) return rc < 0 ? EXIT_OK : rc;

@@ -8,6 +8,8 @@
 #include <pthread.h>
 #include <time.h>
 
+#include <sys/stat.h>
+
 #include "cli.h"
 
 static const char *token_file; /* --token-file */
@@ -316,4 +318,22 @@ void cli_ticker_stop(void)
     pthread_join(ticker.th, NULL);
     ticker.running = 0;
     fputs("\r\033[K", stderr); /* the line it drew is cleared */
+}
+
+int cli_session_or_create(const char *cmd, const char *path, sdb_session **s)
+{
+    struct stat sb;
+    sdb_ctx ctx = {0};
+    cli_ctx_finish(&ctx);
+    ctx.purpose = "administration";
+    if (stat(path, &sb) == 0) return cli_session(cmd, path, &ctx, 0, s);
+    sdb_session_opts so;
+    sdb_session_opts_init(&so);
+    so.actor = ctx.actor;
+    so.purpose = ctx.purpose;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int rc = sdb_session_create(s, path, &so, &d);
+    if (rc) cli_diag(cmd, rc, &d);
+    return rc ? EXIT_FAIL : EXIT_OK;
 }

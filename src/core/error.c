@@ -47,6 +47,24 @@ void sdb_diag_set(sdb_diag *d, const char *file, long line, const char *field, c
     va_end(ap);
 }
 
+void sdb_diag_prefix(sdb_diag *d, const char *fmt, ...)
+{
+    if (!d) return;
+    char head[sizeof d->reason], old[sizeof d->reason];
+    memcpy(old, d->reason, sizeof old);
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(head, sizeof head, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    size_t k = (size_t)n < sizeof head ? (size_t)n : sizeof head - 1;
+    memcpy(d->reason, head, k);
+    size_t rest = strnlen(old, sizeof old - 1);
+    if (rest > sizeof d->reason - 1 - k) rest = sizeof d->reason - 1 - k;
+    memcpy(d->reason + k, old, rest);
+    d->reason[k + rest] = '\0';
+}
+
 char *sdb_diag_format(const sdb_diag *d, char *buf, size_t size)
 {
     size_t n = 0;

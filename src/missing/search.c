@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "engine_internal.h"
-#include "stats/stats_internal.h"
 #include "strdb/missing.h"
 
 enum { CODE_NONE = -1, CODE_PAIR = -2 }; /* untyped; per-pair peeling */
@@ -105,9 +104,7 @@ static int family_obs(const sdb_mp_family *fam, const sdb_locus *l, sdb_ped_obs 
 /* "family F, locus L: reason" for a refusal of the pedigree engine. */
 static void name_family(sdb_diag *d, const sdb_mp_family *fam, const sdb_locus *l)
 {
-    char reason[sizeof d->reason];
-    snprintf(reason, sizeof reason, "%s", d->reason);
-    snprintf(d->reason, sizeof d->reason, "family '%s', locus %s: %s", fam->name, l->name, reason);
+    sdb_diag_prefix(d, "family '%s', locus %s: ", fam->name, l->name);
 }
 
 /* The per-pair LR at one locus: *lr, or *skip when the references are
@@ -245,10 +242,8 @@ static int encode_remains(mp_job *j, sdb_diag *d)
             sdb_ped_obs *o = &j->pobs[r * j->nl + x];
             int rc = sdb_pedlik_obs(&j->remains[r], j->loci[x].l, j->o->dropout, o, d);
             if (rc) {
-                char reason[sizeof d->reason];
-                snprintf(reason, sizeof reason, "%s", d->reason);
-                snprintf(d->reason, sizeof d->reason, "remains '%s': %s",
-                         j->remains[r].sample_id ? j->remains[r].sample_id : "?", reason);
+                sdb_diag_prefix(d, "remains '%s': ",
+                                j->remains[r].sample_id ? j->remains[r].sample_id : "?");
                 return rc;
             }
             int *c = &j->code[r * j->nl + x];
@@ -382,7 +377,7 @@ static int family_search(mp_job *j, struct mp_part *pt, int fi, fam_tables *ft)
         }
     }
     if (!rc) {
-        memcpy(pt->by_family + pt->n_by_family, ftop, (size_t)nft * sizeof *ftop);
+        if (nft) memcpy(pt->by_family + pt->n_by_family, ftop, (size_t)nft * sizeof *ftop);
         pt->n_by_family += nft;
     }
     free(ftop);
@@ -448,8 +443,9 @@ static int merge(mp_job *j, sdb_mp_result *r)
         for (long x = 0; x < j->nr; x++)
             for (int i = 0; i < pt->n_by_remains[x]; i++)
                 r->by_remains[r->n_by_remains++] = pt->by_remains[x * top + i];
-        memcpy(r->by_family + r->n_by_family, pt->by_family,
-               (size_t)pt->n_by_family * sizeof *pt->by_family);
+        if (pt->n_by_family)
+            memcpy(r->by_family + r->n_by_family, pt->by_family,
+                   (size_t)pt->n_by_family * sizeof *pt->by_family);
         r->n_by_family += pt->n_by_family;
         r->pairs += pt->pairs;
         r->fallback_loci += pt->fallback;

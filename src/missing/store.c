@@ -153,9 +153,7 @@ int sdb_mp_load_families(sdb_db *db, const char *family, const char *case_ref,
     if (!rc) rc = read_references(db, fams, n, pids, ref_indexes, d);
     for (int f = 0; f < n && !rc; f++)
         if ((rc = sdb_mp_family_finish(&fams[f], d))) {
-            char reason[sizeof d->reason];
-            snprintf(reason, sizeof reason, "%s", d->reason);
-            snprintf(d->reason, sizeof d->reason, "family '%s': %s", fams[f].name, reason);
+            sdb_diag_prefix(d, "family '%s': ", fams[f].name);
         }
     for (int f = 0; pids && f < n; f++)
         free(pids[f]);

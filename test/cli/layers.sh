@@ -44,7 +44,7 @@ check "the CLI runs no SQL of its own" sh -c "! grep -lE 'sqlite3|sdb_db_sqlite'
 check "the CLI appends no audit record of its own" sh -c "! grep -lE 'sdb_audit_(append|touch)' src/cli/*.c"
 
 # IMPORTANT: the friends of each module's internal header (DESIGN.md layers).
-friends='draw:store stats:io governance:store search:index familial:index lineage:index lineage:store'
+friends='draw:store stats:io governance:store search:index familial:index lineage:index lineage:store governance:missing missing:store'
 bad=
 for f in src/*/*.c src/*/*.h; do
     mod=$(basename "$(dirname "$f")")

@@ -70,3 +70,13 @@ bad parent_outside.csv 3 father "father 'Z-F' of 'Z-C' is not in family 'FAM-Z'"
 bad missing_no_family.csv 2 missing "missing person 'W-C' has no family"
 bad family_stored.csv 2 family "family 'FAM-A' is already stored"
 bad bad_flag.csv 2 missing "unreadable flag 'maybe'"
+# the simulator's families: import, search, truth
+"$S" simulate --mp-families 60 --mp-unrelated 20 --seed 3 --out "$T/sim" --db "$T/sim.db" 2>"$T/e"
+check "simulate --mp-families writes and imports families, references, remains and truth" \
+    sh -c "grep -q '60 missing-person families imported' '$T/e' && [ \$(wc -l <'$T/sim/mp_truth.csv') -gt 40 ] &&
+           grep -q '^id,father,mother,sex,sample_id,family,missing$' '$T/sim/mp_families.csv'"
+"$S" mp search "$T/sim.db" --freq $N --pop Cauc --top 1 >"$T/s" 2>/dev/null
+check "the true family is first for most simulated remains (and the same seed gives the same files)" \
+    sh -c "n=0; k=0; while IFS=, read r f m s; do [ -n \"\$f\" ] || continue; n=\$((n+1));
+           grep -q \"^1  *\$r  *\$f  *\$m \" '$T/s' && k=\$((k+1)); done <'$T/sim/mp_truth.csv'; [ \$((k * 10)) -ge \$((n * 8)) ] &&
+           '$S' simulate --mp-families 60 --mp-unrelated 20 --seed 3 --out '$T/sim2' 2>/dev/null && cmp -s '$T/sim/mp_remains.jsonl' '$T/sim2/mp_remains.jsonl'"

@@ -7,7 +7,7 @@ P=$D/pedigree
 "$S" init "$T/db" 2>/dev/null
 "$S" import "$T/db" $D/bad/good3.csv --index offender --basis conviction 2>/dev/null
 check "a good pedigree imports: 5 persons, 2 profile links, parents resolved; the unrelated typed father-son pair is flagged" \
-    sh -c "'$S' pedigree import '$T/db' $P/good.csv >'$T/imp' 2>&1 && grep -q '5 persons, 2 profile links, 1 Mendelian' '$T/imp' &&
+    sh -c "'$S' pedigree import '$T/db' $P/good.csv >'$T/imp' 2>&1 && grep -q '5 persons, 2 profile links, 0 missing-person families, 1 Mendelian' '$T/imp' &&
            grep -q 'P5 and its father differ at 12 autosomal' '$T/imp' &&
            [ \"\$(sqlite3 '$T/db' \"SELECT f.ext_id || '+' || m.ext_id FROM person c JOIN person f ON f.id = c.father JOIN person m ON m.id = c.mother WHERE c.ext_id = 'P3'\")\" = P1+P2 ]"
 before=$(sqlite3 "$T/db" "SELECT count(*) FROM person") 

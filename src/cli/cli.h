@@ -130,6 +130,10 @@ void cli_alleles(const sdb_profile *p, const sdb_call *c, char *buf, size_t size
  * first when path does not exist (the simulator's --db); prints why not. */
 int cli_session_or_create(const char *cmd, const char *path, sdb_session **s);
 
+/* The simulator's founder frequencies: path, else the built-in NIST 1036
+ * table, and population pop in it; prints why not. */
+int cli_sim_freq(const char *path, const char *pop, sdb_freq **f, int *pop_index);
+
 /* ---- what the mp subcommands share (cmd_mp*.c) ---- */
 
 #define MAX_REFS 256

@@ -581,16 +581,7 @@ int main_simulate(int argc, char **argv)
     rc = EXIT_FAIL;
     if (!s.gens) goto done;
     if (c.o.autosomal_kit) {
-        int st = c.freq ? sdb_freq_load(&freq, c.freq, cat, 0, &d)
-                        : sdb_freq_builtin_nist1036(&freq, cat);
-        if (st) {
-            cli_diag("simulate", st, &d);
-            goto done;
-        }
-        if ((c.o.pop = sdb_freq_find_population(freq, c.pop)) < 0) {
-            cli_error("simulate", "unknown population '%s' in the frequency table", c.pop);
-            goto done;
-        }
+        if (cli_sim_freq(c.freq, c.pop, &freq, &c.o.pop)) goto done;
         c.o.freq = freq;
     }
     if (c.y_founders) {

@@ -182,19 +182,14 @@ int main_simulate_mp(int argc, char **argv)
         return EXIT_FAIL;
     }
     sdb_freq *freq = NULL;
-    sdb_diag d;
-    sdb_diag_clear(&d);
-    int st = c.freq ? sdb_freq_load(&freq, c.freq, cat, 0, &d) : sdb_freq_builtin_nist1036(&freq, cat);
-    if (st) {
-        cli_diag("simulate", st, &d);
-        return EXIT_FAIL;
-    }
-    c.o.freq = freq;
-    if ((c.o.pop = sdb_freq_find_population(freq, c.pop)) < 0) {
-        cli_error("simulate", "unknown population '%s' in the frequency table", c.pop);
+    if (cli_sim_freq(c.freq, c.pop, &freq, &c.o.pop)) {
         sdb_freq_free(freq);
         return EXIT_FAIL;
     }
+    c.o.freq = freq;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int st;
     sdb_sim_mp m;
     char paths[4][1100];
     rc = EXIT_FAIL;

@@ -337,3 +337,20 @@ int cli_session_or_create(const char *cmd, const char *path, sdb_session **s)
     if (rc) cli_diag(cmd, rc, &d);
     return rc ? EXIT_FAIL : EXIT_OK;
 }
+
+int cli_sim_freq(const char *path, const char *pop, sdb_freq **f, int *pop_index)
+{
+    const sdb_catalog *cat = sdb_catalog_default();
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int st = path ? sdb_freq_load(f, path, cat, 0, &d) : sdb_freq_builtin_nist1036(f, cat);
+    if (st) {
+        cli_diag("simulate", st, &d);
+        return EXIT_FAIL;
+    }
+    if ((*pop_index = sdb_freq_find_population(*f, pop)) < 0) {
+        cli_error("simulate", "unknown population '%s' in the frequency table", pop);
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}

@@ -28,15 +28,15 @@ static int in_list(const char *list, const char *name)
     return 0;
 }
 
-/* The gate of both operations: role, purpose, the fixed index rule, then
- * the policy for the two indexes. */
+/* The gate of both operations: role and policy, then the fixed rules
+ * (purpose missing-person; the remains' index) and the two indexes. */
 static int mp_gate(sdb_session *s, const char *action, const sdb_mp_query *q, const char *params,
                    const char **remains_index, sdb_diag *d)
 {
     char allowed[1024];
     const char *ri = q->remains_index ? q->remains_index : "unidentified-remains";
     *remains_index = ri;
-    int rc = sdb_gov_gate(s, action, NULL, NULL, params, NULL, 0, d);
+    int rc = sdb_gov_gate(s, action, "search", NULL, params, allowed, sizeof allowed, d);
     if (rc) return rc;
     if (!s->ctx.purpose || strcmp(s->ctx.purpose, "missing-person")) {
         sdb_diag_set(d, NULL, 0, "--purpose",
@@ -52,8 +52,6 @@ static int mp_gate(sdb_session *s, const char *action, const sdb_mp_query *q, co
                      ri);
         return sdb_gov_refuse(s, action, params, SDB_EPOLICY, d);
     }
-    if ((rc = sdb_gov_gate(s, action, "search", NULL, params, allowed, sizeof allowed, d)))
-        return rc;
     const char *need[2] = {"relative-of-missing", ri};
     for (int k = 0; k < 2; k++)
         if (!in_list(allowed, need[k])) {

@@ -299,7 +299,13 @@ static int enumerate(fam_work *w, int j, int pairs)
     if (j == fam->n_missing) {
         if (!pairs) return SDB_OK;
         double lr = 0;
-        int rc = option_lr(w, &lr);
+        int rc = SDB_OK, only = -1;
+        for (int k = 0; k < fam->n_missing; k++)
+            if (w->pick[k] >= 0) only = k;
+        if (pairs == 1) /* a single pairing: its pairwise LR */
+            lr = w->pairwise[(size_t)w->pick[only] * fam->n_missing + only];
+        else
+            rc = option_lr(w, &lr);
         if (rc || lr == -INFINITY) return rc;
         if (w->n == w->cap) {
             if (w->cap == MAX_OPTIONS) {

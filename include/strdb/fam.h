@@ -37,6 +37,30 @@ typedef struct sdb_fam_pedigree {
     int *father, *mother; /* n; index or -1 */
 } sdb_fam_pedigree;
 
+/* One reference family of a DVI file ([DVI] [[Reference Families]]): the
+ * pedigree DVI uses (the family's second pedigree when it has several, as
+ * dvir's familias2dvir reads it, else its only one) over the family's
+ * persons and the extras its relations name ("Missing person"); the missing
+ * persons are those whose name begins with "Missing" and who are related to
+ * someone in that pedigree. An extra's sex is the opposite of its
+ * co-parent's, 'F' for a lone parent (as pedFamilias), 'U' otherwise. */
+typedef struct sdb_fam_dvi_family {
+    char *name;
+    sdb_fam_pedigree ped;
+    sdb_profile *profiles; /* ped.n; n_calls 0: untyped */
+    int n_missing;
+    int *missing;          /* n_missing indexes into ped */
+} sdb_fam_dvi_family;
+
+/* The [DVI] part: the unidentified persons (victims) and the families. */
+typedef struct sdb_fam_dvi {
+    int n_victims;
+    sdb_profile *victims; /* sample_id = the Name */
+    char *victim_sex;     /* 'M', 'F' or 'U' */
+    int n_families;
+    sdb_fam_dvi_family *families;
+} sdb_fam_dvi;
+
 typedef struct sdb_fam {
     char *version;
     int n_persons;           /* persons of the file (with genotypes or not) */
@@ -46,9 +70,11 @@ typedef struct sdb_fam {
     int n_loci;
     sdb_fam_locus *loci;
     double theta;
+    sdb_fam_dvi *dvi;        /* the [DVI] part, NULL when the file has none */
 } sdb_fam;
 
-/* Parses a whole .fam file in memory. SDB_OK, SDB_EFORMAT or SDB_EINVAL
+/* Parses a whole .fam file in memory, the [DVI] part included (genotypes
+ * there are allele names, checked against the catalog's loci). SDB_OK, SDB_EFORMAT or SDB_EINVAL
  * with d naming file, line, field and reason (a file cut in the middle names
  * the line it ends at and what was expected there); unknown loci and
  * unreadable alleles are refused, never guessed. */

@@ -163,6 +163,7 @@ typedef struct mp_args {
     double min_lr;
     long threads;
     int top_given;
+    int ignore_sex; /* mp dvi: every victim pairs with every missing person */
 } mp_args;
 
 /* The family: persons of the file as indexes, with the connected component
@@ -180,6 +181,8 @@ typedef struct family {
  * required); returns 0, -1 after --help, or an exit code. */
 int mp_parse(int argc, char **argv, mp_args *a, const char *cmd, int need_poi);
 char *mp_slurp(const char *path, size_t *len);
+/* Reads and parses a .fam file; prints why not. */
+int mp_read_fam(const char *cmd, const char *path, sdb_fam **out);
 int mp_find_person(const family *fam, const char *id, size_t len);
 int mp_root(int *up, int i);
 int mp_load_family(const char *cmd, const char *path, family *fam);

@@ -27,7 +27,9 @@ static const char mp_usage[] =
     "       strdb mp dvi --freq FILE [--pop NAME] --pedigree AM.csv --missing ID[,ID...]\n"
     "                   [--reference \"ID=L=a/b;...\" ...] --victim \"ID[:M|F|U]=L=a/b;...\"\n"
     "                   [--victim ...] [--top N] [--undisputed T] [--dropout D]\n"
-    "                   [model options as for lr] [--json]\n\n"
+    "                   [--ignore-sex] [model options as for lr] [--json]\n"
+    "       strdb mp dvi --fam FILE.fam [--freq FILE [--pop NAME]] [--victim ...]\n"
+    "                   [--fam-mutation | --mutation ...] [--ignore-sex] [options]\n\n"
     "Missing-person likelihood ratio: \"the person of interest (POI; remains) is the\n"
     "missing person ID of the family pedigree\" against \"the POI is unrelated to the\n"
     "family\", per autosomal locus of the POI and in total, as forrel's\n"
@@ -72,9 +74,15 @@ static const char mp_usage[] =
     "against \"nobody identified\" (exact, by branch and bound; no cap on the\n"
     "assignments tried), their posterior with a flat prior and the posterior\n"
     "probability of each pairing (exact sums, up to 20 victims), and the undisputed\n"
-    "identifications: pairwise LR above T (default 10000) with every other pairwise\n"
-    "LR of that victim and that missing person at most 1. A victim's sex (default U)\n"
-    "must match the missing person's; --dropout applies to every victim.\n\n"
+    "identifications as dvir's findUndisputed: pairwise LR above T (default 10000)\n"
+    "with every other pairwise LR of that victim and that missing person at most 1\n"
+    "(strict), or at most LR / T (relaxed), in rounds. A victim's sex (default U)\n"
+    "must match the missing person's (--ignore-sex: any victim with any missing\n"
+    "person); --dropout applies to every victim. --fam reads a Familias DVI file:\n"
+    "its unidentified persons are the victims, its reference families the families\n"
+    "(each family's second pedigree, as dvir's familias2dvir; the missing persons are\n"
+    "those named Missing..., labelled M1, M2, ...), its database the frequencies\n"
+    "unless --freq; --fam-mutation applies the file's mutation models.\n\n"
     "Over a database (purpose missing-person, the default; role analyst): the families\n"
     "are those imported with strdb pedigree import (columns family and missing), their\n"
     "references the members' profiles in index relative-of-missing; the remains are the\n"
@@ -124,7 +132,8 @@ enum {
     O_MIN_LR,
     O_THREADS,
     O_RANK,
-    O_SVG
+    O_SVG,
+    O_IGNORE_SEX
 };
 
 int mp_parse(int argc, char **argv, mp_args *a, const char *cmd, int need_poi)
@@ -162,6 +171,7 @@ int mp_parse(int argc, char **argv, mp_args *a, const char *cmd, int need_poi)
                                              {"threads", required_argument, NULL, O_THREADS},
                                              {"rank", required_argument, NULL, O_RANK},
                                              {"svg", required_argument, NULL, O_SVG},
+                                             {"ignore-sex", no_argument, NULL, O_IGNORE_SEX},
                                              CTX_LONG_OPTIONS,
                                              {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof *a);
@@ -203,6 +213,7 @@ int mp_parse(int argc, char **argv, mp_args *a, const char *cmd, int need_poi)
         case O_REMAINS_INDEX: a->remains_index = optarg; break;
         case O_RANK: a->rank = optarg; break;
         case O_SVG: a->svg = optarg; break;
+        case O_IGNORE_SEX: a->ignore_sex = 1; break;
         case O_MIN_LR:
             if (cli_number(cmd, "--min-lr", optarg, 0, 1e300, &a->min_lr)) return EXIT_USAGE;
             break;
@@ -290,6 +301,22 @@ int mp_parse(int argc, char **argv, mp_args *a, const char *cmd, int need_poi)
     if (a->fam && a->ped) {
         cli_error(cmd, "--fam FILE and --pedigree PED.csv: give one");
         return EXIT_USAGE;
+    }
+    if (a->ignore_sex && !dvi) {
+        cli_error(cmd, "--ignore-sex is for mp dvi");
+        return EXIT_USAGE;
+    }
+    if (dvi && a->fam) {
+        if (a->fam_pedigree || a->poi_person || a->poi || a->n_missing || a->n_refs) {
+            cli_error(cmd, "mp dvi --fam takes the families, references and missing persons "
+                           "from the file's [DVI] part (--victim adds victims)");
+            return EXIT_USAGE;
+        }
+        if (a->fam_mutation && m->kind != SDB_MUT_NONE) {
+            cli_error(cmd, "--fam-mutation and --mutation: give one");
+            return EXIT_USAGE;
+        }
+        return 0;
     }
     if (a->fam) a->ped = a->fam;
     if ((a->fam_pedigree || a->fam_mutation || a->poi_person) && !a->fam) {
@@ -447,23 +474,31 @@ void mp_mutation_text(const sdb_pedlik_model *m, char *buf, size_t size)
 
 /* The family of a Familias file: the pedigree named --fam-pedigree (or the
  * only one), its typed persons as references. */
-static int load_fam_file(const char *cmd, const mp_args *a, family *fam)
+int mp_read_fam(const char *cmd, const char *path, sdb_fam **out)
 {
-    memset(fam, 0, sizeof *fam);
     size_t len = 0;
-    char *text = mp_slurp(a->fam, &len);
+    char *text = mp_slurp(path, &len);
     if (!text) {
-        cli_error(cmd, "%s: %s", a->fam, strerror(errno ? errno : ENOMEM));
+        cli_error(cmd, "%s: %s", path, strerror(errno ? errno : ENOMEM));
         return EXIT_FAIL;
     }
     sdb_diag d;
     sdb_diag_clear(&d);
-    int rc = sdb_fam_parse(&fam->file, a->fam, text, len, sdb_catalog_default(), &d);
+    int rc = sdb_fam_parse(out, path, text, len, sdb_catalog_default(), &d);
     free(text);
     if (rc) {
         cli_diag(cmd, rc, &d);
         return EXIT_FAIL;
     }
+    return EXIT_OK;
+}
+
+static int load_fam_file(const char *cmd, const mp_args *a, family *fam)
+{
+    memset(fam, 0, sizeof *fam);
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    if (mp_read_fam(cmd, a->fam, &fam->file)) return EXIT_FAIL;
     const sdb_fam *f = fam->file;
     const sdb_fam_pedigree *p = NULL;
     for (int i = 0; i < f->n_pedigrees; i++)

@@ -17,6 +17,8 @@ typedef struct dvi_case {
     int first[SDB_DVI_MAX_VICTIMS + 1]; /* per family: its first missing person */
     const char *missing_name[SDB_DVI_MAX_VICTIMS];
     const char *family_name[SDB_DVI_MAX_VICTIMS]; /* NULL over files */
+    const char *missing_person[SDB_DVI_MAX_VICTIMS]; /* --fam: the file's name behind label M<k> */
+    char label[SDB_DVI_MAX_VICTIMS][16];
     char *victim_id[SDB_DVI_MAX_VICTIMS];
     sdb_profile victim[SDB_DVI_MAX_VICTIMS];
     sdb_dvi_victim vic[SDB_DVI_MAX_VICTIMS];
@@ -127,9 +129,14 @@ static int load_references(const char *cmd, const mp_args *a, dvi_case *c)
 /* --victim ID[:SEX]=genotype, SEX M, F or U (default U: pairs with anyone). */
 static int load_victims(const char *cmd, const mp_args *a, dvi_case *c)
 {
-    c->nv = a->n_victims;
-    for (int v = 0; v < c->nv; v++) {
-        const char *s = a->victims[v], *eq = strchr(s, '=');
+    int v0 = c->nv;
+    if (v0 + a->n_victims > SDB_DVI_MAX_VICTIMS) {
+        cli_error(cmd, "--victim: at most %d victims in all", SDB_DVI_MAX_VICTIMS);
+        return EXIT_USAGE;
+    }
+    c->nv += a->n_victims;
+    for (int v = v0; v < c->nv; v++) {
+        const char *s = a->victims[v - v0], *eq = strchr(s, '=');
         size_t len = eq ? (size_t)(eq - s) : 0, id_len = strcspn(s, ":=");
         char sex = 'U';
         if (eq && id_len < len) {
@@ -147,7 +154,7 @@ static int load_victims(const char *cmd, const mp_args *a, dvi_case *c)
                 return EXIT_USAGE;
             }
         if (mp_genotype(cmd, "--victim", eq + 1, &c->victim[v])) return EXIT_FAIL;
-        c->vic[v] = (sdb_dvi_victim){&c->victim[v], sex, a->dropout};
+        c->vic[v] = (sdb_dvi_victim){&c->victim[v], a->ignore_sex ? 'U' : sex, a->dropout};
     }
     return EXIT_OK;
 }
@@ -216,18 +223,60 @@ out:
     return rc;
 }
 
-/* dvir's findUndisputed (strict): pairwise LR above the threshold, every
- * other pairwise LR of the victim and of the missing person at most 1. */
-static int undisputed(const dvi_case *c, int v, int m, double threshold)
+/* dvir's findUndisputed: a pairwise LR above the threshold with every
+ * other pairwise LR of that victim and that missing person at most 1
+ * (strict) or at most LR / threshold (relaxed); found pairs leave the
+ * problem and the rule is applied again. The pairwise LRs of a family
+ * change once one of its missing persons is identified (the victim becomes
+ * a reference), so the rounds stop there: *stop_family is that family,
+ * else -1. round[v * M + m]: the round a pair was found in, 0 if never. */
+static void find_undisputed(const dvi_case *c, double threshold, int relaxed, int *round,
+                            int *stop_family)
 {
-    const double *pw = c->pairwise;
-    int M = c->n_missing;
-    if (pw[v * M + m] <= log10(threshold)) return 0;
-    for (int k = 0; k < M; k++)
-        if (k != m && pw[v * M + k] > 0) return 0;
-    for (int w = 0; w < c->nv; w++)
-        if (w != v && pw[w * M + m] > 0) return 0;
-    return 1;
+    int M = c->n_missing, live_v[SDB_DVI_MAX_VICTIMS], live_m[SDB_DVI_MAX_VICTIMS];
+    const double *pw = c->pairwise, t = log10(threshold);
+    *stop_family = -1;
+    for (int k = 0; k < c->nv * M; k++)
+        round[k] = 0;
+    for (int v = 0; v < c->nv; v++)
+        live_v[v] = 1;
+    for (int m = 0; m < M; m++)
+        live_m[m] = 1;
+    for (int r = 1;; r++) {
+        int found = 0;
+        for (int v = 0; v < c->nv; v++)
+            for (int m = 0; m < M; m++) {
+                double x = pw[v * M + m], limit = relaxed ? x - t : 0;
+                if (!live_v[v] || !live_m[m] || x <= t) continue;
+                int ok = 1;
+                for (int k = 0; k < M && ok; k++)
+                    ok = k == m || !live_m[k] || pw[v * M + k] <= limit;
+                for (int w = 0; w < c->nv && ok; w++)
+                    ok = w == v || !live_v[w] || pw[w * M + m] <= limit;
+                if (ok) round[v * M + m] = r, found++;
+            }
+        if (!found) return;
+        for (int v = 0; v < c->nv; v++)
+            for (int m = 0; m < M; m++)
+                if (round[v * M + m] == r) live_v[v] = live_m[m] = 0;
+        for (int m = 0; m < M && *stop_family < 0; m++) {
+            int f = c->family_of[m], identified = 0, left = 0;
+            for (int k = c->first[f]; k < c->first[f + 1]; k++) {
+                left += live_m[k];
+                for (int v = 0; v < c->nv; v++)
+                    identified |= round[v * M + k] == r;
+            }
+            if (identified && left) *stop_family = f;
+        }
+        if (*stop_family >= 0) return;
+    }
+}
+
+static const char *family_label(const dvi_case *c, int f, char *buf, size_t size)
+{
+    if (c->family_name[f]) return c->family_name[f];
+    snprintf(buf, size, "%d", f + 1);
+    return buf;
 }
 
 static json_t *lr_json(double log10_lr)
@@ -242,20 +291,23 @@ static void print_json(const dvi_case *c, const sdb_dvi_assignment *out, int n_o
     json_t *o = json_object(), *vic = json_array(), *mis = json_array(), *pw = json_array();
     for (int v = 0; v < c->nv; v++)
         json_array_append_new(vic, json_string(c->victim_id[v]));
-    for (int m = 0; m < M; m++)
-        json_array_append_new(
-            mis, c->family_name[c->family_of[m]]
-                     ? json_pack("{s:s,s:s}", "id", c->missing_name[m], "family",
-                                 c->family_name[c->family_of[m]])
-                     : json_pack("{s:s,s:i}", "id", c->missing_name[m], "family",
-                                 c->family_of[m] + 1));
+    for (int m = 0; m < M; m++) {
+        json_t *e = c->family_name[c->family_of[m]]
+                        ? json_pack("{s:s,s:s}", "id", c->missing_name[m], "family",
+                                    c->family_name[c->family_of[m]])
+                        : json_pack("{s:s,s:i}", "id", c->missing_name[m], "family",
+                                    c->family_of[m] + 1);
+        if (c->missing_person[m])
+            json_object_set_new(e, "name", json_string(c->missing_person[m]));
+        json_array_append_new(mis, e);
+    }
     for (int v = 0; v < c->nv; v++) {
         json_t *row = json_array();
         for (int m = 0; m < M; m++)
             json_array_append_new(row, lr_json(c->pairwise[v * M + m]));
         json_array_append_new(pw, row);
     }
-    json_t *as = json_array(), *und = json_array();
+    json_t *as = json_array();
     for (int i = 0; i < n_out; i++) {
         json_t *pairs = json_object();
         for (int v = 0; v < c->nv; v++)
@@ -268,12 +320,25 @@ static void print_json(const dvi_case *c, const sdb_dvi_assignment *out, int n_o
                                             "posterior",
                                             have ? json_real(out[i].posterior) : json_null()));
     }
-    for (int v = 0; v < c->nv; v++)
-        for (int m = 0; m < M; m++)
-            if (undisputed(c, v, m, a->undisputed))
-                json_array_append_new(und, json_pack("{s:s,s:s,s:f}", "victim", c->victim_id[v],
-                                                     "missing", c->missing_name[m], "lr",
-                                                     pow(10, c->pairwise[v * M + m])));
+    json_t *rules = json_object();
+    for (int relaxed = 0; relaxed < 2; relaxed++) {
+        int round[SDB_DVI_MAX_VICTIMS * SDB_DVI_MAX_VICTIMS], stop;
+        json_t *und = json_array();
+        find_undisputed(c, a->undisputed, relaxed, round, &stop);
+        for (int v = 0; v < c->nv; v++)
+            for (int m = 0; m < M; m++)
+                if (round[v * M + m])
+                    json_array_append_new(und, json_pack("{s:s,s:s,s:f,s:i}", "victim",
+                                                         c->victim_id[v], "missing",
+                                                         c->missing_name[m], "lr",
+                                                         pow(10, c->pairwise[v * M + m]), "round",
+                                                         round[v * M + m]));
+        char fl[16];
+        json_object_set_new(rules, relaxed ? "relaxed" : "strict",
+                            json_pack("{s:o,s:o}", "pairs", und, "stopped_at_family",
+                                      stop < 0 ? json_null()
+                                               : json_string(family_label(c, stop, fl, sizeof fl))));
+    }
     json_object_set_new(o, "victims", vic);
     json_object_set_new(o, "missing", mis);
     json_object_set_new(o, "families", json_integer(c->n_families));
@@ -293,7 +358,7 @@ static void print_json(const dvi_case *c, const sdb_dvi_assignment *out, int n_o
     } else
         json_object_set_new(o, "posterior_pairing", json_null());
     json_object_set_new(o, "undisputed_threshold", json_real(a->undisputed));
-    json_object_set_new(o, "undisputed", und);
+    json_object_set_new(o, "undisputed", rules);
     json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
     putchar('\n');
     json_decref(o);
@@ -306,6 +371,13 @@ static void print_text(const dvi_case *c, const sdb_dvi_assignment *out, int n_o
     printf("%d victim%s, %d missing person%s in %d famil%s; mutation %s\n", c->nv,
            c->nv == 1 ? "" : "s", M, M == 1 ? "" : "s", c->n_families,
            c->n_families == 1 ? "y" : "ies", mut);
+    for (int m = 0; m < M; m++)
+        if (c->missing_person[m]) {
+            char fl[16];
+            printf("%s%s = %s of family %s", m ? ", " : "missing persons: ", c->missing_name[m],
+                   c->missing_person[m], family_label(c, c->family_of[m], fl, sizeof fl));
+            if (m == M - 1) putchar('\n');
+        }
     printf("pairwise LR (victim x missing person; - = excluded or of the other sex)\n%-10s",
            "victim");
     for (int m = 0; m < M; m++)
@@ -354,17 +426,27 @@ static void print_text(const dvi_case *c, const sdb_dvi_assignment *out, int n_o
         }
     } else
         printf("posterior pairing probabilities: not computed (over 20 victims)\n");
-    printf("undisputed (pairwise LR > %g, every other LR of the victim and of the missing "
-           "person <= 1):",
-           a->undisputed);
-    int any = 0;
-    for (int v = 0; v < c->nv; v++)
-        for (int m = 0; m < M; m++)
-            if (undisputed(c, v, m, a->undisputed)) {
-                printf("%s %s = %s (LR %.6g)", any++ ? "," : "", c->victim_id[v],
-                       c->missing_name[m], pow(10, c->pairwise[v * M + m]));
-            }
-    printf("%s\n", any ? "" : " none");
+    for (int relaxed = 0; relaxed < 2; relaxed++) {
+        int round[SDB_DVI_MAX_VICTIMS * SDB_DVI_MAX_VICTIMS], stop, any = 0;
+        find_undisputed(c, a->undisputed, relaxed, round, &stop);
+        printf(relaxed ? "undisputed, relaxed (LR > %g and at least %g times every other LR of the "
+                         "victim and of the missing person):"
+                       : "undisputed (pairwise LR > %g, every other LR of the victim and of the "
+                         "missing person <= 1):",
+               a->undisputed, a->undisputed);
+        for (int v = 0; v < c->nv; v++)
+            for (int m = 0; m < M; m++)
+                if (round[v * M + m])
+                    printf("%s %s = %s (LR %.6g, round %d)", any++ ? "," : "", c->victim_id[v],
+                           c->missing_name[m], pow(10, c->pairwise[v * M + m]), round[v * M + m]);
+        printf("%s\n", any ? "" : " none");
+        if (stop >= 0) {
+            char fl[16];
+            printf("  (rounds stop at family %s: its other missing persons' LRs change once one "
+                   "is identified; solve it jointly)\n",
+                   family_label(c, stop, fl, sizeof fl));
+        }
+    }
 }
 
 /* Sex from Amelogenin: X alone a woman, X and Y a man, else unknown. */
@@ -378,6 +460,56 @@ static char amel_sex(const sdb_profile *p)
         y |= p->alleles[call->first + i] == SDB_ALLELE_Y;
     }
     return y ? 'M' : x ? 'F' : 'U';
+}
+
+/* One family of a case: its options against the victims and its pairwise
+ * LRs, kept SDB_DVI_MAX_VICTIMS wide until compact_pairwise(). */
+static int add_family(const char *cmd, dvi_case *c, const char *name, const sdb_pedlik *ped,
+                      const sdb_profile *const *typed, const char *const *ids, int nm,
+                      const int *missing, const sdb_pedlik_model *model, const sdb_freq *f,
+                      int pop)
+{
+    if (nm > 8 || c->n_missing + nm > SDB_DVI_MAX_VICTIMS) {
+        cli_error(cmd, "family '%s': at most 8 missing persons a family, 64 in a case", name);
+        return EXIT_FAIL;
+    }
+    int fi = c->n_families, f0 = c->n_missing;
+    for (int j = 0; j < nm; j++) {
+        c->family_of[c->n_missing] = fi;
+        c->missing_name[c->n_missing++] = ids[missing[j]];
+    }
+    c->family_name[fi] = name;
+    c->first[fi + 1] = c->n_missing;
+    sdb_dvi_family df = {ped, typed, nm, missing};
+    double *pw = malloc((size_t)c->nv * (size_t)nm * sizeof *pw + 1);
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int rc = pw ? sdb_dvi_family_options(&df, model, f, pop, c->vic, c->nv, f0, &c->opt[fi],
+                                         &c->n_opt[fi], pw, &d)
+                : SDB_ENOMEM;
+    for (int v = 0; !rc && v < c->nv; v++)
+        for (int j = 0; j < nm; j++)
+            c->pairwise[v * SDB_DVI_MAX_VICTIMS + f0 + j] = pw[v * nm + j];
+    free(pw);
+    c->n_families++;
+    if (rc) {
+        if (!strncmp(d.field, "person ", 7)) {
+            int i = atoi(d.field + 7);
+            if (i >= 0) snprintf(d.field, sizeof d.field, "%s", ids[i]);
+        }
+        sdb_diag_prefix(&d, "family '%s': ", name);
+        cli_diag(cmd, rc, &d);
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
+/* The pairwise matrix from SDB_DVI_MAX_VICTIMS wide to M wide. */
+static void compact_pairwise(dvi_case *c)
+{
+    for (int v = 0; v < c->nv; v++)
+        for (int j = 0; j < c->n_missing; j++)
+            c->pairwise[v * c->n_missing + j] = c->pairwise[v * SDB_DVI_MAX_VICTIMS + j];
 }
 
 /* A case from the database: the families of --case (or --family), the
@@ -412,41 +544,76 @@ static int db_case(const char *cmd, const mp_args *a, dvi_case *c, sdb_mp_data *
     }
     for (int k = 0; k < m->n_families; k++) {
         const sdb_mp_family *fam = &m->families[k];
-        int missing[8], nm = 0;
-        for (int i = 0; i < fam->n; i++) {
-            if (!fam->missing[i]) continue;
-            if (nm == 8 || c->n_missing == SDB_DVI_MAX_VICTIMS) {
-                cli_error(cmd, "family '%s': at most 8 missing persons a family, 64 in a case",
-                          fam->name);
-                return EXIT_FAIL;
+        int missing[SDB_DVI_MAX_VICTIMS], nm = 0;
+        for (int i = 0; i < fam->n && nm < SDB_DVI_MAX_VICTIMS; i++)
+            if (fam->missing[i]) missing[nm++] = i;
+        if ((rc = add_family(cmd, c, fam->name, fam->ped, (const sdb_profile *const *)fam->typed,
+                             (const char *const *)fam->ids, nm, missing, &a->model, f, pop)))
+            return rc;
+    }
+    compact_pairwise(c);
+    return EXIT_OK;
+}
+
+/* A case from a Familias file's [DVI] part: its unidentified persons (and
+ * any --victim), its reference families; frequencies from the file's
+ * database unless --freq. */
+static int fam_case(const char *cmd, mp_args *a, dvi_case *c, family *file, sdb_freq **f,
+                    int *pop)
+{
+    sdb_diag d;
+    int rc;
+    if (mp_read_fam(cmd, a->fam, &file->file)) return EXIT_FAIL;
+    const sdb_fam_dvi *x = file->file->dvi;
+    if (!x) {
+        cli_error(cmd, "%s has no [DVI] part (mp lr --fam reads its pedigrees)", a->fam);
+        return EXIT_FAIL;
+    }
+    if (x->n_victims + a->n_victims > SDB_DVI_MAX_VICTIMS || !(x->n_victims + a->n_victims)) {
+        cli_error(cmd, "%s: %d unidentified persons and %d --victim: a joint DVI takes 1 to %d",
+                  a->fam, x->n_victims, a->n_victims, SDB_DVI_MAX_VICTIMS);
+        return EXIT_FAIL;
+    }
+    if ((rc = mp_case_model(cmd, a, file, f, pop))) return rc;
+    for (int v = 0; v < x->n_victims; v++) {
+        if (!(c->victim_id[v] = strdup(x->victims[v].sample_id))) return EXIT_FAIL;
+        c->vic[v] = (sdb_dvi_victim){&x->victims[v], a->ignore_sex ? 'U' : x->victim_sex[v],
+                                     a->dropout};
+    }
+    c->nv = x->n_victims;
+    if ((rc = load_victims(cmd, a, c))) return rc;
+    for (int k = 0; k < x->n_families; k++) {
+        const sdb_fam_dvi_family *fam = &x->families[k];
+        const sdb_fam_pedigree *p = &fam->ped;
+        const sdb_profile **typed = calloc((size_t)p->n + 1, sizeof *typed);
+        sdb_pedlik *lik = NULL;
+        if (!typed) return EXIT_FAIL;
+        for (int i = 0; i < p->n; i++)
+            typed[i] = fam->profiles[i].n_calls ? &fam->profiles[i] : NULL;
+        sdb_diag_clear(&d);
+        if (!(rc = sdb_pedlik_new(&lik, p->n, p->father, p->mother, p->sex, &d))) {
+            int m0 = c->n_missing;
+            rc = add_family(cmd, c, fam->name, lik, typed, (const char *const *)p->ids,
+                            fam->n_missing, fam->missing, &a->model, *f, *pop);
+            for (int m = m0; !rc && m < c->n_missing; m++) {
+                snprintf(c->label[m], sizeof c->label[m], "M%d", m + 1);
+                c->missing_person[m] = c->missing_name[m];
+                c->missing_name[m] = c->label[m];
             }
-            missing[nm++] = i;
-            c->family_of[c->n_missing] = c->n_families;
-            c->missing_name[c->n_missing++] = fam->ids[i];
-        }
-        c->family_name[c->n_families] = fam->name;
-        c->first[c->n_families + 1] = c->n_missing;
-        sdb_dvi_family df = {fam->ped, (const sdb_profile *const *)fam->typed, nm, missing};
-        double *pw = malloc((size_t)c->nv * (size_t)nm * sizeof *pw + 1);
-        int f0 = c->first[c->n_families];
-        rc = pw ? sdb_dvi_family_options(&df, &a->model, f, pop, c->vic, c->nv, f0,
-                                         &c->opt[c->n_families], &c->n_opt[c->n_families], pw, &d)
-                : SDB_ENOMEM;
-        for (int v = 0; !rc && v < c->nv; v++)
-            for (int j = 0; j < nm; j++)
-                c->pairwise[v * SDB_DVI_MAX_VICTIMS + f0 + j] = pw[v * nm + j];
-        free(pw);
-        c->n_families++;
-        if (rc) {
+        } else {
+            if (!strncmp(d.field, "person ", 7)) {
+                int i = atoi(d.field + 7);
+                if (i >= 0 && i < p->n) snprintf(d.field, sizeof d.field, "%s", p->ids[i]);
+            }
             sdb_diag_prefix(&d, "family '%s': ", fam->name);
             cli_diag(cmd, rc, &d);
-            return EXIT_FAIL;
+            rc = EXIT_FAIL;
         }
+        sdb_pedlik_free(lik);
+        free(typed);
+        if (rc) return rc;
     }
-    /* the pairwise matrix is kept M wide */
-    for (int v = 0; v < c->nv; v++)
-        for (int j = 0; j < c->n_missing; j++)
-            c->pairwise[v * c->n_missing + j] = c->pairwise[v * SDB_DVI_MAX_VICTIMS + j];
+    compact_pairwise(c);
     return EXIT_OK;
 }
 
@@ -521,10 +688,24 @@ int mp_dvi_main(int argc, char **argv)
         sdb_mp_data_free(&m);
         return rc;
     }
-    if (a.fam || a.poi || !a.n_victims) {
-        cli_error(cmd, a.fam ? "--fam is not read by mp dvi yet; give --pedigree PED.csv"
-                   : a.poi ? "--poi is for mp lr; give the remains with --victim"
-                           : "--victim ID[:SEX]=genotype is required (one for each victim)");
+    if (a.fam) {
+        dvi_case *c = calloc(1, sizeof *c);
+        family file = {0};
+        sdb_freq *f = NULL;
+        int pop = -1;
+        if (!c) return EXIT_FAIL;
+        for (int v = 0; v < SDB_DVI_MAX_VICTIMS; v++)
+            sdb_profile_init(&c->victim[v]);
+        rc = fam_case(cmd, &a, c, &file, &f, &pop);
+        if (!rc) rc = solve_and_print(cmd, c, &a);
+        sdb_freq_free(f);
+        dvi_case_free(c, &a);
+        sdb_fam_free(file.file);
+        return rc;
+    }
+    if (a.poi || !a.n_victims) {
+        cli_error(cmd, a.poi ? "--poi is for mp lr; give the remains with --victim"
+                             : "--victim ID[:SEX]=genotype is required (one for each victim)");
         return EXIT_USAGE;
     }
     dvi_case *c = calloc(1, sizeof *c);

@@ -261,6 +261,356 @@ static int read_locus(cursor *c, const sdb_catalog *cat, sdb_fam_locus *l)
     return SDB_OK;
 }
 
+
+/* ---- the [DVI] part ----------------------------------------------------
+ * Sections are lines in brackets (their depth is the number of brackets),
+ * values are "Key= value" lines; blank lines are skipped. */
+
+static int blank(const char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    return !*s;
+}
+
+static void skip_blank(cursor *c)
+{
+    while (c->at < c->n && blank(c->line[c->at]))
+        c->at++;
+}
+
+static int depth_of(const char *s)
+{
+    int k = 0;
+    while (s[k] == '[')
+        k++;
+    return k;
+}
+
+/* The section title without brackets and spaces, in buf. */
+static const char *title_of(const char *s, char *buf, size_t size)
+{
+    size_t k = 0;
+    for (; *s == '[' || *s == ' '; s++) {}
+    for (; *s && *s != ']' && k + 1 < size; s++)
+        buf[k++] = *s;
+    while (k && buf[k - 1] == ' ')
+        k--;
+    buf[k] = '\0';
+    return buf;
+}
+
+/* The next section must be at depth and its title begin with title. */
+static int expect_section(cursor *c, int depth, const char *title, const char *field)
+{
+    char want[96], got[96];
+    snprintf(want, sizeof want, "%.*s%s%.*s", depth, "[[[[[[[[", title, depth, "]]]]]]]]");
+    skip_blank(c);
+    const char *s = next(c, field, want);
+    if (!s) return SDB_EFORMAT;
+    if (depth_of(s) != depth || strncmp(title_of(s, got, sizeof got), title, strlen(title))) {
+        char why[160];
+        snprintf(why, sizeof why, "expected the section %s", want);
+        return fail(c, c->at, field, why, s);
+    }
+    return SDB_OK;
+}
+
+/* The next line must be "key= value"; *val is the value, spaces trimmed. */
+static int expect_value(cursor *c, const char *key, const char *field, char **val)
+{
+    char want[64];
+    snprintf(want, sizeof want, "%s= ...", key);
+    skip_blank(c);
+    const char *s = next(c, field, want);
+    if (!s) return SDB_EFORMAT;
+    size_t k = strlen(key);
+    if (strncmp(s, key, k) || s[k] != '=') {
+        char why[96];
+        snprintf(why, sizeof why, "expected '%s'", want);
+        return fail(c, c->at, field, why, s);
+    }
+    char *v = c->line[c->at - 1] + k + 1;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    size_t n = strlen(v);
+    while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+        v[--n] = '\0';
+    *val = v;
+    return SDB_OK;
+}
+
+static int expect_count(cursor *c, const char *key, const char *field, long max, long *out)
+{
+    char *v, *end;
+    int rc = expect_value(c, key, field, &v);
+    if (rc) return rc;
+    long n = strtol(v, &end, 10);
+    if (end == v || *end || n < 0 || n > max) {
+        char why[96];
+        snprintf(why, sizeof why, "expected %s= a count 0..%ld", key, max);
+        return fail(c, c->at, field, why, v);
+    }
+    *out = n;
+    return SDB_OK;
+}
+
+static char gender(const char *v)
+{
+    return !strcmp(v, "Male") ? 'M' : !strcmp(v, "Female") ? 'F' : 'U';
+}
+
+/* "[[[[DNA data]]]]" at depth, nSystems= and per locus SystemName=,
+ * Allele1=, Allele2= (allele names, not indexes). */
+static int read_dna(cursor *c, int depth, const sdb_catalog *cat, const char *who, sdb_profile *p)
+{
+    long n;
+    int rc;
+    if ((rc = expect_section(c, depth, "DNA data", who)) ||
+        (rc = expect_count(c, "nSystems", who, SDB_LOCUS_ID_MAX + 1, &n)))
+        return rc;
+    const sdb_locus *seen[SDB_LOCUS_ID_MAX + 1];
+    for (long k = 0; k < n; k++) {
+        char *v;
+        if ((rc = expect_value(c, "SystemName", who, &v))) return rc;
+        const sdb_locus *l = sdb_catalog_find(cat, v, strlen(v));
+        if (!l) {
+            sdb_diag_set(c->d, c->name, c->at, who, "unknown locus '%.60s'", v);
+            return SDB_EINVAL;
+        }
+        for (long j = 0; j < k; j++)
+            if (seen[j] == l) return fail(c, c->at, who, "locus typed twice", v);
+        seen[k] = l;
+        for (int a = 0; a < 2; a++) {
+            sdb_allele x;
+            if ((rc = expect_value(c, a ? "Allele2" : "Allele1", l->name, &v))) return rc;
+            if (sdb_allele_parse(v, strlen(v), &x) || x == SDB_ALLELE_ANY) {
+                char field[160];
+                snprintf(field, sizeof field, "%s %s", who, l->name);
+                return fail(c, c->at, field, "unreadable allele", v);
+            }
+            if ((rc = sdb_profile_add(p, l, x))) return rc;
+        }
+    }
+    return sdb_profile_finish(p, cat);
+}
+
+/* One person: the section at depth, Name=, Gender=, the DNA data. */
+static int read_dvi_person(cursor *c, int depth, const sdb_catalog *cat, const char *field,
+                           sdb_profile *p, char *sex)
+{
+    char *v;
+    int rc;
+    if ((rc = expect_section(c, depth, "Person", field)) ||
+        (rc = expect_value(c, "Name", field, &v)))
+        return rc;
+    if (!v[0]) return fail(c, c->at, field, "empty person name", NULL);
+    if ((rc = sdb_profile_set_id(p, v, -1))) return rc;
+    if ((rc = expect_value(c, "Gender", p->sample_id, &v))) return rc;
+    *sex = gender(v);
+    char who[128];
+    snprintf(who, sizeof who, "%s", p->sample_id);
+    return read_dna(c, depth + 1, cat, who, p);
+}
+
+static int find_name(char *const *ids, int n, const char *s)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(ids[i], s)) return i;
+    return -1;
+}
+
+/* The family's pedigree from its persons and one pedigree's relations
+ * (names; rel 2 x n_rel), extras added in the order they appear. */
+static int dvi_pedigree(cursor *c, sdb_fam_dvi_family *fam, char **rel, long n_rel, long line,
+                        const char *ped_name)
+{
+    sdb_fam_pedigree *p = &fam->ped;
+    for (long k = 0; k < 2 * n_rel; k++)
+        if (find_name(p->ids, p->n, rel[k]) < 0) {
+            char **ids = realloc(p->ids, (size_t)(p->n + 1) * sizeof *ids);
+            char *sex = realloc(p->sex, (size_t)p->n + 1);
+            sdb_profile *pr = realloc(fam->profiles, (size_t)(p->n + 1) * sizeof *pr);
+            if (ids) p->ids = ids;
+            if (sex) p->sex = sex;
+            if (pr) fam->profiles = pr;
+            if (!ids || !sex || !pr || !(p->ids[p->n] = strdup(rel[k]))) return SDB_ENOMEM;
+            sdb_profile_init(&pr[p->n]);
+            p->sex[p->n++] = 'U';
+            if (sdb_profile_set_id(&pr[p->n - 1], rel[k], -1)) return SDB_ENOMEM;
+        }
+    p->father = malloc((size_t)p->n * sizeof *p->father + 1);
+    p->mother = malloc((size_t)p->n * sizeof *p->mother + 1);
+    if (!p->father || !p->mother) return SDB_ENOMEM;
+    for (int i = 0; i < p->n; i++)
+        p->father[i] = p->mother[i] = -1;
+    /* an extra parent's sex: the opposite of its co-parents' */
+    for (long k = 0; k < n_rel; k++) {
+        int par = find_name(p->ids, p->n, rel[2 * k]);
+        if (p->sex[par] != 'U') continue;
+        char other = 0;
+        for (long j = 0; j < n_rel; j++) {
+            if (strcmp(rel[2 * j + 1], rel[2 * k + 1]) || j == k) continue;
+            char s = p->sex[find_name(p->ids, p->n, rel[2 * j])];
+            if (s == 'U' || (other && other != s)) {
+                char why[200];
+                snprintf(why, sizeof why, "cannot decide the sex of the parent '%s'", p->ids[par]);
+                return fail(c, line, ped_name, why, NULL);
+            }
+            other = s;
+        }
+        p->sex[par] = other == 'M' ? 'F' : other == 'F' ? 'M' : 'F';
+    }
+    for (long k = 0; k < n_rel; k++) {
+        int par = find_name(p->ids, p->n, rel[2 * k]), child = find_name(p->ids, p->n, rel[2 * k + 1]);
+        int *slot = p->sex[par] == 'M' ? &p->father[child] : &p->mother[child];
+        if (par == child || (*slot >= 0 && *slot != par)) {
+            char why[200];
+            snprintf(why, sizeof why, par == child ? "'%s' is their own parent" : "'%s' has two %s",
+                     p->ids[child], p->sex[par] == 'M' ? "fathers" : "mothers");
+            return fail(c, line, ped_name, why, NULL);
+        }
+        *slot = par;
+    }
+    /* missing persons: named Missing..., related to someone here */
+    fam->missing = malloc((size_t)p->n * sizeof *fam->missing + 1);
+    if (!fam->missing) return SDB_ENOMEM;
+    for (int i = 0; i < p->n; i++) {
+        if (strncmp(p->ids[i], "Missing", 7)) continue;
+        int related = 0;
+        for (long k = 0; k < 2 * n_rel && !related; k++)
+            related = !strcmp(rel[k], p->ids[i]);
+        if (!related) continue;
+        if (fam->profiles[i].n_calls) {
+            char why[200];
+            snprintf(why, sizeof why, "the missing person '%s' is typed (a missing person must be untyped)",
+                     p->ids[i]);
+            return fail(c, line, fam->name, why, NULL);
+        }
+        fam->missing[fam->n_missing++] = i;
+    }
+    if (!fam->n_missing)
+        return fail(c, line, fam->name,
+                    "no missing person (a person named Missing... related to someone in the pedigree)",
+                    NULL);
+    return SDB_OK;
+}
+
+static int read_dvi_family(cursor *c, const sdb_catalog *cat, sdb_fam_dvi_family *fam)
+{
+    char *v;
+    long np, npeds;
+    int rc;
+    if ((rc = expect_section(c, 3, "Family", "Reference Families")) ||
+        (rc = expect_value(c, "Name", "family", &v)))
+        return rc;
+    if (!(fam->name = strdup(v))) return SDB_ENOMEM;
+    if ((rc = expect_section(c, 4, "Persons", fam->name)) ||
+        (rc = expect_count(c, "nPersons", fam->name, 10000, &np)))
+        return rc;
+    sdb_fam_pedigree *p = &fam->ped;
+    p->ids = calloc((size_t)np + 1, sizeof *p->ids);
+    p->sex = malloc((size_t)np + 1);
+    fam->profiles = calloc((size_t)np + 1, sizeof *fam->profiles);
+    if (!p->ids || !p->sex || !fam->profiles) return SDB_ENOMEM;
+    for (long i = 0; i < np; i++) {
+        sdb_profile_init(&fam->profiles[i]);
+        p->n = (int)i + 1; /* freed with what is read so far */
+        if ((rc = read_dvi_person(c, 5, cat, fam->name, &fam->profiles[i], &p->sex[i]))) return rc;
+        if (!(p->ids[i] = strdup(fam->profiles[i].sample_id))) return SDB_ENOMEM;
+        if (find_name(p->ids, (int)i, p->ids[i]) >= 0)
+            return fail(c, c->at, fam->name, "person named twice", p->ids[i]);
+    }
+    p->n = (int)np;
+    if ((rc = expect_section(c, 4, "Pedigrees", fam->name)) ||
+        (rc = expect_count(c, "nPedigrees", fam->name, 100, &npeds)))
+        return rc;
+    if (!npeds) return fail(c, c->at, fam->name, "a family needs a pedigree", NULL);
+    long use = npeds >= 2 ? 1 : 0, line = 0, n_use = 0;
+    char **rel = NULL;
+    for (long k = 0; k < npeds && !rc; k++) {
+        long nr;
+        if ((rc = expect_section(c, 5, "Pedigree", fam->name)) ||
+            (rc = expect_value(c, "Name", fam->name, &v)))
+            break;
+        if (k == use) {
+            line = c->at;
+            if (!(p->name = strdup(v))) rc = SDB_ENOMEM;
+        }
+        if (rc || (rc = expect_count(c, "nRelations", fam->name, 100000, &nr))) break;
+        if (k == use) {
+            n_use = nr;
+            if (!(rel = calloc((size_t)nr * 2 + 1, sizeof *rel))) rc = SDB_ENOMEM;
+        }
+        for (long j = 0; j < 2 * nr && !rc; j++) {
+            rc = expect_value(c, j % 2 ? "Child" : "Parent", fam->name, &v);
+            if (!rc && !v[0]) rc = fail(c, c->at, fam->name, "empty name in a relation", NULL);
+            if (!rc && k == use) rel[j] = v;
+        }
+    }
+    if (!rc) rc = dvi_pedigree(c, fam, rel, n_use, line, p->name);
+    free(rel);
+    return rc;
+}
+
+/* After [DVI]: the sections of depth 2 until one of depth 1 or the end. */
+static int parse_dvi(cursor *c, const sdb_catalog *cat, sdb_fam *f)
+{
+    sdb_fam_dvi *x = f->dvi = calloc(1, sizeof *f->dvi);
+    if (!x) return SDB_ENOMEM;
+    int have_families = 0, rc = SDB_OK;
+    long dvi_line = c->at;
+    for (;;) {
+        skip_blank(c);
+        if (c->at >= c->n || depth_of(c->line[c->at]) == 1) break;
+        char t[96];
+        const char *s = c->line[c->at];
+        if (depth_of(s) != 2) return fail(c, c->at + 1, "DVI", "expected a [[section]]", s);
+        title_of(s, t, sizeof t);
+        c->at++;
+        long n;
+        if (!strcmp(t, "Unidentified persons")) {
+            if ((rc = expect_count(c, "nPersons", t, 100000, &n))) return rc;
+            x->victims = calloc((size_t)n + 1, sizeof *x->victims);
+            x->victim_sex = calloc((size_t)n + 1, 1);
+            if (!x->victims || !x->victim_sex) return SDB_ENOMEM;
+            for (long i = 0; i < n; i++) {
+                sdb_profile_init(&x->victims[i]);
+                x->n_victims = (int)i + 1;
+                if ((rc = read_dvi_person(c, 3, cat, t, &x->victims[i], &x->victim_sex[i])))
+                    return rc;
+                for (long j = 0; j < i; j++)
+                    if (!strcmp(x->victims[j].sample_id, x->victims[i].sample_id))
+                        return fail(c, c->at, t, "unidentified person named twice",
+                                    x->victims[i].sample_id);
+            }
+        } else if (!strcmp(t, "Reference Families")) {
+            have_families = 1;
+            if ((rc = expect_count(c, "nFamilies", t, 100000, &n))) return rc;
+            x->families = calloc((size_t)n + 1, sizeof *x->families);
+            if (!x->families) return SDB_ENOMEM;
+            for (long i = 0; i < n; i++) {
+                x->n_families = (int)i + 1;
+                if ((rc = read_dvi_family(c, cat, &x->families[i]))) return rc;
+                for (long j = 0; j < i; j++)
+                    if (!strcmp(x->families[j].name, x->families[i].name))
+                        return fail(c, c->at, t, "family named twice", x->families[i].name);
+            }
+        } else { /* [[Notes]] and others: skipped to the next section */
+            while (c->at < c->n && (blank(c->line[c->at]) || depth_of(c->line[c->at]) == 0))
+                c->at++;
+        }
+    }
+    if (!have_families)
+        return fail(c, c->at < c->n ? c->at + 1 : c->n, "DVI",
+                    c->at < c->n ? "the [DVI] part has no [[Reference Families]]"
+                                 : "the file ends before the [[Reference Families]] of its [DVI] part "
+                                   "(cut in the middle?)",
+                    NULL);
+    (void)dvi_line;
+    return SDB_OK;
+}
+
 static int parse(cursor *c, const sdb_catalog *cat, sdb_fam *f)
 {
     int rc;
@@ -399,6 +749,13 @@ static int parse(cursor *c, const sdb_catalog *cat, sdb_fam *f)
         }
         if (!rc) rc = sdb_profile_finish(&f->profiles[i], cat);
     }
+    if (!rc) {
+        skip_blank(c);
+        if (c->at < c->n && !strcmp(c->line[c->at], "[DVI]")) {
+            c->at++;
+            rc = parse_dvi(c, cat, f);
+        }
+    }
 out:
     for (long i = 0; ps && i < np; i++) {
         free(ps[i].id);
@@ -444,6 +801,17 @@ int sdb_fam_parse(sdb_fam **out, const char *name, const char *text, size_t len,
     return SDB_OK;
 }
 
+static void fam_pedigree_free(sdb_fam_pedigree *p)
+{
+    for (int k = 0; p->ids && k < p->n; k++)
+        free(p->ids[k]);
+    free(p->ids);
+    free(p->name);
+    free(p->sex);
+    free(p->father);
+    free(p->mother);
+}
+
 void sdb_fam_free(sdb_fam *f)
 {
     if (!f) return;
@@ -451,22 +819,32 @@ void sdb_fam_free(sdb_fam *f)
     for (int i = 0; f->profiles && i < f->n_persons; i++)
         sdb_profile_free(&f->profiles[i]);
     free(f->profiles);
-    for (int i = 0; f->pedigrees && i < f->n_pedigrees; i++) {
-        sdb_fam_pedigree *p = &f->pedigrees[i];
-        for (int k = 0; p->ids && k < p->n; k++)
-            free(p->ids[k]);
-        free(p->ids);
-        free(p->name);
-        free(p->sex);
-        free(p->father);
-        free(p->mother);
-    }
+    for (int i = 0; f->pedigrees && i < f->n_pedigrees; i++)
+        fam_pedigree_free(&f->pedigrees[i]);
     free(f->pedigrees);
     for (int i = 0; f->loci && i < f->n_loci; i++) {
         free(f->loci[i].alleles);
         free(f->loci[i].freq);
     }
     free(f->loci);
+    if (f->dvi) {
+        sdb_fam_dvi *x = f->dvi;
+        for (int i = 0; x->victims && i < x->n_victims; i++)
+            sdb_profile_free(&x->victims[i]);
+        free(x->victims);
+        free(x->victim_sex);
+        for (int i = 0; x->families && i < x->n_families; i++) {
+            sdb_fam_dvi_family *fam = &x->families[i];
+            for (int k = 0; fam->profiles && k < fam->ped.n; k++)
+                sdb_profile_free(&fam->profiles[k]);
+            free(fam->profiles);
+            fam_pedigree_free(&fam->ped);
+            free(fam->missing);
+            free(fam->name);
+        }
+        free(x->families);
+        free(x);
+    }
     free(f);
 }
 

@@ -19,3 +19,17 @@
 2	-	$STRDB mp dvi --freq $D/dvi/example2_freq.csv --pedigree $D/dvi/example2_am.csv --missing M1 2>&1 | grep >/dev/null "^strdb mp dvi: --victim ID\[:SEX\]=genotype is required"
 1	-	$STRDB mp dvi --freq $D/dvi/example2_freq.csv --min-freq none --pedigree $D/dvi/example2_am.csv --missing M1 --reference 'R1=TH01=2/2' --victim 'V1=TH01=1/11' 2>&1 | grep >/dev/null "field 'TH01'.*allele 11 is not in the table"
 2	-	$STRDB mp lr --freq $D/dvi/example2_freq.csv --pedigree $D/dvi/example2_am.csv --missing M1 --missing M2 --poi 'TH01=1/1' 2>&1 | grep >/dev/null "^strdb mp lr: --missing: one missing person (mp dvi takes several)"
+# dvir's planecrash (data-raw/Solution3_3.fam, read from the file's [DVI] part): every victim pairs with every missing person (dvir made all 8 female; --ignore-sex), the file's proportional model for the pairwise LRs. dvir's findUndisputed docs: strictly undisputed are M2 and M5 only, "the match M3 = V2 goes away" because "M3 has LR > 1 also against V7"; relaxed, M3 = V2 is one more
+0	mp_dvi_planecrash.out	$STRDB mp dvi --fam $D/dvi/planecrash/Solution3_3.fam --ignore-sex --fam-mutation --top 5
+0	-	$STRDB mp dvi --fam $D/dvi/planecrash/Solution3_3.fam --ignore-sex --fam-mutation | grep >/dev/null '^undisputed (pairwise LR > 10000, every other LR of the victim and of the missing person <= 1): PM4 = M5 (LR 3.16937e+07, round 1), PM6 = M2 (LR 1.06901e+06, round 1)$'
+0	-	$STRDB mp dvi --fam $D/dvi/planecrash/Solution3_3.fam --ignore-sex --fam-mutation | grep '^undisputed, relaxed' | grep >/dev/null ': PM2 = M3 (LR 67397.4, round 1), PM4 = M5'
+0	-	$STRDB mp dvi --fam $D/dvi/planecrash/Solution3_3.fam --ignore-sex --fam-mutation | awk '$1=="PM7"&&NF==6{ok=$4>1} END{exit !ok}'
+# jointDVI disables mutations in families whose references are consistent without them (every planecrash family): the joint solution without mutation, each pairwise LR equal to the brute-force sum of test_pedlik
+0	mp_dvi_planecrash.json	$STRDB mp dvi --fam $D/dvi/planecrash/Solution3_3.fam --ignore-sex --top 3 --json
+# by the file's sexes (PM1-PM6 male): the lone-parent missing person of family 4 is taken as a mother (as pedFamilias), so no male victim pairs with M4
+0	-	$STRDB mp dvi --fam $D/dvi/planecrash/Solution3_3.fam | awk '$1=="PM1"&&NF==6{ok=$5=="-"} END{exit !ok}'
+# bad .fam DVI files: cut in the middle, no [DVI] part, an unknown locus in the DNA data, a typed missing person
+1	-	head -n 1200 $D/dvi/planecrash/Solution3_3.fam > $T/cut.fam; $STRDB mp dvi --fam $T/cut.fam 2>&1 | grep >/dev/null "^strdb mp dvi: $T/cut.fam:1200: field .PM6.: the file ends here: expected SystemName= ... (cut in the middle?)"
+1	-	$STRDB mp dvi --fam $D/fam/paternity.fam 2>&1 | grep >/dev/null "has no \[DVI\] part"
+1	-	sed '0,/SystemName= TH01/s//SystemName= TH99/' $D/dvi/planecrash/Solution3_3.fam > $T/locus.fam; $STRDB mp dvi --fam $T/locus.fam 2>&1 | grep >/dev/null "field 'PM1'.*unknown locus 'TH99'"
+1	-	sed 's/^Name= Son$/Name= Missing son/; s/^Child= Son$/Child= Missing son/' $D/dvi/planecrash/Solution3_3.fam > $T/typed.fam; $STRDB mp dvi --fam $T/typed.fam 2>&1 | grep >/dev/null "the missing person 'Missing son' is typed"

@@ -766,6 +766,158 @@ static double option_lr(const sdb_pedlik *p, const sdb_freq *f, sdb_ped_obs *obs
 /* dvir's example2 (three victims, two families, three missing persons):
  * jointDVI's ten assignments with LRs 250, 50, 25, 5 (x4), 1 (x3) and
  * Bmarginal's posterior pairing probabilities (dvir tests/testthat/test-joint.R). */
+/* dvir's planecrash (data-raw/Solution3_3.fam, Familias' DVI module): the
+ * [DVI] part as read, and every pairwise LR of its 8 victims and 5
+ * single-reference families against a brute-force sum over the untyped
+ * parents' ordered genotypes (father-child, mother-child, child-parent with
+ * the other parent random, full siblings), without mutation and with the
+ * file's proportional model (rate 0.001), over the file's database as given. */
+static const sdb_fam_locus *fam_locus(const sdb_fam *f, const sdb_locus *l)
+{
+    for (int i = 0; i < f->n_loci; i++)
+        if (f->loci[i].locus == l) return &f->loci[i];
+    return NULL;
+}
+
+static int allele_at(const sdb_fam_locus *l, sdb_allele a)
+{
+    for (int i = 0; i < l->n; i++)
+        if (l->alleles[i] == a) return i;
+    fail_msg("allele not in the database");
+    return -1;
+}
+
+/* P(child genotype {c1, c2} | transmissions t1 from one parent, t2 from the other) */
+static double child_given(const double *t1, const double *t2, int c1, int c2)
+{
+    return c1 == c2 ? t1[c1] * t2[c1] : t1[c1] * t2[c2] + t1[c2] * t2[c1];
+}
+
+/* The transmission from parent genotype (a, b): 1/2 (M[a][.] + M[b][.]). */
+static void transmit(const double *m, int n, int a, int b, double *t)
+{
+    for (int x = 0; x < n; x++)
+        t[x] = 0.5 * (m[a * n + x] + m[b * n + x]);
+}
+
+/* One locus' LR of "victim v is the missing person" for family shape k:
+ * 0 parent typed (r) and missing child, 1 missing parent of typed child r,
+ * 2 full siblings (parents untyped). */
+static double brute_locus(int shape, const sdb_fam_locus *l, const double *m, int r1, int r2,
+                          int v1, int v2)
+{
+    int n = l->n;
+    const double *f = l->freq;
+    double *tr = malloc(2 * (size_t)n * sizeof *tr), *tv = tr + n;
+    double pr = r1 == r2 ? f[r1] * f[r1] : 2 * f[r1] * f[r2];
+    double pv = v1 == v2 ? f[v1] * f[v1] : 2 * f[v1] * f[v2], num = 0;
+    if (shape < 2) { /* parent (a, b), child gets one allele from the random other parent */
+        int pa = shape ? v1 : r1, pb = shape ? v2 : r2, c1 = shape ? r1 : v1, c2 = shape ? r2 : v2;
+        transmit(m, n, pa, pb, tr);
+        num = (shape ? pv : pr) * child_given(tr, f, c1, c2);
+    } else {
+        for (int a = 0; a < n; a++)
+            for (int b = 0; b < n; b++)
+                for (int c = 0; c < n; c++)
+                    for (int e = 0; e < n; e++) {
+                        double w = f[a] * f[b] * f[c] * f[e];
+                        transmit(m, n, a, b, tr);
+                        transmit(m, n, c, e, tv);
+                        num += w * child_given(tr, tv, r1, r2) * child_given(tr, tv, v1, v2);
+                    }
+    }
+    free(tr);
+    return num / (pr * pv);
+}
+
+static void test_fam_dvi_planecrash(void **state)
+{
+    (void)state;
+    size_t len = 0;
+    char *text = read_file(SDB_TEST_DATA "/dvi/planecrash/Solution3_3.fam", &len);
+    assert_non_null(text);
+    sdb_fam *fam = NULL;
+    sdb_diag d;
+    assert_int_equal(sdb_fam_parse(&fam, "Solution3_3.fam", text, len, cat, &d), SDB_OK);
+    const sdb_fam_dvi *x = fam->dvi;
+    assert_non_null(x);
+    assert_int_equal(x->n_victims, 8);
+    assert_int_equal(x->n_families, 5);
+    assert_string_equal(x->victims[6].sample_id, "PM7");
+    assert_int_equal(x->victim_sex[0], 'M');
+    assert_int_equal(x->victim_sex[7], 'F');
+    assert_int_equal(x->victims[0].n_calls, 15);
+    /* the second pedigree of each family; "Missing person" an extra, its
+     * sex unknown as a child and 'F' as the lone parent of family 4 */
+    const char *ped_name[5] = {"Father", "Brother", "Mother", "Son", "Family tree"};
+    const int shape[5] = {0, 2, 0, 1, 2};
+    for (int k = 0; k < 5; k++) {
+        const sdb_fam_dvi_family *fk = &x->families[k];
+        assert_string_equal(fk->ped.name, ped_name[k]);
+        assert_int_equal(fk->n_missing, 1);
+        assert_string_equal(fk->ped.ids[fk->missing[0]], "Missing person");
+        assert_int_equal(fk->ped.sex[fk->missing[0]], k == 3 ? 'F' : 'U');
+        assert_int_equal(fk->profiles[0].n_calls, 15);
+    }
+    sdb_freq *f;
+    assert_int_equal(sdb_fam_freq(fam, "fam", &f, &d), SDB_OK);
+    sdb_freq_set_minimum(f, SDB_MIN_NONE, 0);
+    for (int with_mut = 0; with_mut < 2; with_mut++) {
+        sdb_pedlik_model model;
+        sdb_pedlik_model_init(&model);
+        if (with_mut) model.male = fam->loci[0].male, model.female = fam->loci[0].female;
+        assert_int_equal(model.male.kind, with_mut ? SDB_MUT_PROPORTIONAL : SDB_MUT_NONE);
+        sdb_dvi_victim vic[8];
+        for (int v = 0; v < 8; v++)
+            vic[v] = (sdb_dvi_victim){&x->victims[v], 'U', 0};
+        for (int k = 0; k < 5; k++) {
+            const sdb_fam_dvi_family *fk = &x->families[k];
+            sdb_pedlik *ped;
+            assert_int_equal(sdb_pedlik_new(&ped, fk->ped.n, fk->ped.father, fk->ped.mother,
+                                            fk->ped.sex, &d), SDB_OK);
+            const sdb_profile *typed[4] = {NULL, NULL, NULL, NULL};
+            typed[0] = &fk->profiles[0];
+            sdb_dvi_family df = {ped, typed, 1, fk->missing};
+            sdb_dvi_option *opt;
+            int n_opt;
+            double pw[8];
+            assert_int_equal(sdb_dvi_family_options(&df, &model, f, 0, vic, 8, 0, &opt, &n_opt, pw, &d),
+                             SDB_OK);
+            for (int v = 0; v < 8; v++) {
+                double want = 0; /* log10 */
+                for (int c = 0; c < (int)x->victims[v].n_calls; c++) {
+                    const sdb_call *cv = &x->victims[v].calls[c];
+                    const sdb_locus *l = sdb_catalog_by_id(cat, cv->locus);
+                    const sdb_call *cr = sdb_profile_call(typed[0], cv->locus);
+                    const sdb_fam_locus *fl = fam_locus(fam, l);
+                    assert_non_null(cr);
+                    assert_non_null(fl);
+                    double *m = malloc((size_t)fl->n * (size_t)fl->n * sizeof *m);
+                    assert_int_equal(sdb_mutation_matrix(&fl->male, fl->alleles, fl->freq, fl->n, m), SDB_OK);
+                    if (!with_mut)
+                        for (int i = 0; i < fl->n * fl->n; i++)
+                            m[i] = i % (fl->n + 1) == 0;
+                    const sdb_allele *av = x->victims[v].alleles + cv->first, *ar = typed[0]->alleles + cr->first;
+                    double lr = brute_locus(shape[k], fl, m, allele_at(fl, ar[0]), allele_at(fl, ar[cr->n - 1]),
+                                            allele_at(fl, av[0]), allele_at(fl, av[cv->n - 1]));
+                    want += log10(lr);
+                    free(m);
+                }
+                if (want == -INFINITY)
+                    assert_true(pw[v] == -INFINITY);
+                else if (fabs(pw[v] - want) > 1e-9 * fmax(1, fabs(want)) + 4.3e-10)
+                    fail_msg("family %d victim %d mutation %d: log10 LR %.12g, brute force %.12g", k + 1,
+                             v + 1, with_mut, pw[v], want);
+            }
+            free(opt);
+            sdb_pedlik_free(ped);
+        }
+    }
+    sdb_freq_free(f);
+    sdb_fam_free(fam);
+    free(text);
+}
+
 static void test_dvi_example2(void **state)
 {
     (void)state;
@@ -840,6 +992,7 @@ int main(void)
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_fam_reader),
         cmocka_unit_test(test_dvi_example2),
+        cmocka_unit_test(test_fam_dvi_planecrash),
     };
     return cmocka_run_group_tests_name("pedlik", tests, setup, teardown);
 }

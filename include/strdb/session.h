@@ -253,6 +253,10 @@ int sdb_session_mp_search(sdb_session *s, const sdb_mp_query *q, const sdb_freq 
 int sdb_session_pedigree_import(sdb_session *s, const char *path, sdb_pedigree_stats *st,
                                 sdb_diag *d) SDB_WUR;
 
+/* sdb_fam_import through the session (role "import"). */
+int sdb_session_fam_import(sdb_session *s, const char *path, const sdb_fam_import_opts *o,
+                           sdb_fam_import_stats *st, sdb_diag *d) SDB_WUR;
+
 /* Draws the pedigree around person (role "show"; no genotype is drawn);
  * audited "pedigree-draw". */
 int sdb_session_pedigree_draw(sdb_session *s, const char *person, int up, int down, FILE *out,

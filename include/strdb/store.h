@@ -56,6 +56,24 @@ typedef struct sdb_import_stats {
     sdb_format format;
 } sdb_import_stats;
 
+/* Import of a Familias DVI file (sdb_session_fam_import; docs/missing-persons.md):
+ * the typed members of its reference families as profiles of ref_index
+ * (sample id and person id "FAMILY/NAME"), its unidentified persons as
+ * profiles of remains_index (their names as sample ids; NULL or "": not
+ * imported), and each family as a missing-person family under ctx's case,
+ * all in one transaction with basis (and retain_until) for every profile.
+ * Initialise the options with sdb_fam_import_opts_init() (relative-of-missing,
+ * unidentified-remains). */
+typedef struct sdb_fam_import_opts {
+    const char *basis, *retain_until, *ref_index, *remains_index;
+} sdb_fam_import_opts;
+
+typedef struct sdb_fam_import_stats {
+    long families, persons, references, victims;
+} sdb_fam_import_stats;
+
+void sdb_fam_import_opts_init(sdb_fam_import_opts *o);
+
 /* Stored metadata of one profile (strings valid until the next call of the
  * iterator or the end of sdb_db_get's callback). */
 typedef struct sdb_stored {

@@ -592,14 +592,8 @@ static int fam_case(const char *cmd, mp_args *a, dvi_case *c, family *file, sdb_
             typed[i] = fam->profiles[i].n_calls ? &fam->profiles[i] : NULL;
         sdb_diag_clear(&d);
         if (!(rc = sdb_pedlik_new(&lik, p->n, p->father, p->mother, p->sex, &d))) {
-            int m0 = c->n_missing;
             rc = add_family(cmd, c, fam->name, lik, typed, (const char *const *)p->ids,
                             fam->n_missing, fam->missing, &a->model, *f, *pop);
-            for (int m = m0; !rc && m < c->n_missing; m++) {
-                snprintf(c->label[m], sizeof c->label[m], "M%d", m + 1);
-                c->missing_person[m] = c->missing_name[m];
-                c->missing_name[m] = c->label[m];
-            }
         } else {
             if (!strncmp(d.field, "person ", 7)) {
                 int i = atoi(d.field + 7);
@@ -617,9 +611,24 @@ static int fam_case(const char *cmd, mp_args *a, dvi_case *c, family *file, sdb_
     return EXIT_OK;
 }
 
+/* Names longer than a column print as labels M1, M2, ... with a legend. */
+static void label_missing(dvi_case *c)
+{
+    int longest = 0;
+    for (int m = 0; m < c->n_missing; m++)
+        if ((int)strlen(c->missing_name[m]) > longest) longest = (int)strlen(c->missing_name[m]);
+    if (longest <= 8) return;
+    for (int m = 0; m < c->n_missing; m++) {
+        snprintf(c->label[m], sizeof c->label[m], "M%d", m + 1);
+        c->missing_person[m] = c->missing_name[m];
+        c->missing_name[m] = c->label[m];
+    }
+}
+
 /* The joint solution and its report. */
 static int solve_and_print(const char *cmd, dvi_case *c, const mp_args *ap)
 {
+    label_missing(c);
     mp_args a = *ap;
     int rc = EXIT_OK;
     sdb_dvi_assignment *out = calloc((size_t)a.top, sizeof *out);

@@ -179,7 +179,21 @@ int cli_load_freq(const char *cmd, const char *path, int strict, const cli_minim
     }
     sdb_diag d;
     sdb_diag_clear(&d);
-    int rc = sdb_freq_load(f, path, sdb_catalog_default(), strict, &d);
+    /* a Familias file: its database, as population "fam" */
+    FILE *in = fopen(path, "rb");
+    char first[128] = "";
+    if (in) {
+        if (!fgets(first, sizeof first, in)) first[0] = '\0';
+        fclose(in);
+    }
+    int rc;
+    if (strstr(first, "Familias")) {
+        sdb_fam *fam = NULL;
+        if (mp_read_fam(cmd, path, &fam)) return EXIT_FAIL;
+        rc = sdb_fam_freq(fam, "fam", f, &d);
+        sdb_fam_free(fam);
+    } else
+        rc = sdb_freq_load(f, path, sdb_catalog_default(), strict, &d);
     if (rc) {
         cli_diag(cmd, rc, &d);
         return EXIT_FAIL;

@@ -91,6 +91,16 @@ int sdb_session_pedigree_import(sdb_session *s, const char *path, sdb_pedigree_s
     return rc ? rc : sdb_pedigree_import(s->db, &s->ctx, path, st, d);
 }
 
+int sdb_session_fam_import(sdb_session *s, const char *path, const sdb_fam_import_opts *o,
+                           sdb_fam_import_stats *st, sdb_diag *d)
+{
+    char params[1400];
+    snprintf(params, sizeof params, "file=%s\nindex=%s\nremains_index=%s", path,
+             o->ref_index ? o->ref_index : "", o->remains_index ? o->remains_index : "");
+    int rc = sdb_gov_role(s, "import", params, d);
+    return rc ? rc : sdb_fam_import(s->db, &s->ctx, path, o, st, d);
+}
+
 int sdb_session_pedigree_draw(sdb_session *s, const char *person, int up, int down, FILE *out,
                               sdb_diag *d)
 {

@@ -327,8 +327,10 @@ static void audit_refusal(sdb_db *db, const sdb_ctx *ctx, const char *params, in
         sdb_log(SDB_LOG_ERROR, "could not audit the refused import");
 }
 
-int sdb_db_import(sdb_db *db, const sdb_ctx *ctx, const char *path, const sdb_import_opts *o,
-                  sdb_import_stats *stats, sdb_diag *d)
+/* The import of the file path, or of buf (len bytes, named path) when not NULL. */
+static int import_source(sdb_db *db, const sdb_ctx *ctx, const char *path, const char *buf,
+                         size_t len, const sdb_import_opts *o, sdb_import_stats *stats,
+                         sdb_diag *d)
 {
     sdb_import_stats local;
     char params[2048];
@@ -339,7 +341,8 @@ int sdb_db_import(sdb_db *db, const sdb_ctx *ctx, const char *path, const sdb_im
     sdb_reader *r = NULL;
     int rc = ctx && ctx->actor && ctx->actor[0] ? check_options(db, o, d) : SDB_EPERM;
     if (!rc) rc = sdb_db_index_rule(db, o->index, &j.rule);
-    if (!rc) rc = sdb_reader_open(&r, path, db->cat, &o->read, d);
+    if (!rc) rc = buf ? sdb_reader_open_mem(&r, path, buf, len, db->cat, &o->read, d)
+                      : sdb_reader_open(&r, path, db->cat, &o->read, d);
     if (rc) goto refused;
     stats->format = sdb_reader_format(r);
     /* IMPORTANT: foreign keys are off for the bulk insert only (SQLite's
@@ -347,9 +350,10 @@ int sdb_db_import(sdb_db *db, const sdb_ctx *ctx, const char *path, const sdb_im
      * writes refers to the index and legal basis checked by check_options()
      * and to the batch row inserted in the same transaction, so the
      * constraints hold by construction; keep it so if the insert changes.
-     * The pragma is a no-op inside a transaction, hence set before BEGIN. */
+     * The pragma is a no-op inside a transaction, hence set before BEGIN
+     * (and without effect when this import nests in a caller's). */
     if ((rc = sdb_store_exec(db, "PRAGMA foreign_keys = OFF", d))) goto refused;
-    if ((rc = sdb_store_exec(db, "BEGIN IMMEDIATE", d))) {
+    if ((rc = sdb_store_begin(db, d))) {
         sdb_store_exec(db, "PRAGMA foreign_keys = ON", NULL);
         goto refused;
     }
@@ -357,8 +361,7 @@ int sdb_db_import(sdb_db *db, const sdb_ctx *ctx, const char *path, const sdb_im
         !(rc = import_records(&j, r)) && !(rc = finish_batch(&j)))
         rc = sdb_audit_append(db, ctx, "import", params, stats->n_imported, "ok");
     finalize_job(&j);
-    if (!rc) rc = sdb_store_exec(db, "COMMIT", d);
-    if (rc) sdb_store_exec(db, "ROLLBACK", NULL);
+    rc = sdb_store_end(db, rc, d);
     if (sdb_store_exec(db, "PRAGMA foreign_keys = ON", rc ? NULL : d) && !rc) rc = SDB_ESTORE;
     if (rc) goto refused;
     sdb_reader_close(r);
@@ -368,4 +371,16 @@ refused:
     audit_refusal(db, ctx, params, rc, d);
     sdb_reader_close(r);
     return rc;
+}
+
+int sdb_db_import(sdb_db *db, const sdb_ctx *ctx, const char *path, const sdb_import_opts *o,
+                  sdb_import_stats *stats, sdb_diag *d)
+{
+    return import_source(db, ctx, path, NULL, 0, o, stats, d);
+}
+
+int sdb_db_import_mem(sdb_db *db, const sdb_ctx *ctx, const char *name, const char *buf,
+                      size_t len, const sdb_import_opts *o, sdb_import_stats *stats, sdb_diag *d)
+{
+    return import_source(db, ctx, name, buf ? buf : "", len, o, stats, d);
 }

@@ -285,21 +285,14 @@ static int insert_families(sdb_db *db, const sdb_ctx *ctx, const sdb_pedigree *p
     return rc;
 }
 
-int sdb_pedigree_import(sdb_db *db, const sdb_ctx *ctx, const char *path,
-                        sdb_pedigree_stats *stats, sdb_diag *d)
+/* The import of a parsed pedigree (freed here). */
+static int import_parsed(sdb_db *db, const sdb_ctx *ctx, const char *path, sdb_pedigree *p,
+                         sdb_pedigree_stats *stats, sdb_diag *d)
 {
-    memset(stats, 0, sizeof *stats);
-    char *text = NULL;
-    size_t len = 0;
-    sdb_pedigree *p = NULL;
-    int rc = read_all(path, &text, &len, d);
-    if (!rc) rc = sdb_pedigree_parse(&p, path, text, len, d);
-    free(text);
-    if (rc) return rc;
-    int named_samples = 0;
+    int named_samples = 0, rc;
     for (long i = 0; i < p->n; i++)
         named_samples |= p->persons[i].sample_id != NULL;
-    if (sdb_store_exec(db, "BEGIN IMMEDIATE", d)) {
+    if (sdb_store_begin(db, d)) {
         sdb_pedigree_free(p);
         return SDB_ESTORE;
     }
@@ -318,7 +311,29 @@ int sdb_pedigree_import(sdb_db *db, const sdb_ctx *ctx, const char *path,
     snprintf(params, sizeof params, "file=%s", path);
     if (!rc) rc = sdb_audit_append(db, ctx, "pedigree-import", params, p->n, "ok");
     sdb_pedigree_free(p);
-    return sdb_store_finish(db, rc, d);
+    return sdb_store_end(db, rc, d);
+}
+
+int sdb_pedigree_import(sdb_db *db, const sdb_ctx *ctx, const char *path,
+                        sdb_pedigree_stats *stats, sdb_diag *d)
+{
+    memset(stats, 0, sizeof *stats);
+    char *text = NULL;
+    size_t len = 0;
+    sdb_pedigree *p = NULL;
+    int rc = read_all(path, &text, &len, d);
+    if (!rc) rc = sdb_pedigree_parse(&p, path, text, len, d);
+    free(text);
+    return rc ? rc : import_parsed(db, ctx, path, p, stats, d);
+}
+
+int sdb_pedigree_import_mem(sdb_db *db, const sdb_ctx *ctx, const char *name, const char *text,
+                            size_t len, sdb_pedigree_stats *stats, sdb_diag *d)
+{
+    memset(stats, 0, sizeof *stats);
+    sdb_pedigree *p = NULL;
+    int rc = sdb_pedigree_parse(&p, name, text, len, d);
+    return rc ? rc : import_parsed(db, ctx, name, p, stats, d);
 }
 
 int sdb_person_y_profile(sdb_db *db, const char *sample_id, const char *indexes, char *sex,

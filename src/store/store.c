@@ -34,6 +34,28 @@ int sdb_store_finish(sdb_db *db, int rc, sdb_diag *d)
     return rc;
 }
 
+int sdb_store_begin(sdb_db *db, sdb_diag *d)
+{
+    if (db->tx_depth == (int)sizeof db->tx_own) {
+        sdb_diag_set(d, db->path, 0, NULL, "transactions nested too deep");
+        return SDB_ESTORE;
+    }
+    int own = sqlite3_get_autocommit(db->sql);
+    if (sdb_store_exec(db, own ? "BEGIN IMMEDIATE" : "SAVEPOINT sdb_nested", d)) return SDB_ESTORE;
+    db->tx_own[db->tx_depth++] = (unsigned char)own;
+    return SDB_OK;
+}
+
+int sdb_store_end(sdb_db *db, int rc, sdb_diag *d)
+{
+    int own = db->tx_own[--db->tx_depth];
+    if (own) return sdb_store_finish(db, rc, d);
+    if (!rc) return sdb_store_exec(db, "RELEASE sdb_nested", d) ? SDB_ESTORE : SDB_OK;
+    sdb_store_exec(db, "ROLLBACK TO sdb_nested", NULL);
+    sdb_store_exec(db, "RELEASE sdb_nested", NULL);
+    return rc;
+}
+
 void sdb_store_now(char buf[32])
 {
     struct timespec ts;

@@ -7,6 +7,7 @@
 
 #include "engine_internal.h"
 #include "strdb/audit.h"
+#include "strdb/pedigree.h"
 #include "strdb/queue.h"
 #include "strdb/store.h"
 
@@ -33,6 +34,10 @@ struct sdb_db {
      * audit record (the triggers again): only then may the next record
      * vouch for governance tables that differ from the newest record's */
     int gov_dirty;
+    /* sdb_store_begin's nesting: per level, 1 when it began the transaction
+     * (BEGIN IMMEDIATE), 0 for a savepoint inside the caller's */
+    unsigned char tx_own[8];
+    int tx_depth;
 };
 
 /* Runs SQL without results; on failure fills d with SQLite's message. */
@@ -41,6 +46,24 @@ int sdb_store_exec(sdb_db *db, const char *sql, sdb_diag *d);
 /* Ends the caller's BEGIN: COMMIT when rc is SDB_OK, else ROLLBACK (with
  * SQLite's message in d for SDB_ESTORE if d holds none). Returns the result. */
 int sdb_store_finish(sdb_db *db, int rc, sdb_diag *d);
+
+/* A transaction that nests: BEGIN IMMEDIATE when none is open, else a
+ * savepoint inside the caller's (an import that is part of a larger one,
+ * sdb_fam_import). sdb_store_end commits or releases when rc is SDB_OK,
+ * else rolls back (to the savepoint), and returns rc. */
+int sdb_store_begin(sdb_db *db, sdb_diag *d);
+int sdb_store_end(sdb_db *db, int rc, sdb_diag *d);
+
+/* sdb_db_import of an in-memory text named name; sdb_pedigree_import of
+ * one. Both nest inside a transaction of the caller's. */
+int sdb_db_import_mem(sdb_db *db, const sdb_ctx *ctx, const char *name, const char *buf,
+                      size_t len, const sdb_import_opts *o, sdb_import_stats *stats, sdb_diag *d);
+int sdb_pedigree_import_mem(sdb_db *db, const sdb_ctx *ctx, const char *name, const char *text,
+                            size_t len, sdb_pedigree_stats *stats, sdb_diag *d);
+
+/* The import of a Familias DVI file (sdb_fam_import_opts in strdb/store.h). */
+int sdb_fam_import(sdb_db *db, const sdb_ctx *ctx, const char *path, const sdb_fam_import_opts *o,
+                   sdb_fam_import_stats *st, sdb_diag *d);
 
 /* sdb_audit_foreach, or only the records that touched the sample with
  * keyed hash sample_key (table audit_touch). */

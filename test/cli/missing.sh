@@ -80,3 +80,35 @@ check "the true family is first for most simulated remains (and the same seed gi
     sh -c "n=0; k=0; while IFS=, read r f m s; do [ -n \"\$f\" ] || continue; n=\$((n+1));
            grep -q \"^1  *\$r  *\$f  *\$m \" '$T/s' && k=\$((k+1)); done <'$T/sim/mp_truth.csv'; [ \$((k * 10)) -ge \$((n * 8)) ] &&
            '$S' simulate --mp-families 60 --mp-unrelated 20 --seed 3 --out '$T/sim2' 2>/dev/null && cmp -s '$T/sim/mp_remains.jsonl' '$T/sim2/mp_remains.jsonl'"
+# a Familias DVI file into the store (dvir's planecrash): one transaction, then mp dvi DB
+PC=$D/dvi/planecrash/Solution3_3.fam
+FDB=$T/fam.db
+"$S" init "$FDB" 2>/dev/null
+state() { sqlite3 "$FDB" "SELECT (SELECT count(*) FROM profile) || '/' || (SELECT count(*) FROM person) || '/' || (SELECT count(*) FROM mp_family)"; }
+fambad() { # name file reason: refused, one line, nothing changed
+    before=$(state)
+    "$S" pedigree import "$FDB" "$2" --basis missing-person-report --case PLANE-1 >"$T/o" 2>"$T/e"
+    rc=$?
+    if [ $rc != 0 ] && [ "$(grep -c . "$T/e")" = 1 ] && grep -q "$3" "$T/e" && [ "$(state)" = "$before" ]; then
+        echo "PASS bad .fam import ($1): $(cat "$T/e")"
+    else echo "FAIL bad .fam import ($1) (exit $rc, $before -> $(state)): $(cat "$T/e")"; fi
+}
+head -n 1500 "$PC" >"$T/cut.fam"
+fambad "cut in the middle" "$T/cut.fam" "cut.fam:1500: field 'Mother': the file ends here"
+sed 's/^Name= Family 3$/Name= Family 3, north/' "$PC" >"$T/comma.fam"
+fambad "a family name with a comma" "$T/comma.fam" "a name with a comma or a quote cannot be stored"
+check "a .fam import without --basis is refused (a profile needs a legal basis)" \
+    sh -c "! '$S' pedigree import '$FDB' '$PC' --case PLANE-1 2>'$T/e' && grep -q -- '--basis CODE is required' '$T/e' && [ \"\$(sqlite3 '$FDB' 'SELECT count(*) FROM profile')\" = 0 ]"
+check "pedigree import of planecrash: 5 families, 5 references, 8 unidentified persons in one go" \
+    sh -c "'$S' pedigree import '$FDB' '$PC' --basis missing-person-report --case PLANE-1 2>&1 |
+           grep -q '5 missing-person families, 14 persons, 5 reference profiles (relative-of-missing), 8 unidentified persons (unidentified-remains)' &&
+           [ \"\$(sqlite3 '$FDB' \"SELECT count(*) FROM profile WHERE index_name = 'relative-of-missing' AND sample_id = 'Family 2/Brother'\")\" = 1 ] &&
+           '$S' audit verify '$FDB' >/dev/null"
+fambad "imported twice (ids stored)" "$PC" "already"
+sed 's/^Name= PM\([0-9]\)$/Name= X\1/; s/^Name= Father$/Name= Dad/; s/^Parent= Father$/Parent= Dad/; s/^Name= Mother$/Name= Mum/; s/^Parent= Mother$/Parent= Mum/; s/^Name= Son$/Name= Boy/; s/^Child= Son$/Child= Boy/; s/^Name= Brother$/Name= Bro/; s/^Child= Brother$/Child= Bro/' "$PC" >"$T/renamed.fam"
+fambad "new profiles, family members already stored: the new profiles roll back too" "$T/renamed.fam" "person 'Family 1/Missing person' is already stored"
+"$S" mp dvi "$FDB" --case PLANE-1 --freq "$PC" --ignore-sex --mutation proportional --rate 0.001 --json >"$T/dj" 2>/dev/null
+"$S" mp dvi --fam "$PC" --ignore-sex --fam-mutation --json >"$T/fj" 2>/dev/null
+check "mp dvi over the imported case equals mp dvi --fam over the file (pairwise LRs, assignments)" \
+    sh -c "a=\$(sed -n '/pairwise_lr/,/posterior_pairing/p' '$T/dj' | grep -v '\"name\"\|\"id\"\|family'); b=\$(sed -n '/pairwise_lr/,/posterior_pairing/p' '$T/fj' | grep -v '\"name\"\|\"id\"\|family');
+           [ -n \"\$a\" ] && [ \"\$a\" = \"\$b\" ] && grep -q '5.2653858960' '$T/dj'"

@@ -13,6 +13,8 @@ VERSION := 0.1.0
 PREFIX  ?= /usr/local
 CC      ?= cc
 PKGS    := sqlite3 jansson libsodium
+# the server (strdb serve) only: libmicrohttpd (with GnuTLS for TLS)
+SRV_PKGS := libmicrohttpd
 SANITIZE ?=
 B       ?= build/rel
 
@@ -43,16 +45,18 @@ OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=$(SANITIZE) -fno-sanitize-r
 endif
 CFLAGS  ?=
 CFLAGS  += -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) -Iinclude -DSDB_VERSION='"$(VERSION)"' \
-           $(shell pkg-config --cflags $(PKGS)) $(EXTRA_CFLAGS)
+           $(shell pkg-config --cflags $(PKGS) $(SRV_PKGS)) $(EXTRA_CFLAGS)
 LDFLAGS += $(if $(SANITIZE),-fsanitize=$(SANITIZE)) $(filter -flto%,$(OPT))
 LIBS    := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+SRV_LIBS := $(shell pkg-config --libs $(SRV_PKGS))
 CMOCKA  := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 LIB_SRC := $(wildcard src/core/*.c src/io/*.c src/store/*.c src/stats/*.c src/sim/*.c src/index/*.c src/search/*.c src/governance/*.c \
                     src/familial/*.c src/lineage/*.c src/draw/*.c src/missing/*.c)
-CLI_SRC := $(wildcard src/cli/*.c)
+CLI_SRC := $(wildcard src/cli/*.c) $(wildcard src/server/*.c)
+WEB_FILES := $(sort $(wildcard web/*.html web/*.js web/*.css web/*.json))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/loci_tsv.o $(B)/gen/nist1036_csv.o
-CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o) $(B)/gen/web_assets.o
 UNIT_SRC := $(wildcard test/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:test/unit/%.c=$(B)/test/%)
 FUZZ_SRC := $(wildcard test/fuzz/fuzz_*.c)
@@ -68,7 +72,15 @@ $(B)/libstrdb.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(B)/strdb: $(CLI_OBJ) $(B)/libstrdb.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libstrdb.a $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libstrdb.a $(LIBS) $(SRV_LIBS)
+
+# The web page (web/) is compiled into the binary.
+$(B)/gen/web_assets.c: $(WEB_FILES) scripts/embed_web.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed_web.sh $(WEB_FILES) > $@
+
+$(B)/gen/web_assets.o: $(B)/gen/web_assets.c src/server/server.h
+	$(CC) $(CFLAGS) -Isrc -c -o $@ $<
 
 $(B)/%.o: %.c $(wildcard include/strdb/*.h) $(wildcard src/*/*_internal.h)
 	@mkdir -p $(dir $@)

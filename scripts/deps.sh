@@ -4,7 +4,8 @@
 # root (or through sudo when available).
 set -eu
 # chromium: the browser tests open the SVG drawings headless (test/cli/relatives.sh).
-PKGS="build-essential pkg-config sqlite3 libsqlite3-dev libjansson-dev libsodium-dev libcmocka-dev chromium"
+# libmicrohttpd (with GnuTLS) and curl: strdb serve and its tests (test/server).
+PKGS="build-essential pkg-config sqlite3 libsqlite3-dev libjansson-dev libsodium-dev libcmocka-dev chromium libmicrohttpd-dev curl"
 # clang and its runtimes build the libFuzzer harnesses (`make fuzz`); optional for make check.
 if [ "${STRDB_FUZZ_DEPS:-0}" = 1 ]; then PKGS="$PKGS clang libclang-rt-14-dev"; fi
 missing=""

@@ -40,6 +40,17 @@ extern "C" {
 
 typedef struct sdb_session sdb_session;
 
+/* An index cache shared by the sessions of one process (strdb serve): each
+ * index a session needs is built (or loaded from its snapshot) once and
+ * handed to every session that asks for the same indexes in the same
+ * database state; a changed database gets a new one, the old is freed when
+ * no session holds it. Thread-safe; free it after its sessions are closed. */
+typedef struct sdb_index_cache sdb_index_cache;
+int sdb_index_cache_new(sdb_index_cache **out) SDB_WUR;
+void sdb_index_cache_free(sdb_index_cache *c);
+/* Indexes built (or loaded) and handed out again, since the cache was made. */
+void sdb_index_cache_counts(sdb_index_cache *c, long *builds, long *hits);
+
 /* Who opens the session and why. Strings are borrowed for the call of
  * sdb_session_open only (the session copies them). */
 typedef struct sdb_session_opts {
@@ -51,6 +62,7 @@ typedef struct sdb_session_opts {
     const char *case_ref;      /* optional */
     const char *authorization; /* required by purposes the policy marks so */
     int readonly;              /* open without write access: only metadata listings work */
+    sdb_index_cache *index_cache; /* optional: share indexes with other sessions */
 } sdb_session_opts;
 
 void sdb_session_opts_init(sdb_session_opts *o);
@@ -69,6 +81,10 @@ int sdb_session_create(sdb_session **out, const char *path, const sdb_session_op
                        sdb_diag *d) SDB_WUR;
 
 void sdb_session_close(sdb_session *s);
+
+/* Whether the database at path has users (controlled mode), read without a
+ * session and without an audit record (a server checks it at start). */
+int sdb_database_controlled(const char *path, int *controlled, sdb_diag *d) SDB_WUR;
 
 /* The authenticated actor, the role ("" in open mode: every role's
  * actions are allowed there, the purpose policy still applies), the

@@ -38,6 +38,7 @@ int main_pedigree(int argc, char **argv);
 int main_familial(int argc, char **argv);
 int main_lineage(int argc, char **argv);
 int main_mp(int argc, char **argv);
+int main_serve(int argc, char **argv); /* src/server/serve.c */
 int main_simulate_mp(int argc, char **argv);
 
 /* Options every audited command takes: --actor, --purpose, --case, --authorization. */

@@ -41,8 +41,17 @@ struct sdb_session {
         sdb_idx *x;
         char stamp[65];
         char indexes[1024];
+        void *shared; /* the entry of index_cache holding x, when shared */
     } cache[2]; /* autosomal, Y */
+    sdb_index_cache *index_cache;
 };
+
+/* The shared cache (index_cache.c): build makes the index when no entry
+ * has it; *entry is then held until sdb_gov_cache_release. */
+typedef int (*sdb_gov_build_fn)(void *arg, sdb_idx **x, sdb_diag *d);
+int sdb_gov_cache_get(sdb_index_cache *c, const char *allowed, int kind, const char *stamp,
+                      sdb_gov_build_fn build, void *arg, sdb_idx **x, void **entry, sdb_diag *d);
+void sdb_gov_cache_release(sdb_index_cache *c, void *entry);
 
 /* Audits a refusal (d->reason says why) under action and returns code. */
 int sdb_gov_refuse(sdb_session *s, const char *action, const char *params, int code,

@@ -112,6 +112,7 @@ static int session_start(sdb_session **out, sdb_db *db, const char *path,
     }
     s->db = db;
     s->readonly = o->readonly;
+    s->index_cache = o->index_cache;
     sdb_gov_copy(s->path, sizeof s->path, path);
     int rc = sdb_session_set_purpose(s, o->purpose, o->case_ref, o->authorization);
     if (rc) sdb_diag_set(d, NULL, 0, NULL, "purpose, case or authorization too long");
@@ -157,11 +158,25 @@ int sdb_session_create(sdb_session **out, const char *path, const sdb_session_op
     return rc ? rc : session_start(out, db, path, o, d);
 }
 
+static void drop_index(sdb_session *s, int k);
+
+int sdb_database_controlled(const char *path, int *controlled, sdb_diag *d)
+{
+    sdb_db *db;
+    int rc = sdb_db_open(&db, path, 1, d);
+    if (rc) return rc;
+    long users = sdb_user_count(db);
+    sdb_db_close(db);
+    if (users < 0) return SDB_ESTORE;
+    *controlled = users > 0;
+    return SDB_OK;
+}
+
 void sdb_session_close(sdb_session *s)
 {
     if (!s) return;
     for (int k = 0; k < 2; k++)
-        sdb_idx_free(s->cache[k].x);
+        drop_index(s, k);
     sdb_db_close(s->db);
     free(s);
 }
@@ -237,39 +252,76 @@ int sdb_gov_audit(sdb_session *s, const char *action, const char *params, long c
  * not changed, else the snapshot beside the database when its stamp
  * matches, else built from the store (and the snapshot rewritten; a
  * read-only directory only costs the rebuild). Owned by the session. */
-int sdb_gov_index(sdb_session *s, const char *allowed, sdb_kind kind, const sdb_idx **out,
-                  sdb_diag *d)
+typedef struct build_args {
+    sdb_session *s;
+    const char *allowed;
+    sdb_kind kind;
+    const char *stamp;
+} build_args;
+
+/* Loads the index from its snapshot (when the stamp matches) or builds it
+ * and saves the snapshot. */
+static int load_or_build(void *arg, sdb_idx **out, sdb_diag *d)
 {
-    int k = kind == SDB_KIND_Y;
-    char snap[2048], stamp[65];
-    int rc = sdb_db_stamp(s->db, allowed, kind, stamp);
-    if (rc) return rc;
-    if (s->cache[k].x && !strcmp(s->cache[k].stamp, stamp) &&
-        !strcmp(s->cache[k].indexes, allowed)) {
-        *out = s->cache[k].x;
-        return SDB_OK;
-    }
-    sdb_idx_free(s->cache[k].x);
-    s->cache[k].x = NULL;
+    build_args *a = arg;
+    sdb_session *s = a->s;
+    int k = a->kind == SDB_KIND_Y, rc;
+    char snap[2048];
     snprintf(snap, sizeof snap, "%s.index-%s%s%s", s->path, k ? "y" : "autosomal",
-             allowed ? "-" : "", allowed ? allowed : "");
+             a->allowed ? "-" : "", a->allowed ? a->allowed : "");
     sdb_idx *x = NULL;
     int use_snapshot = !getenv("STRDB_NO_SNAPSHOT");
     if (use_snapshot) {
-        rc = sdb_idx_load(&x, sdb_db_catalog(s->db), snap, stamp, d);
+        rc = sdb_idx_load(&x, sdb_db_catalog(s->db), snap, a->stamp, d);
         if (rc && rc != SDB_ENOTFOUND)
             sdb_log(SDB_LOG_WARNING, "%s; rebuilding the index", d->reason);
         sdb_diag_clear(d);
     }
     if (!x) {
-        rc = sdb_idx_build(&x, s->db, allowed, kind, d);
+        rc = sdb_idx_build(&x, s->db, a->allowed, a->kind, d);
         if (rc) return rc;
-        if (use_snapshot && sdb_idx_save(x, stamp, snap))
+        if (use_snapshot && sdb_idx_save(x, a->stamp, snap))
             sdb_log(SDB_LOG_WARNING, "could not write the index snapshot %s", snap);
     }
+    *out = x;
+    return SDB_OK;
+}
+
+/* Lets go of the session's index of kind k (its own, or its hold on a shared one). */
+static void drop_index(sdb_session *s, int k)
+{
+    if (s->cache[k].shared)
+        sdb_gov_cache_release(s->index_cache, s->cache[k].shared);
+    else
+        sdb_idx_free(s->cache[k].x);
+    s->cache[k].x = NULL;
+    s->cache[k].shared = NULL;
+}
+
+int sdb_gov_index(sdb_session *s, const char *allowed, sdb_kind kind, const sdb_idx **out,
+                  sdb_diag *d)
+{
+    int k = kind == SDB_KIND_Y;
+    char stamp[65];
+    int rc = sdb_db_stamp(s->db, allowed, kind, stamp);
+    if (rc) return rc;
+    if (s->cache[k].x && !strcmp(s->cache[k].stamp, stamp) &&
+        !strcmp(s->cache[k].indexes, allowed ? allowed : "")) {
+        *out = s->cache[k].x;
+        return SDB_OK;
+    }
+    drop_index(s, k);
+    build_args a = {s, allowed, kind, stamp};
+    sdb_idx *x = NULL;
+    void *entry = NULL;
+    rc = s->index_cache
+             ? sdb_gov_cache_get(s->index_cache, allowed, k, stamp, load_or_build, &a, &x, &entry, d)
+             : load_or_build(&a, &x, d);
+    if (rc) return rc;
     s->cache[k].x = x;
+    s->cache[k].shared = entry;
     sdb_gov_copy(s->cache[k].stamp, sizeof s->cache[k].stamp, stamp);
-    sdb_gov_copy(s->cache[k].indexes, sizeof s->cache[k].indexes, allowed);
+    sdb_gov_copy(s->cache[k].indexes, sizeof s->cache[k].indexes, allowed ? allowed : "");
     *out = x;
     return SDB_OK;
 }

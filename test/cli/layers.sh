@@ -40,6 +40,10 @@ check "every public function returning profile data of a database takes a sessio
 
 check "the CLI includes only public headers (cli.h, strdb/*.h, system headers)" \
     sh -c "! grep -hE '^#include \"' src/cli/*.c src/cli/*.h | grep -vE '\"(cli\\.h|strdb/[a-z]+\\.h)\"'"
+check "the server includes only public headers (server.h, cli/cli.h, strdb/*.h, system headers)" \
+    sh -c "! grep -hE '^#include \"' src/server/*.c src/server/*.h | grep -vE '\"(server\\.h|cli/cli\\.h|strdb/[a-z]+\\.h)\"'"
+check "the server runs no SQL and appends no audit record of its own" \
+    sh -c "! grep -lE 'sqlite3|sdb_db_sqlite|sdb_audit_(append|touch)' src/server/*.c src/server/*.h"
 check "the CLI runs no SQL of its own" sh -c "! grep -lE 'sqlite3|sdb_db_sqlite' src/cli/*.c src/cli/*.h"
 check "the CLI appends no audit record of its own" sh -c "! grep -lE 'sdb_audit_(append|touch)' src/cli/*.c"
 

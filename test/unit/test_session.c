@@ -2,6 +2,8 @@
  * role x purpose x operation matrix (every cell: result, refusal code and
  * exactly one audit record), records written before results leave, and no
  * results when the record cannot be written. */
+#include <pthread.h>
+
 #include "unit.h"
 
 #include <sqlite3.h>
@@ -336,6 +338,111 @@ static void test_results_are_copies(void **state)
     sdb_profile_free(&q);
 }
 
+/* Sessions sharing an index cache (strdb serve): the same index for the same
+ * database state is built once, handed to every session (also from several
+ * threads at once), rebuilt after an import, and the searches agree with a
+ * session of its own. */
+typedef struct cache_job {
+    sdb_index_cache *c;
+    long hits;
+    int rc;
+} cache_job;
+
+static long search_hits(sdb_session *s, const char *genotype)
+{
+    sdb_profile q;
+    sdb_diag d;
+    sdb_profile_init(&q);
+    assert_int_equal(sdb_genotype_parse(&q, sdb_catalog_default(), genotype, &d), SDB_OK);
+    sdb_search_opts o;
+    sdb_search_opts_init(&o);
+    o.stringency = SDB_STRINGENCY_LOW;
+    o.min_loci = 3;
+    sdb_result r;
+    long n = sdb_session_search(s, NULL, &q, &o, 0, &r, &d) ? -1 : r.n;
+    if (n >= 0) sdb_result_free(&r);
+    sdb_profile_free(&q);
+    return n;
+}
+
+static void *cache_worker(void *arg)
+{
+    cache_job *j = arg;
+    sdb_session_opts o;
+    sdb_session_opts_init(&o);
+    o.token = tokens[2];
+    o.purpose = "casework";
+    o.index_cache = j->c;
+    sdb_session *s = NULL;
+    sdb_diag d;
+    j->rc = sdb_session_open(&s, path, &o, &d);
+    if (!j->rc) j->hits = search_hits(s, "D8S1179=12/13;D21S11=28/30;TH01=9.3/9.3");
+    sdb_session_close(s);
+    return NULL;
+}
+
+static void test_shared_index_cache(void **state)
+{
+    const char *g = "D8S1179=12/13;D21S11=28/30;TH01=9.3/9.3";
+    sdb_session *own = open_as(2, "casework", NULL);
+    long want = search_hits(own, g);
+    sdb_session_close(own);
+    assert_true(want > 2);
+    sdb_index_cache *c = NULL;
+    assert_int_equal(sdb_index_cache_new(&c), SDB_OK);
+    pthread_t t[4];
+    cache_job j[4];
+    for (int i = 0; i < 4; i++) {
+        j[i] = (cache_job){c, 0, 0};
+        assert_int_equal(pthread_create(&t[i], NULL, cache_worker, &j[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(j[i].rc, SDB_OK);
+        assert_int_equal(j[i].hits, want);
+    }
+    long builds, hits;
+    sdb_index_cache_counts(c, &builds, &hits);
+    assert_int_equal(builds, 1);
+    assert_int_equal(hits, 3);
+    /* an import changes the stamp: the next search builds a new index */
+    sdb_session_opts o;
+    sdb_session_opts_init(&o);
+    o.token = tokens[1];
+    o.purpose = "administration";
+    o.index_cache = c;
+    sdb_session *s;
+    sdb_diag d;
+    assert_int_equal(sdb_session_open(&s, path, &o, &d), SDB_OK);
+    char csv[1200];
+    snprintf(csv, sizeof csv, "%s.new.csv", path);
+    FILE *f = fopen(csv, "w");
+    fputs("Sample,D3S1358.1,D3S1358.2,vWA.1,vWA.2,FGA.1,FGA.2,D8S1179.1,D8S1179.2,D21S11.1,D21S11.2,"
+          "D18S51.1,D18S51.2,D5S818.1,D5S818.2,D13S317.1,D13S317.2,TH01.1,TH01.2,D16S539.1,D16S539.2\n"
+          "CACHE-1,16,17,17,18,21,25,12,13,28,30,14,15,11,12,11,11,9.3,9.3,11,12\n",
+          f);
+    fclose(f);
+    sdb_import_opts io;
+    sdb_import_stats st;
+    sdb_import_opts_init(&io);
+    io.index = "offender";
+    io.basis = "conviction";
+    assert_int_equal(sdb_session_import(s, csv, &io, &st, &d), SDB_OK);
+    remove(csv);
+    sdb_session_close(s);
+    cache_job k = {c, 0, 0};
+    cache_worker(&k);
+    assert_int_equal(k.rc, SDB_OK);
+    assert_int_equal(k.hits, want + 1);
+    sdb_index_cache_counts(c, &builds, &hits);
+    assert_int_equal(builds, 2);
+    sdb_index_cache_free(c);
+    /* put the database back as the other tests expect it */
+    s = open_as(1, "administration", NULL);
+    assert_int_equal(sdb_session_expunge(s, "CACHE-1", "test", &d), SDB_OK);
+    sdb_session_close(s);
+}
+
 static int interrupt_soon(void *arg)
 {
     return ++*(int *)arg > 5; /* a few VM steps into the statement, then stop it */
@@ -385,6 +492,7 @@ int main(void)
         cmocka_unit_test(test_no_record_no_results),
         cmocka_unit_test(test_results_are_copies),
         cmocka_unit_test(test_failed_step_is_an_error),
+        cmocka_unit_test(test_shared_index_cache),
     };
     if (sdb_init()) return 1;
     return cmocka_run_group_tests(tests, setup, teardown);

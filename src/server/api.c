@@ -1,0 +1,577 @@
+/* The endpoints of /api/v1 (docs/http-api.md, web/openapi.json). Each
+ * handler opens the session with the request's token and purpose, runs one
+ * session operation (which checks role and policy and writes the audit
+ * record) and turns its result into JSON. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "server.h"
+
+/* ---- JSON of profiles ---- */
+
+static json_t *alleles_json(const sdb_profile *p, const sdb_call *c)
+{
+    json_t *a = json_array();
+    for (uint32_t i = 0; i < c->n; i++) {
+        char buf[SDB_ALLELE_STRLEN];
+        sdb_allele_format(p->alleles[c->first + i], buf);
+        json_array_append_new(a, json_string(buf));
+    }
+    return a;
+}
+
+static json_t *profile_json(const sdb_catalog *cat, const sdb_profile *p)
+{
+    json_t *loci = json_object();
+    for (int i = 0; i < (int)p->n_calls; i++) {
+        const sdb_locus *l = sdb_catalog_by_id(cat, p->calls[i].locus);
+        json_object_set_new(loci, l ? l->name : "?", alleles_json(p, &p->calls[i]));
+    }
+    return json_pack("{s:s,s:o}", "sample_id", p->sample_id ? p->sample_id : "", "loci", loci);
+}
+
+/* Per locus typed in either: query and candidate alleles and how they compare. */
+static json_t *compare_json(const sdb_catalog *cat, const sdb_profile *q, const sdb_profile *t)
+{
+    json_t *arr = json_array();
+    for (int side = 0; side < 2; side++) {
+        const sdb_profile *a = side ? t : q, *b = side ? q : t;
+        for (int i = 0; i < (int)a->n_calls; i++) {
+            const sdb_call *ca = &a->calls[i], *cb = sdb_profile_call(b, ca->locus);
+            if (side && cb) continue; /* listed from the query's side */
+            const sdb_locus *l = sdb_catalog_by_id(cat, ca->locus);
+            const char *status;
+            if (!cb)
+                status = side ? "candidate only" : "query only";
+            else {
+                int shared = 0;
+                for (uint32_t x = 0; x < ca->n; x++)
+                    for (uint32_t y = 0; y < cb->n; y++)
+                        shared += a->alleles[ca->first + x] == b->alleles[cb->first + y];
+                int same = ca->n == cb->n && shared == (int)ca->n;
+                status = same ? "match" : shared ? "partial" : "mismatch";
+            }
+            const sdb_call *cq = side ? cb : ca, *ct = side ? ca : cb;
+            json_array_append_new(arr, json_pack("{s:s,s:o,s:o,s:s}", "locus", l ? l->name : "?",
+                                                 "query", cq ? alleles_json(q, cq) : json_null(),
+                                                 "candidate", ct ? alleles_json(t, ct) : json_null(),
+                                                 "status", status));
+        }
+    }
+    return arr;
+}
+
+/* ---- body fields ---- */
+
+static const char *field_str(req *r, const char *name)
+{
+    json_t *v = r->json ? json_object_get(r->json, name) : NULL;
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* An integer field within [lo, hi] (default when absent); -1 and an error answer when bad. */
+static int field_int(req *r, const char *name, long lo, long hi, long def, long *out)
+{
+    json_t *v = r->json ? json_object_get(r->json, name) : NULL;
+    if (!v) {
+        *out = def;
+        return 0;
+    }
+    if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
+        return srv_fail(r, 422, "invalid", name, "expected an integer %ld..%ld", lo, hi), -1;
+    *out = (long)json_integer_value(v);
+    return 0;
+}
+
+/* The body's "genotype" as a profile (named "query"). */
+static int body_genotype(req *r, sdb_profile *q)
+{
+    const char *g = field_str(r, "genotype");
+    if (!g) return srv_fail(r, 422, "invalid", "genotype", "a genotype is required (\"L=a/b;...\")"), -1;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int rc = sdb_genotype_parse(q, sdb_catalog_default(), g, &d);
+    if (!rc) rc = sdb_profile_set_id(q, "query", -1);
+    if (rc) {
+        srv_fail(r, 422, "invalid", d.field[0] ? d.field : "genotype", "genotype: %s", d.reason);
+        return -1;
+    }
+    return 0;
+}
+
+static int need_json(req *r)
+{
+    if (r->json) return 0;
+    return srv_fail(r, 400, "malformed_json", NULL, "a JSON object body is required"), -1;
+}
+
+/* ---- endpoints ---- */
+
+static int h_health(req *r)
+{
+    r->status = 200;
+    r->out = json_pack("{s:s,s:s}", "status", "ok", "version", SDB_VERSION);
+    return 1;
+}
+
+static int h_openapi(req *r)
+{
+    size_t len;
+    const char *doc = srv_openapi(&len);
+    r->status = 200;
+    r->raw = malloc(len + 1);
+    if (!r->raw) return srv_fail(r, 500, "memory", NULL, "out of memory"), 1;
+    memcpy(r->raw, doc, len);
+    r->raw_len = len;
+    r->raw_type = "application/json";
+    return 1;
+}
+
+typedef struct show_arg {
+    json_t *out;
+    const sdb_catalog *cat;
+} show_arg;
+
+static int show_one(void *arg, const sdb_profile *p, const sdb_stored *m)
+{
+    show_arg *a = arg;
+    a->out = profile_json(a->cat, p);
+    json_object_set_new(a->out, "index", json_string(m->index));
+    json_object_set_new(a->out, "basis", json_string(m->basis));
+    json_object_set_new(a->out, "retain_until",
+                        m->retain_until ? json_string(m->retain_until) : json_null());
+    json_object_set_new(a->out, "source_file", json_string(m->source_file ? m->source_file : ""));
+    json_object_set_new(a->out, "source_line", json_integer(m->source_line));
+    json_object_set_new(a->out, "batch", json_integer(m->batch_id));
+    json_object_set_new(a->out, "imported_at", json_string(m->imported_at ? m->imported_at : ""));
+    return 0;
+}
+
+static int h_profile(req *r, const char *sample)
+{
+    if (srv_session(r, "casework")) return 1;
+    show_arg a = {NULL, sdb_session_catalog(r->s)};
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int rc = sdb_session_show(r->s, sample, show_one, &a, &d);
+    if (rc) {
+        json_decref(a.out);
+        return srv_fail_rc(r, rc, &d), 1;
+    }
+    r->status = 200;
+    r->out = a.out;
+    return 1;
+}
+
+static int h_search(req *r)
+{
+    if (need_json(r) || srv_session(r, "casework")) return 1;
+    sdb_profile q;
+    sdb_profile_init(&q);
+    sdb_search_opts o;
+    sdb_search_opts_init(&o);
+    long min_loci, max_mm, limit, with;
+    const char *st = field_str(r, "stringency"), *index = field_str(r, "index");
+    if (!body_genotype(r, &q) && !field_int(r, "min_loci", 1, 100, 8, &min_loci) &&
+        !field_int(r, "max_mismatch", 0, 100, 0, &max_mm) &&
+        !field_int(r, "limit", 1, 10000, 50, &limit) &&
+        !field_int(r, "with_profiles", 0, 200, 20, &with)) {
+        if (st && sdb_stringency_parse(st, &o.stringency)) {
+            srv_fail(r, 422, "invalid", "stringency", "expected high, moderate or low, got '%s'", st);
+        } else {
+            o.min_loci = (int)min_loci;
+            o.max_mismatch = (int)max_mm;
+            o.limit = limit;
+            o.threads = 1;
+            sdb_result res = {0};
+            sdb_diag d;
+            sdb_diag_clear(&d);
+            int rc = sdb_session_search(r->s, index, &q, &o, with, &res, &d);
+            if (rc)
+                srv_fail_rc(r, rc, &d);
+            else {
+                const sdb_catalog *cat = sdb_session_catalog(r->s);
+                json_t *hits = json_array();
+                for (long i = 0; i < res.n; i++) {
+                    json_t *h = json_pack("{s:s,s:i,s:i,s:i}", "sample_id", res.sample_id[i],
+                                          "shared", res.hits[i].shared, "matching",
+                                          res.hits[i].matching, "mismatching",
+                                          res.hits[i].mismatching);
+                    if (i < res.n_profiles)
+                        json_object_set_new(h, "loci", compare_json(cat, &q, &res.profiles[i]));
+                    json_array_append_new(hits, h);
+                }
+                r->status = 200;
+                r->out = json_pack("{s:s,s:I,s:o,s:o}", "stringency",
+                                   sdb_stringency_name(o.stringency), "searched",
+                                   (json_int_t)res.searched, "query", profile_json(cat, &q),
+                                   "hits", hits);
+                sdb_result_free(&res);
+            }
+        }
+    }
+    sdb_profile_free(&q);
+    return 1;
+}
+
+static int h_ysearch(req *r)
+{
+    if (need_json(r) || srv_session(r, "casework")) return 1;
+    sdb_profile q;
+    sdb_profile_init(&q);
+    sdb_ysearch_opts o;
+    sdb_ysearch_opts_init(&o);
+    long max_loci, max_steps, limit;
+    if (!body_genotype(r, &q) && !field_int(r, "max_loci", 0, 50, 0, &max_loci) &&
+        !field_int(r, "max_steps", -1, 1000, -2, &max_steps) &&
+        !field_int(r, "limit", 1, 10000, 50, &limit)) {
+        o.max_loci = (int)max_loci;
+        o.max_steps = max_steps == -2 ? (max_loci ? -1 : 0) : (int)max_steps;
+        o.limit = limit;
+        o.threads = 1;
+        sdb_result res = {0};
+        sdb_diag d;
+        sdb_diag_clear(&d);
+        int rc = sdb_session_ysearch(r->s, field_str(r, "index"), &q, &o, &res, &d);
+        if (rc)
+            srv_fail_rc(r, rc, &d);
+        else {
+            json_t *hits = json_array();
+            for (long i = 0; i < res.n; i++)
+                json_array_append_new(hits, json_pack("{s:s,s:i,s:i,s:i,s:i}", "sample_id",
+                                                      res.sample_id[i], "compared",
+                                                      res.yhits[i].compared, "differing",
+                                                      res.yhits[i].differing, "steps",
+                                                      res.yhits[i].steps, "missing",
+                                                      res.yhits[i].missing));
+            r->status = 200;
+            r->out = json_pack("{s:I,s:o,s:o}", "searched", (json_int_t)res.searched, "query",
+                               profile_json(sdb_session_catalog(r->s), &q), "hits", hits);
+            sdb_result_free(&res);
+        }
+    }
+    sdb_profile_free(&q);
+    return 1;
+}
+
+typedef struct rows_arg {
+    json_t *out; /* section -> array of row objects */
+} rows_arg;
+
+static int add_row(void *arg, const char *section, int n, const char *const *names,
+                   const char *const *values)
+{
+    rows_arg *a = arg;
+    json_t *arr = json_object_get(a->out, section ? section : "rows");
+    if (!arr) {
+        arr = json_array();
+        json_object_set_new(a->out, section ? section : "rows", arr);
+    }
+    json_t *row = json_object();
+    for (int i = 0; i < n; i++)
+        json_object_set_new(row, names[i], values[i] ? json_string(values[i]) : json_null());
+    json_array_append_new(arr, row);
+    return 0;
+}
+
+static int h_stat(req *r)
+{
+    if (srv_session(r, "administration")) return 1;
+    rows_arg a = {json_object()};
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    const char *lists[] = {"summary", "by-index", "indexes", "legal-bases", "purposes"};
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+        json_t *one = json_object();
+        rows_arg b = {one};
+        int rc = sdb_session_list(r->s, lists[i], add_row, &b, &d);
+        if (rc) {
+            json_decref(one);
+            json_decref(a.out);
+            return srv_fail_rc(r, rc, &d), 1;
+        }
+        json_t *rows = json_object_get(one, lists[i]);
+        if (!rows) rows = json_object_get(one, "rows");
+        json_object_set(a.out, lists[i], rows ? rows : json_array());
+        json_decref(one);
+    }
+    r->status = 200;
+    r->out = a.out;
+    return 1;
+}
+
+typedef struct audit_arg {
+    json_t *arr;
+    long long from;
+    long limit, n;
+} audit_arg;
+
+static int audit_row(void *arg, const sdb_audit_record *x)
+{
+    audit_arg *a = arg;
+    if (x->seq < a->from || a->n >= a->limit) return 0;
+    a->n++;
+    json_array_append_new(
+        a->arr, json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:I,s:s,s:s}", "seq", (json_int_t)x->seq, "at",
+                          x->at, "actor", x->actor, "action", x->action, "purpose",
+                          x->purpose ? json_string(x->purpose) : json_null(), "case_ref",
+                          x->case_ref ? json_string(x->case_ref) : json_null(), "result_count",
+                          (json_int_t)x->result_count, "outcome", x->outcome, "hash", x->hash));
+    return 0;
+}
+
+static int h_audit(req *r)
+{
+    if (srv_session(r, "administration")) return 1;
+    const char *from = srv_arg(r, "from"), *limit = srv_arg(r, "limit");
+    audit_arg a = {json_array(), from ? atoll(from) : 1, limit ? atol(limit) : 200, 0};
+    if (a.limit < 1 || a.limit > 10000) a.limit = 200;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int rc = sdb_session_audit_foreach(r->s, audit_row, &a, &d);
+    if (rc) {
+        json_decref(a.arr);
+        return srv_fail_rc(r, rc, &d), 1;
+    }
+    r->status = 200;
+    r->out = json_pack("{s:o}", "records", a.arr);
+    return 1;
+}
+
+static int h_audit_verify(req *r)
+{
+    if (srv_session(r, "administration")) return 1;
+    long long n = 0, ncp = 0, tail = 0, bad = 0;
+    char head[SDB_HASH_HEX] = "";
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int rc = sdb_session_audit_verify(r->s, NULL, NULL, 0, &n, &ncp, &tail, head, &bad, &d);
+    if (rc && rc != SDB_EAUDIT) return srv_fail_rc(r, rc, &d), 1;
+    r->status = 200;
+    r->out = json_pack("{s:b,s:I,s:s,s:o,s:o}", "ok", rc == SDB_OK, "records", (json_int_t)n,
+                       "head", head, "first_bad", bad ? json_integer(bad) : json_null(), "reason",
+                       rc ? json_string(d.reason) : json_null());
+    return 1;
+}
+
+static int user_row(void *arg, const char *name, const char *role, const char *created,
+                    int disabled)
+{
+    json_array_append_new(arg, json_pack("{s:s,s:s,s:s,s:b}", "name", name, "role", role,
+                                         "created", created, "disabled", disabled));
+    return 0;
+}
+
+static int h_users(req *r)
+{
+    if (srv_session(r, "administration")) return 1;
+    json_t *arr = json_array();
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int rc = sdb_session_user_foreach(r->s, user_row, arr, &d);
+    if (rc) {
+        json_decref(arr);
+        return srv_fail_rc(r, rc, &d), 1;
+    }
+    r->status = 200;
+    r->out = json_pack("{s:o}", "users", arr);
+    return 1;
+}
+
+static int h_expunge(req *r)
+{
+    if (need_json(r) || srv_session(r, "administration")) return 1;
+    const char *sample = field_str(r, "sample_id"), *reason = field_str(r, "reason");
+    if (!sample || !reason)
+        return srv_fail(r, 422, "invalid", sample ? "reason" : "sample_id",
+                        "sample_id and reason are required"), 1;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    pthread_mutex_lock(&r->srv->writer);
+    int rc = sdb_session_expunge(r->s, sample, reason, &d);
+    pthread_mutex_unlock(&r->srv->writer);
+    if (rc && rc != SDB_EBUSY) return srv_fail_rc(r, rc, &d), 1;
+    r->status = 200;
+    r->out = json_pack("{s:s,s:b}", "expunged", sample, "scrub_pending", rc == SDB_EBUSY);
+    return 1;
+}
+
+typedef struct reject_list {
+    json_t *arr;
+} reject_list;
+
+static void on_reject(void *arg, const sdb_diag *d)
+{
+    reject_list *l = arg;
+    json_array_append_new(l->arr, json_pack("{s:I,s:o,s:s}", "line", (json_int_t)d->line, "field",
+                                            d->field[0] ? json_string(d->field) : json_null(),
+                                            "reason", d->reason));
+}
+
+/* POST /api/v1/import?index=I&basis=B[&format=F][&skip_invalid=1]: the body is
+ * the file (GeneMapper export, CSV or JSON lines), imported in one
+ * transaction as strdb import does. */
+static int h_import(req *r)
+{
+    const char *index = srv_arg(r, "index"), *basis = srv_arg(r, "basis");
+    const char *fmt = srv_arg(r, "format"), *skip = srv_arg(r, "skip_invalid");
+    const char *name = srv_arg(r, "name");
+    const char *ct = srv_header(r, "Content-Type");
+    if (!ct || (strncasecmp(ct, "text/", 5) && strncasecmp(ct, "application/x-ndjson", 20) &&
+                strncasecmp(ct, "application/octet-stream", 24)))
+        return srv_fail(r, 415, "content_type", "Content-Type",
+                        "an import body is text/csv, text/tab-separated-values, text/plain, "
+                        "application/x-ndjson or application/octet-stream, got '%s'",
+                        ct ? ct : "(none)"), 1;
+    if (!r->body_len) return srv_fail(r, 422, "invalid", "body", "the file to import is empty"), 1;
+    if (srv_session(r, "administration")) return 1;
+    sdb_import_opts o;
+    sdb_import_opts_init(&o);
+    o.index = index;
+    o.basis = basis;
+    o.retain_until = srv_arg(r, "retain_until");
+    o.skip_invalid = skip && !strcmp(skip, "1");
+    reject_list rl = {json_array()};
+    o.on_reject = on_reject;
+    o.reject_arg = &rl;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    if (fmt && sdb_format_parse(fmt, &o.read.format)) {
+        json_decref(rl.arr);
+        return srv_fail(r, 422, "invalid", "format", "unknown format '%s'", fmt), 1;
+    }
+    /* the body goes to a private temporary file: the importer reads a path */
+    char path[] = "/tmp/strdb-upload-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        json_decref(rl.arr);
+        return srv_fail(r, 500, "io", NULL, "cannot stage the upload"), 1;
+    }
+    ssize_t w = write(fd, r->body, r->body_len);
+    close(fd);
+    sdb_import_stats st;
+    int rc = SDB_EIO;
+    if (w == (ssize_t)r->body_len) {
+        char shown[200];
+        snprintf(shown, sizeof shown, "%s", name && name[0] ? name : "upload");
+        pthread_mutex_lock(&r->srv->writer);
+        rc = sdb_session_import(r->s, path, &o, &st, &d);
+        pthread_mutex_unlock(&r->srv->writer);
+        if (rc && d.file[0] && !strcmp(d.file, path)) snprintf(d.file, sizeof d.file, "%s", shown);
+    }
+    unlink(path);
+    if (rc) {
+        srv_fail_rc(r, rc, &d);
+        json_object_set_new(json_object_get(r->out, "error"), "line",
+                            d.line ? json_integer(d.line) : json_null());
+        json_decref(rl.arr);
+        return 1;
+    }
+    r->status = 200;
+    r->out = json_pack("{s:I,s:I,s:I,s:I,s:o}", "records", (json_int_t)st.n_records, "imported",
+                       (json_int_t)st.n_imported, "rejected", (json_int_t)st.n_rejected, "batch",
+                       (json_int_t)st.batch_id, "rejects", rl.arr);
+    return 1;
+}
+
+static int h_rmp(req *r)
+{
+    if (need_json(r)) return 1;
+    if (!r->srv->freq)
+        return srv_fail(r, 404, "not_found", NULL, "statistics need the server started with --freq"), 1;
+    /* a statistic reads no stored data; the token is still required */
+    if (srv_session(r, "casework")) return 1;
+    sdb_profile q;
+    sdb_profile_init(&q);
+    double theta = 0;
+    json_t *th = json_object_get(r->json, "theta");
+    if (th && (!json_is_number(th) || json_number_value(th) < 0 || json_number_value(th) >= 1)) {
+        sdb_profile_free(&q);
+        return srv_fail(r, 422, "invalid", "theta", "expected a number 0 <= theta < 1"), 1;
+    }
+    if (th) theta = json_number_value(th);
+    const char *popname = field_str(r, "population");
+    if (!body_genotype(r, &q)) {
+        int pop = popname ? sdb_freq_find_population(r->srv->freq, popname) : 0;
+        if (pop < 0)
+            srv_fail(r, 422, "invalid", "population", "no population '%s' in %s", popname,
+                     r->srv->freq_path);
+        else {
+            sdb_locus_stat *ls = calloc(q.n_calls + 1, sizeof *ls);
+            int n = 0;
+            double total = 0;
+            sdb_diag d;
+            sdb_diag_clear(&d);
+            int rc = ls ? sdb_rmp(r->srv->freq, pop, &q, theta, ls, &n, &total, &d) : SDB_ENOMEM;
+            if (rc)
+                srv_fail_rc(r, rc, &d);
+            else {
+                json_t *loci = json_array();
+                const sdb_catalog *cat = sdb_catalog_default();
+                for (int i = 0; i < n; i++) {
+                    const sdb_locus *l = sdb_catalog_by_id(cat, ls[i].locus);
+                    json_array_append_new(loci, json_pack("{s:s,s:f,s:s?,s:s?}", "locus",
+                                                          l ? l->name : "?", "value", ls[i].value,
+                                                          "formula", ls[i].formula, "note",
+                                                          ls[i].note));
+                }
+                r->status = 200;
+                r->out = json_pack("{s:f,s:f,s:s,s:f,s:o}", "rmp", total, "one_in",
+                                   total > 0 ? 1 / total : INFINITY, "population",
+                                   sdb_freq_population(r->srv->freq, pop), "theta", theta, "loci",
+                                   loci);
+            }
+            free(ls);
+        }
+    }
+    sdb_profile_free(&q);
+    return 1;
+}
+
+/* ---- routing ---- */
+
+int srv_api(req *r)
+{
+    const char *p = r->path;
+    int get = !strcmp(r->method, "GET"), post = !strcmp(r->method, "POST");
+    if (strncmp(p, "/api/", 5)) return 0;
+    if (strncmp(p, "/api/v1/", 8))
+        return srv_fail(r, 404, "not_found", NULL, "this server speaks /api/v1"), 1;
+    p += 8;
+    struct route {
+        const char *path;
+        int post;
+        int (*fn)(req *);
+    } routes[] = {{"health", 0, h_health},       {"openapi.json", 0, h_openapi},
+                  {"search", 1, h_search},       {"ysearch", 1, h_ysearch},
+                  {"stat", 0, h_stat},           {"audit", 0, h_audit},
+                  {"audit/verify", 0, h_audit_verify}, {"users", 0, h_users},
+                  {"expunge", 1, h_expunge},     {"import", 1, h_import},
+                  {"stats/rmp", 1, h_rmp}};
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+        if (!strcmp(p, routes[i].path)) {
+            if (routes[i].post ? !post : !get)
+                return srv_fail(r, 405, "method", NULL, "%s takes %s", r->path,
+                                routes[i].post ? "POST" : "GET"), 1;
+            return routes[i].fn(r);
+        }
+    if (!strncmp(p, "profiles/", 9) && p[9]) {
+        if (!get) return srv_fail(r, 405, "method", NULL, "%s takes GET", r->path), 1;
+        return h_profile(r, p + 9);
+    }
+    return srv_fail(r, 404, "not_found", NULL, "no such endpoint: %s %s", r->method, r->path), 1;
+}
+
+const char *srv_openapi(size_t *len)
+{
+    for (int i = 0; i < srv_n_assets; i++)
+        if (!strcmp(srv_assets[i].path, "/openapi.json")) {
+            *len = srv_assets[i].len;
+            return srv_assets[i].data;
+        }
+    *len = 2;
+    return "{}";
+}

@@ -1,0 +1,268 @@
+// strdb web page: a thin client of /api/v1 (docs/http-api.md). The token is
+// kept in sessionStorage for this tab and sent in the Authorization header;
+// nothing is stored in cookies, so no other site can act with it.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+let token = sessionStorage.getItem("strdb-token") || "";
+let lastQuery = null;
+
+function headers(json) {
+  const h = { Authorization: "Bearer " + token, "X-Strdb-Purpose": $("purpose").value };
+  if ($("case").value.trim()) h["X-Strdb-Case"] = $("case").value.trim();
+  if (json) h["Content-Type"] = "application/json";
+  return h;
+}
+
+async function api(method, path, body, contentType) {
+  const opts = { method, headers: headers(body !== undefined && !contentType) };
+  if (contentType) opts.headers["Content-Type"] = contentType;
+  if (body !== undefined) opts.body = contentType ? body : JSON.stringify(body);
+  const res = await fetch("/api/v1" + path, opts);
+  let data = null;
+  try { data = await res.json(); } catch (e) { data = null; }
+  if (!res.ok) {
+    const err = data && data.error ? data.error : { code: String(res.status), message: res.statusText };
+    const e = new Error(err.message + (err.field ? " (field " + err.field + ")" : ""));
+    e.status = res.status;
+    e.code = err.code;
+    throw e;
+  }
+  return data;
+}
+
+function cell(tr, text, cls) {
+  const td = document.createElement("td");
+  td.textContent = text;
+  if (cls) td.className = cls;
+  tr.appendChild(td);
+  return td;
+}
+
+function clear(tbody) { while (tbody.firstChild) tbody.removeChild(tbody.firstChild); }
+
+function show(el, on) { el.hidden = !on; }
+
+function fail(id, e) {
+  $(id).textContent = e.status === 403 ? "Refused: " + e.message
+    : e.status === 401 ? "Not signed in or the token is wrong: " + e.message : e.message;
+}
+
+// ---- sign in ----
+
+async function signIn(t) {
+  token = t;
+  try {
+    await api("GET", "/stat");
+  } catch (e) {
+    if (e.status === 401) {
+      token = "";
+      sessionStorage.removeItem("strdb-token");
+      $("signin-error").textContent = "The token was not accepted.";
+      return;
+    }
+  }
+  sessionStorage.setItem("strdb-token", token);
+  $("signin-error").textContent = "";
+  show($("signin"), false);
+  show($("app"), true);
+  show($("signout"), true);
+  $("who").textContent = "signed in";
+  $("genotype").focus();
+}
+
+$("signin-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  signIn($("token").value.trim());
+  $("token").value = "";
+});
+
+$("signout").addEventListener("click", () => {
+  sessionStorage.removeItem("strdb-token");
+  token = "";
+  location.reload();
+});
+
+// ---- tabs (arrow keys move between them) ----
+
+const tabs = ["search", "ysearch", "import", "audit"];
+function selectTab(name) {
+  for (const t of tabs) {
+    const on = t === name;
+    $("tab-" + t).setAttribute("aria-selected", on ? "true" : "false");
+    $("tab-" + t).tabIndex = on ? 0 : -1;
+    show($("view-" + t), on);
+  }
+  $("tab-" + name).focus();
+}
+tabs.forEach((t, i) => {
+  $("tab-" + t).addEventListener("click", () => selectTab(t));
+  $("tab-" + t).addEventListener("keydown", (ev) => {
+    if (ev.key === "ArrowRight") selectTab(tabs[(i + 1) % tabs.length]);
+    if (ev.key === "ArrowLeft") selectTab(tabs[(i + tabs.length - 1) % tabs.length]);
+  });
+});
+
+// ---- identity search ----
+
+function statusClass(s) {
+  return s === "match" ? "match" : s === "partial" ? "partial" : s === "mismatch" ? "mismatch" : "one-sided";
+}
+
+async function showDetail(hit, row) {
+  document.querySelectorAll("#hits tbody tr").forEach((r) => r.classList.remove("selected"));
+  row.classList.add("selected");
+  $("detail-title").textContent = "Query and " + hit.sample_id + ", locus by locus";
+  const tbody = $("detail-table").querySelector("tbody");
+  clear(tbody);
+  for (const l of hit.loci || []) {
+    const tr = document.createElement("tr");
+    tr.className = statusClass(l.status);
+    cell(tr, l.locus);
+    cell(tr, l.query ? l.query.join(", ") : "-", "alleles");
+    cell(tr, l.candidate ? l.candidate.join(", ") : "-", "alleles");
+    cell(tr, l.status, "status");
+    tbody.appendChild(tr);
+  }
+  $("detail-stats").textContent = hit.matching + " loci match, " + hit.mismatching +
+    " mismatch, " + hit.shared + " typed in both.";
+  show($("detail"), true);
+  try {
+    const r = await api("POST", "/stats/rmp", { genotype: lastQuery });
+    $("detail-stats").textContent += " Random match probability of the query: 1 in " +
+      Number(r.one_in).toPrecision(3) + " (" + r.population + ", theta " + r.theta + ", NRC II).";
+  } catch (e) {
+    if (e.status !== 404) $("detail-stats").textContent += " (RMP: " + e.message + ")";
+  }
+}
+
+$("search-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  $("search-error").textContent = "";
+  $("search-summary").textContent = "Searching...";
+  show($("detail"), false);
+  lastQuery = $("genotype").value.trim().replace(/\s+/g, "");
+  try {
+    const r = await api("POST", "/search", {
+      genotype: lastQuery, stringency: $("stringency").value,
+      min_loci: Number($("min-loci").value), max_mismatch: Number($("max-mm").value), limit: 100,
+    });
+    const tbody = $("hits").querySelector("tbody");
+    clear(tbody);
+    r.hits.forEach((h, i) => {
+      const tr = document.createElement("tr");
+      tr.tabIndex = 0;
+      cell(tr, String(i + 1), "num");
+      cell(tr, h.sample_id);
+      cell(tr, String(h.shared), "num");
+      cell(tr, String(h.matching), "num");
+      cell(tr, String(h.mismatching), "num");
+      tr.addEventListener("click", () => showDetail(h, tr));
+      tr.addEventListener("keydown", (e) => {
+        if (e.key === "Enter" || e.key === " ") { e.preventDefault(); showDetail(h, tr); }
+        if (e.key === "ArrowDown" && tr.nextSibling) tr.nextSibling.focus();
+        if (e.key === "ArrowUp" && tr.previousSibling) tr.previousSibling.focus();
+      });
+      tbody.appendChild(tr);
+    });
+    show($("hits"), r.hits.length > 0);
+    $("search-summary").textContent = r.hits.length + " hit" + (r.hits.length === 1 ? "" : "s") +
+      " among " + r.searched + " profiles (" + r.stringency + " stringency).";
+    if (r.hits.length) tbody.firstChild.focus();
+  } catch (e) {
+    $("search-summary").textContent = "";
+    show($("hits"), false);
+    fail("search-error", e);
+  }
+});
+
+$("genotype").addEventListener("keydown", (ev) => {
+  if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); $("search-form").requestSubmit(); }
+});
+
+// ---- Y search ----
+
+$("ysearch-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  $("ysearch-error").textContent = "";
+  try {
+    const r = await api("POST", "/ysearch", {
+      genotype: $("haplotype").value.trim().replace(/\s+/g, ""), max_loci: Number($("y-max-loci").value),
+    });
+    const tbody = $("yhits").querySelector("tbody");
+    clear(tbody);
+    r.hits.forEach((h, i) => {
+      const tr = document.createElement("tr");
+      cell(tr, String(i + 1), "num");
+      cell(tr, h.sample_id);
+      for (const k of ["compared", "differing", "steps", "missing"]) cell(tr, String(h[k]), "num");
+      tbody.appendChild(tr);
+    });
+    show($("yhits"), r.hits.length > 0);
+    $("ysearch-summary").textContent = r.hits.length + " haplotype" + (r.hits.length === 1 ? "" : "s") +
+      " among " + r.searched + ".";
+  } catch (e) {
+    show($("yhits"), false);
+    fail("ysearch-error", e);
+  }
+});
+
+// ---- import (custodians) ----
+
+$("import-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  $("import-error").textContent = "";
+  $("import-summary").textContent = "";
+  const f = $("import-file").files[0];
+  if (!f) return;
+  const q = "?index=" + encodeURIComponent($("import-index").value) + "&basis=" +
+    encodeURIComponent($("import-basis").value) + "&name=" + encodeURIComponent(f.name);
+  try {
+    const r = await api("POST", "/import" + q, await f.text(), "text/plain");
+    $("import-summary").textContent = f.name + ": " + r.imported + " of " + r.records +
+      " records imported (batch " + r.batch + ").";
+  } catch (e) {
+    fail("import-error", e);
+  }
+});
+
+// ---- audit (auditors) ----
+
+$("audit-load").addEventListener("click", async () => {
+  $("audit-error").textContent = "";
+  try {
+    const r = await api("GET", "/audit?limit=500");
+    const tbody = $("audit").querySelector("tbody");
+    clear(tbody);
+    for (const x of r.records) {
+      const tr = document.createElement("tr");
+      cell(tr, String(x.seq), "num");
+      cell(tr, x.at);
+      cell(tr, x.actor);
+      cell(tr, x.action);
+      cell(tr, x.purpose || "-");
+      cell(tr, x.case_ref || "-");
+      cell(tr, String(x.result_count), "num");
+      cell(tr, x.outcome);
+      tbody.appendChild(tr);
+    }
+    show($("audit"), true);
+    $("audit-summary").textContent = r.records.length + " records.";
+  } catch (e) {
+    show($("audit"), false);
+    fail("audit-error", e);
+  }
+});
+
+$("audit-verify").addEventListener("click", async () => {
+  $("audit-error").textContent = "";
+  try {
+    const r = await api("GET", "/audit/verify");
+    $("audit-summary").textContent = r.ok ? "The chain verifies: " + r.records + " records, head " +
+      r.head.slice(0, 16) + "." : "The chain does NOT verify at record " + r.first_bad + ": " + r.reason;
+  } catch (e) {
+    fail("audit-error", e);
+  }
+});
+
+if (token) signIn(token);

@@ -13,8 +13,8 @@ VERSION := 0.1.0
 PREFIX  ?= /usr/local
 CC      ?= cc
 PKGS    := sqlite3 jansson libsodium
-# the server (strdb serve) only: libmicrohttpd (with GnuTLS for TLS)
-SRV_PKGS := libmicrohttpd
+# the binary only: libmicrohttpd with GnuTLS (strdb serve), pango and cairo (strdb report PDF)
+SRV_PKGS := libmicrohttpd pangocairo cairo-pdf
 SANITIZE ?=
 B       ?= build/rel
 

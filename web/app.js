@@ -6,6 +6,8 @@
 const $ = (id) => document.getElementById(id);
 let token = sessionStorage.getItem("strdb-token") || "";
 let lastQuery = null;
+let lastRecord = null;
+let currentHit = null;
 
 function headers(json) {
   const h = { Authorization: "Bearer " + token, "X-Strdb-Purpose": $("purpose").value };
@@ -85,7 +87,7 @@ $("signout").addEventListener("click", () => {
 
 // ---- tabs (arrow keys move between them) ----
 
-const tabs = ["search", "ysearch", "import", "audit"];
+const tabs = ["search", "ysearch", "familial", "import", "audit"];
 function selectTab(name) {
   for (const t of tabs) {
     const on = t === name;
@@ -109,7 +111,34 @@ function statusClass(s) {
   return s === "match" ? "match" : s === "partial" ? "partial" : s === "mismatch" ? "mismatch" : "one-sided";
 }
 
+async function report(format) {
+  $("report-error").textContent = "";
+  if (!lastRecord || !currentHit) return;
+  try {
+    const res = await fetch("/api/v1/report?record=" + lastRecord + "&candidate=" +
+      encodeURIComponent(currentHit.sample_id) + "&format=" + format, { headers: headers(false) });
+    if (!res.ok) {
+      const data = await res.json();
+      throw new Error(data.error ? data.error.message : res.statusText);
+    }
+    const blob = await res.blob();
+    const a = $("report-link");
+    a.href = URL.createObjectURL(blob);
+    a.download = "report-" + lastRecord + "-" + currentHit.sample_id + "." + format;
+    a.textContent = "Download " + a.download;
+    a.hidden = false;
+    a.click();
+  } catch (e) {
+    $("report-error").textContent = "Report: " + e.message;
+  }
+}
+$("report-pdf").addEventListener("click", () => report("pdf"));
+$("report-html").addEventListener("click", () => report("html"));
+
 async function showDetail(hit, row) {
+  currentHit = hit;
+  $("report-link").hidden = true;
+  $("report-error").textContent = "";
   document.querySelectorAll("#hits tbody tr").forEach((r) => r.classList.remove("selected"));
   row.classList.add("selected");
   $("detail-title").textContent = "Query and " + hit.sample_id + ", locus by locus";
@@ -128,9 +157,10 @@ async function showDetail(hit, row) {
     " mismatch, " + hit.shared + " typed in both.";
   show($("detail"), true);
   try {
-    const r = await api("POST", "/stats/rmp", { genotype: lastQuery });
+    const r = await api("POST", "/stats/rmp", { genotype: lastQuery, theta: 0.01 });
     $("detail-stats").textContent += " Random match probability of the query: 1 in " +
-      Number(r.one_in).toPrecision(3) + " (" + r.population + ", theta " + r.theta + ", NRC II).";
+      Number(r.one_in).toPrecision(3) + " (the most conservative of " + r.by_population.length +
+      " populations: " + r.population + "; theta " + r.theta + ", NRC II 4.10).";
   } catch (e) {
     if (e.status !== 404) $("detail-stats").textContent += " (RMP: " + e.message + ")";
   }
@@ -147,6 +177,7 @@ $("search-form").addEventListener("submit", async (ev) => {
       genotype: lastQuery, stringency: $("stringency").value,
       min_loci: Number($("min-loci").value), max_mismatch: Number($("max-mm").value), limit: 100,
     });
+    lastRecord = r.record;
     const tbody = $("hits").querySelector("tbody");
     clear(tbody);
     r.hits.forEach((h, i) => {
@@ -201,9 +232,90 @@ $("ysearch-form").addEventListener("submit", async (ev) => {
     show($("yhits"), r.hits.length > 0);
     $("ysearch-summary").textContent = r.hits.length + " haplotype" + (r.hits.length === 1 ? "" : "s") +
       " among " + r.searched + ".";
+    await showLineage($("haplotype").value.trim().replace(/\s+/g, ""));
   } catch (e) {
     show($("yhits"), false);
     fail("ysearch-error", e);
+  }
+});
+
+let lineageId = null;
+
+async function drawLineage(view) {
+  if (!lineageId) return;
+  const res = await fetch("/api/v1/lineage/" + lineageId + ".svg?view=" + view, { headers: headers(false) });
+  const box = $("lineage-drawing");
+  while (box.firstChild) box.removeChild(box.firstChild);
+  if (!res.ok) {
+    box.textContent = "No drawing: " + res.status;
+    return;
+  }
+  // the server's own SVG, parsed as SVG (no script runs) and placed in the page
+  const svg = new DOMParser().parseFromString(await res.text(), "image/svg+xml").documentElement;
+  box.appendChild(document.importNode(svg, true));
+}
+$("view-tree").addEventListener("click", () => drawLineage("tree"));
+$("view-network").addEventListener("click", () => drawLineage("network"));
+
+async function showLineage(haplotype) {
+  show($("lineage"), false);
+  lineageId = null;
+  let r;
+  try {
+    r = await api("POST", "/lineage/search", { genotype: haplotype });
+  } catch (e) {
+    return; // no lineages built, or the purpose may not: the Y hits stand alone
+  }
+  if (!r.lineages.length) return;
+  lineageId = r.lineages[0].id;
+  $("lineage-title").textContent = "Paternal lineage " + lineageId;
+  $("lineage-summary").textContent = r.near_matches + " near match" + (r.near_matches === 1 ? "" : "es") +
+    " in " + r.lineages.length + " lineage" + (r.lineages.length === 1 ? "" : "s") + ".";
+  const tbody = $("lineage-members").querySelector("tbody");
+  clear(tbody);
+  for (const m of r.members) {
+    const tr = document.createElement("tr");
+    cell(tr, m.sample_id);
+    cell(tr, m.person || "-");
+    cell(tr, String(m.lineage), "num");
+    cell(tr, String(m.loci_differing), "num");
+    cell(tr, m.meioses_mode + " (" + m.meioses_lower + "-" + m.meioses_upper + ")", "num");
+    cell(tr, Number(m.p_close).toFixed(3), "num");
+    tbody.appendChild(tr);
+  }
+  show($("lineage"), true);
+  await drawLineage("auto");
+}
+
+// ---- familial search ----
+
+$("familial-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  $("familial-error").textContent = "";
+  const h = headers(true);
+  if ($("f-auth").value.trim()) h["X-Strdb-Authorization"] = $("f-auth").value.trim();
+  if ($("purpose").value === "casework") h["X-Strdb-Purpose"] = "familial";
+  try {
+    const res = await fetch("/api/v1/familial", { method: "POST", headers: h, body: JSON.stringify({
+      genotype: $("f-genotype").value.trim().replace(/\s+/g, ""), relationships: $("f-rels").value.trim(), top: 50 }) });
+    const r = await res.json();
+    if (!res.ok) { const e = new Error(r.error.message); e.status = res.status; throw e; }
+    const tbody = $("fhits").querySelector("tbody");
+    clear(tbody);
+    r.hits.forEach((x, i) => {
+      const tr = document.createElement("tr");
+      cell(tr, String(i + 1), "num");
+      cell(tr, x.sample_id);
+      cell(tr, String(x.compared), "num");
+      cell(tr, x.best);
+      cell(tr, Object.entries(x.lr).map(([k, v]) => k + " " + Number(v).toPrecision(3)).join(", "));
+      tbody.appendChild(tr);
+    });
+    show($("fhits"), r.hits.length > 0);
+    $("familial-summary").textContent = r.hits.length + " candidates among " + r.searched + " profiles.";
+  } catch (e) {
+    show($("fhits"), false);
+    fail("familial-error", e);
   }
 });
 

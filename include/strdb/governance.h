@@ -17,6 +17,12 @@ extern "C" {
  * and refused if it exists. SDB_OK, SDB_EDUP or SDB_EIO. */
 int sdb_sign_keygen(const char *secret_path, const char *public_path, sdb_diag *d) SDB_WUR;
 
+/* Ed25519 signature of text with the secret key file, and the key's public
+ * half (both hex); sdb_sign_check: 1 if signature is public_key's over text. */
+int sdb_sign_text(const char *secret_path, const char *text, size_t len, char public_key[65],
+                  char signature[129], sdb_diag *d) SDB_WUR;
+int sdb_sign_check(const char *public_key, const char *text, size_t len, const char *signature);
+
 /* One signed checkpoint: the chain head (seq, hash) at a time, signed with
  * Ed25519 over "strdb-checkpoint-v1\n<seq>\n<head>\n<at>\n". */
 typedef struct sdb_checkpoint {

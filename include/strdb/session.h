@@ -151,6 +151,7 @@ typedef struct sdb_result {
     sdb_profile *profiles;
     long n_profiles;
     char **y_status;
+    long long audit_seq; /* the search's audit record (strdb report --search-record) */
 } sdb_result;
 
 void sdb_result_free(sdb_result *r);
@@ -173,6 +174,47 @@ typedef int (*sdb_batch_fn)(void *arg, const char *query, int rc, const sdb_diag
 int sdb_session_search_batch(sdb_session *s, const char *index, const char *file,
                              const sdb_search_opts *o, sdb_batch_fn fn, void *arg,
                              long *n_queries, long *n_hits, sdb_diag *d) SDB_WUR;
+
+/* ---- case reports ------------------------------------------------------------ */
+
+/* One candidate of a report: a hit of the search record that is still
+ * stored, with its profile and provenance (copies). */
+typedef struct sdb_report_candidate {
+    char *sample_id;
+    sdb_hit hit;
+    sdb_profile profile;
+    char index[64], basis[64], retain_until[32], source_file[1024], imported_at[32];
+    long source_line, batch_id;
+} sdb_report_candidate;
+
+/* What a case report shows (free with sdb_report_free). */
+typedef struct sdb_report {
+    long long seq;                   /* the search's audit record */
+    char at[32], actor[64], purpose[64], case_ref[256];
+    char params[1024];               /* the search's parameters (index, stringency, ...) */
+    char query_sha256[SDB_HASH_HEX]; /* the query's digest, named in params */
+    sdb_profile query;
+    sdb_stringency stringency;
+    int min_loci, max_mismatch;
+    long n;                          /* candidates, best first */
+    sdb_report_candidate *candidates;
+    long long report_seq;            /* the report's own audit record */
+    char head[SDB_HASH_HEX];         /* the chain head after it */
+} sdb_report;
+
+/* The report of identity-search record seq (role "report", policy "search"
+ * and "show" for the candidates' indexes under the session's purpose): the
+ * record and its stored query, checked against the record (the SHA-256 of
+ * the stored parameters is the record's digest and names the query's), the
+ * search run again with the same options, and as candidates the hits that
+ * the record returned (its recorded samples) and that are still stored;
+ * candidate (not NULL) keeps only that one (SDB_ENOTFOUND if it was no hit).
+ * Audited "report" with the candidates recorded for subject reports.
+ * SDB_ENOTFOUND: no such search record or no stored query (a record older
+ * than schema 7); SDB_EAUDIT: the stored query does not match its record. */
+int sdb_session_report(sdb_session *s, long long seq, const char *candidate, sdb_report *out,
+                       sdb_diag *d) SDB_WUR;
+void sdb_report_free(sdb_report *r);
 
 /* Y-STR search (role and policy "ysearch"). */
 int sdb_session_ysearch(sdb_session *s, const char *index, const sdb_profile *q,

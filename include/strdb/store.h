@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-#define SDB_SCHEMA_VERSION 6
+#define SDB_SCHEMA_VERSION 7
 
 typedef struct sdb_db sdb_db;
 

@@ -39,6 +39,15 @@ int main_familial(int argc, char **argv);
 int main_lineage(int argc, char **argv);
 int main_mp(int argc, char **argv);
 int main_serve(int argc, char **argv); /* src/server/serve.c */
+int main_report(int argc, char **argv);
+
+/* The case report of r (cmd_report.c; also the server's) as PDF, HTML or
+ * text into out; f (may be NULL) gives the statistics. EXIT_OK, or an exit
+ * code with why filled. */
+enum { CLI_REPORT_PDF, CLI_REPORT_HTML, CLI_REPORT_TEXT };
+int cli_report_render(const sdb_report *r, const sdb_freq *f, const char *freq_name,
+                      const char *pops, double theta, const char *sign_key, int kind, FILE *out,
+                      char *why, size_t why_size);
 int main_simulate_mp(int argc, char **argv);
 
 /* Options every audited command takes: --actor, --purpose, --case, --authorization. */

@@ -187,7 +187,11 @@ int main_search(int argc, char **argv)
             printf("%-24s %6d %8d %11d\n", r.sample_id[i], r.hits[i].shared, r.hits[i].matching,
                    r.hits[i].mismatching);
     }
-    if (!st && !batch_file) sdb_result_free(&r);
+    if (!st && !batch_file) {
+        fprintf(stderr, "[strdb search] audit record %lld (strdb report --search-record %lld)\n",
+                r.audit_seq, r.audit_seq);
+        sdb_result_free(&r);
+    }
     sdb_session_close(db);
     sdb_profile_free(&q);
     return st ? EXIT_FAIL : EXIT_OK;

@@ -32,6 +32,7 @@ static const command commands[] = {
     {"familial", main_familial, "familial search: kinship LR against every reference profile"},
     {"lineage", main_lineage, "Y-STR paternal lineages: build, search, show, draw"},
     {"mp", main_mp, "missing persons: pedigree likelihood ratio of remains (mp lr)"},
+    {"report", main_report, "case report of a search record (PDF, HTML, text; signed)"},
     {"serve", main_serve, "HTTP/JSON API and the analyst web page (docs/http-api.md)"},
     {"simulate", main_simulate, "simulate a population with pedigrees and genotypes"},
     {"freq", main_freq, "estimate allele frequencies from an index"},

@@ -270,3 +270,27 @@ int sdb_audit_verify_signed(sdb_db *db, const char *public_path, const sdb_check
                  s.why, s.why_seq);
     return SDB_EAUDIT;
 }
+
+int sdb_sign_text(const char *secret_path, const char *text, size_t len, char public_key[65],
+                  char signature[129], sdb_diag *d)
+{
+    unsigned char sk[crypto_sign_SECRETKEYBYTES], sig[crypto_sign_BYTES];
+    int rc = read_hex_file(secret_path, sk, sizeof sk, d);
+    if (rc) return rc;
+    crypto_sign_detached(sig, NULL, (const unsigned char *)text, len, sk);
+    sodium_bin2hex(signature, 129, sig, sizeof sig);
+    sodium_bin2hex(public_key, 65, sk + crypto_sign_SEEDBYTES, crypto_sign_PUBLICKEYBYTES);
+    sodium_memzero(sk, sizeof sk);
+    return SDB_OK;
+}
+
+int sdb_sign_check(const char *public_key, const char *text, size_t len, const char *signature)
+{
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES], sig[crypto_sign_BYTES];
+    size_t n1 = 0, n2 = 0;
+    if (sodium_hex2bin(pk, sizeof pk, public_key, strlen(public_key), NULL, &n1, NULL) ||
+        n1 != sizeof pk || sodium_hex2bin(sig, sizeof sig, signature, strlen(signature), NULL, &n2, NULL) ||
+        n2 != sizeof sig)
+        return 0;
+    return crypto_sign_verify_detached(sig, (const unsigned char *)text, len, pk) == 0;
+}

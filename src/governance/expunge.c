@@ -191,6 +191,9 @@ static const struct id_step {
      "DELETE FROM lineage_member WHERE profile_id = (SELECT id FROM profile WHERE sample_id = ?1)",
      1},
     {"", "DELETE FROM lineage WHERE size <= 0", 0},
+    /* a search whose query was this profile's genotype keeps its record, not the query */
+    {"search_query.query",
+     "DELETE FROM search_query WHERE query = (SELECT genotype FROM profile WHERE sample_id = ?1)", 1},
     {"profile.id profile.sample_id", "DELETE FROM profile WHERE sample_id = ?1", 1},
     /* rejects quote the sample id in their reason; instr, not LIKE: ids may hold '%' or '_' */
     {"import_reject.reason", "DELETE FROM import_reject WHERE instr(reason, ?1) > 0", 1},

@@ -44,6 +44,7 @@ struct sdb_session {
         void *shared; /* the entry of index_cache holding x, when shared */
     } cache[2]; /* autosomal, Y */
     sdb_index_cache *index_cache;
+    long long last_seq; /* the session's newest audit record */
 };
 
 /* The shared cache (index_cache.c): build makes the index when no entry
@@ -69,6 +70,11 @@ int sdb_gov_gate(sdb_session *s, const char *action, const char *operation, cons
  * be written: then the caller returns nothing. */
 int sdb_gov_audit(sdb_session *s, const char *action, const char *params, long count,
                   const char *const *ids, long n_ids, const char *outcome, sdb_diag *d);
+/* sdb_gov_audit with the query of an identity search (its encoded genotype)
+ * stored beside the record (table search_query) in the same transaction. */
+int sdb_gov_audit_query(sdb_session *s, const char *action, const char *params, long count,
+                        const char *const *ids, long n_ids, const char *outcome,
+                        const void *query, size_t query_len, sdb_diag *d);
 /* The index of the allowed indexes and kind, cached by the session. */
 int sdb_gov_index(sdb_session *s, const char *allowed, sdb_kind kind, const sdb_idx **out,
                   sdb_diag *d);

@@ -233,17 +233,38 @@ int sdb_gov_gate(sdb_session *s, const char *action, const char *operation, cons
     return rc ? sdb_gov_refuse(s, action, params, rc, d) : SDB_OK;
 }
 
-int sdb_gov_audit(sdb_session *s, const char *action, const char *params, long count,
-                  const char *const *ids, long n_ids, const char *outcome, sdb_diag *d)
+int sdb_gov_audit_query(sdb_session *s, const char *action, const char *params, long count,
+                        const char *const *ids, long n_ids, const char *outcome,
+                        const void *query, size_t query_len, sdb_diag *d)
 {
     int rc = sdb_store_exec(s->db, "BEGIN IMMEDIATE", d);
     if (!rc) rc = sdb_audit_append(s->db, &s->ctx, action, params, count, outcome);
+    long long seq = rc ? 0 : sqlite3_last_insert_rowid(s->db->sql);
     if (!rc && n_ids > 0) rc = sdb_audit_touch(s->db, ids, n_ids);
+    if (!rc && query) {
+        sqlite3_stmt *st;
+        rc = sdb_store_prepare(s->db, "INSERT INTO search_query VALUES (?, ?, ?)", &st, d);
+        if (!rc) {
+            sqlite3_bind_int64(st, 1, seq);
+            sqlite3_bind_blob(st, 2, query, (int)query_len, SQLITE_STATIC);
+            sqlite3_bind_text(st, 3, params, -1, SQLITE_STATIC);
+            rc = sqlite3_step(st) == SQLITE_DONE ? SDB_OK : SDB_ESTORE;
+            sqlite3_finalize(st);
+        }
+    }
     rc = sdb_store_finish(s->db, rc, d);
     if (rc)
         sdb_diag_set(d, s->path, 0, NULL, "the audit record could not be written (%s): "
                      "nothing is returned", sdb_strerror(rc));
+    else
+        s->last_seq = seq;
     return rc ? SDB_ESTORE : SDB_OK;
+}
+
+int sdb_gov_audit(sdb_session *s, const char *action, const char *params, long count,
+                  const char *const *ids, long n_ids, const char *outcome, sdb_diag *d)
+{
+    return sdb_gov_audit_query(s, action, params, count, ids, n_ids, outcome, NULL, 0, d);
 }
 
 /* ---- the index of a read ------------------------------------------------------------ */

@@ -51,14 +51,21 @@ static int fill_result(sdb_result *r, const sdb_idx *x, const void *hits, long n
 
 /* Audits a search that ran (st its status) and returns what the caller
  * gets: nothing if the record failed or the search failed. */
+static int finish_search_query(sdb_session *s, const char *action, const char *params, int st,
+                               sdb_result *r, const void *query, size_t query_len, sdb_diag *d)
+{
+    long n = st ? 0 : r->n;
+    int rc = sdb_gov_audit_query(s, action, params, n, (const char *const *)r->sample_id, n,
+                                 st ? "failed" : "ok", st ? NULL : query, query_len, d);
+    if (rc || st) sdb_result_free(r);
+    if (!rc && !st) r->audit_seq = s->last_seq;
+    return rc ? rc : st;
+}
+
 static int finish_search(sdb_session *s, const char *action, const char *params, int st,
                          sdb_result *r, sdb_diag *d)
 {
-    long n = st ? 0 : r->n;
-    int rc = sdb_gov_audit(s, action, params, n, (const char *const *)r->sample_id, n,
-                           st ? "failed" : "ok", d);
-    if (rc || st) sdb_result_free(r);
-    return rc ? rc : st;
+    return finish_search_query(s, action, params, st, r, NULL, 0, d);
 }
 
 static void search_params(char *buf, size_t size, const char *index, const sdb_search_opts *o,
@@ -84,15 +91,25 @@ static int run_search(const sdb_idx *x, const sdb_profile *q, const sdb_search_o
 int sdb_session_search(sdb_session *s, const char *index, const sdb_profile *q,
                        const sdb_search_opts *o, long with_profiles, sdb_result *r, sdb_diag *d)
 {
-    char params[768], allowed[1024];
-    search_params(params, sizeof params, index, o, NULL);
+    char params[900], allowed[1024], digest[SDB_HASH_HEX];
+    unsigned char blob[8192];
     memset(r, 0, sizeof *r);
+    /* the query is kept beside the record; its digest is in the record's parameters */
+    long blen = sdb_genotype_encode(q, blob, sizeof blob);
+    if (blen < 0) {
+        sdb_diag_set(d, NULL, 0, "query", "the query cannot be encoded (too many alleles)");
+        return SDB_EINVAL;
+    }
+    sdb_sha256_hex(blob, (size_t)blen, digest);
+    search_params(params, sizeof params, index, o, NULL);
+    size_t k = strlen(params);
+    snprintf(params + k, sizeof params - k, "\nquery_sha256=%s", digest);
     const sdb_idx *x;
     int rc = sdb_gov_gate(s, "search", "search", index, params, allowed, sizeof allowed, d);
     if (!rc) rc = sdb_gov_index(s, allowed, SDB_KIND_AUTOSOMAL, &x, d);
     if (rc) return rc;
     int st = run_search(x, q, o, with_profiles, r, d);
-    return finish_search(s, "search", params, st, r, d);
+    return finish_search_query(s, "search", params, st, r, blob, (size_t)blen, d);
 }
 
 /* A batch's queries and their results, kept until the record is written. */

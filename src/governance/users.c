@@ -21,6 +21,7 @@ static const struct {
     {"ysearch", "analyst"},
     {"pairs", "analyst"},
     {"mp-search", "analyst"},
+    {"report", "analyst"},
     {"freq", "analyst"},
     {"yfreq", "analyst"},
     {"stat", "admin custodian analyst auditor"},

@@ -3,11 +3,13 @@
  * session operation (which checks role and policy and writes the audit
  * record) and turns its result into JSON. */
 #include <math.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "server.h"
 
 /* ---- JSON of profiles ---- */
@@ -205,8 +207,8 @@ static int h_search(req *r)
                     json_array_append_new(hits, h);
                 }
                 r->status = 200;
-                r->out = json_pack("{s:s,s:I,s:o,s:o}", "stringency",
-                                   sdb_stringency_name(o.stringency), "searched",
+                r->out = json_pack("{s:I,s:s,s:I,s:o,s:o}", "record", (json_int_t)res.audit_seq,
+                                   "stringency", sdb_stringency_name(o.stringency), "searched",
                                    (json_int_t)res.searched, "query", profile_json(cat, &q),
                                    "hits", hits);
                 sdb_result_free(&res);
@@ -494,41 +496,501 @@ static int h_rmp(req *r)
     }
     if (th) theta = json_number_value(th);
     const char *popname = field_str(r, "population");
+    const sdb_freq *f = r->srv->freq;
+    int only = popname ? sdb_freq_find_population(f, popname) : -1;
+    if (popname && only < 0) {
+        sdb_profile_free(&q);
+        return srv_fail(r, 422, "invalid", "population", "no population '%s' in %s", popname,
+                        r->srv->freq_path), 1;
+    }
     if (!body_genotype(r, &q)) {
-        int pop = popname ? sdb_freq_find_population(r->srv->freq, popname) : 0;
-        if (pop < 0)
-            srv_fail(r, 422, "invalid", "population", "no population '%s' in %s", popname,
-                     r->srv->freq_path);
-        else {
-            sdb_locus_stat *ls = calloc(q.n_calls + 1, sizeof *ls);
-            int n = 0;
-            double total = 0;
-            sdb_diag d;
-            sdb_diag_clear(&d);
-            int rc = ls ? sdb_rmp(r->srv->freq, pop, &q, theta, ls, &n, &total, &d) : SDB_ENOMEM;
-            if (rc)
-                srv_fail_rc(r, rc, &d);
-            else {
-                json_t *loci = json_array();
-                const sdb_catalog *cat = sdb_catalog_default();
-                for (int i = 0; i < n; i++) {
-                    const sdb_locus *l = sdb_catalog_by_id(cat, ls[i].locus);
-                    json_array_append_new(loci, json_pack("{s:s,s:f,s:s?,s:s?}", "locus",
-                                                          l ? l->name : "?", "value", ls[i].value,
-                                                          "formula", ls[i].formula, "note",
-                                                          ls[i].note));
-                }
-                r->status = 200;
-                r->out = json_pack("{s:f,s:f,s:s,s:f,s:o}", "rmp", total, "one_in",
-                                   total > 0 ? 1 / total : INFINITY, "population",
-                                   sdb_freq_population(r->srv->freq, pop), "theta", theta, "loci",
-                                   loci);
+        /* one population, or every one with the most conservative (largest) first */
+        sdb_locus_stat *ls = calloc(q.n_calls + 1, sizeof *ls), *best = calloc(q.n_calls + 1, sizeof *best);
+        json_t *by = json_array();
+        int n = 0, n_best = 0, best_pop = -1, rc = ls && best ? SDB_OK : SDB_ENOMEM;
+        double total = 0, worst = -1;
+        sdb_diag d;
+        sdb_diag_clear(&d);
+        for (int pop = 0; !rc && pop < sdb_freq_n_populations(f); pop++) {
+            if (only >= 0 && pop != only) continue;
+            rc = sdb_rmp(f, pop, &q, theta, ls, &n, &total, &d);
+            if (rc) break;
+            json_array_append_new(by, json_pack("{s:s,s:f,s:f}", "population", sdb_freq_population(f, pop),
+                                                "rmp", total, "one_in", total > 0 ? 1 / total : INFINITY));
+            if (total > worst) {
+                worst = total;
+                best_pop = pop;
+                n_best = n;
+                memcpy(best, ls, (size_t)n * sizeof *ls);
             }
-            free(ls);
+        }
+        if (rc)
+            srv_fail_rc(r, rc, &d);
+        else {
+            json_t *loci = json_array();
+            const sdb_catalog *cat = sdb_catalog_default();
+            for (int i = 0; i < n_best; i++) {
+                const sdb_locus *l = sdb_catalog_by_id(cat, best[i].locus);
+                json_array_append_new(loci, json_pack("{s:s,s:f,s:s?,s:s?}", "locus",
+                                                      l ? l->name : "?", "value", best[i].value,
+                                                      "formula", best[i].formula, "note",
+                                                      best[i].note));
+            }
+            r->status = 200;
+            r->out = json_pack("{s:f,s:f,s:s,s:f,s:o,s:o}", "rmp", worst, "one_in",
+                               worst > 0 ? 1 / worst : INFINITY, "population",
+                               sdb_freq_population(f, best_pop), "theta", theta, "loci", loci,
+                               "by_population", by);
+            by = NULL;
+        }
+        json_decref(by);
+        free(ls);
+        free(best);
+    }
+    sdb_profile_free(&q);
+    return 1;
+}
+
+/* ---- relatives, drawings, administration ---- */
+
+/* POST /api/v1/familial {"genotype", "relationships": "PO,FS", "populations": "Cauc,...",
+ * "theta", "top", "min_loci", "index"}: kinship LR against every reference profile (the
+ * server's --freq); purposes marked so need X-Strdb-Authorization. */
+static int h_familial(req *r)
+{
+    if (need_json(r)) return 1;
+    if (!r->srv->freq)
+        return srv_fail(r, 404, "not_found", NULL, "familial search needs the server started with --freq"), 1;
+    if (srv_session(r, "familial")) return 1;
+    sdb_profile q;
+    sdb_profile_init(&q);
+    sdb_familial_opts o;
+    sdb_familial_opts_init(&o);
+    o.freq = r->srv->freq;
+    const char *rels = field_str(r, "relationships"), *pops = field_str(r, "populations");
+    long top, min_loci;
+    json_t *th = json_object_get(r->json, "theta");
+    int bad = body_genotype(r, &q) || field_int(r, "top", 1, 10000, 50, &top) ||
+              field_int(r, "min_loci", 1, 100, 8, &min_loci);
+    if (!bad && th && (!json_is_number(th) || json_number_value(th) < 0 || json_number_value(th) >= 1))
+        bad = 1, srv_fail(r, 422, "invalid", "theta", "expected 0 <= theta < 1");
+    if (!bad && th) o.theta = json_number_value(th);
+    if (!bad && rels) {
+        o.n_rels = 0;
+        for (const char *s = rels; *s && !bad;) {
+            size_t n = strcspn(s, ",");
+            char one[16];
+            snprintf(one, sizeof one, "%.*s", (int)(n < 15 ? n : 15), s);
+            if (o.n_rels == SDB_FAMILIAL_MAX_REL || sdb_relationship_parse(one, &o.rels[o.n_rels]))
+                bad = 1, srv_fail(r, 422, "invalid", "relationships", "unknown relationship '%s'", one);
+            o.n_rels++;
+            s += n + (s[n] == ',');
+        }
+    }
+    o.n_pops = 0;
+    for (int p = 0; !bad && p < sdb_freq_n_populations(o.freq) && o.n_pops < SDB_FAMILIAL_MAX_POP; p++) {
+        const char *name = sdb_freq_population(o.freq, p);
+        int listed = !pops;
+        for (const char *s = pops; s && *s;) {
+            size_t n = strcspn(s, ",");
+            listed |= strlen(name) == n && !strncmp(s, name, n);
+            s += n + (s[n] == ',');
+        }
+        if (listed) o.pops[o.n_pops++] = p;
+    }
+    if (!bad && !o.n_pops) bad = 1, srv_fail(r, 422, "invalid", "populations", "no such population");
+    if (!bad) {
+        o.top = top;
+        o.min_loci = (int)min_loci;
+        o.threads = 1;
+        sdb_result res = {0};
+        sdb_diag d;
+        sdb_diag_clear(&d);
+        sdb_profile qy;
+        sdb_profile_init(&qy);
+        int rc = sdb_session_familial(r->s, field_str(r, "index"), &q, &o, &qy, 0, 0, &res, &d);
+        sdb_profile_free(&qy);
+        if (rc)
+            srv_fail_rc(r, rc, &d);
+        else {
+            json_t *hits = json_array();
+            for (long i = 0; i < res.n; i++) {
+                json_t *lr = json_object();
+                for (int k = 0; k < o.n_rels; k++)
+                    json_object_set_new(lr, sdb_relationship_name(o.rels[k]),
+                                        json_real(pow(10, res.familial[i].log10_lr[k])));
+                json_array_append_new(hits, json_pack("{s:s,s:i,s:s,s:f,s:o}", "sample_id",
+                                                      res.sample_id[i], "compared",
+                                                      res.familial[i].compared, "best",
+                                                      sdb_relationship_name(o.rels[res.familial[i].best]),
+                                                      "log10_lr", res.familial[i].score, "lr", lr));
+            }
+            r->status = 200;
+            r->out = json_pack("{s:I,s:I,s:f,s:o}", "searched", (json_int_t)res.searched, "skipped",
+                               (json_int_t)res.skipped, "theta", o.theta, "hits", hits);
+            sdb_result_free(&res);
         }
     }
     sdb_profile_free(&q);
     return 1;
+}
+
+/* POST /api/v1/lineage/search {"genotype", "index", "limit"}: the lineages a Y haplotype joins. */
+static int h_lineage_search(req *r)
+{
+    if (need_json(r) || srv_session(r, "casework")) return 1;
+    sdb_profile q;
+    sdb_profile_init(&q);
+    long limit;
+    if (!body_genotype(r, &q) && !field_int(r, "limit", 1, 10000, 50, &limit)) {
+        sdb_lineage_search_opts o;
+        sdb_lineage_search_opts_init(&o);
+        o.threads = 1;
+        sdb_lineage_result res;
+        memset(&res, 0, sizeof res);
+        sdb_diag d;
+        sdb_diag_clear(&d);
+        int rc = sdb_session_lineage_search(r->s, field_str(r, "index"), &q, &o, limit, &res, &d);
+        if (rc)
+            srv_fail_rc(r, rc, &d);
+        else {
+            json_t *lin = json_array(), *mem = json_array(), *leads = json_array();
+            for (long i = 0; i < res.n_lineages; i++)
+                json_array_append_new(lin, json_pack("{s:I,s:i}", "id", (json_int_t)res.lineages[i],
+                                                     "size", (int)res.lineage_size[i]));
+            for (long i = 0; i < res.n_members && i < limit; i++) {
+                const sdb_lineage_member *m = &res.members[i];
+                json_array_append_new(
+                    mem, json_pack("{s:s,s:o,s:I,s:i,s:i,s:i,s:i,s:f}", "sample_id", m->sample_id,
+                                   "person", m->person ? json_string(m->person) : json_null(),
+                                   "lineage", (json_int_t)m->lineage, "loci_differing",
+                                   m->meioses.loci_differing, "meioses_mode", m->meioses.mode,
+                                   "meioses_lower", m->meioses.lower, "meioses_upper",
+                                   m->meioses.upper, "p_close", m->p_close));
+            }
+            for (long i = 0; i < res.n_leads && i < limit; i++) {
+                const sdb_lineage_lead *l = &res.leads[i];
+                json_array_append_new(
+                    leads, json_pack("{s:s,s:o,s:I,s:s,s:i,s:i,s:i}", "person", l->person,
+                                     "sample_id", l->sample_id ? json_string(l->sample_id) : json_null(),
+                                     "lineage", (json_int_t)l->lineage, "via", l->via ? l->via : "",
+                                     "estimate", l->estimate, "lower", l->lower, "upper", l->upper));
+            }
+            r->status = 200;
+            r->out = json_pack("{s:I,s:I,s:o,s:o,s:o}", "near_matches", (json_int_t)res.near_matches,
+                               "unassigned", (json_int_t)res.unassigned, "lineages", lin,
+                               "members", mem, "leads", leads);
+            sdb_lineage_result_free(&res);
+        }
+    }
+    sdb_profile_free(&q);
+    return 1;
+}
+
+/* An SVG answer from a session call that writes to a FILE. */
+static int svg_answer(req *r, int rc, char *buf, size_t len, const sdb_diag *d)
+{
+    if (rc) {
+        free(buf);
+        return srv_fail_rc(r, rc, d), 1;
+    }
+    r->status = 200;
+    r->raw = buf;
+    r->raw_len = len;
+    r->raw_type = "image/svg+xml";
+    return 1;
+}
+
+/* GET /api/v1/lineage/{id}.svg?view=auto|tree|network */
+static int h_lineage_svg(req *r, const char *idtext)
+{
+    char *end;
+    long long id = strtoll(idtext, &end, 10);
+    if (end == idtext || strcmp(end, ".svg") || id < 1)
+        return srv_fail(r, 404, "not_found", NULL, "expected /api/v1/lineage/ID.svg"), 1;
+    const char *v = srv_arg(r, "view");
+    sdb_lineage_view view = !v || !strcmp(v, "auto") ? SDB_VIEW_AUTO
+                            : !strcmp(v, "tree")     ? SDB_VIEW_TREE
+                            : !strcmp(v, "network")  ? SDB_VIEW_NETWORK
+                                                     : (sdb_lineage_view)-1;
+    if ((int)view < 0) return srv_fail(r, 422, "invalid", "view", "view is auto, tree or network"), 1;
+    if (srv_session(r, "casework")) return 1;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int rc = out ? sdb_session_lineage_show(r->s, NULL, id, 50, 1, view, 400, out, &d) : SDB_ENOMEM;
+    if (out && fclose(out) && !rc) rc = SDB_ENOMEM;
+    return svg_answer(r, rc, buf, len, &d);
+}
+
+/* GET /api/v1/pedigree/{person}.svg?up=N&down=N */
+static int h_pedigree_svg(req *r, const char *person)
+{
+    size_t n = strlen(person);
+    if (n < 5 || strcmp(person + n - 4, ".svg"))
+        return srv_fail(r, 404, "not_found", NULL, "expected /api/v1/pedigree/PERSON.svg"), 1;
+    char id[512];
+    snprintf(id, sizeof id, "%.*s", (int)(n - 4), person);
+    const char *up = srv_arg(r, "up"), *down = srv_arg(r, "down");
+    int u = up ? atoi(up) : 1, dn = down ? atoi(down) : 1;
+    if (u < 0 || u > 50 || dn < 0 || dn > 50)
+        return srv_fail(r, 422, "invalid", up ? "up" : "down", "expected 0 to 50"), 1;
+    if (srv_session(r, "administration")) return 1;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int rc = out ? sdb_session_pedigree_draw(r->s, id, u, dn, out, &d) : SDB_ENOMEM;
+    if (out && fclose(out) && !rc) rc = SDB_ENOMEM;
+    return svg_answer(r, rc, buf, len, &d);
+}
+
+/* POST /api/v1/users {"name", "role"} (admin): the new user's token, shown once. */
+static int h_user_add(req *r)
+{
+    if (need_json(r) || srv_session(r, "administration")) return 1;
+    const char *name = field_str(r, "name"), *role = field_str(r, "role");
+    if (!name || !role)
+        return srv_fail(r, 422, "invalid", name ? "role" : "name", "name and role are required"), 1;
+    char token[SDB_HASH_HEX];
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    pthread_mutex_lock(&r->srv->writer);
+    int rc = sdb_session_user_add(r->s, name, role, token, &d);
+    pthread_mutex_unlock(&r->srv->writer);
+    if (rc) return srv_fail_rc(r, rc, &d), 1;
+    r->status = 201;
+    r->out = json_pack("{s:s,s:s,s:s}", "name", name, "role", role, "token", token);
+    sodium_memzero(token, sizeof token);
+    return 1;
+}
+
+/* POST /api/v1/users/{name}/disable (admin) */
+static int h_user_disable(req *r, const char *name)
+{
+    if (srv_session(r, "administration")) return 1;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    pthread_mutex_lock(&r->srv->writer);
+    int rc = sdb_session_user_disable(r->s, name, &d);
+    pthread_mutex_unlock(&r->srv->writer);
+    if (rc) return srv_fail_rc(r, rc, &d), 1;
+    r->status = 200;
+    r->out = json_pack("{s:s,s:b}", "name", name, "disabled", 1);
+    return 1;
+}
+
+/* GET /api/v1/policy: the purpose policy; POST {"purpose", "operation", "index", "allow"} (admin, custodian) */
+static int h_policy(req *r)
+{
+    if (!strcmp(r->method, "GET")) {
+        if (srv_session(r, "administration")) return 1;
+        rows_arg a = {json_object()};
+        sdb_diag d;
+        sdb_diag_clear(&d);
+        int rc = sdb_session_list(r->s, "policy", add_row, &a, &d);
+        if (rc) {
+            json_decref(a.out);
+            return srv_fail_rc(r, rc, &d), 1;
+        }
+        json_t *rows = json_object_get(a.out, "policy");
+        r->status = 200;
+        r->out = json_pack("{s:O}", "policy", rows ? rows : json_array());
+        json_decref(a.out);
+        return 1;
+    }
+    if (need_json(r) || srv_session(r, "administration")) return 1;
+    const char *purpose = field_str(r, "purpose"), *op = field_str(r, "operation");
+    const char *index = field_str(r, "index");
+    json_t *allow = json_object_get(r->json, "allow");
+    if (!purpose || !op || !index || !json_is_boolean(allow))
+        return srv_fail(r, 422, "invalid", NULL, "purpose, operation, index and allow (true/false) are required"), 1;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    pthread_mutex_lock(&r->srv->writer);
+    int rc = sdb_session_policy_set(r->s, purpose, op, index, json_is_true(allow), &d);
+    pthread_mutex_unlock(&r->srv->writer);
+    if (rc) return srv_fail_rc(r, rc, &d), 1;
+    r->status = 200;
+    r->out = json_pack("{s:s,s:s,s:s,s:b}", "purpose", purpose, "operation", op, "index", index,
+                       "allow", json_is_true(allow));
+    return 1;
+}
+
+static int due_row(void *arg, const sdb_due *x)
+{
+    json_array_append_new(arg, json_pack("{s:s,s:s,s:s,s:s,s:s}", "sample_id", x->sample_id, "index",
+                                         x->index, "basis", x->basis, "rule", x->rule, "due", x->due));
+    return 0;
+}
+
+/* GET /api/v1/retention?as_of=DATE: what is due; POST {"as_of", "dry_run"} runs it (custodian). */
+static int h_retention(req *r)
+{
+    int get = !strcmp(r->method, "GET");
+    if ((!get && need_json(r)) || srv_session(r, "administration")) return 1;
+    const char *as_of = get ? srv_arg(r, "as_of") : field_str(r, "as_of");
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    if (get) {
+        json_t *arr = json_array();
+        int rc = sdb_session_retention_due(r->s, as_of, due_row, arr, &d);
+        if (rc) {
+            json_decref(arr);
+            return srv_fail_rc(r, rc, &d), 1;
+        }
+        r->status = 200;
+        r->out = json_pack("{s:o}", "due", arr);
+        return 1;
+    }
+    json_t *dry = json_object_get(r->json, "dry_run");
+    long n = 0;
+    pthread_mutex_lock(&r->srv->writer);
+    int rc = sdb_session_retention_run(r->s, as_of, dry ? json_is_true(dry) : 1, &n, &d);
+    pthread_mutex_unlock(&r->srv->writer);
+    if (rc) return srv_fail_rc(r, rc, &d), 1;
+    r->status = 200;
+    r->out = json_pack("{s:b,s:I}", "dry_run", dry ? json_is_true(dry) : 1, "expunged", (json_int_t)n);
+    return 1;
+}
+
+/* POST /api/v1/consent {"sample_id", "scope"} gives, {"sample_id", "withdraw": true} withdraws
+ * (which expunges); custodian. */
+static int h_consent(req *r)
+{
+    if (need_json(r) || srv_session(r, "administration")) return 1;
+    const char *sample = field_str(r, "sample_id"), *scope = field_str(r, "scope");
+    const char *at = field_str(r, "at");
+    int withdraw = json_is_true(json_object_get(r->json, "withdraw"));
+    if (!sample || (!withdraw && !scope))
+        return srv_fail(r, 422, "invalid", sample ? "scope" : "sample_id",
+                        "sample_id and scope (or withdraw: true) are required"), 1;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    pthread_mutex_lock(&r->srv->writer);
+    int rc = withdraw ? sdb_session_consent_withdraw(r->s, sample, at, &d)
+                      : sdb_session_consent_give(r->s, sample, scope, at, &d);
+    pthread_mutex_unlock(&r->srv->writer);
+    if (rc && !(withdraw && rc == SDB_EBUSY)) return srv_fail_rc(r, rc, &d), 1;
+    r->status = 200;
+    r->out = json_pack("{s:s,s:s}", "sample_id", sample, "consent", withdraw ? "withdrawn (expunged)" : "given");
+    return 1;
+}
+
+/* POST /api/v1/mp/search {"family", "case", "remains", "rank": "remains"|"family", "top",
+ * "min_lr"}: every remains against every family (purpose missing-person; the server's --freq,
+ * its first population unless "population"). */
+static int h_mp_search(req *r)
+{
+    if (need_json(r)) return 1;
+    if (!r->srv->freq)
+        return srv_fail(r, 404, "not_found", NULL, "missing-person search needs the server started with --freq"), 1;
+    if (srv_session(r, "missing-person")) return 1;
+    const char *popname = field_str(r, "population"), *rank = field_str(r, "rank");
+    int pop = popname ? sdb_freq_find_population(r->srv->freq, popname) : 0;
+    if (pop < 0) return srv_fail(r, 422, "invalid", "population", "no population '%s'", popname), 1;
+    if (rank && strcmp(rank, "remains") && strcmp(rank, "family"))
+        return srv_fail(r, 422, "invalid", "rank", "rank is remains or family"), 1;
+    long top;
+    if (field_int(r, "top", 1, 1000, 10, &top)) return 1;
+    sdb_mp_opts o;
+    sdb_mp_opts_init(&o);
+    o.top = (int)top;
+    o.threads = 1;
+    json_t *ml = json_object_get(r->json, "min_lr");
+    if (ml && !json_is_number(ml)) return srv_fail(r, 422, "invalid", "min_lr", "expected a number"), 1;
+    if (ml) o.min_lr = json_number_value(ml);
+    sdb_mp_query q = {field_str(r, "family"), field_str(r, "case"), field_str(r, "remains"), NULL};
+    sdb_mp_data m;
+    memset(&m, 0, sizeof m);
+    sdb_mp_result res;
+    memset(&res, 0, sizeof res);
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int rc = sdb_session_mp_search(r->s, &q, r->srv->freq, pop, &o, &m, &res, &d);
+    if (rc) {
+        sdb_mp_data_free(&m);
+        return srv_fail_rc(r, rc, &d), 1;
+    }
+    int by_family = rank && !strcmp(rank, "family");
+    const sdb_mp_hit *h = by_family ? res.by_family : res.by_remains;
+    long n = by_family ? res.n_by_family : res.n_by_remains;
+    json_t *hits = json_array();
+    for (long i = 0; i < n; i++) {
+        const sdb_mp_family *f = &m.families[h[i].family];
+        json_array_append_new(hits, json_pack("{s:s,s:s,s:s,s:o,s:f,s:i,s:i}", "remains",
+                                              m.remains[h[i].remains].sample_id, "family", f->name,
+                                              "missing", f->ids[h[i].person], "lr",
+                                              isinf(h[i].log10_lr) ? json_real(0) : json_real(pow(10, h[i].log10_lr)),
+                                              "log10_lr", isinf(h[i].log10_lr) ? -1e308 : h[i].log10_lr,
+                                              "loci", h[i].loci, "references", f->n_typed));
+    }
+    r->status = 200;
+    r->out = json_pack("{s:s,s:I,s:i,s:I,s:o}", "rank", by_family ? "family" : "remains", "pairs",
+                       (json_int_t)res.pairs, "families", m.n_families, "remains_searched",
+                       (json_int_t)m.n_remains, "hits", hits);
+    sdb_mp_result_free(&res);
+    sdb_mp_data_free(&m);
+    return 1;
+}
+
+/* GET /api/v1/report?record=N[&candidate=S][&format=pdf|html|text][&pop=P][&theta=T]:
+ * the case report of a search record, as strdb report writes it. */
+static int h_report(req *r)
+{
+    const char *rec = srv_arg(r, "record"), *cand = srv_arg(r, "candidate");
+    const char *fmt = srv_arg(r, "format"), *theta_s = srv_arg(r, "theta");
+    char *end = NULL;
+    long long seq = rec ? strtoll(rec, &end, 10) : 0;
+    if (!rec || *end || seq < 1)
+        return srv_fail(r, 422, "invalid", "record", "record=N (a search's audit record) is required"), 1;
+    int kind = !fmt || !strcmp(fmt, "pdf") ? CLI_REPORT_PDF
+               : !strcmp(fmt, "html")      ? CLI_REPORT_HTML
+               : !strcmp(fmt, "text")      ? CLI_REPORT_TEXT
+                                           : -1;
+    if (kind < 0) return srv_fail(r, 422, "invalid", "format", "format is pdf, html or text"), 1;
+    double theta = theta_s ? strtod(theta_s, &end) : 0.01;
+    if (theta_s && (*end || !(theta >= 0 && theta < 1)))
+        return srv_fail(r, 422, "invalid", "theta", "expected 0 <= theta < 1"), 1;
+    if (srv_session(r, "casework")) return 1;
+    sdb_report rep;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int rc = sdb_session_report(r->s, seq, cand && cand[0] ? cand : NULL, &rep, &d);
+    if (rc) return srv_fail_rc(r, rc, &d), 1;
+    char *buf = NULL, why[512];
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    /* fonts and layouts are made one report at a time */
+    static pthread_mutex_t render = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&render);
+    int erc = out ? cli_report_render(&rep, r->srv->freq, r->srv->freq_path, srv_arg(r, "pop"),
+                                      theta, r->srv->sign_key, kind, out, why, sizeof why)
+                  : EXIT_FAIL;
+    pthread_mutex_unlock(&render);
+    if (out && fclose(out)) erc = EXIT_FAIL;
+    sdb_report_free(&rep);
+    if (erc) {
+        free(buf);
+        return srv_fail(r, 422, "invalid", "record", "%s", out ? why : "out of memory"), 1;
+    }
+    r->status = 200;
+    r->raw = buf;
+    r->raw_len = len;
+    r->raw_type = kind == CLI_REPORT_PDF ? "application/pdf"
+                  : kind == CLI_REPORT_HTML ? "text/html; charset=utf-8"
+                                            : "text/plain; charset=utf-8";
+    return 1;
+}
+
+static int h_users_any(req *r)
+{
+    if (!strcmp(r->method, "POST")) return h_user_add(r);
+    if (strcmp(r->method, "GET")) return srv_fail(r, 405, "method", NULL, "/users takes GET or POST"), 1;
+    return h_users(r);
 }
 
 /* ---- routing ---- */
@@ -548,19 +1010,33 @@ int srv_api(req *r)
     } routes[] = {{"health", 0, h_health},       {"openapi.json", 0, h_openapi},
                   {"search", 1, h_search},       {"ysearch", 1, h_ysearch},
                   {"stat", 0, h_stat},           {"audit", 0, h_audit},
-                  {"audit/verify", 0, h_audit_verify}, {"users", 0, h_users},
+                  {"audit/verify", 0, h_audit_verify}, {"users", -1, h_users_any},
                   {"expunge", 1, h_expunge},     {"import", 1, h_import},
-                  {"stats/rmp", 1, h_rmp}};
+                  {"stats/rmp", 1, h_rmp},       {"report", 0, h_report},
+                  {"familial", 1, h_familial},   {"lineage/search", 1, h_lineage_search},
+                  {"retention", -1, h_retention}, {"consent", 1, h_consent},
+                  {"policy", -1, h_policy},      {"mp/search", 1, h_mp_search}};
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
         if (!strcmp(p, routes[i].path)) {
-            if (routes[i].post ? !post : !get)
+            if (routes[i].post >= 0 && (routes[i].post ? !post : !get))
                 return srv_fail(r, 405, "method", NULL, "%s takes %s", r->path,
                                 routes[i].post ? "POST" : "GET"), 1;
             return routes[i].fn(r);
         }
-    if (!strncmp(p, "profiles/", 9) && p[9]) {
+    if (!strncmp(p, "users/", 6) && strstr(p + 6, "/disable") && post) {
+        char name[128];
+        snprintf(name, sizeof name, "%.*s", (int)(strstr(p + 6, "/disable") - (p + 6)), p + 6);
+        return h_user_disable(r, name);
+    }
+    struct {
+        const char *prefix;
+        int (*fn)(req *, const char *);
+    } getters[] = {{"profiles/", h_profile}, {"lineage/", h_lineage_svg}, {"pedigree/", h_pedigree_svg}};
+    for (size_t i = 0; i < sizeof getters / sizeof getters[0]; i++) {
+        size_t k = strlen(getters[i].prefix);
+        if (strncmp(p, getters[i].prefix, k) || !p[k]) continue;
         if (!get) return srv_fail(r, 405, "method", NULL, "%s takes GET", r->path), 1;
-        return h_profile(r, p + 9);
+        return getters[i].fn(r, p + k);
     }
     return srv_fail(r, 404, "not_found", NULL, "no such endpoint: %s %s", r->method, r->path), 1;
 }

@@ -25,7 +25,7 @@
 static const char serve_usage[] =
     "usage: strdb serve DB [--listen HOST:PORT] [--threads N] [--tls-cert F --tls-key F]\n"
     "                  [--max-body BYTES] [--rate N] [--timeout S] [--freq FILE]\n"
-    "                  [--port-file FILE]\n\n"
+    "                  [--port-file FILE] [--sign-key FILE]\n\n"
     "HTTP/JSON API (docs/http-api.md; /api/v1/openapi.json) and the analyst web page\n"
     "(/). The database must be in controlled mode (strdb user add): every request\n"
     "carries a user's token in an Authorization: Bearer header (never in the URL),\n"
@@ -37,8 +37,9 @@ static const char serve_usage[] =
     "port, written to --port-file); --threads 4; --max-body 16 MiB; --rate 600\n"
     "requests a minute per token; --timeout 30 s for a connection that sends\n"
     "nothing (a slow client); TLS with --tls-cert and --tls-key (PEM). --freq FILE\n"
-    "enables the statistics endpoints. SIGTERM or SIGINT: finish the requests in\n"
-    "flight, then exit 0.\n";
+    "enables the statistics endpoints and the reports' RMP; --sign-key FILE signs the\n"
+    "case reports (GET /api/v1/report) with the audit key. SIGTERM or SIGINT: finish\n"
+    "the requests in flight, then exit 0.\n";
 
 /* ---- per-token rate limit: a token bucket per token hash ---- */
 
@@ -345,7 +346,7 @@ static char *slurp(const char *path)
     return z;
 }
 
-enum { O_LISTEN = 1, O_THREADS, O_CERT, O_KEY, O_MAXBODY, O_RATE, O_TIMEOUT, O_FREQ, O_PORTFILE };
+enum { O_LISTEN = 1, O_THREADS, O_CERT, O_KEY, O_MAXBODY, O_RATE, O_TIMEOUT, O_FREQ, O_PORTFILE, O_SIGN };
 
 int main_serve(int argc, char **argv)
 {
@@ -358,6 +359,7 @@ int main_serve(int argc, char **argv)
                                              {"timeout", required_argument, NULL, O_TIMEOUT},
                                              {"freq", required_argument, NULL, O_FREQ},
                                              {"port-file", required_argument, NULL, O_PORTFILE},
+                                             {"sign-key", required_argument, NULL, O_SIGN},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char *listen = "127.0.0.1:8427", *cert = NULL, *key = NULL, *port_file = NULL;
@@ -383,6 +385,7 @@ int main_serve(int argc, char **argv)
             break;
         case O_FREQ: sv.freq_path = optarg; break;
         case O_PORTFILE: port_file = optarg; break;
+        case O_SIGN: sv.sign_key = optarg; break;
         case 'h': cli_usage(serve_usage, 0); return EXIT_OK;
         default: return cli_usage(serve_usage, 1);
         }

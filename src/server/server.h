@@ -20,6 +20,7 @@ typedef struct srv {
     long rate;               /* requests per minute per token */
     sdb_freq *freq;          /* --freq: statistics endpoints, NULL without */
     const char *freq_path;
+    const char *sign_key;    /* --sign-key: reports are signed with it */
 } srv;
 
 /* One request being answered. */

@@ -162,6 +162,14 @@ static const char schema_v6[] =
     "  missing INTEGER NOT NULL CHECK (missing IN (0, 1)),"
     "  PRIMARY KEY (family_id, person_id)) STRICT;";
 
+/* Version 7: the query of each identity search, so that a case report can be
+ * made from the search's audit record (params is the record's parameter
+ * text, whose SHA-256 is the record's params_digest and which holds the
+ * query's digest; expunging a profile deletes the queries equal to it). */
+static const char schema_v7[] =
+    "CREATE TABLE search_query(seq INTEGER PRIMARY KEY REFERENCES audit(seq),"
+    "  query BLOB NOT NULL, params TEXT NOT NULL) STRICT;";
+
 /* Seed rows. IMPORTANT: docs/profiles.md lists these; change both. */
 static const char *const legal_bases[][2] = {
     {"conviction", "convicted of a recordable offence"},
@@ -249,6 +257,7 @@ int sdb_schema_create(sdb_db *db, sdb_diag *d)
     if (!rc) rc = sdb_store_exec(db, schema_v4, d);
     if (!rc) rc = sdb_store_exec(db, schema_v5, d);
     if (!rc) rc = sdb_store_exec(db, schema_v6, d);
+    if (!rc) rc = sdb_store_exec(db, schema_v7, d);
     if (!rc) rc = sdb_schema_sync_loci(db, d);
     snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d; PRAGMA application_id = %d;",
              SDB_SCHEMA_VERSION, SDB_APPLICATION_ID);
@@ -258,7 +267,7 @@ int sdb_schema_create(sdb_db *db, sdb_diag *d)
 
 /* Forward migrations: migrations[v] turns version v into v + 1. */
 static const char *const migrations[] = {NULL, schema_v2, schema_v3, schema_v4, schema_v5,
-                                              schema_v6};
+                                              schema_v6, schema_v7};
 
 int sdb_schema_migrate(sdb_db *db, int from, sdb_diag *d)
 {

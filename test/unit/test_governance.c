@@ -714,7 +714,7 @@ static void test_migration_from_v1(void **state)
     sdb_db *db = fresh_with_nist();
     sdb_diag d;
     assert_int_equal(sqlite3_exec(sdb_db_sqlite(db),
-                                  "DROP TABLE mp_member; DROP TABLE mp_family;"
+                                  "DROP TABLE search_query; DROP TABLE mp_member; DROP TABLE mp_family;"
                                   " DROP TABLE lineage_member; DROP TABLE lineage; DROP TABLE lineage_build;"
                                   " DROP TABLE person_profile; DROP TABLE person;"
                                   " DROP TABLE expunction; DROP TABLE audit_checkpoint;"

@@ -87,7 +87,7 @@ $("signout").addEventListener("click", () => {
 
 // ---- tabs (arrow keys move between them) ----
 
-const tabs = ["search", "ysearch", "familial", "import", "audit"];
+const tabs = ["search", "ysearch", "familial", "mp", "import", "audit"];
 function selectTab(name) {
   for (const t of tabs) {
     const on = t === name;
@@ -207,6 +207,35 @@ $("search-form").addEventListener("submit", async (ev) => {
   }
 });
 
+// a GeneMapper export: its samples, one chosen for the search
+let parsed = [];
+$("gm-file").addEventListener("change", async () => {
+  const f = $("gm-file").files[0];
+  if (!f) return;
+  $("search-error").textContent = "";
+  try {
+    const r = await api("POST", "/parse?name=" + encodeURIComponent(f.name), await f.text(), "text/plain");
+    parsed = r.profiles;
+    const sel = $("gm-sample");
+    while (sel.firstChild) sel.removeChild(sel.firstChild);
+    for (const p of parsed) {
+      const o = document.createElement("option");
+      o.textContent = p.sample_id + " (" + p.loci + " loci)";
+      sel.appendChild(o);
+    }
+    sel.disabled = parsed.length === 0;
+    if (parsed.length) $("genotype").value = parsed[0].genotype;
+    $("search-summary").textContent = f.name + ": " + parsed.length + " sample" + (parsed.length === 1 ? "" : "s") +
+      (r.rejects.length ? ", " + r.rejects.length + " unreadable (line " + r.rejects[0].line + ": " + r.rejects[0].reason + ")" : "") + ".";
+  } catch (e) {
+    fail("search-error", e);
+  }
+});
+$("gm-sample").addEventListener("change", () => {
+  const p = parsed[$("gm-sample").selectedIndex];
+  if (p) $("genotype").value = p.genotype;
+});
+
 $("genotype").addEventListener("keydown", (ev) => {
   if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); $("search-form").requestSubmit(); }
 });
@@ -319,6 +348,40 @@ $("familial-form").addEventListener("submit", async (ev) => {
   }
 });
 
+// ---- missing persons ----
+
+$("mp-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  $("mp-error").textContent = "";
+  const h = headers(true);
+  h["X-Strdb-Purpose"] = "missing-person";
+  const body = { top: Number($("mp-top").value) };
+  if ($("mp-family").value.trim()) { body.family = $("mp-family").value.trim(); body.rank = "family"; }
+  try {
+    const res = await fetch("/api/v1/mp/search", { method: "POST", headers: h, body: JSON.stringify(body) });
+    const r = await res.json();
+    if (!res.ok) { const e = new Error(r.error.message); e.status = res.status; throw e; }
+    const tbody = $("mphits").querySelector("tbody");
+    clear(tbody);
+    for (const x of r.hits) {
+      const tr = document.createElement("tr");
+      cell(tr, x.remains);
+      cell(tr, x.family);
+      cell(tr, x.missing);
+      cell(tr, Number(x.lr).toPrecision(4), "num");
+      cell(tr, String(x.loci), "num");
+      cell(tr, String(x.references), "num");
+      tbody.appendChild(tr);
+    }
+    show($("mphits"), r.hits.length > 0);
+    $("mp-summary").textContent = r.pairs + " pairs compared: " + r.remains_searched + " remains, " +
+      r.families + " families; " + r.hits.length + " with LR >= 1.";
+  } catch (e) {
+    show($("mphits"), false);
+    fail("mp-error", e);
+  }
+});
+
 // ---- import (custodians) ----
 
 $("import-form").addEventListener("submit", async (ev) => {
@@ -328,11 +391,23 @@ $("import-form").addEventListener("submit", async (ev) => {
   const f = $("import-file").files[0];
   if (!f) return;
   const q = "?index=" + encodeURIComponent($("import-index").value) + "&basis=" +
-    encodeURIComponent($("import-basis").value) + "&name=" + encodeURIComponent(f.name);
+    encodeURIComponent($("import-basis").value) + "&name=" + encodeURIComponent(f.name) +
+    ($("import-skip").checked ? "&skip_invalid=1" : "");
+  const tbody = $("rejects").querySelector("tbody");
+  clear(tbody);
+  show($("rejects"), false);
   try {
     const r = await api("POST", "/import" + q, await f.text(), "text/plain");
     $("import-summary").textContent = f.name + ": " + r.imported + " of " + r.records +
-      " records imported (batch " + r.batch + ").";
+      " records imported (batch " + r.batch + ")" + (r.rejected ? ", " + r.rejected + " rejected:" : ".");
+    for (const x of r.rejects) {
+      const tr = document.createElement("tr");
+      cell(tr, String(x.line), "num");
+      cell(tr, x.field || "-");
+      cell(tr, x.reason);
+      tbody.appendChild(tr);
+    }
+    show($("rejects"), r.rejects.length > 0);
   } catch (e) {
     fail("import-error", e);
   }

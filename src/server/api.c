@@ -937,6 +937,312 @@ static int h_mp_search(req *r)
     return 1;
 }
 
+/* ---- statistics of genotypes given in the body (the server's --freq) ---- */
+
+/* A genotype field name of the body as a profile; -1 and an error answer when bad. */
+static int body_profile(req *r, const char *name, sdb_profile *p)
+{
+    const char *g = field_str(r, name);
+    if (!g) return srv_fail(r, 422, "invalid", name, "%s is required (\"L=a/b;...\")", name), -1;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    if (sdb_genotype_parse(p, sdb_catalog_default(), g, &d))
+        return srv_fail(r, 422, "invalid", d.field[0] ? d.field : name, "%s: %s", name, d.reason), -1;
+    return 0;
+}
+
+/* The population and theta of a statistics body; -1 and an error answer when bad. */
+static int body_pop_theta(req *r, int *pop, double *theta)
+{
+    const char *name = field_str(r, "population");
+    *pop = name ? sdb_freq_find_population(r->srv->freq, name) : 0;
+    if (*pop < 0) return srv_fail(r, 422, "invalid", "population", "no population '%s'", name), -1;
+    json_t *th = json_object_get(r->json, "theta");
+    if (th && (!json_is_number(th) || json_number_value(th) < 0 || json_number_value(th) >= 1))
+        return srv_fail(r, 422, "invalid", "theta", "expected 0 <= theta < 1"), -1;
+    *theta = th ? json_number_value(th) : 0;
+    return 0;
+}
+
+/* A mutation model from the body: "mutation", "rate" (default none). */
+static int body_mutation(req *r, sdb_mutation *m)
+{
+    sdb_mutation_init(m);
+    const char *k = field_str(r, "mutation");
+    if (!k) return 0;
+    if (sdb_mutation_parse(k, &m->kind))
+        return srv_fail(r, 422, "invalid", "mutation", "expected equal, proportional or stepwise"), -1;
+    json_t *rate = json_object_get(r->json, "rate");
+    if (m->kind != SDB_MUT_NONE &&
+        (!json_is_number(rate) || json_number_value(rate) <= 0 || json_number_value(rate) >= 1))
+        return srv_fail(r, 422, "invalid", "rate", "a mutation model needs 0 < rate < 1"), -1;
+    if (rate) m->rate = json_number_value(rate);
+    return 0;
+}
+
+static json_t *loci_json(const sdb_locus_stat *ls, int n)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < n; i++) {
+        const sdb_locus *l = sdb_catalog_by_id(sdb_catalog_default(), ls[i].locus);
+        json_array_append_new(a, json_pack("{s:s,s:f,s:s?}", "locus", l ? l->name : "?", "value",
+                                           ls[i].value, "note", ls[i].note));
+    }
+    return a;
+}
+
+static int need_freq(req *r)
+{
+    if (r->srv->freq) return 0;
+    return srv_fail(r, 404, "not_found", NULL, "statistics need the server started with --freq"), -1;
+}
+
+/* POST /api/v1/stats/kinship {"a", "b", "relationship", "population", "theta", "mutation", "rate"} */
+static int h_kinship(req *r)
+{
+    if (need_json(r) || need_freq(r) || srv_session(r, "casework")) return 1;
+    sdb_profile a, b;
+    sdb_profile_init(&a);
+    sdb_profile_init(&b);
+    sdb_relationship rel = SDB_REL_PO;
+    const char *rs = field_str(r, "relationship");
+    int pop;
+    double theta;
+    sdb_mutation m;
+    if (!body_profile(r, "a", &a) && !body_profile(r, "b", &b) && !body_pop_theta(r, &pop, &theta) &&
+        !body_mutation(r, &m)) {
+        if (rs && sdb_relationship_parse(rs, &rel))
+            srv_fail(r, 422, "invalid", "relationship", "unknown relationship '%s'", rs);
+        else {
+            sdb_locus_stat *ls = calloc(a.n_calls + 1, sizeof *ls);
+            int n = 0;
+            double total = 0;
+            sdb_diag d;
+            sdb_diag_clear(&d);
+            int rc = ls ? sdb_kinship_lr(r->srv->freq, pop, rel, &a, &b, theta, &m, ls, &n, &total, &d)
+                        : SDB_ENOMEM;
+            if (rc)
+                srv_fail_rc(r, rc, &d);
+            else {
+                r->status = 200;
+                r->out = json_pack("{s:s,s:f,s:s,s:f,s:o}", "relationship", sdb_relationship_name(rel),
+                                   "lr", total, "population", sdb_freq_population(r->srv->freq, pop),
+                                   "theta", theta, "loci", loci_json(ls, n));
+            }
+            free(ls);
+        }
+    }
+    sdb_profile_free(&a);
+    sdb_profile_free(&b);
+    return 1;
+}
+
+/* POST /api/v1/stats/paternity {"mother", "child", "father", "population", "mutation", "rate"} */
+static int h_paternity(req *r)
+{
+    if (need_json(r) || need_freq(r) || srv_session(r, "casework")) return 1;
+    sdb_profile mo, ch, fa;
+    sdb_profile_init(&mo);
+    sdb_profile_init(&ch);
+    sdb_profile_init(&fa);
+    int pop;
+    double theta;
+    sdb_mutation m;
+    if (!body_profile(r, "mother", &mo) && !body_profile(r, "child", &ch) &&
+        !body_profile(r, "father", &fa) && !body_pop_theta(r, &pop, &theta) && !body_mutation(r, &m)) {
+        sdb_locus_stat *ls = calloc(ch.n_calls + 1, sizeof *ls);
+        int n = 0;
+        double total = 0;
+        sdb_diag d;
+        sdb_diag_clear(&d);
+        int rc = ls ? sdb_paternity_index(r->srv->freq, pop, &mo, &ch, &fa, &m, ls, &n, &total, &d)
+                    : SDB_ENOMEM;
+        if (rc)
+            srv_fail_rc(r, rc, &d);
+        else {
+            r->status = 200;
+            r->out = json_pack("{s:f,s:f,s:s,s:o}", "paternity_index", total, "probability_50_50",
+                               total / (total + 1), "population", sdb_freq_population(r->srv->freq, pop),
+                               "loci", loci_json(ls, n));
+        }
+        free(ls);
+    }
+    sdb_profile_free(&mo);
+    sdb_profile_free(&ch);
+    sdb_profile_free(&fa);
+    return 1;
+}
+
+/* POST /api/v1/stats/meioses {"a", "b", "kit", "max_meioses"}: posterior over the meioses between
+ * two Y haplotypes (YHRD rates of the catalog); no stored data, no --freq needed. */
+static int h_meioses(req *r)
+{
+    if (need_json(r) || srv_session(r, "casework")) return 1;
+    sdb_profile a, b;
+    sdb_profile_init(&a);
+    sdb_profile_init(&b);
+    long maxm;
+    if (!body_profile(r, "a", &a) && !body_profile(r, "b", &b) &&
+        !field_int(r, "max_meioses", 1, 1000, 40, &maxm)) {
+        double *post = calloc((size_t)maxm + 1, sizeof *post);
+        sdb_meioses_result mr;
+        sdb_diag d;
+        sdb_diag_clear(&d);
+        int rc = post ? sdb_meioses_posterior(sdb_catalog_default(), &a, &b, field_str(r, "kit"),
+                                              (int)maxm, post, &mr, &d)
+                      : SDB_ENOMEM;
+        if (rc)
+            srv_fail_rc(r, rc, &d);
+        else {
+            json_t *pp = json_array();
+            for (long k = 1; k <= maxm; k++)
+                json_array_append_new(pp, json_real(post[k]));
+            r->status = 200;
+            r->out = json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:f,s:o}", "loci_compared", mr.loci_compared,
+                               "loci_differing", mr.loci_differing, "steps", mr.total_steps, "mode",
+                               mr.mode, "lower", mr.lower, "upper", mr.upper, "mean", mr.mean,
+                               "posterior", pp);
+        }
+        free(post);
+    }
+    sdb_profile_free(&a);
+    sdb_profile_free(&b);
+    return 1;
+}
+
+/* POST /api/v1/stats/yfreq {"genotype", "index"}: the haplotype's frequency among the stored
+ * Y profiles (counting, Clopper-Pearson bound, kappa); audited. */
+static int h_yfreq(req *r)
+{
+    if (need_json(r) || srv_session(r, "population-study")) return 1;
+    sdb_profile q;
+    sdb_profile_init(&q);
+    if (!body_genotype(r, &q)) {
+        sdb_yfreq_result y;
+        sdb_diag d;
+        sdb_diag_clear(&d);
+        int rc = sdb_session_yfreq(r->s, field_str(r, "index"), &q, &y, &d);
+        if (rc)
+            srv_fail_rc(r, rc, &d);
+        else {
+            r->status = 200;
+            r->out = json_pack("{s:I,s:I,s:f,s:f,s:f,s:f,s:f}", "n", (json_int_t)y.n, "matches",
+                               (json_int_t)y.matches, "frequency", y.frequency, "upper95", y.upper95,
+                               "augmented", y.augmented, "kappa", y.kappa, "kappa_match_probability",
+                               y.kappa_match_probability);
+        }
+    }
+    sdb_profile_free(&q);
+    return 1;
+}
+
+/* GET /api/v1/audit/export: the whole chain as JSON lines (auditor, admin, custodian), one
+ * record per line with its hashes, for an outside verifier. */
+typedef struct export_arg {
+    FILE *out;
+} export_arg;
+
+static int export_row(void *arg, const sdb_audit_record *x)
+{
+    export_arg *a = arg;
+    json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:s,s:I,s:s,s:s,s:s,s:o}", "seq", (json_int_t)x->seq,
+                          "at", x->at, "actor", x->actor, "action", x->action, "purpose",
+                          x->purpose ? json_string(x->purpose) : json_null(), "case_ref",
+                          x->case_ref ? json_string(x->case_ref) : json_null(), "params_digest",
+                          x->params_digest, "result_count", (json_int_t)x->result_count, "outcome",
+                          x->outcome, "prev_hash", x->prev_hash, "hash", x->hash, "state",
+                          x->state ? json_string(x->state) : json_null());
+    json_dumpf(o, a->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    fputc('\n', a->out);
+    json_decref(o);
+    return 0;
+}
+
+static int h_audit_export(req *r)
+{
+    if (srv_session(r, "administration")) return 1;
+    char *buf = NULL;
+    size_t len = 0;
+    export_arg a = {open_memstream(&buf, &len)};
+    if (!a.out) return srv_fail(r, 500, "memory", NULL, "out of memory"), 1;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int rc = sdb_session_audit_foreach(r->s, export_row, &a, &d);
+    if (fclose(a.out) && !rc) rc = SDB_ENOMEM;
+    if (rc) {
+        free(buf);
+        return srv_fail_rc(r, rc, &d), 1;
+    }
+    r->status = 200;
+    r->raw = buf;
+    r->raw_len = len;
+    r->raw_type = "application/x-ndjson";
+    return 1;
+}
+
+/* POST /api/v1/parse?format=F: the profiles of an uploaded file (GeneMapper export, CSV, JSON
+ * lines) as genotype strings, for a search from the page; nothing is stored or read from the
+ * database, so no audit record (a token is still required). */
+static int h_parse(req *r)
+{
+    const char *ct = srv_header(r, "Content-Type");
+    if (!ct || (strncasecmp(ct, "text/", 5) && strncasecmp(ct, "application/octet-stream", 24) &&
+                strncasecmp(ct, "application/x-ndjson", 20)))
+        return srv_fail(r, 415, "content_type", "Content-Type", "a file is text/* or application/octet-stream"), 1;
+    if (srv_session(r, "casework")) return 1;
+    sdb_read_opts ro;
+    sdb_read_opts_init(&ro);
+    const char *fmt = srv_arg(r, "format");
+    if (fmt && sdb_format_parse(fmt, &ro.format))
+        return srv_fail(r, 422, "invalid", "format", "unknown format '%s'", fmt), 1;
+    const char *name = srv_arg(r, "name");
+    sdb_reader *rd = NULL;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int rc = sdb_reader_open_mem(&rd, name && name[0] ? name : "upload", r->body ? r->body : "",
+                                 r->body_len, sdb_catalog_default(), &ro, &d);
+    if (rc) return srv_fail_rc(r, rc, &d), 1;
+    json_t *arr = json_array(), *bad = json_array();
+    sdb_profile p;
+    sdb_profile_init(&p);
+    const sdb_catalog *cat = sdb_catalog_default();
+    while ((rc = sdb_reader_next(rd, &p, &d)) != SDB_END) {
+        if (rc == SDB_EINVAL) {
+            json_array_append_new(bad, json_pack("{s:I,s:o,s:s}", "line", (json_int_t)d.line, "field",
+                                                 d.field[0] ? json_string(d.field) : json_null(),
+                                                 "reason", d.reason));
+            continue;
+        }
+        if (rc) break;
+        char g[8192];
+        size_t k = 0;
+        g[0] = '\0';
+        for (int i = 0; i < (int)p.n_calls && k + 64 < sizeof g; i++) {
+            const sdb_call *c = &p.calls[i];
+            const sdb_locus *l = sdb_catalog_by_id(cat, c->locus);
+            k += (size_t)snprintf(g + k, sizeof g - k, "%s%s=", i ? ";" : "", l ? l->name : "?");
+            for (uint32_t j = 0; j < c->n && k + 16 < sizeof g; j++) {
+                char a[SDB_ALLELE_STRLEN];
+                sdb_allele_format(p.alleles[c->first + j], a);
+                k += (size_t)snprintf(g + k, sizeof g - k, "%s%s", j ? "/" : "", a);
+            }
+        }
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:i}", "sample_id", p.sample_id ? p.sample_id : "",
+                                             "genotype", g, "loci", (int)p.n_calls));
+        if (json_array_size(arr) >= 1000) break;
+    }
+    sdb_profile_free(&p);
+    sdb_reader_close(rd);
+    if (rc && rc != SDB_END && rc != SDB_EINVAL) {
+        json_decref(arr);
+        json_decref(bad);
+        return srv_fail_rc(r, rc, &d), 1;
+    }
+    r->status = 200;
+    r->out = json_pack("{s:o,s:o}", "profiles", arr, "rejects", bad);
+    return 1;
+}
+
 /* GET /api/v1/report?record=N[&candidate=S][&format=pdf|html|text][&pop=P][&theta=T]:
  * the case report of a search record, as strdb report writes it. */
 static int h_report(req *r)
@@ -1015,7 +1321,10 @@ int srv_api(req *r)
                   {"stats/rmp", 1, h_rmp},       {"report", 0, h_report},
                   {"familial", 1, h_familial},   {"lineage/search", 1, h_lineage_search},
                   {"retention", -1, h_retention}, {"consent", 1, h_consent},
-                  {"policy", -1, h_policy},      {"mp/search", 1, h_mp_search}};
+                  {"policy", -1, h_policy},      {"mp/search", 1, h_mp_search},
+                  {"stats/kinship", 1, h_kinship}, {"stats/paternity", 1, h_paternity},
+                  {"stats/meioses", 1, h_meioses}, {"stats/yfreq", 1, h_yfreq},
+                  {"audit/export", 0, h_audit_export}, {"parse", 1, h_parse}};
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
         if (!strcmp(p, routes[i].path)) {
             if (routes[i].post >= 0 && (routes[i].post ? !post : !get))

@@ -253,7 +253,7 @@ static int precheck(req *r)
     if (strcmp(r->method, "POST") && strcmp(r->method, "PUT") && strcmp(r->method, "DELETE"))
         return 0;
     const char *ct = srv_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
-    int is_import = !strncmp(r->path, "/api/v1/import", 14);
+    int is_import = !strncmp(r->path, "/api/v1/import", 14) || !strcmp(r->path, "/api/v1/parse");
     if (!is_import && r->body_len) {
         if (!ct || strncasecmp(ct, "application/json", 16))
             return srv_fail(r, 415, "content_type", "Content-Type",

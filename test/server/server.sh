@@ -15,6 +15,8 @@ DB=$T/srv.db
 "$S" pedigree import "$DB" $D/mp/store/families.csv --case MP-2026-1 2>/dev/null
 printf 'Sample,DYS19,DYS389I,DYS390,DYS391,DYS392,DYS393,DYS437,DYS438,DYS439\nYH-1,14,13,24,11,13,13,14,12,12\nYH-2,14,13,24,11,13,13,14,12,13\nYH-3,15,12,23,10,11,13,15,10,11\n' >"$T/y.csv"
 "$S" import "$DB" "$T/y.csv" --index offender --basis conviction 2>/dev/null
+sed 's/^YH-/YP-/' "$T/y.csv" >"$T/yp.csv"
+"$S" import "$DB" "$T/yp.csv" --index population --basis population-study 2>/dev/null
 "$S" lineage build "$DB" --max-loci 1 --min-loci 9 >/dev/null 2>&1
 printf 'id,father,mother,sex,sample_id\nP-F,,,M,YH-1\nP-S,P-F,,M,YH-2\n' >"$T/ped.csv"
 "$S" pedigree import "$DB" "$T/ped.csv" 2>/dev/null
@@ -64,7 +66,7 @@ expect "health without a token" 200
 call GET /api/v1/openapi.json ""
 expect "the OpenAPI document" 200
 check "the OpenAPI document is OpenAPI 3 and names every endpoint the server answers" \
-    sh -c "grep -q '\"openapi\": \"3' '$T/body' && for p in /health /openapi.json /search /ysearch /profiles/ /stat /audit /audit/verify /users /expunge /import /stats/rmp /report /familial /lineage/search /lineage/{id}.svg /pedigree/{person}.svg /users/{name}/disable /policy /retention /consent /mp/search; do grep -q \"\\\"\$p\" '$T/body' || { echo missing \$p; exit 1; }; done"
+    sh -c "grep -q '\"openapi\": \"3' '$T/body' && for p in /health /openapi.json /search /ysearch /profiles/ /stat /audit /audit/verify /users /expunge /import /stats/rmp /report /familial /lineage/search /lineage/{id}.svg /pedigree/{person}.svg /users/{name}/disable /policy /retention /consent /mp/search /stats/kinship /stats/paternity /stats/meioses /stats/yfreq /audit/export /parse; do grep -q \"\\\"\$p\" '$T/body' || { echo missing \$p; exit 1; }; done"
 call GET / ""
 expect "the web page" 200
 check "the web page has a Content-Security-Policy, no CORS header and no cookie" \
@@ -172,6 +174,33 @@ check "the pedigree drawing shows father and son" sh -c "grep -q '<svg' '$T/body
 call GET "/api/v1/pedigree/P-S.svg?up=99" "$CUSTODIAN"
 expect "a pedigree drawing out of range" 422 invalid
 
+# statistics of given genotypes, audit export, parsing an upload
+call POST /api/v1/stats/kinship "$ANALYST" -H "$J" -d '{"a":"TH01=6/7;FGA=20/21","b":"TH01=6/8;FGA=20/22","relationship":"PO","population":"Cauc"}'
+expect "kinship LR" 200
+check "the parent-child LR is the product of two positive per-locus LRs" \
+    sh -c "grep -q '\"relationship\": \"PO\"' '$T/body' && [ \$(grep -c '\"locus\"' '$T/body') = 2 ]"
+call POST /api/v1/stats/kinship "$ANALYST" -H "$J" -d '{"a":"TH01=6/7","b":"TH01=8/9","relationship":"PO","mutation":"stepwise"}'
+expect "a mutation model without a rate" 422 invalid
+call POST /api/v1/stats/paternity "$ANALYST" -H "$J" -d '{"mother":"TH01=6/7;FGA=20/21","child":"TH01=6/8;FGA=20/22","father":"TH01=8/9;FGA=22/23","population":"Cauc"}'
+expect "trio paternity index" 200
+check "the paternity index and the probability of paternity" sh -c "grep -q '\"paternity_index\"' '$T/body' && grep -q '\"probability_50_50\": 0.9' '$T/body'"
+call POST /api/v1/stats/meioses "$ANALYST" -H "$J" -d '{"a":"DYS19=14;DYS390=24;DYS391=11","b":"DYS19=15;DYS390=24;DYS391=11"}'
+expect "meioses posterior of two Y haplotypes" 200
+call POST /api/v1/stats/yfreq "$ANALYST" -H "$J" -d '{"genotype":"DYS19=14;DYS389I=13;DYS390=24;DYS391=11;DYS392=13;DYS393=13;DYS437=14;DYS438=12;DYS439=12"}'
+expect "Y haplotype frequency under population-study" 200
+check "the haplotype is counted once among the stored ones" sh -c "grep -q '\"matches\": 1' '$T/body' && grep -q '\"n\": 3' '$T/body'"
+call GET /api/v1/audit/export "$AUDITOR"
+expect "the audit chain as JSON lines" 200
+check "every record of the chain, with its hashes" \
+    sh -c "[ \$(grep -c '\"prev_hash\"' '$T/body') -ge \$(sqlite3 '$DB' 'SELECT count(*) FROM audit') ]"
+call GET /api/v1/audit/export "$ANALYST"
+expect "an analyst may not export the audit chain" 403 role
+n0=$(records)
+call POST "/api/v1/parse?name=ident.txt" "$ANALYST" -H 'Content-Type: text/plain' --data-binary @$D/golden/gm_qs.txt
+expect "parse a GeneMapper export for a search" 200
+check "the export's samples come back as genotype strings, nothing stored or audited" \
+    sh -c "grep -q '\"genotype\": \"' '$T/body' && [ \$(sqlite3 '$DB' 'SELECT count(*) FROM audit') = $n0 ]"
+
 # missing persons
 call POST /api/v1/mp/search "$ANALYST" -H "$J" -d '{"top":3}'
 expect "missing-person search (purpose missing-person by default)" 200
@@ -274,3 +303,23 @@ check "SIGTERM: a clean exit; an index is built once per database state and kind
 check "one log line per request: id, method, path, status, time, actor" \
     sh -c "grep -q '^\[strdb serve\] id=[0-9]* POST /api/v1/search 200 [0-9.]* ms actor=ann$' '$T/log'"
 check "audit verify after the session (CLI)" sh -c "STRDB_TOKEN=$AUDITOR '$S' audit verify '$DB' >/dev/null"
+# TLS (GnuTLS through libmicrohttpd): a self-signed certificate for 127.0.0.1
+if openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" -days 1 \
+    -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1; then
+    rm -f "$T/port"
+    "$S" serve "$DB" --listen 127.0.0.1:0 --port-file "$T/port" --tls-cert "$T/cert.pem" --tls-key "$T/key.pem" 2>"$T/tls.log" &
+    TPID=$!
+    for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
+    TP=$(cat "$T/port")
+    check "TLS: the API answers over https with the certificate verified" \
+        sh -c "curl -s --cacert '$T/cert.pem' -H 'Authorization: Bearer $ANALYST' https://127.0.0.1:$TP/api/v1/stat | grep -q '\"summary\"'"
+    check "TLS: plain http to the TLS port gets no answer" \
+        sh -c "! curl -s -m 3 -o /dev/null http://127.0.0.1:$TP/api/v1/health"
+    check "TLS: the log says https" sh -c "grep -q 'on https://127.0.0.1:$TP' '$T/tls.log'"
+    kill -TERM $TPID
+    wait $TPID
+else
+    echo "FAIL TLS: openssl could not make a test certificate"
+fi
+check "--tls-cert without --tls-key is refused" \
+    sh -c "! '$S' serve '$DB' --tls-cert '$T/cert.pem' 2>'$T/e' && grep -q 'go together' '$T/e'"

@@ -6,7 +6,7 @@
 import { chromium } from "playwright-core";
 import fs from "node:fs";
 
-const [url, token, genotype, planted, haplotype, shots] = process.argv.slice(2);
+const [url, token, genotype, planted, haplotype, shots, custodian, gmfile] = process.argv.slice(2);
 let failed = 0;
 function check(name, ok, why) {
   console.log((ok ? "PASS " : "FAIL ") + "browser: " + name + (ok || !why ? "" : " (" + why + ")"));
@@ -41,6 +41,11 @@ try {
   await page.waitForSelector("#app:not([hidden])");
   check("signing in shows the search", await page.isVisible("#search-form"));
   check("the token is kept out of cookies", (await context.cookies()).length === 0);
+
+  await page.setInputFiles("#gm-file", gmfile);
+  await page.waitForFunction(() => !document.querySelector("#gm-sample").disabled);
+  check("a GeneMapper export's samples fill the genotype for a search",
+        (await page.inputValue("#genotype")).includes("D3S1358=15/16"), await page.inputValue("#genotype"));
 
   await page.fill("#case", "CASE-2026-WEB");
   await page.fill("#genotype", genotype);
@@ -94,12 +99,20 @@ try {
         (await page.textContent("#fhits tbody tr:first-child td:nth-child(2)")) === planted);
   await page.screenshot({ path: shots + "/5-familial.png", fullPage: true });
 
+  await page.click("#tab-mp");
+  await page.click("#mp-form button[type=submit]");
+  await page.waitForSelector("#mphits:not([hidden]) tbody tr");
+  const mp = await page.$$eval("#mphits tbody tr", (rows) => rows.map((r) => r.textContent));
+  check("missing-person search ranks each related remains with its family",
+        mp.some((t) => t.startsWith("UHR-001FAM-A")) && mp.some((t) => t.startsWith("UHR-004FAM-C")), mp.join(" | "));
+  await page.screenshot({ path: shots + "/6-missing-persons.png", fullPage: true });
+
   await page.click("#tab-audit");
   await page.click("#audit-load");
   await page.waitForSelector("#audit-error:not(:empty)");
   check("an analyst is refused the audit log, with the reason",
         (await page.textContent("#audit-error")).startsWith("Refused:"), await page.textContent("#audit-error"));
-  await page.screenshot({ path: shots + "/6-refused.png", fullPage: true });
+  await page.screenshot({ path: shots + "/7-refused.png", fullPage: true });
 
   await page.click("#tab-import");
   await page.setInputFiles("#import-file", { name: "x.csv", mimeType: "text/csv", buffer: Buffer.from("sample_id,TH01.1,TH01.2\nA,6,7\n") });
@@ -107,6 +120,25 @@ try {
   await page.waitForSelector("#import-error:not(:empty)");
   check("an analyst is refused an import", (await page.textContent("#import-error")).includes("may not import"),
         await page.textContent("#import-error"));
+
+  // a custodian imports a file with a bad record: the valid ones in, the reject listed by line
+  await page.click("#signout");
+  await page.waitForSelector("#signin-form");
+  await page.fill("#token", custodian);
+  await page.press("#token", "Enter");
+  await page.waitForSelector("#app:not([hidden])");
+  await page.click("#tab-import");
+  const hdr = "sample_id,D3S1358.1,D3S1358.2,vWA.1,vWA.2,FGA.1,FGA.2,D8S1179.1,D8S1179.2,D21S11.1,D21S11.2,D18S51.1,D18S51.2,D5S818.1,D5S818.2,D13S317.1,D13S317.2,TH01.1,TH01.2,D16S539.1,D16S539.2";
+  const good = "WEB-1,16,17,17,18,21,25,13,14,29,30,14,15,11,12,11,11,6,9.3,11,12";
+  const bad = "WEB-2,16,17,17,18,21,25,13,14,29,30,14,15,11,12,11,11,6,x9,11,12";
+  await page.setInputFiles("#import-file", { name: "intake.csv", mimeType: "text/csv", buffer: Buffer.from(hdr + "\n" + good + "\n" + bad + "\n") });
+  await page.check("#import-skip");
+  await page.click("#import-form button[type=submit]");
+  await page.waitForSelector("#rejects:not([hidden]) tbody tr");
+  check("an import lists its rejects by line and field",
+        (await page.textContent("#rejects tbody tr td:first-child")) === "3" &&
+        (await page.textContent("#import-summary")).includes("1 of 2 records imported"), await page.textContent("#import-summary"));
+  await page.screenshot({ path: shots + "/8-import-rejects.png", fullPage: true });
   check("no script errors and no CSP violations on the page", errors.length === 0, errors.join(" | "));
 } catch (e) {
   check("the browser run completes", false, String(e));

@@ -160,7 +160,10 @@ async function showDetail(hit, row) {
     const r = await api("POST", "/stats/rmp", { genotype: lastQuery, theta: 0.01 });
     $("detail-stats").textContent += " Random match probability of the query: 1 in " +
       Number(r.one_in).toPrecision(3) + " (the most conservative of " + r.by_population.length +
-      " populations: " + r.population + "; theta " + r.theta + ", NRC II 4.10).";
+      " populations: " + r.population + "; theta " + r.theta + ", NRC II 4.10)." +
+      ((hit.loci || []).every((l) => l.status === "match" || l.status === "candidate only")
+        ? " LR (source against unrelated) " + Number(r.one_in).toPrecision(3) + "."
+        : " No LR here: the profiles differ or the candidate lacks query loci (the report computes it on the loci typed in both).");
   } catch (e) {
     if (e.status !== 404) $("detail-stats").textContent += " (RMP: " + e.message + ")";
   }

@@ -195,17 +195,23 @@ int sdb_user_auth(sdb_db *db, const char *token, char name[64], char role[16])
     if (!token || strlen(token) != 64) return SDB_EPERM;
     /* read-only connections cannot create the secret; no users means none exists to match */
     if (token_hash(db, token, hash)) return SDB_EPERM;
+    /* every enabled user's hash is compared in constant time, none skipped: the time taken
+     * says nothing about how close a wrong token came */
     sqlite3_stmt *st;
-    if (sdb_store_prepare(db, "SELECT name, role FROM app_user WHERE token_hash = ? AND disabled = 0",
+    if (sdb_store_prepare(db, "SELECT name, role, token_hash FROM app_user WHERE disabled = 0",
                       &st, NULL))
         return SDB_ESTORE;
-    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-    int rc = SDB_EPERM;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        snprintf(name, 64, "%s", (const char *)sqlite3_column_text(st, 0));
-        snprintf(role, 16, "%s", (const char *)sqlite3_column_text(st, 1));
-        rc = SDB_OK;
+    int rc = SDB_EPERM, step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *h = (const char *)sqlite3_column_text(st, 2);
+        int same = h && strlen(h) == strlen(hash) && sodium_memcmp(h, hash, strlen(hash)) == 0;
+        if (same && rc != SDB_OK) {
+            snprintf(name, 64, "%s", (const char *)sqlite3_column_text(st, 0));
+            snprintf(role, 16, "%s", (const char *)sqlite3_column_text(st, 1));
+            rc = SDB_OK;
+        }
     }
+    if (step != SQLITE_DONE) rc = SDB_ESTORE;
     sqlite3_finalize(st);
     return rc;
 }

@@ -18,9 +18,11 @@ SRV_PKGS := libmicrohttpd pangocairo cairo-pdf
 SANITIZE ?=
 B       ?= build/rel
 
-# Install missing Debian packages before anything is built (skipped with NO_DEPS=1).
+# Missing Debian packages are installed by `make deps`, which `make demo`, `make check`,
+# `make bench` and `make fuzz` run first (before the flags below ask pkg-config); a plain
+# `make` installs nothing. NO_DEPS=1 skips it.
 ifeq ($(NO_DEPS),)
-ifeq ($(filter clean,$(MAKECMDGOALS)),)
+ifneq ($(filter deps demo check bench fuzz validate,$(MAKECMDGOALS)),)
 DEPS_OK := $(shell sh scripts/deps.sh >&2 && echo ok)
 ifneq ($(DEPS_OK),ok)
 $(error scripts/deps.sh could not install the Debian packages strdb needs)
@@ -44,7 +46,9 @@ ifneq ($(SANITIZE),)
 OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
 endif
 CFLAGS  ?=
-CFLAGS  += -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) -Iinclude -DSDB_VERSION='"$(VERSION)"' \
+# -fPIC: the same objects make libstrdb.a and libstrdb.so; -ffat-lto-objects: the archive
+# holds machine code beside GCC's LTO data, so clang and gcc without LTO link it too.
+CFLAGS  += -std=c17 -D_GNU_SOURCE $(OPT) $(if $(filter -flto%,$(OPT)),-ffat-lto-objects) -fPIC $(WARN) -Iinclude -DSDB_VERSION='"$(VERSION)"' \
            $(shell pkg-config --cflags $(PKGS) $(SRV_PKGS)) $(EXTRA_CFLAGS)
 LDFLAGS += $(if $(SANITIZE),-fsanitize=$(SANITIZE)) $(filter -flto%,$(OPT))
 LIBS    := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
@@ -62,10 +66,19 @@ UNIT_BIN := $(UNIT_SRC:test/unit/%.c=$(B)/test/%)
 FUZZ_SRC := $(wildcard test/fuzz/fuzz_*.c)
 REPLAY_BIN := $(FUZZ_SRC:test/fuzz/%.c=$(B)/test/replay_%)
 
-.PHONY: all demo check test-run bench validate fuzz install clean
+.PHONY: all deps demo check test-run bench validate fuzz install uninstall man clean
 .SUFFIXES:
 
-all: $(B)/strdb
+all: $(B)/strdb $(B)/libstrdb.so
+
+deps:
+	@echo "[deps] the Debian packages strdb needs are installed"
+
+# The shared library: soname libstrdb.so.0, only sdb_* exported (scripts/libstrdb.map).
+SONAME := libstrdb.so.0
+$(B)/libstrdb.so: $(LIB_OBJ) scripts/libstrdb.map
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=scripts/libstrdb.map $(LDFLAGS) \
+	    -o $@ $(LIB_OBJ) $(LIBS)
 
 $(B)/libstrdb.a: $(LIB_OBJ)
 	@rm -f $@
@@ -106,7 +119,7 @@ $(B)/test/test_%: test/unit/test_%.c test/unit/unit.h $(B)/libstrdb.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -DSDB_TEST_DATA='"test/data"' -o $@ $< $(B)/libstrdb.a $(CMOCKA) $(LIBS)
 
-$(B)/test/replay_%: test/fuzz/%.c test/fuzz/replay.c $(B)/libstrdb.a
+$(B)/test/replay_%: test/fuzz/%.c test/fuzz/replay.c test/fuzz/fuzz_common.h $(B)/libstrdb.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< test/fuzz/replay.c $(B)/libstrdb.a $(LIBS)
 
@@ -154,11 +167,30 @@ fuzz:
 	    -o build/fuzz/$$n $$f build/fuzzlib/libstrdb.a $(LIBS) || exit 1; done
 	@echo "run e.g.: build/fuzz/fuzz_wide -max_total_time=60 test/fuzz/corpus/wide"
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/strdb
+# Man pages from --help (scripts/gen_man.sh): strdb(1) and strdb-COMMAND(1).
+man: $(B)/strdb scripts/gen_man.sh
+	rm -rf $(B)/man && mkdir -p $(B)/man && sh scripts/gen_man.sh $(B)/strdb $(VERSION) $(B)/man
+
+LIBDIR  ?= $(PREFIX)/lib
+install: all man
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include/strdb \
+	    $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(B)/strdb $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 $(B)/libstrdb.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 $(B)/libstrdb.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(B)/libstrdb.so $(DESTDIR)$(LIBDIR)/libstrdb.so.$(VERSION)
+	ln -sf libstrdb.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libstrdb.so
 	install -m 644 include/strdb/*.h $(DESTDIR)$(PREFIX)/include/strdb/
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@VERSION@|$(VERSION)|' strdb.pc.in \
+	    > $(DESTDIR)$(LIBDIR)/pkgconfig/strdb.pc
+	install -m 644 $(B)/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/strdb $(DESTDIR)$(LIBDIR)/libstrdb.a $(DESTDIR)$(LIBDIR)/libstrdb.so \
+	    $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libstrdb.so.$(VERSION) \
+	    $(DESTDIR)$(LIBDIR)/pkgconfig/strdb.pc $(DESTDIR)$(PREFIX)/share/man/man1/strdb.1 \
+	    $(DESTDIR)$(PREFIX)/share/man/man1/strdb-*.1
+	rm -rf $(DESTDIR)$(PREFIX)/include/strdb
 
 clean:
 	rm -rf build

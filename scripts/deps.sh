@@ -6,8 +6,9 @@ set -eu
 # chromium: the browser tests open the SVG drawings headless (test/cli/relatives.sh).
 # libmicrohttpd (with GnuTLS) and curl: strdb serve and its tests (test/server);
 # pango and cairo: the PDF case report (strdb report), poppler-utils: its test reads it back.
-PKGS="build-essential pkg-config sqlite3 libsqlite3-dev libjansson-dev libsodium-dev libcmocka-dev chromium libmicrohttpd-dev curl openssl libpango1.0-dev libcairo2-dev poppler-utils"
-# clang and its runtimes build the libFuzzer harnesses (`make fuzz`); optional for make check.
+PKGS="build-essential pkg-config sqlite3 libsqlite3-dev libjansson-dev libsodium-dev libcmocka-dev chromium libmicrohttpd-dev curl openssl clang libpango1.0-dev libcairo2-dev poppler-utils"
+# clang: test/cli/install.sh links the installed library with it; with its runtimes it
+# also builds the libFuzzer harnesses (`make fuzz`).
 if [ "${STRDB_FUZZ_DEPS:-0}" = 1 ]; then PKGS="$PKGS clang libclang-rt-14-dev"; fi
 missing=""
 for p in $PKGS; do

@@ -24,6 +24,8 @@ typedef enum sdb_format {
     SDB_FMT_GENEMAPPER = 1, /* long: sample x marker rows */
     SDB_FMT_WIDE = 2,       /* wide CSV/TSV: one row per sample */
     SDB_FMT_JSONL = 3,      /* strdb JSON lines */
+    SDB_FMT_LONG = 4,       /* one allele per row: Sample.Name, Marker, Allele (strvalidator, EuroForMix) */
+    SDB_FMT_ALLELES = 5,    /* one locus per row with an alleles list: control, locus, alleles */
 } sdb_format;
 
 /* "auto", "genemapper", "csv" (= wide), "jsonl"; parse returns SDB_EINVAL for

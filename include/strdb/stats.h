@@ -58,6 +58,12 @@ void sdb_freq_count_finish(sdb_freq *f);
  * populations in order, loci in catalog order, alleles ascending, with 17
  * significant digits so that loading the output gives the same table. */
 int sdb_freq_write(const sdb_freq *f, const sdb_catalog *cat, FILE *out) SDB_WUR;
+/* The table in a named layout: "long" (sdb_freq_write, every population),
+ * "euroformix" (Allele;L1;L2;... of population pop, as EuroForMix, LRmix
+ * Studio and CaseSolver read it) or "familias" (Familias frequency text of
+ * pop). SDB_EINVAL for another layout or population. */
+int sdb_freq_write_layout(const sdb_freq *f, const sdb_catalog *cat, const char *layout, int pop,
+                          FILE *out) SDB_WUR;
 
 int sdb_freq_n_populations(const sdb_freq *f);
 const char *sdb_freq_population(const sdb_freq *f, int i);

@@ -585,8 +585,8 @@ static int render_network(const sdb_catalog *cat, long long id, const hap *h, lo
 static int draw_network(sdb_db *db, long long id, const char *indexes, int max_nodes, FILE *out,
                         sdb_diag *d)
 {
-    hap *h;
-    long n, members;
+    hap *h = NULL;
+    long n = 0, members = 0;
     int rc = load_haplotypes(db, id, indexes, &h, &n, &members, d);
     long shown = n < max_nodes ? n : max_nodes;
     long *parent = rc ? NULL : malloc((size_t)shown * sizeof *parent);

@@ -1,5 +1,9 @@
 /* GeneMapper ID/ID-X genotype tables (long layout: one row per sample and
- * marker). Header names are matched by key, so "Sample Name", "Sample.Name"
+ * marker), and two relatives (docs/formats.md): the one-allele-per-row
+ * layout of strvalidator and EuroForMix (Sample.Name, Marker, Allele; the
+ * rows of one marker follow each other), and the allele-list layout of the
+ * positive-control tables (control, locus, alleles "14;15"; AMEL 1 = X,
+ * 2 = Y). Header names are matched by key, so "Sample Name", "Sample.Name"
  * and "SampleName" are one column, and "Allele 1", "Allele.1", "Allele1" are
  * allele columns. Every other column (Dye, Size n, Height n, Data Point n,
  * Remark, ADO, ...) is ignored.
@@ -14,6 +18,7 @@
 #include "io_internal.h"
 
 typedef struct gm_state {
+    int mode; /* SDB_FMT_GENEMAPPER, SDB_FMT_LONG or SDB_FMT_ALLELES */
     int col_sample, col_marker, col_kit;
     int *allele_cols;
     int n_allele_cols;
@@ -58,21 +63,34 @@ static int gm_header(sdb_reader *r, gm_state *st, sdb_diag *d)
     for (int i = 0; i < t->n_fields; i++) {
         char key[64];
         sdb_header_key(&t->fields[i], key, sizeof key);
-        if (!strcmp(key, "SAMPLENAME") || !strcmp(key, "SAMPLE.NAME") || !strcmp(key, "SAMPLE"))
+        if (!strcmp(key, "SAMPLENAME") || !strcmp(key, "SAMPLE.NAME") || !strcmp(key, "SAMPLE") ||
+            (st->mode == SDB_FMT_ALLELES && !strcmp(key, "CONTROL")))
             st->col_sample = st->col_sample < 0 ? i : st->col_sample;
         else if (!strcmp(key, "MARKER") || !strcmp(key, "LOCUS"))
             st->col_marker = i;
         else if (!strcmp(key, "KIT"))
             st->col_kit = i;
-        else if (is_allele_key(key))
+        else if (st->mode == SDB_FMT_GENEMAPPER ? is_allele_key(key)
+                 : !strcmp(key, st->mode == SDB_FMT_LONG ? "ALLELE" : "ALLELES"))
             st->allele_cols[st->n_allele_cols++] = i;
     }
+    static const char *const layout[] = {[SDB_FMT_GENEMAPPER] = "GeneMapper",
+                                         [SDB_FMT_LONG] = "one-allele-per-row (long)",
+                                         [SDB_FMT_ALLELES] = "allele-list"};
     const char *missing = st->col_sample < 0   ? "Sample Name"
                           : st->col_marker < 0 ? "Marker"
-                          : !st->n_allele_cols ? "Allele 1"
+                          : !st->n_allele_cols ? (st->mode == SDB_FMT_GENEMAPPER ? "Allele 1"
+                                                  : st->mode == SDB_FMT_LONG     ? "Allele"
+                                                                                 : "Alleles")
                                                : NULL;
     if (missing) {
-        sdb_diag_set(d, r->name, t->line, NULL, "GeneMapper header lacks a '%s' column", missing);
+        sdb_diag_set(d, r->name, t->line, NULL, "%s header lacks a '%s' column", layout[st->mode],
+                     missing);
+        return SDB_EFORMAT;
+    }
+    if (st->mode != SDB_FMT_GENEMAPPER && st->n_allele_cols > 1) {
+        sdb_diag_set(d, r->name, t->line, NULL, "%s header has %d '%s' columns", layout[st->mode],
+                     st->n_allele_cols, st->mode == SDB_FMT_LONG ? "Allele" : "Alleles");
         return SDB_EFORMAT;
     }
     return SDB_OK;
@@ -82,6 +100,8 @@ int sdb_genemapper_open(sdb_reader *r, sdb_diag *d)
 {
     gm_state *st = calloc(1, sizeof *st);
     if (!st) return SDB_ENOMEM;
+    st->mode = r->format == SDB_FMT_LONG || r->format == SDB_FMT_ALLELES ? r->format
+                                                                        : SDB_FMT_GENEMAPPER;
     r->state = st;
     r->free_state = gm_free;
     r->next = NULL;
@@ -100,6 +120,63 @@ static void seen_clear(gm_state *st)
     for (int i = 0; i < st->n_seen; i++)
         st->seen[st->seen_list[i] >> 3] = 0;
     st->n_seen = 0;
+}
+
+/* An allele list "14;15" (also "14/15", "14,15") of the allele-list layout;
+ * at a sex locus 1 is X and 2 is Y, as the positive-control tables write them. */
+static int add_list(sdb_profile *p, const sdb_locus *l, field cell, int *n, sdb_diag *d)
+{
+    *n = 0;
+    for (size_t i = 0; i < cell.len;) {
+        size_t k = i;
+        while (k < cell.len && !strchr(";/,", cell.s[k]))
+            k++;
+        field one = sdb_field_trim((field){cell.s + i, k - i});
+        i = k + 1;
+        if (!one.len) continue;
+        sdb_allele a;
+        if (l->type == SDB_LOCUS_SEX && one.len == 1 && (one.s[0] == '1' || one.s[0] == '2'))
+            a = one.s[0] == '1' ? SDB_ALLELE_X : SDB_ALLELE_Y;
+        else {
+            int m;
+            int rc = sdb_add_cell_alleles(p, l, one, &m, d);
+            if (rc) return rc;
+            *n += m;
+            continue;
+        }
+        if (sdb_profile_add(p, l, a)) return SDB_ENOMEM;
+        (*n)++;
+    }
+    return SDB_OK;
+}
+
+/* The row's alleles into p at locus l (more: a further row of the marker
+ * before, in the one-allele-per-row layout). */
+static int add_alleles(sdb_reader *r, gm_state *st, sdb_profile *p, const sdb_locus *l, field *f,
+                       sdb_diag *d, int more)
+{
+    table *t = &r->tab;
+    int typed = 0;
+    p->add_line = t->line;
+    for (int i = 0; i < st->n_allele_cols; i++) {
+        field a = f[st->allele_cols[i]];
+        if (sdb_field_is_missing(a)) continue;
+        int n;
+        int rc = st->mode == SDB_FMT_ALLELES ? add_list(p, l, sdb_field_trim(a), &n, d)
+                                             : sdb_add_cell_alleles(p, l, a, &n, d);
+        if (rc) {
+            snprintf(d->file, sizeof d->file, "%s", r->name);
+            d->line = t->line;
+            if (st->mode == SDB_FMT_GENEMAPPER)
+                snprintf(d->field, sizeof d->field, "Allele %d", i + 1);
+            else
+                snprintf(d->field, sizeof d->field, "%s", st->mode == SDB_FMT_LONG ? "Allele" : "Alleles");
+            return rc;
+        }
+        typed += n;
+    }
+    if (!typed && !more) p->n_empty_loci++;
+    return SDB_OK;
 }
 
 /* Processes one row of the current record. Returns SDB_OK, SDB_END when the
@@ -128,6 +205,9 @@ static int gm_row(sdb_reader *r, gm_state *st, sdb_profile *p, sdb_diag *d)
     }
     if (l->type == SDB_LOCUS_CONTROL) return SDB_OK; /* QS1/QS2 rows: not a genotype */
     uint8_t bit = (uint8_t)(1u << (l->id & 7));
+    /* one allele per row: the marker of the row before goes on */
+    int more = st->mode == SDB_FMT_LONG && st->n_seen && st->seen_list[st->n_seen - 1] == l->id;
+    if (more) return add_alleles(r, st, p, l, f, d, 1);
     if (st->seen[l->id >> 3] & bit) return SDB_END;
     if (st->n_seen == (int)(sizeof st->seen_list / sizeof *st->seen_list)) {
         sdb_diag_set(d, r->name, t->line, "Marker", "too many markers in one sample");
@@ -139,23 +219,7 @@ static int gm_row(sdb_reader *r, gm_state *st, sdb_profile *p, sdb_diag *d)
         field k = sdb_field_trim(f[st->col_kit]);
         if (sdb_profile_set_kit(p, k.s, (long)k.len)) return SDB_ENOMEM;
     }
-    int typed = 0;
-    p->add_line = t->line;
-    for (int i = 0; i < st->n_allele_cols; i++) {
-        field a = f[st->allele_cols[i]];
-        if (sdb_field_is_missing(a)) continue;
-        int n;
-        int rc = sdb_add_cell_alleles(p, l, a, &n, d);
-        if (rc) {
-            snprintf(d->file, sizeof d->file, "%s", r->name);
-            d->line = t->line;
-            snprintf(d->field, sizeof d->field, "Allele %d", i + 1);
-            return rc;
-        }
-        typed += n;
-    }
-    if (!typed) p->n_empty_loci++;
-    return SDB_OK;
+    return add_alleles(r, st, p, l, f, d, 0);
 }
 
 /* States: START (have_row holds the first row of a record) -> ROWS (rows of

@@ -105,4 +105,7 @@ int sdb_reader_expect_rows(sdb_reader *r, sdb_diag *d);
  * An empty or overlong id is SDB_EINVAL with d filled. */
 int sdb_reader_set_id(sdb_reader *r, sdb_profile *p, field id, long line, sdb_diag *d);
 
+/* The delimiter of a header line: tab, ';' (where it outnumbers ','), ','. */
+char sdb_header_delim(const char *s, size_t hl);
+
 #endif

@@ -13,16 +13,16 @@ void sdb_read_opts_init(sdb_read_opts *o)
     o->id_prefix = "";
 }
 
-static const char *const format_names[] = {"auto", "genemapper", "csv", "jsonl"};
+static const char *const format_names[] = {"auto", "genemapper", "csv", "jsonl", "long", "alleles"};
 
 const char *sdb_format_name(sdb_format f)
 {
-    return (unsigned)f < 4 ? format_names[f] : "?";
+    return (unsigned)f < 6 ? format_names[f] : "?";
 }
 
 int sdb_format_parse(const char *s, sdb_format *out)
 {
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 6; i++)
         if (!strcmp(s, format_names[i])) {
             *out = (sdb_format)i;
             return SDB_OK;
@@ -36,9 +36,21 @@ int sdb_format_parse(const char *s, sdb_format *out)
     return SDB_OK;
 }
 
+/* The delimiter of a header line: a tab, else ';' where it outnumbers ','
+ * (EuroForMix, LRmix and European spreadsheets), else ','. */
+char sdb_header_delim(const char *s, size_t hl)
+{
+    if (memchr(s, '\t', hl)) return '\t';
+    size_t semi = 0, comma = 0;
+    for (size_t i = 0; i < hl; i++)
+        semi += s[i] == ';', comma += s[i] == ',';
+    return semi > comma ? ';' : ',';
+}
+
 /* Auto-detection: '{' first means JSON lines; otherwise the header row
- * decides: a Marker (or Locus) column means the GeneMapper long layout,
- * anything else the wide layout. */
+ * decides: a Marker (or Locus) column means a long layout (an Allele column:
+ * one allele per row; an Alleles column: an allele list per locus; Allele 1,
+ * Allele 2, ...: GeneMapper), anything else the wide layout. */
 static sdb_format detect(const char *s, size_t len)
 {
     size_t i = 0;
@@ -47,16 +59,19 @@ static sdb_format detect(const char *s, size_t len)
     if (i < len && s[i] == '{') return SDB_FMT_JSONL;
     const char *nl = memchr(s, '\n', len);
     size_t hl = nl ? (size_t)(nl - s) : len;
-    char delim = memchr(s, '\t', hl) ? '\t' : ',';
     table t;
-    sdb_table_init(&t, s, hl, delim);
+    sdb_table_init(&t, s, hl, sdb_header_delim(s, hl));
     sdb_format f = SDB_FMT_WIDE;
+    int marker = 0, one = 0, list = 0;
     if (sdb_table_next(&t, "", NULL) == 1)
         for (int k = 0; k < t.n_fields; k++) {
             char key[64];
             sdb_header_key(&t.fields[k], key, sizeof key);
-            if (!strcmp(key, "MARKER") || !strcmp(key, "LOCUS")) f = SDB_FMT_GENEMAPPER;
+            marker |= !strcmp(key, "MARKER") || !strcmp(key, "LOCUS");
+            one |= !strcmp(key, "ALLELE");
+            list |= !strcmp(key, "ALLELES");
         }
+    if (marker) f = one ? SDB_FMT_LONG : list ? SDB_FMT_ALLELES : SDB_FMT_GENEMAPPER;
     sdb_table_free(&t);
     return f;
 }
@@ -69,9 +84,11 @@ static int open_table(sdb_reader *r, sdb_diag *d)
     size_t len = r->tab.len - r->tab.pos;
     if (r->format == SDB_FMT_AUTO) r->format = detect(s, len);
     const char *nl = memchr(s, '\n', len);
-    r->tab.delim = memchr(s, '\t', nl ? (size_t)(nl - s) : len) ? '\t' : ',';
+    r->tab.delim = sdb_header_delim(s, nl ? (size_t)(nl - s) : len);
     switch (r->format) {
-    case SDB_FMT_GENEMAPPER: return sdb_genemapper_open(r, d);
+    case SDB_FMT_GENEMAPPER:
+    case SDB_FMT_LONG:
+    case SDB_FMT_ALLELES: return sdb_genemapper_open(r, d);
     case SDB_FMT_WIDE: return sdb_wide_open(r, d);
     case SDB_FMT_JSONL: return sdb_jsonl_open(r, d);
     default: return SDB_EINVAL;

@@ -149,6 +149,10 @@ static int parse_freq(field v, double *out)
     if (!v.len || v.len >= sizeof buf) return -1;
     memcpy(buf, v.s, v.len);
     buf[v.len] = '\0';
+    /* a decimal comma (EuroForMix and LRmix tables from European spreadsheets):
+     * one comma, no point, in a field that the delimiter did not split */
+    char *comma = strchr(buf, ',');
+    if (comma && !strchr(buf, '.') && !strchr(comma + 1, ',')) *comma = '.';
     char *end;
     double x = strtod(buf, &end);
     if (*end || !(x >= 0 && x <= 1)) return -1;
@@ -170,6 +174,13 @@ static int put_text(sdb_freq *f, int pop, const sdb_locus *l, field allele, doub
 {
     sdb_allele a;
     field t = sdb_field_trim(allele);
+    char buf[32];
+    const char *comma = t.len < sizeof buf ? memchr(t.s, ',', t.len) : NULL;
+    if (comma && !memchr(t.s, '.', t.len)) { /* "9,3": a decimal comma */
+        memcpy(buf, t.s, t.len);
+        buf[comma - t.s] = '.';
+        t.s = buf;
+    }
     if (sdb_allele_parse(t.s, t.len, &a) || !sdb_allele_is_numeric(a))
         return bad_field(d, name, line, "allele", allele, "unreadable allele");
     int rc = put(f, pop, l->id, a, value);
@@ -373,7 +384,9 @@ static void base_name(const char *path, char *out, size_t size)
 }
 
 /* Layout detection from the first line: a tab-separated header starting
- * with Database is strvalidator; a first field Allele is FSIgen; a header
+ * with Database is strvalidator; a first field Allele is the wide layout of
+ * FSIgen, EuroForMix, LRmix Studio and CaseSolver (comma, semicolon or tab;
+ * decimal point or comma; an empty cell: the allele is absent there); a header
  * naming locus/allele/frequency columns is the long layout; anything else is
  * Familias text. */
 int sdb_freq_load_mem(sdb_freq **out, const char *name, const char *text, size_t len,
@@ -389,7 +402,7 @@ int sdb_freq_load_mem(sdb_freq **out, const char *name, const char *text, size_t
     char single[96];
     base_name(name, single, sizeof single);
     const char *nl = memchr(text, '\n', len);
-    char delim = memchr(text, '\t', nl ? (size_t)(nl - text) : len) ? '\t' : ',';
+    char delim = sdb_header_delim(text, nl ? (size_t)(nl - text) : len);
     table t;
     sdb_table_init(&t, text, len, delim);
     int rc = sdb_table_next(&t, name, d);
@@ -614,6 +627,89 @@ void sdb_freq_count_finish(sdb_freq *f)
                 t->e[k].freq /= (double)t->n_alleles;
         }
     f->counting = 0;
+}
+
+/* The loci of population pop that have alleles, in catalog order. */
+static int pop_loci(const sdb_freq *f, int pop, const sdb_catalog *cat, const sdb_locus **out)
+{
+    int n = 0;
+    for (int c = 0; c < sdb_catalog_count(cat); c++) {
+        const sdb_locus *l = sdb_catalog_at(cat, c);
+        if (f->pops[pop].loci[l->id].n) out[n++] = l;
+    }
+    return n;
+}
+
+static int cmp_allele(const void *a, const void *b)
+{
+    sdb_allele x = *(const sdb_allele *)a, y = *(const sdb_allele *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The EuroForMix / LRmix wide layout of one population: Allele;L1;L2;...,
+ * one row per allele of any locus (sorted), empty where a locus lacks it. */
+static int write_euroformix(const sdb_freq *f, int pop, const sdb_catalog *cat, FILE *out)
+{
+    const sdb_locus *loci[SDB_LOCUS_ID_MAX + 1];
+    int nl = pop_loci(f, pop, cat, loci);
+    size_t cap = 0, n = 0;
+    for (int i = 0; i < nl; i++)
+        cap += (size_t)f->pops[pop].loci[loci[i]->id].n;
+    sdb_allele *all = malloc(cap * sizeof *all + 1);
+    if (!all) return SDB_ENOMEM;
+    for (int i = 0; i < nl; i++) {
+        const locus_table *t = &f->pops[pop].loci[loci[i]->id];
+        for (int k = 0; k < t->n; k++)
+            all[n++] = t->e[k].allele;
+    }
+    qsort(all, n, sizeof *all, cmp_allele);
+    fputs("Allele", out);
+    for (int i = 0; i < nl; i++)
+        fprintf(out, ";%s", loci[i]->name);
+    fputc('\n', out);
+    for (size_t k = 0; k < n; k++) {
+        if (k && all[k] == all[k - 1]) continue;
+        char a[SDB_ALLELE_STRLEN];
+        sdb_allele_format(all[k], a);
+        fputs(a, out);
+        for (int i = 0; i < nl; i++) {
+            const locus_table *t = &f->pops[pop].loci[loci[i]->id];
+            fputc(';', out);
+            for (int e = 0; e < t->n; e++)
+                if (t->e[e].allele == all[k]) fprintf(out, "%.15g", t->e[e].freq);
+        }
+        fputc('\n', out);
+    }
+    free(all);
+    return ferror(out) ? SDB_EIO : SDB_OK;
+}
+
+/* Familias frequency text of one population: a locus name line, then
+ * "allele<TAB>frequency" lines, a blank line between loci. */
+static int write_familias(const sdb_freq *f, int pop, const sdb_catalog *cat, FILE *out)
+{
+    const sdb_locus *loci[SDB_LOCUS_ID_MAX + 1];
+    int nl = pop_loci(f, pop, cat, loci);
+    for (int i = 0; i < nl; i++) {
+        const locus_table *t = &f->pops[pop].loci[loci[i]->id];
+        fprintf(out, "%s%s\n", i ? "\n" : "", loci[i]->name);
+        for (int k = 0; k < t->n; k++) {
+            char a[SDB_ALLELE_STRLEN];
+            sdb_allele_format(t->e[k].allele, a);
+            fprintf(out, "%s\t%.15g\n", a, t->e[k].freq);
+        }
+    }
+    return ferror(out) ? SDB_EIO : SDB_OK;
+}
+
+int sdb_freq_write_layout(const sdb_freq *f, const sdb_catalog *cat, const char *layout, int pop,
+                          FILE *out)
+{
+    if (!strcmp(layout, "long")) return sdb_freq_write(f, cat, out);
+    if (pop < 0 || pop >= f->n_pops) return SDB_EINVAL;
+    if (!strcmp(layout, "euroformix")) return write_euroformix(f, pop, cat, out);
+    if (!strcmp(layout, "familias")) return write_familias(f, pop, cat, out);
+    return SDB_EINVAL;
 }
 
 int sdb_freq_write(const sdb_freq *f, const sdb_catalog *cat, FILE *out)

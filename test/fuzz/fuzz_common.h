@@ -101,7 +101,24 @@ static int fuzz_reader(const uint8_t *data, size_t size, sdb_format format)
     sdb_reader_close(r);
     unsetenv("STRDB_READ_WINDOW");
     unlink(path);
-    if (strcmp(whole, streamed)) {
+    /* bad encoding refuses the file either way: whole, at open (the text is checked up front);
+     * streamed, when the window reaches the byte, or at an error it meets first (profiles
+     * before it may have been read) */
+    const char *last = strrchr(streamed, '\n') && strlen(streamed) > 1 ? streamed : NULL;
+    if (last) {
+        const char *p = streamed + strlen(streamed) - 1;
+        while (p > streamed && p[-1] != '\n')
+            p--;
+        last = p;
+    }
+    int encoding = !strncmp(whole, "open -4 ", 8) &&
+                   (strstr(whole, "not UTF-8 text") || strstr(whole, "binary data")) && last &&
+                   (!strncmp(last, "open ", 5) || last[0] == '-');
+    /* a file of blanks longer than the window: "empty file" whole; streamed, a header error
+     * or no record at all */
+    int blank = !strcmp(whole, "open -4 1  empty file\n") &&
+                (!streamed[0] || !strncmp(streamed, "open -", 6));
+    if (!encoding && !blank && strcmp(whole, streamed)) {
         fprintf(stderr, "window %s: streamed\n%s\nwhole\n%s\n", window, streamed, whole);
         abort();
     }

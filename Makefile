@@ -12,9 +12,10 @@
 VERSION := 0.1.0
 PREFIX  ?= /usr/local
 CC      ?= cc
-PKGS    := sqlite3 jansson libsodium
-# the binary only: libmicrohttpd with GnuTLS (strdb serve), pango and cairo (strdb report PDF)
-SRV_PKGS := libmicrohttpd pangocairo cairo-pdf
+PKGS    := sqlite3 jansson libsodium libxml-2.0
+# the binary only: libmicrohttpd with GnuTLS (strdb serve), pango and cairo (strdb report PDF,
+# labels), libzint (no pkg-config file in Debian: -lzint) for the label barcodes
+SRV_PKGS := libmicrohttpd pangocairo cairo-pdf cairo-svg
 SANITIZE ?=
 B       ?= build/rel
 
@@ -52,14 +53,14 @@ CFLAGS  += -std=c17 -D_GNU_SOURCE $(OPT) $(if $(filter -flto%,$(OPT)),-ffat-lto-
            $(shell pkg-config --cflags $(PKGS) $(SRV_PKGS)) $(EXTRA_CFLAGS)
 LDFLAGS += $(if $(SANITIZE),-fsanitize=$(SANITIZE)) $(filter -flto%,$(OPT))
 LIBS    := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
-SRV_LIBS := $(shell pkg-config --libs $(SRV_PKGS))
+SRV_LIBS := $(shell pkg-config --libs $(SRV_PKGS)) -lzint
 CMOCKA  := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 LIB_SRC := $(wildcard src/core/*.c src/io/*.c src/store/*.c src/stats/*.c src/sim/*.c src/index/*.c src/search/*.c src/governance/*.c \
                     src/familial/*.c src/lineage/*.c src/draw/*.c src/missing/*.c)
 CLI_SRC := $(wildcard src/cli/*.c) $(wildcard src/server/*.c)
 WEB_FILES := $(sort $(wildcard web/*.html web/*.js web/*.css web/*.json))
-LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/loci_tsv.o $(B)/gen/nist1036_csv.o
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/loci_tsv.o $(B)/gen/nist1036_csv.o $(B)/gen/cmf_xsd.o
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o) $(B)/gen/web_assets.o
 UNIT_SRC := $(wildcard test/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:test/unit/%.c=$(B)/test/%)
@@ -105,6 +106,14 @@ $(B)/gen/loci_tsv.c: data/loci.tsv scripts/embed.sh
 	sh scripts/embed.sh sdb_loci_tsv $< > $@
 
 $(B)/gen/loci_tsv.o: $(B)/gen/loci_tsv.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# The CODIS CMF schema (FBI, public domain) that CMF messages are validated against.
+$(B)/gen/cmf_xsd.c: data/formats/CMF-2017.xsd scripts/embed.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed.sh sdb_cmf_xsd $< > $@
+
+$(B)/gen/cmf_xsd.o: $(B)/gen/cmf_xsd.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 # The default founder frequencies of `strdb simulate` (NIST 1036, public domain).

@@ -50,7 +50,7 @@ sh test/cli/run_tst.sh test/cli/*.tst >"$log" 2>&1
 cat "$log"
 pass=$((pass + $(grep -c '^PASS' "$log")))
 fail=$((fail + $(grep -c '^FAIL' "$log")))
-{ sh test/cli/acceptance.sh; sh test/cli/governance.sh; sh test/cli/roles.sh; sh test/cli/pedigree.sh; sh test/cli/relatives.sh; sh test/cli/missing.sh; sh test/cli/report.sh; sh test/cli/session.sh; sh test/cli/layers.sh; sh test/cli/install.sh; bash test/server/server.sh; bash test/web/browser.sh;
+{ sh test/cli/acceptance.sh; sh test/cli/governance.sh; sh test/cli/roles.sh; sh test/cli/pedigree.sh; sh test/cli/relatives.sh; sh test/cli/missing.sh; sh test/cli/report.sh; sh test/cli/session.sh; sh test/cli/layers.sh; sh test/cli/install.sh; sh test/cli/cmf.sh; sh test/cli/intake.sh; bash test/server/server.sh; bash test/web/browser.sh;
   sh test/crash/crash.sh 24 | grep -v '^{'; } >"$log" 2>&1
 cat "$log"
 pass=$((pass + $(grep -c '^PASS' "$log")))

@@ -26,6 +26,7 @@ typedef enum sdb_format {
     SDB_FMT_JSONL = 3,      /* strdb JSON lines */
     SDB_FMT_LONG = 4,       /* one allele per row: Sample.Name, Marker, Allele (strvalidator, EuroForMix) */
     SDB_FMT_ALLELES = 5,    /* one locus per row with an alleles list: control, locus, alleles */
+    SDB_FMT_CMF = 6,        /* CODIS CMF 3.2 XML, validated against the CMF schema */
 } sdb_format;
 
 /* "auto", "genemapper", "csv" (= wide), "jsonl"; parse returns SDB_EINVAL for
@@ -42,9 +43,25 @@ typedef struct sdb_read_opts {
     int id_from_line;      /* 1: sample id = id_prefix + input line number */
     const char *id_prefix; /* prepended to every sample id (default "") */
     const char *kit;       /* kit recorded on each profile unless the file names one */
+    const char *index;     /* CMF: the import's index; a specimen whose category maps to
+                              another index is refused (the import sets it) */
 } sdb_read_opts;
 
 void sdb_read_opts_init(sdb_read_opts *o);
+
+/* CODIS CMF 3.2 messages (docs/formats.md). The category an index is
+ * exported as (NULL: none, e.g. relative-of-missing), the CMF name of a
+ * locus (NULL: CMF has none), the timestamp format of a message; a message
+ * is begin, specimens, end. sdb_cmf_specimen leaves out loci CMF has no
+ * name for (*skipped counts them) and is SDB_EINVAL for a profile with no
+ * CMF locus left. */
+const char *sdb_cmf_category(const char *index);
+const char *sdb_cmf_locus_name(const sdb_catalog *cat, const sdb_locus *l);
+void sdb_cmf_now(char out[32]);
+void sdb_cmf_begin(FILE *o, const char *lab, const char *dest, const char *user, const char *now);
+int sdb_cmf_specimen(FILE *o, const sdb_catalog *cat, const sdb_profile *p, const char *category,
+                     const char *user, const char *now, int *skipped) SDB_WUR;
+void sdb_cmf_end(FILE *o);
 
 typedef struct sdb_reader sdb_reader;
 
@@ -67,6 +84,10 @@ int sdb_reader_next(sdb_reader *r, sdb_profile *p, sdb_diag *d) SDB_WUR;
 /* The format in use (after detection). */
 sdb_format sdb_reader_format(const sdb_reader *r);
 
+/* Where the input says it comes from ("" when it does not: only a CMF
+ * message names its source lab), kept in the import's provenance. */
+const char *sdb_reader_origin(const sdb_reader *r);
+
 /* NULL is a no-op. */
 void sdb_reader_close(sdb_reader *r);
 
@@ -79,6 +100,10 @@ typedef struct sdb_profile_meta {
 
 /* JSON lines writer: one object per profile, keys in a fixed order, alleles
  * as strings (docs/formats.md). Returns SDB_OK, SDB_EIO or SDB_ENOMEM. */
+/* Writes s (NULL: nothing) to out with <, >, & and " as entities: XML or
+ * HTML element text and double-quoted attribute values. */
+void sdb_xml_escape(FILE *out, const char *s);
+
 int sdb_write_jsonl(FILE *out, const sdb_catalog *cat, const sdb_profile *p,
                     const sdb_profile_meta *meta) SDB_WUR;
 

@@ -400,6 +400,33 @@ int sdb_session_consent_give(sdb_session *s, const char *sample_id, const char *
 int sdb_session_consent_withdraw(sdb_session *s, const char *sample_id, const char *at,
                                  sdb_diag *d) SDB_WUR;
 
+/* ---- sample intake (docs/intake.md) --------------------------------------------- */
+
+/* Registers count collection kits of one type and lot (expires: YYYY-MM-DD
+ * or NULL) and issues one accession number per kit, PREFIXyy-nnnnnnn-c
+ * (prefix NULL: "SDB"; c a Luhn check digit), given to fn after the commit.
+ * Role action "intake"; one audit record "intake-kit". */
+int sdb_session_intake_kit(sdb_session *s, const char *prefix, const char *type, const char *lot,
+                           const char *expires, int count, sdb_intake_fn fn, void *arg,
+                           long *kit_id, sdb_diag *d) SDB_WUR;
+/* Appends one chain-of-custody event; an event out of order (typed before
+ * received, anything after destroyed, a time before the last event's) is
+ * SDB_EPERM with the reason, and audited as refused. Role "intake"; one
+ * audit record "intake-event" (touching the sample), its number in *seq. */
+int sdb_session_intake_event(sdb_session *s, const sdb_intake_event *e, long long *seq,
+                             sdb_diag *d) SDB_WUR;
+/* What a label of accession prints beside its barcodes: the kit type and lot
+ * (never a name or genotype). Role "intake"; audited "intake-label". */
+int sdb_session_intake_label(sdb_session *s, const char *accession, char kit_type[129],
+                             char lot[65], sdb_diag *d) SDB_WUR;
+/* One sample and its events, or (accession NULL) every sample, as rows:
+ * section "sample" (accession, kit, kit_type, lot, expires, state, basis,
+ * profile), "event" (n, event, at, actor, place, basis, note, audit_record),
+ * or "samples" (accession, kit_type, lot, state, last_event_at). Role
+ * "intake-show"; audited "intake-show". */
+int sdb_session_intake_show(sdb_session *s, const char *accession, sdb_row_fn fn, void *arg,
+                            sdb_diag *d) SDB_WUR;
+
 /* Checkpoints the WAL and truncates it (after an expunction another
  * connection kept it from; role "expunge"). */
 int sdb_session_truncate_wal(sdb_session *s, sdb_diag *d) SDB_WUR;

@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-#define SDB_SCHEMA_VERSION 7
+#define SDB_SCHEMA_VERSION 8
 
 typedef struct sdb_db sdb_db;
 
@@ -39,6 +39,9 @@ typedef struct sdb_import_opts {
     const char *retain_until; /* optional ISO date YYYY-MM-DD */
     int skip_invalid;         /* 1: import the valid records, record each reject */
     int replace;              /* 1: a sample id already present is replaced */
+    int require_accession;    /* 1: every sample id must be an accession number of this
+                               * database's intake, typed, collected under basis; its
+                               * "stored" event is recorded with the import (docs/intake.md) */
     sdb_read_opts read;
     /* Called for every rejected record when skip_invalid is set. */
     void (*on_reject)(void *arg, const sdb_diag *d);
@@ -46,6 +49,18 @@ typedef struct sdb_import_opts {
 } sdb_import_opts;
 
 void sdb_import_opts_init(sdb_import_opts *o);
+
+/* Sample intake (docs/intake.md): one chain-of-custody event of a sample. */
+typedef struct sdb_intake_event {
+    const char *accession; /* the sample's accession number (its sample id) */
+    const char *event;     /* collected, received, extracted, typed, stored, destroyed */
+    const char *at;        /* YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]Z, UTC; NULL: now */
+    const char *place;     /* required: where it happened */
+    const char *basis;     /* "collected" only, and required there: the legal basis */
+    const char *note;      /* optional */
+} sdb_intake_event;
+/* Receives each accession number issued; non-zero stops. */
+typedef int (*sdb_intake_fn)(void *arg, const char *accession);
 
 typedef struct sdb_import_stats {
     long n_records;  /* records read */
@@ -85,6 +100,7 @@ typedef struct sdb_stored {
     long source_line;
     long batch_id;
     const char *imported_at;
+    const char *origin; /* where the file said it came from (a CMF source lab), NULL if not */
 } sdb_stored;
 
 /* Iterates profiles in sample id order, optionally of some indexes and/or

@@ -32,6 +32,7 @@ int main_expunge(int argc, char **argv);
 int main_policy(int argc, char **argv);
 int main_retention(int argc, char **argv);
 int main_consent(int argc, char **argv);
+int main_intake(int argc, char **argv);
 int main_user(int argc, char **argv);
 int main_subject(int argc, char **argv);
 int main_pedigree(int argc, char **argv);

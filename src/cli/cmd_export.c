@@ -5,7 +5,8 @@
 #include "cli.h"
 
 static const char export_usage[] =
-    "usage: strdb export DB --purpose P [--index NAME] [--format jsonl|csv] [-o FILE]\n\n"
+    "usage: strdb export DB --purpose P [--index NAME] [--format jsonl|csv|cmf] [-o FILE]\n"
+    "                   [--cmf-lab ORI] [--cmf-destination ORI]\n\n"
     "Write every profile (or those of one index) in sample id order, losslessly:\n"
     "importing the output into another database and exporting again gives the\n"
     "same bytes. Reading profiles is audited and needs a purpose.\n\n"
@@ -13,7 +14,12 @@ static const char export_usage[] =
     "                  database-health, population-study, administration)\n"
     "  --case REF      case reference recorded in the audit record\n"
     "  --index NAME    only this index\n"
-    "  --format F      jsonl (default) or csv\n"
+    "  --format F      jsonl (default), csv, or cmf: a CODIS CMF 3.2 message (valid\n"
+    "                  against the CMF schema; specimen categories from the index,\n"
+    "                  docs/formats.md; loci CMF has no name for, and profiles of an\n"
+    "                  index CMF has no category for, are left out and counted)\n"
+    "  --cmf-lab ORI   SOURCELAB of the message (default XX0000000; at most 10)\n"
+    "  --cmf-destination ORI  DESTINATIONORI (default the source lab)\n"
     "  -o FILE         write to FILE instead of stdout (- is stdout)\n"
     "  --actor NAME    who reads (default: $STRDB_ACTOR, else the login name)\n"
     POLICY_HELP;
@@ -33,6 +39,9 @@ typedef struct export_to {
     const sdb_catalog *cat;
     sdb_csv_layout *layout; /* CSV only */
     int pass;
+    int cmf;                /* CMF: counts of what was left out */
+    const char *user, *now;
+    long written, no_category, no_locus, loci_left_out, long_id;
 } export_to;
 
 static int export_one(void *arg, const sdb_profile *p, const sdb_stored *m)
@@ -43,6 +52,16 @@ static int export_one(void *arg, const sdb_profile *p, const sdb_stored *m)
         return sdb_csv_write_header(e->out, e->layout);
     }
     sdb_profile_meta meta = {m->index, m->basis, m->retain_until};
+    if (e->cmf) {
+        const char *category = sdb_cmf_category(m->index);
+        if (!category) return e->no_category++, SDB_OK;
+        if (strlen(p->sample_id) > 24) return e->long_id++, SDB_OK;
+        int skipped = 0, rc = sdb_cmf_specimen(e->out, e->cat, p, category, e->user, e->now, &skipped);
+        if (rc == SDB_EINVAL) return e->no_locus++, SDB_OK;
+        e->loci_left_out += skipped;
+        e->written += !rc;
+        return rc;
+    }
     if (!e->layout) return sdb_write_jsonl(e->out, e->cat, p, &meta);
     if (e->pass == 0) {
         sdb_csv_layout_add(e->layout, p);
@@ -55,10 +74,12 @@ int main_export(int argc, char **argv)
 {
     static const struct option longopts[] = {{"index", required_argument, NULL, OPT_INDEX},
                                              {"format", required_argument, NULL, OPT_FORMAT},
+                                             {"cmf-lab", required_argument, NULL, OPT_FORMAT + 100},
+                                             {"cmf-destination", required_argument, NULL, OPT_FORMAT + 101},
                                              CTX_LONG_OPTIONS,
                                              {NULL, 0, NULL, 0}};
     sdb_ctx ctx = {0};
-    const char *index = NULL, *outpath = NULL;
+    const char *index = NULL, *outpath = NULL, *lab = "XX0000000", *dest = NULL;
     sdb_format format = SDB_FMT_JSONL;
     int c;
     while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
@@ -68,16 +89,27 @@ int main_export(int argc, char **argv)
         else if (c == 'o')
             outpath = optarg;
         else if (c == OPT_FORMAT && !sdb_format_parse(optarg, &format) &&
-                 (format == SDB_FMT_JSONL || format == SDB_FMT_WIDE))
+                 (format == SDB_FMT_JSONL || format == SDB_FMT_WIDE || format == SDB_FMT_CMF))
             continue;
+        else if (c == OPT_FORMAT + 100)
+            lab = optarg;
+        else if (c == OPT_FORMAT + 101)
+            dest = optarg;
         else
             return cli_usage(export_usage, c != 'h');
     }
     if (optind + 1 != argc) return cli_usage(export_usage, 1);
     cli_ctx_finish(&ctx);
+    if (!lab[0] || strlen(lab) > 10 || (dest && (!dest[0] || strlen(dest) > 10))) {
+        cli_error("export", "--cmf-lab and --cmf-destination: an ORI of 1 to 10 characters");
+        return EXIT_USAGE;
+    }
     sdb_session *db;
     if (cli_session("export", argv[optind], &ctx, 0, &db)) return EXIT_FAIL;
-    export_to e = {stdout, sdb_session_catalog(db), NULL, 0};
+    char now[32], user[21];
+    sdb_cmf_now(now);
+    snprintf(user, sizeof user, "%s", sdb_session_actor(db));
+    export_to e = {stdout, sdb_session_catalog(db), NULL, 0, format == SDB_FMT_CMF, user, now, 0, 0, 0, 0, 0};
     int st = SDB_OK;
     if (outpath && strcmp(outpath, "-") && !(e.out = fopen(outpath, "w"))) {
         cli_error("export", "cannot write %s", outpath);
@@ -88,8 +120,31 @@ int main_export(int argc, char **argv)
     sdb_diag d;
     sdb_diag_clear(&d);
     long count = 0;
+    /* a CMF message is written to memory first: nothing of it is kept if no specimen fits */
+    FILE *final = e.out;
+    char *cmf_buf = NULL;
+    size_t cmf_len = 0;
+    if (!st && e.cmf && !(e.out = open_memstream(&cmf_buf, &cmf_len))) st = SDB_ENOMEM;
+    if (!st && e.cmf) sdb_cmf_begin(e.out, lab, dest ? dest : lab, user, now);
     if (!st)
         st = sdb_session_export(db, index, e.layout ? 2 : 1, export_one, &e, &count, &d);
+    if (e.cmf && e.out) {
+        sdb_cmf_end(e.out);
+        if (fclose(e.out) && !st) st = SDB_ENOMEM;
+        e.out = final;
+        if (!st && !e.written) {
+            sdb_diag_set(&d, NULL, 0, "--format", "no profile fits a CMF message (a CMF locus and "
+                                                  "a CMF category are needed)");
+            st = SDB_EINVAL;
+        }
+        if (!st && fwrite(cmf_buf, 1, cmf_len, e.out) != cmf_len) st = SDB_EIO;
+        free(cmf_buf);
+        if (!st)
+            fprintf(stderr, "[strdb export] CMF: %ld specimens; left out: %ld profiles of an index "
+                            "without a CMF category, %ld with no CMF locus, %ld with a sample id "
+                            "over 24 characters, %ld locus calls CMF has no name for\n",
+                    e.written, e.no_category, e.no_locus, e.long_id, e.loci_left_out);
+    }
     if (fflush(e.out) || (e.out != stdout && fclose(e.out))) st = st ? st : SDB_EIO;
     if (st) cli_diag("export", st, &d);
     sdb_csv_layout_free(e.layout);
@@ -109,10 +164,25 @@ static void show_text(const sdb_catalog *cat, const sdb_profile *p, const sdb_st
     if (p->population && p->population[0]) printf("population    %s\n", p->population);
     printf("source        %s:%ld (import batch %ld, %s)\nloci          %d\n", m->source_file,
            m->source_line, m->batch_id, m->imported_at, p->n_calls);
+    if (m->origin) printf("origin        %s\n", m->origin);
     for (int i = 0; i < p->n_calls; i++) {
         cli_alleles(p, &p->calls[i], alleles, sizeof alleles);
         printf("  %-12s %s\n", sdb_catalog_by_id(cat, p->calls[i].locus)->name, alleles);
     }
+}
+
+/* s as a JSON string on stdout. */
+static void json_text(const char *s)
+{
+    putchar('"');
+    for (; *s; s++)
+        if (*s == '"' || *s == '\\')
+            printf("\\%c", *s);
+        else if ((unsigned char)*s < 0x20)
+            printf("\\u%04x", (unsigned char)*s);
+        else
+            putchar(*s);
+    putchar('"');
 }
 
 static int show_json(const sdb_catalog *cat, const sdb_profile *p, const sdb_stored *m)
@@ -127,11 +197,15 @@ static int show_json(const sdb_catalog *cat, const sdb_profile *p, const sdb_sto
     fclose(mem);
     if (!rc && len > 2) {
         buf[len - 2] = '\0'; /* drop "}\n" */
-        printf("%s,\"source\":{\"file\":\"", buf);
-        for (const char *s = m->source_file; *s; s++)
-            printf(*s == '"' || *s == '\\' ? "\\%c" : "%c", *s);
-        printf("\",\"line\":%ld,\"batch\":%ld,\"imported_at\":\"%s\"}}\n", m->source_line,
+        printf("%s,\"source\":{\"file\":", buf);
+        json_text(m->source_file);
+        printf(",\"line\":%ld,\"batch\":%ld,\"imported_at\":\"%s\"", m->source_line,
                m->batch_id, m->imported_at);
+        if (m->origin) {
+            printf(",\"origin\":");
+            json_text(m->origin);
+        }
+        printf("}}\n");
     }
     free(buf);
     return rc;

@@ -16,13 +16,18 @@ static const char import_usage[] =
     "  --basis BASIS       legal basis (required): conviction, arrest, charge, court-order,\n"
     "                      consent, crime-scene, missing-person-report, population-study,\n"
     "                      staff-agreement\n"
-    "  --format F          auto (default), genemapper, csv, jsonl\n"
+    "  --format F          auto (default), genemapper, csv, jsonl, long (one allele per\n"
+    "                      row), alleles (allele list per locus), cmf (CODIS CMF 3.2 XML;\n"
+    "                      each specimen's category must belong in --index)\n"
     "  --kit K             kit of the profiles (marks missing kit loci partial)\n"
     "  --retain-until DATE retention date YYYY-MM-DD\n"
     "  --skip-invalid      import the valid records, report and record each reject\n"
     "  --rejects FILE      also write the rejects to FILE (with --skip-invalid)\n"
     "  --replace           replace profiles whose sample id is already stored\n"
     "                      (and keep the last of repeated ids in FILE)\n"
+    "  --require-accession every sample id must be an accession number of this database's\n"
+    "                      intake, typed and collected under BASIS; the import records\n"
+    "                      its 'stored' event (strdb intake, docs/intake.md)\n"
     "  --id-column NAME    wide CSV: column holding the sample id\n"
     "  --id-from-line      sample id = prefix + line number (files without unique ids)\n"
     "  --id-prefix P       prepend P to every sample id\n"
@@ -43,7 +48,8 @@ enum {
     OPT_REPLACE,
     OPT_IDCOL,
     OPT_IDLINE,
-    OPT_IDPREFIX
+    OPT_IDPREFIX,
+    OPT_ACCESSION
 };
 
 typedef struct reject_sink {
@@ -74,6 +80,7 @@ static int parse_args(int argc, char **argv, sdb_import_opts *o, sdb_ctx *ctx, c
                                              {"id-column", required_argument, NULL, OPT_IDCOL},
                                              {"id-from-line", no_argument, NULL, OPT_IDLINE},
                                              {"id-prefix", required_argument, NULL, OPT_IDPREFIX},
+                                             {"require-accession", no_argument, NULL, OPT_ACCESSION},
                                              CTX_LONG_OPTIONS,
                                              {NULL, 0, NULL, 0}};
     int c;
@@ -84,7 +91,7 @@ static int parse_args(int argc, char **argv, sdb_import_opts *o, sdb_ctx *ctx, c
         case OPT_BASIS: o->basis = optarg; break;
         case OPT_FORMAT:
             if (sdb_format_parse(optarg, &o->read.format)) {
-                cli_error("import", "unknown format '%s' (auto, genemapper, csv, jsonl)", optarg);
+                cli_error("import", "unknown format '%s' (auto, genemapper, csv, jsonl, long, alleles, cmf)", optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -96,6 +103,7 @@ static int parse_args(int argc, char **argv, sdb_import_opts *o, sdb_ctx *ctx, c
         case OPT_IDCOL: o->read.id_column = optarg; break;
         case OPT_IDLINE: o->read.id_from_line = 1; break;
         case OPT_IDPREFIX: o->read.id_prefix = optarg; break;
+        case OPT_ACCESSION: o->require_accession = 1; break;
         case 'h': cli_usage(import_usage, 0); return -1; /* help shown: exit 0 */
         default: return cli_usage(import_usage, 1);
         }

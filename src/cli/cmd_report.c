@@ -216,18 +216,6 @@ static int build_text(doc *x)
 
 /* ---- HTML ---- */
 
-static void html_escape(FILE *o, const char *s)
-{
-    for (; *s; s++)
-        switch (*s) {
-        case '<': fputs("&lt;", o); break;
-        case '>': fputs("&gt;", o); break;
-        case '&': fputs("&amp;", o); break;
-        case '"': fputs("&quot;", o); break;
-        default: fputc(*s, o);
-        }
-}
-
 static int write_html(const doc *x, FILE *o)
 {
     const sdb_report *r = x->r;
@@ -254,7 +242,7 @@ static int write_html(const doc *x, FILE *o)
              x->typed_both, x->matching, x->partial, x->mismatching);
     for (int i = 0; i < 7; i++) {
         fprintf(o, "<tr><th>%s</th><td>", keys[i]);
-        html_escape(o, vals[i]);
+        sdb_xml_escape(o, vals[i]);
         fputs("</td></tr>\n", o);
     }
     fputs("</table>\n<h2>Locus by locus</h2>\n<table><tr><th>Locus</th><th>Query</th><th>Candidate</th>"
@@ -262,11 +250,11 @@ static int write_html(const doc *x, FILE *o)
     for (int i = 0; i < x->n_rows; i++) {
         fprintf(o, "<tr class=\"%s\"><td>", x->rows[i].status[0] == 'm' || x->rows[i].status[0] == 'p'
                                                ? x->rows[i].status : "one-sided");
-        html_escape(o, x->rows[i].locus);
+        sdb_xml_escape(o, x->rows[i].locus);
         fputs("</td><td>", o);
-        html_escape(o, x->rows[i].query);
+        sdb_xml_escape(o, x->rows[i].query);
         fputs("</td><td>", o);
-        html_escape(o, x->rows[i].cand);
+        sdb_xml_escape(o, x->rows[i].cand);
         fprintf(o, "</td><td>%s</td></tr>\n", x->rows[i].status);
     }
     fputs("</table>\n<h2>Statistics</h2>\n", o);
@@ -275,16 +263,16 @@ static int write_html(const doc *x, FILE *o)
     else {
         fprintf(o, "<p>Match probability of the query's genotype at the %d loci typed in both, NRC II 4.10, "
                    "theta %g, frequencies ", x->typed_both, x->theta);
-        html_escape(o, x->freq_name);
+        sdb_xml_escape(o, x->freq_name);
         fputs(".</p>\n<table><tr><th>Population</th><th>RMP</th><th>LR</th></tr>\n", o);
         for (int i = 0; i < x->n_pops; i++) {
             char v[64];
             one_in(x->pops[i].rmp, v, sizeof v);
             fputs("<tr><td>", o);
-            html_escape(o, x->pops[i].name);
+            sdb_xml_escape(o, x->pops[i].name);
             if (!x->pops[i].ok) {
                 fputs("</td><td colspan=\"2\">not computed: ", o);
-                html_escape(o, x->pops[i].note);
+                sdb_xml_escape(o, x->pops[i].note);
                 fputs("</td></tr>\n", o);
             } else if (x->all_match)
                 fprintf(o, "</td><td>%s</td><td>%.4g</td></tr>\n", v, 1 / x->pops[i].rmp);

@@ -24,6 +24,7 @@ static const command commands[] = {
     {"subject-report", main_subject, "what is stored about a sample, who consulted it"},
     {"user", main_user, "users, roles and tokens (controlled mode)"},
     {"consent", main_consent, "record consent or its withdrawal (which expunges)"},
+    {"intake", main_intake, "collection kits, accession numbers, labels, chain of custody"},
     {"rules", main_rules, "show or change the per-index validation rules"},
     {"search", main_search, "identity search with CODIS stringency (and --batch)"},
     {"ysearch", main_ysearch, "Y-STR near-match search"},

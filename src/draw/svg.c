@@ -84,22 +84,6 @@ static double py(int depth)
 
 /* ---- SVG text --------------------------------------------------------------------- */
 
-static void esc(FILE *out, const char *s)
-{
-    for (; s && *s; s++) {
-        if (*s == '<')
-            fputs("&lt;", out);
-        else if (*s == '>')
-            fputs("&gt;", out);
-        else if (*s == '&')
-            fputs("&amp;", out);
-        else if (*s == '"')
-            fputs("&quot;", out);
-        else
-            fputc(*s, out);
-    }
-}
-
 static void svg_begin(FILE *out, double width_units, int depth, const char *title)
 {
     double w = 2 * MARGIN + (width_units < 9 ? 9 : width_units) * UNIT;
@@ -110,7 +94,7 @@ static void svg_begin(FILE *out, double width_units, int depth, const char *titl
             "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
             "<text x=\"%.0f\" y=\"28\" font-size=\"16\" font-weight=\"bold\">",
             w, h, w, h, MARGIN);
-    esc(out, title);
+    sdb_xml_escape(out, title);
     fputs("</text>\n", out);
 }
 
@@ -118,7 +102,7 @@ static void text(FILE *out, double x, double y, int size, const char *anchor, co
 {
     fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%d\" text-anchor=\"%s\">", x, y, size,
             anchor);
-    esc(out, s);
+    sdb_xml_escape(out, s);
     fputs("</text>\n", out);
 }
 

@@ -198,6 +198,11 @@ static const struct id_step {
     /* rejects quote the sample id in their reason; instr, not LIKE: ids may hold '%' or '_' */
     {"import_reject.reason", "DELETE FROM import_reject WHERE instr(reason, ?1) > 0", 1},
     {"consent.sample_id", "DELETE FROM consent WHERE sample_id = ?1", 1},
+    /* the chain of custody stays (the sample's destruction is evidence), under the keyed
+     * hash instead of the accession number */
+    {"intake_sample.sample_id",
+     "UPDATE intake_sample SET sample_id = 'expunged-' || substr(?2, 1, 16) WHERE sample_id = ?1",
+     2},
 };
 
 const char *sdb_gov_id_columns(size_t i)

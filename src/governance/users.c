@@ -33,6 +33,8 @@ static const struct {
     {"retention-run", "custodian"},
     {"retention-set", "admin custodian"},
     {"consent", "custodian"},
+    {"intake", "custodian"},
+    {"intake-show", "custodian analyst auditor"},
     {"expunge", "custodian"},
     {"audit-read", "admin custodian auditor"},
     {"audit-checkpoint", "admin auditor"},

@@ -89,6 +89,7 @@ struct sdb_reader {
     void *state;
     int (*next)(sdb_reader *r, sdb_profile *p, sdb_diag *d);
     void (*free_state)(void *state);
+    char origin[256]; /* sdb_reader_origin */
 };
 
 int sdb_genemapper_open(sdb_reader *r, sdb_diag *d);
@@ -104,6 +105,9 @@ int sdb_reader_expect_rows(sdb_reader *r, sdb_diag *d);
 /* Sets p's sample id to opts.id_prefix + text (or + line with id_from_line).
  * An empty or overlong id is SDB_EINVAL with d filled. */
 int sdb_reader_set_id(sdb_reader *r, sdb_profile *p, field id, long line, sdb_diag *d);
+
+/* CMF: the whole message from r->buf (io/cmf.c). */
+int sdb_cmf_open(sdb_reader *r, sdb_diag *d);
 
 /* The delimiter of a header line: tab, ';' (where it outnumbers ','), ','. */
 char sdb_header_delim(const char *s, size_t hl);

@@ -13,16 +13,16 @@ void sdb_read_opts_init(sdb_read_opts *o)
     o->id_prefix = "";
 }
 
-static const char *const format_names[] = {"auto", "genemapper", "csv", "jsonl", "long", "alleles"};
+static const char *const format_names[] = {"auto", "genemapper", "csv", "jsonl", "long", "alleles", "cmf"};
 
 const char *sdb_format_name(sdb_format f)
 {
-    return (unsigned)f < 6 ? format_names[f] : "?";
+    return (unsigned)f < 7 ? format_names[f] : "?";
 }
 
 int sdb_format_parse(const char *s, sdb_format *out)
 {
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < 7; i++)
         if (!strcmp(s, format_names[i])) {
             *out = (sdb_format)i;
             return SDB_OK;
@@ -57,6 +57,7 @@ static sdb_format detect(const char *s, size_t len)
     while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
         i++;
     if (i < len && s[i] == '{') return SDB_FMT_JSONL;
+    if (i < len && s[i] == '<') return SDB_FMT_CMF;
     const char *nl = memchr(s, '\n', len);
     size_t hl = nl ? (size_t)(nl - s) : len;
     table t;
@@ -82,7 +83,15 @@ static int open_table(sdb_reader *r, sdb_diag *d)
 {
     const char *s = r->tab.buf + r->tab.pos;
     size_t len = r->tab.len - r->tab.pos;
+    sdb_format named = r->format;
     if (r->format == SDB_FMT_AUTO) r->format = detect(s, len);
+    if (named != SDB_FMT_AUTO && named != SDB_FMT_CMF && detect(s, len) == SDB_FMT_CMF) {
+        sdb_diag_set(d, r->name, 1, NULL,
+                     "an XML document (a CODIS CMF message?) cannot be read as %s: name "
+                     "--format cmf or leave the format to detection",
+                     sdb_format_name(named));
+        return SDB_EFORMAT;
+    }
     const char *nl = memchr(s, '\n', len);
     r->tab.delim = sdb_header_delim(s, nl ? (size_t)(nl - s) : len);
     switch (r->format) {
@@ -91,6 +100,7 @@ static int open_table(sdb_reader *r, sdb_diag *d)
     case SDB_FMT_ALLELES: return sdb_genemapper_open(r, d);
     case SDB_FMT_WIDE: return sdb_wide_open(r, d);
     case SDB_FMT_JSONL: return sdb_jsonl_open(r, d);
+    case SDB_FMT_CMF: return sdb_cmf_open(r, d);
     default: return SDB_EINVAL;
     }
 }
@@ -121,6 +131,41 @@ static int reader_new(sdb_reader **out, const char *name, const sdb_catalog *cat
     return SDB_OK;
 }
 
+/* 1 when f holds XML (or format says CMF): its first non-blank byte, after a
+ * UTF-8 byte-order mark, is '<'. f is rewound. */
+static int is_xml(FILE *f, sdb_format format)
+{
+    if (format == SDB_FMT_CMF) return 1;
+    if (format != SDB_FMT_AUTO) return 0;
+    unsigned char head[256];
+    size_t n = fread(head, 1, sizeof head, f), i = n >= 3 && head[0] == 0xEF && head[1] == 0xBB ? 3 : 0;
+    rewind(f);
+    while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n'))
+        i++;
+    return i < n && head[i] == '<';
+}
+
+static int slurp(FILE *f, char **buf, size_t *len)
+{
+    size_t cap = 1 << 16, n = 0, k;
+    char *b = malloc(cap);
+    while (b && (k = fread(b + n, 1, cap - n, f)) > 0) {
+        n += k;
+        if (n == cap) {
+            char *g = realloc(b, cap *= 2);
+            if (!g) free(b);
+            b = g;
+        }
+    }
+    if (!b || ferror(f)) {
+        free(b);
+        return SDB_EIO;
+    }
+    *buf = b;
+    *len = n;
+    return SDB_OK;
+}
+
 int sdb_reader_open(sdb_reader **out, const char *path, const sdb_catalog *cat,
                     const sdb_read_opts *opts, sdb_diag *d)
 {
@@ -132,6 +177,18 @@ int sdb_reader_open(sdb_reader **out, const char *path, const sdb_catalog *cat,
         sdb_diag_set(d, path, 0, NULL, "cannot open: %s", strerror(errno));
         rc = SDB_EIO;
         goto fail;
+    }
+    /* an XML message (CMF) is parsed whole: read it into memory */
+    if (f != stdin && is_xml(f, r->format)) {
+        rc = slurp(f, &r->buf, &r->len);
+        fclose(f);
+        if (rc) {
+            sdb_diag_set(d, path, 0, NULL, "cannot read: %s", strerror(errno));
+            goto fail;
+        }
+        if ((rc = open_buffer(r, d))) goto fail;
+        *out = r;
+        return SDB_OK;
     }
     /* streamed through a window: a file of 10^8 rows needs no more memory than one of 10 */
     if ((rc = sdb_table_stream(&r->tab, f, r->name, d))) goto fail;
@@ -180,6 +237,11 @@ int sdb_reader_next(sdb_reader *r, sdb_profile *p, sdb_diag *d)
 sdb_format sdb_reader_format(const sdb_reader *r)
 {
     return r->format;
+}
+
+const char *sdb_reader_origin(const sdb_reader *r)
+{
+    return r->origin;
 }
 
 void sdb_reader_close(sdb_reader *r)

@@ -181,3 +181,15 @@ int sdb_csv_write_row(FILE *out, const sdb_csv_layout *l, const sdb_profile *p,
     }
     return fputc('\n', out) == EOF ? SDB_EIO : SDB_OK;
 }
+
+void sdb_xml_escape(FILE *out, const char *s)
+{
+    for (; s && *s; s++)
+        switch (*s) {
+        case '<': fputs("&lt;", out); break;
+        case '>': fputs("&gt;", out); break;
+        case '&': fputs("&amp;", out); break;
+        case '"': fputs("&quot;", out); break;
+        default: fputc(*s, out);
+        }
+}

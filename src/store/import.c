@@ -28,6 +28,7 @@ typedef struct import_job {
     sdb_diag *d;
     sdb_index_rule rule;
     sqlite3_stmt *insert, *exists, *reject, *origin;
+    const char *from; /* sdb_reader_origin */
 } import_job;
 
 static const char insert_sql[] = "INSERT INTO profile (" SDB_STATE_COLS ")"
@@ -100,12 +101,13 @@ static int begin_batch(import_job *j, sdb_format format)
     sdb_store_now(now);
     if (sdb_store_prepare(j->db,
                       "INSERT INTO import_batch (file, format, index_name, basis, kit, actor,"
-                      " started_at, case_ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                      " started_at, case_ref, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, nullif(?, ''))",
                       &st, j->d))
         return SDB_ESTORE;
     const char *v[] = {j->path,        sdb_format_name(format), j->o->index, j->o->basis,
-                       j->o->read.kit, j->ctx->actor,           now,         j->ctx->case_ref};
-    for (int i = 0; i < 8; i++)
+                       j->o->read.kit, j->ctx->actor,           now,         j->ctx->case_ref,
+                       j->from};
+    for (int i = 0; i < 9; i++)
         sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
     int rc = sqlite3_step(st) == SQLITE_DONE ? SDB_OK : SDB_ESTORE;
     sqlite3_finalize(st);
@@ -185,6 +187,11 @@ static int insert_staged(import_job *j, const stage_batch *b, const staged *x)
 {
     const char *id = arena_text(b, x->id);
     int replaced = 0;
+    if (j->o->require_accession && sdb_intake_may_store(j->db, id, j->o->basis, j->d)) {
+        j->d->line = x->line;
+        snprintf(j->d->file, sizeof j->d->file, "%s", j->path);
+        return SDB_EINVAL;
+    }
     if (j->o->replace) {
         sqlite3_bind_text(j->exists, 1, id, -1, SQLITE_STATIC);
         replaced = sqlite3_step(j->exists) == SQLITE_ROW;
@@ -209,7 +216,14 @@ static int insert_staged(import_job *j, const stage_batch *b, const staged *x)
     if (step == SQLITE_DONE) {
         /* a replaced row passes the update trigger, which folds in old and new */
         if (!replaced) sdb_state_fold(j->db, x->lanes);
-        return SDB_OK;
+        if (!j->o->require_accession) return SDB_OK;
+        /* the chain of custody records the profile, sealed with the import's audit record */
+        char place[64];
+        snprintf(place, sizeof place, "import batch %ld", j->stats->batch_id);
+        sdb_intake_event e = {.accession = id, .event = "stored", .place = place};
+        int rc = sdb_intake_event_add(j->db, j->ctx->actor, &e, j->d);
+        if (rc) j->d->line = x->line;
+        return rc ? SDB_ESTORE : SDB_OK; /* sdb_intake_may_store passed: only the store fails */
     }
     if (ext == SQLITE_CONSTRAINT_UNIQUE) {
         duplicate_diag(j, id, x->line);
@@ -254,7 +268,7 @@ static int store_staged(import_job *j, const stage_batch *b, const staged *x)
             j->stats->n_imported++;
             return SDB_OK;
         }
-        if (rc != SDB_EDUP) return rc;
+        if (rc != SDB_EDUP && rc != SDB_EINVAL) return rc;
         rd = *j->d;
     } else {
         rd = b->diags[x->diag];
@@ -305,10 +319,11 @@ static void import_params(const char *path, const sdb_import_opts *o, char *buf,
 {
     snprintf(buf, size,
              "file=%s\nformat=%s\nindex=%s\nbasis=%s\nretain_until=%s\nkit=%s\n"
-             "skip_invalid=%d\nreplace=%d",
+             "skip_invalid=%d\nreplace=%d%s",
              path, sdb_format_name(o->read.format), o->index ? o->index : "",
              o->basis ? o->basis : "", o->retain_until ? o->retain_until : "",
-             o->read.kit ? o->read.kit : "", o->skip_invalid, o->replace);
+             o->read.kit ? o->read.kit : "", o->skip_invalid, o->replace,
+             o->require_accession ? "\nrequire_accession=1" : "");
 }
 
 /* A refused import leaves one audit record naming where it failed (never
@@ -341,10 +356,13 @@ static int import_source(sdb_db *db, const sdb_ctx *ctx, const char *path, const
     sdb_reader *r = NULL;
     int rc = ctx && ctx->actor && ctx->actor[0] ? check_options(db, o, d) : SDB_EPERM;
     if (!rc) rc = sdb_db_index_rule(db, o->index, &j.rule);
-    if (!rc) rc = buf ? sdb_reader_open_mem(&r, path, buf, len, db->cat, &o->read, d)
-                      : sdb_reader_open(&r, path, db->cat, &o->read, d);
+    sdb_read_opts ro = o->read;
+    ro.index = o->index; /* CMF specimens name their category: it must be this index */
+    if (!rc) rc = buf ? sdb_reader_open_mem(&r, path, buf, len, db->cat, &ro, d)
+                      : sdb_reader_open(&r, path, db->cat, &ro, d);
     if (rc) goto refused;
     stats->format = sdb_reader_format(r);
+    j.from = sdb_reader_origin(r);
     /* IMPORTANT: foreign keys are off for the bulk insert only (SQLite's
      * parent lookups cost about 15% of an import). Every row this import
      * writes refers to the index and legal basis checked by check_options()
@@ -360,6 +378,7 @@ static int import_source(sdb_db *db, const sdb_ctx *ctx, const char *path, const
     if (!(rc = prepare_job(&j)) && !(rc = begin_batch(&j, stats->format)) &&
         !(rc = import_records(&j, r)) && !(rc = finish_batch(&j)))
         rc = sdb_audit_append(db, ctx, "import", params, stats->n_imported, "ok");
+    if (!rc && o->require_accession) rc = sdb_intake_seal(db, sqlite3_last_insert_rowid(db->sql));
     finalize_job(&j);
     rc = sdb_store_end(db, rc, d);
     if (sdb_store_exec(db, "PRAGMA foreign_keys = ON", rc ? NULL : d) && !rc) rc = SDB_ESTORE;

@@ -12,8 +12,8 @@ struct sdb_iter {
 
 #define SELECT_PROFILE                                                                             \
     "SELECT p.id, p.sample_id, p.index_name, p.kind, p.flags, p.genotype, p.basis,"                \
-    " p.retain_until, b.file, p.source_line, p.batch_id, b.started_at, p.kit, p.population"        \
-    " FROM profile p JOIN import_batch b ON b.id = p.batch_id"
+    " p.retain_until, b.file, p.source_line, p.batch_id, b.started_at, p.kit, p.population,"      \
+    " b.origin FROM profile p JOIN import_batch b ON b.id = p.batch_id"
 
 /* Fills p and meta from the current row of st. */
 static int load_row(sdb_db *db, sqlite3_stmt *st, sdb_profile *p, sdb_stored *meta)
@@ -49,6 +49,7 @@ static int load_row(sdb_db *db, sqlite3_stmt *st, sdb_profile *p, sdb_stored *me
         meta->source_line = (long)sqlite3_column_int64(st, 9);
         meta->batch_id = (long)sqlite3_column_int64(st, 10);
         meta->imported_at = (const char *)sqlite3_column_text(st, 11);
+        meta->origin = (const char *)sqlite3_column_text(st, 14);
     }
     return SDB_OK;
 }

@@ -170,6 +170,24 @@ static const char schema_v7[] =
     "CREATE TABLE search_query(seq INTEGER PRIMARY KEY REFERENCES audit(seq),"
     "  query BLOB NOT NULL, params TEXT NOT NULL) STRICT;";
 
+/* Version 8: where an import's file came from (a CMF message's source lab),
+ * and sample intake (docs/intake.md): collection kits, the samples strdb
+ * issued accession numbers for (sample_id; the state is the name of the
+ * last event) and their chain-of-custody events. */
+static const char schema_v8[] =
+    "ALTER TABLE import_batch ADD COLUMN origin TEXT;"
+    "CREATE TABLE intake_kit(id INTEGER PRIMARY KEY, kit_type TEXT NOT NULL, lot TEXT NOT NULL,"
+    "  expires TEXT, registered_at TEXT NOT NULL, actor TEXT NOT NULL) STRICT;"
+    "CREATE TABLE intake_sample(id INTEGER PRIMARY KEY, sample_id TEXT NOT NULL UNIQUE,"
+    "  kit_id INTEGER NOT NULL REFERENCES intake_kit(id), basis TEXT REFERENCES legal_basis(code),"
+    "  state TEXT NOT NULL CHECK (state IN ('issued', 'collected', 'received', 'extracted',"
+    "  'typed', 'stored', 'destroyed'))) STRICT;"
+    "CREATE TABLE intake_event(id INTEGER PRIMARY KEY,"
+    "  sample INTEGER NOT NULL REFERENCES intake_sample(id), event TEXT NOT NULL,"
+    "  at TEXT NOT NULL, actor TEXT NOT NULL, place TEXT NOT NULL, note TEXT,"
+    "  audit_seq INTEGER REFERENCES audit(seq)) STRICT;"
+    "CREATE INDEX intake_event_sample ON intake_event(sample);";
+
 /* Seed rows. IMPORTANT: docs/profiles.md lists these; change both. */
 static const char *const legal_bases[][2] = {
     {"conviction", "convicted of a recordable offence"},
@@ -258,6 +276,7 @@ int sdb_schema_create(sdb_db *db, sdb_diag *d)
     if (!rc) rc = sdb_store_exec(db, schema_v5, d);
     if (!rc) rc = sdb_store_exec(db, schema_v6, d);
     if (!rc) rc = sdb_store_exec(db, schema_v7, d);
+    if (!rc) rc = sdb_store_exec(db, schema_v8, d);
     if (!rc) rc = sdb_schema_sync_loci(db, d);
     snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d; PRAGMA application_id = %d;",
              SDB_SCHEMA_VERSION, SDB_APPLICATION_ID);
@@ -266,8 +285,8 @@ int sdb_schema_create(sdb_db *db, sdb_diag *d)
 }
 
 /* Forward migrations: migrations[v] turns version v into v + 1. */
-static const char *const migrations[] = {NULL, schema_v2, schema_v3, schema_v4, schema_v5,
-                                              schema_v6, schema_v7};
+static const char *const migrations[] = {NULL,      schema_v2, schema_v3, schema_v4,
+                                          schema_v5, schema_v6, schema_v7, schema_v8};
 
 int sdb_schema_migrate(sdb_db *db, int from, sdb_diag *d)
 {

@@ -161,4 +161,24 @@ void sdb_stage_stop(stager *s);
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SS.mmmZ". */
 void sdb_store_now(char buf[32]);
 
+/* Sample intake (store/intake.c, docs/intake.md), inside the caller's
+ * transaction. sdb_intake_kits registers count kits of one type and lot
+ * and issues an accession number for each (fn gets each one); the event
+ * functions check the chain-of-custody order and time (SDB_EPERM with the
+ * reason when refused). sdb_intake_may_store is the import's check of a
+ * sample id (--require-accession: an accession typed and collected under
+ * basis; SDB_EINVAL with the reason otherwise); sdb_intake_seal gives the
+ * events written since the last seal the audit record seq. */
+int sdb_intake_kits(sdb_db *db, const char *actor, const char *prefix, const char *type,
+                    const char *lot, const char *expires, int count, sdb_intake_fn fn, void *arg,
+                    long *kit_id, sdb_diag *d);
+int sdb_intake_event_add(sdb_db *db, const char *actor, const sdb_intake_event *e, sdb_diag *d);
+int sdb_intake_may_store(sdb_db *db, const char *sample_id, const char *basis, sdb_diag *d);
+int sdb_intake_seal(sdb_db *db, long long seq);
+/* Whether s has the form of an accession number with a matching check digit. */
+int sdb_intake_accession_valid(const char *s);
+/* d: "no accession number '...' was issued here" (and whether its check digit is wrong). */
+void sdb_intake_not_issued(const char *accession, sdb_diag *d);
+const char *sdb_intake_event_name(int i);
+
 #endif

@@ -41,6 +41,8 @@ audit-read|audit verify $T/db|admin custodian auditor
 audit-checkpoint|audit checkpoint $T/db --key $T/k|admin auditor
 user-admin|user list $T/db|admin
 subject-report|subject-report $T/db GT37019|custodian auditor
+intake|intake kit $T/db --type Swab --lot L1|custodian
+intake-show|intake show $T/db|custodian analyst auditor
 MATRIX
 bad=0
 n=0
@@ -64,7 +66,7 @@ for role in admin custodian analyst auditor; do
         fi
     done <"$T/matrix"
 done
-if [ $bad = 0 ]; then echo "PASS role x command matrix: 4 roles x 22 actions exactly as the policy says, refusals audited"
+if [ $bad = 0 ]; then echo "PASS role x command matrix: 4 roles x 24 actions exactly as the policy says, refusals audited"
 else echo "FAIL role x command matrix: $bad of $n cells wrong"; fi
 
 unset STRDB_TOKEN

@@ -276,7 +276,7 @@ static void test_expunge_deep_btree(void **state)
     free(file);
     assert_true(dividers >= 2);
     for (int i = 0; n_ids < PICK; i += 97) {
-        char id[200];
+        char id[256];
         snprintf(id, sizeof id, "D%06d-%s-%06d", i, filler, i);
         int seen = 0;
         for (int j = 0; j < n_ids; j++)
@@ -714,7 +714,9 @@ static void test_migration_from_v1(void **state)
     sdb_db *db = fresh_with_nist();
     sdb_diag d;
     assert_int_equal(sqlite3_exec(sdb_db_sqlite(db),
-                                  "DROP TABLE search_query; DROP TABLE mp_member; DROP TABLE mp_family;"
+                                  "DROP TABLE intake_event; DROP TABLE intake_sample; DROP TABLE intake_kit;"
+                                  " ALTER TABLE import_batch DROP COLUMN origin;"
+                                  " DROP TABLE search_query; DROP TABLE mp_member; DROP TABLE mp_family;"
                                   " DROP TABLE lineage_member; DROP TABLE lineage; DROP TABLE lineage_build;"
                                   " DROP TABLE person_profile; DROP TABLE person;"
                                   " DROP TABLE expunction; DROP TABLE audit_checkpoint;"

@@ -49,6 +49,10 @@ enum { CLI_REPORT_PDF, CLI_REPORT_HTML, CLI_REPORT_TEXT };
 int cli_report_render(const sdb_report *r, const sdb_freq *f, const char *freq_name,
                       const char *pops, double theta, const char *sign_key, int kind, FILE *out,
                       char *why, size_t why_size);
+/* The 80 x 40 mm label of a sample (strdb intake label; docs/intake.md),
+ * PDF or SVG, into out. EXIT_OK, or an exit code with why filled. */
+int cli_intake_label(FILE *out, int pdf, const char *accession, const char *kit_type,
+                     const char *lot, char *why, size_t why_size);
 int main_simulate_mp(int argc, char **argv);
 
 /* Options every audited command takes: --actor, --purpose, --case, --authorization. */

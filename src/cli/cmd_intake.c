@@ -7,6 +7,7 @@
 #include <cairo.h>
 #include <jansson.h>
 #include <pango/pangocairo.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zint.h>
@@ -119,14 +120,20 @@ static void draw_text(cairo_t *cr, double x, double y, double width, int lines, 
 
 /* An 80 x 40 mm label: Code 128 across the top, DataMatrix below left, the
  * accession number, kit type and lot in text beside it. */
-static int draw_label(const char *path, int pdf, const char *accession, const char *kit_type,
-                      const char *lot)
+static cairo_status_t to_file(void *closure, const unsigned char *data, unsigned int length)
+{
+    return fwrite(data, 1, length, closure) == length ? CAIRO_STATUS_SUCCESS
+                                                      : CAIRO_STATUS_WRITE_ERROR;
+}
+
+int cli_intake_label(FILE *out, int pdf, const char *accession, const char *kit_type,
+                     const char *lot, char *why, size_t why_size)
 {
     const double w = 80 * MM, h = 40 * MM;
-    cairo_surface_t *s =
-        pdf ? cairo_pdf_surface_create(path, w, h) : cairo_svg_surface_create(path, w, h);
+    cairo_surface_t *s = pdf ? cairo_pdf_surface_create_for_stream(to_file, out, w, h)
+                             : cairo_svg_surface_create_for_stream(to_file, out, w, h);
     if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
-        cli_error("intake", "%s: %s", path, cairo_status_to_string(cairo_surface_status(s)));
+        snprintf(why, why_size, "%s", cairo_status_to_string(cairo_surface_status(s)));
         cairo_surface_destroy(s);
         return EXIT_FAIL;
     }
@@ -152,14 +159,32 @@ static int draw_label(const char *path, int pdf, const char *accession, const ch
     int bad = cairo_surface_status(s) != CAIRO_STATUS_SUCCESS;
     cairo_surface_destroy(s);
     if (rc) {
-        cli_error("intake", "the barcode of '%s' could not be drawn: %s", accession, err);
+        snprintf(why, why_size, "the barcode of '%s' could not be drawn: %s", accession, err);
         return EXIT_FAIL;
     }
     if (bad) {
-        cli_error("intake", "%s: could not be written", path);
+        snprintf(why, why_size, "the label could not be written");
         return EXIT_FAIL;
     }
     return EXIT_OK;
+}
+
+static int draw_label(const char *path, int pdf, const char *accession, const char *kit_type,
+                      const char *lot)
+{
+    FILE *out = fopen(path, "wb");
+    if (!out) {
+        cli_error("intake", "%s: %s", path, strerror(errno));
+        return EXIT_FAIL;
+    }
+    char why[512];
+    int rc = cli_intake_label(out, pdf, accession, kit_type, lot, why, sizeof why);
+    if (fclose(out) && rc == EXIT_OK) {
+        snprintf(why, sizeof why, "could not be written");
+        rc = EXIT_FAIL;
+    }
+    if (rc) cli_error("intake", "%s: %s", path, why);
+    return rc;
 }
 
 /* ---- show ---- */

@@ -880,6 +880,127 @@ static int h_consent(req *r)
     return 1;
 }
 
+/* ---- sample intake (docs/intake.md) ---- */
+
+static int add_accession(void *arg, const char *accession)
+{
+    return json_array_append_new(arg, json_string(accession));
+}
+
+/* POST /api/v1/intake/kits {"type", "lot", "expires", "count", "prefix"}: registers kits and
+ * answers the accession numbers issued (custodian). */
+static int h_intake_kits(req *r)
+{
+    if (need_json(r) || srv_session(r, "administration")) return 1;
+    json_t *c = json_object_get(r->json, "count");
+    if (c && (!json_is_integer(c) || json_integer_value(c) < 1 || json_integer_value(c) > 10000))
+        return srv_fail(r, 422, "invalid", "count", "count is an integer from 1 to 10000"), 1;
+    json_t *acc = json_array();
+    long kit = 0;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    pthread_mutex_lock(&r->srv->writer);
+    int rc = sdb_session_intake_kit(r->s, field_str(r, "prefix"), field_str(r, "type"),
+                                    field_str(r, "lot"), field_str(r, "expires"),
+                                    c ? (int)json_integer_value(c) : 1, add_accession, acc, &kit,
+                                    &d);
+    pthread_mutex_unlock(&r->srv->writer);
+    if (rc) {
+        json_decref(acc);
+        return srv_fail_rc(r, rc, &d), 1;
+    }
+    r->status = 201;
+    r->out = json_pack("{s:I,s:o}", "kit", (json_int_t)kit, "accessions", acc);
+    return 1;
+}
+
+/* POST /api/v1/intake/events {"accession", "event", "place", "at", "basis", "note"}: one
+ * chain-of-custody event; out of order is 403 with the reason (custodian). */
+static int h_intake_events(req *r)
+{
+    if (need_json(r) || srv_session(r, "administration")) return 1;
+    sdb_intake_event e = {field_str(r, "accession"), field_str(r, "event"), field_str(r, "at"),
+                          field_str(r, "place"),     field_str(r, "basis"), field_str(r, "note")};
+    if (!e.accession || !e.event)
+        return srv_fail(r, 422, "invalid", e.accession ? "event" : "accession",
+                        "accession and event are required"), 1;
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    long long seq = 0;
+    pthread_mutex_lock(&r->srv->writer);
+    int rc = sdb_session_intake_event(r->s, &e, &seq, &d);
+    pthread_mutex_unlock(&r->srv->writer);
+    if (rc) return srv_fail_rc(r, rc, &d), 1;
+    r->status = 201;
+    r->out = json_pack("{s:s,s:s,s:I}", "accession", e.accession, "event", e.event,
+                       "audit_record", (json_int_t)seq);
+    return 1;
+}
+
+typedef struct intake_rows {
+    json_t *root, *list;
+} intake_rows;
+
+static int intake_row(void *arg, const char *section, int n, const char *const *names,
+                      const char *const *values)
+{
+    intake_rows *k = arg;
+    json_t *o = !strcmp(section, "sample") ? k->root : json_object();
+    for (int i = 0; i < n; i++)
+        json_object_set_new(o, names[i], values[i] ? json_string(values[i]) : json_null());
+    if (o != k->root) json_array_append_new(k->list, o);
+    return 0;
+}
+
+/* GET /api/v1/intake/samples: every sample; GET /api/v1/intake/samples/{accession}: its kit,
+ * state and events (custodian, analyst, auditor); .../{accession}/label.svg|label.pdf: its
+ * label (custodian). */
+static int h_intake_samples(req *r, const char *rest)
+{
+    char acc[128] = "";
+    const char *label = strstr(rest, "/label.");
+    if (label) {
+        int pdf = !strcmp(label, "/label.pdf");
+        if (!pdf && strcmp(label, "/label.svg"))
+            return srv_fail(r, 404, "not_found", NULL, "labels are label.svg or label.pdf"), 1;
+        snprintf(acc, sizeof acc, "%.*s", (int)(label - rest), rest);
+        if (srv_session(r, "administration")) return 1;
+        char type[129], lot[65];
+        sdb_diag d;
+        sdb_diag_clear(&d);
+        int rc = sdb_session_intake_label(r->s, acc, type, lot, &d);
+        if (rc) return srv_fail_rc(r, rc, &d), 1;
+        char *buf = NULL, why[512] = "";
+        size_t len = 0;
+        FILE *out = open_memstream(&buf, &len);
+        rc = out ? cli_intake_label(out, pdf, acc, type, lot, why, sizeof why) : EXIT_FAIL;
+        if (out && fclose(out)) rc = EXIT_FAIL;
+        if (rc) {
+            free(buf);
+            return srv_fail(r, 500, "label", NULL, "%s", why[0] ? why : "out of memory"), 1;
+        }
+        r->status = 200;
+        r->raw = buf;
+        r->raw_len = len;
+        r->raw_type = pdf ? "application/pdf" : "image/svg+xml";
+        return 1;
+    }
+    if (srv_session(r, "administration")) return 1;
+    intake_rows k = {json_object(), json_array()};
+    sdb_diag d;
+    sdb_diag_clear(&d);
+    int rc = sdb_session_intake_show(r->s, rest[0] ? rest : NULL, intake_row, &k, &d);
+    if (rc) {
+        json_decref(k.root);
+        json_decref(k.list);
+        return srv_fail_rc(r, rc, &d), 1;
+    }
+    json_object_set_new(k.root, rest[0] ? "events" : "samples", k.list);
+    r->status = 200;
+    r->out = k.root;
+    return 1;
+}
+
 /* POST /api/v1/mp/search {"family", "case", "remains", "rank": "remains"|"family", "top",
  * "min_lr"}: every remains against every family (purpose missing-person; the server's --freq,
  * its first population unless "population"). */
@@ -1324,7 +1445,8 @@ int srv_api(req *r)
                   {"policy", -1, h_policy},      {"mp/search", 1, h_mp_search},
                   {"stats/kinship", 1, h_kinship}, {"stats/paternity", 1, h_paternity},
                   {"stats/meioses", 1, h_meioses}, {"stats/yfreq", 1, h_yfreq},
-                  {"audit/export", 0, h_audit_export}, {"parse", 1, h_parse}};
+                  {"audit/export", 0, h_audit_export}, {"parse", 1, h_parse},
+                  {"intake/kits", 1, h_intake_kits}, {"intake/events", 1, h_intake_events}};
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
         if (!strcmp(p, routes[i].path)) {
             if (routes[i].post >= 0 && (routes[i].post ? !post : !get))
@@ -1340,7 +1462,14 @@ int srv_api(req *r)
     struct {
         const char *prefix;
         int (*fn)(req *, const char *);
-    } getters[] = {{"profiles/", h_profile}, {"lineage/", h_lineage_svg}, {"pedigree/", h_pedigree_svg}};
+    } getters[] = {{"profiles/", h_profile},
+                   {"lineage/", h_lineage_svg},
+                   {"pedigree/", h_pedigree_svg},
+                   {"intake/samples/", h_intake_samples}};
+    if (!strcmp(p, "intake/samples")) {
+        if (!get) return srv_fail(r, 405, "method", NULL, "%s takes GET", r->path), 1;
+        return h_intake_samples(r, "");
+    }
     for (size_t i = 0; i < sizeof getters / sizeof getters[0]; i++) {
         size_t k = strlen(getters[i].prefix);
         if (strncmp(p, getters[i].prefix, k) || !p[k]) continue;

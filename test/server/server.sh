@@ -66,7 +66,7 @@ expect "health without a token" 200
 call GET /api/v1/openapi.json ""
 expect "the OpenAPI document" 200
 check "the OpenAPI document is OpenAPI 3 and names every endpoint the server answers" \
-    sh -c "grep -q '\"openapi\": \"3' '$T/body' && for p in /health /openapi.json /search /ysearch /profiles/ /stat /audit /audit/verify /users /expunge /import /stats/rmp /report /familial /lineage/search /lineage/{id}.svg /pedigree/{person}.svg /users/{name}/disable /policy /retention /consent /mp/search /stats/kinship /stats/paternity /stats/meioses /stats/yfreq /audit/export /parse; do grep -q \"\\\"\$p\" '$T/body' || { echo missing \$p; exit 1; }; done"
+    sh -c "grep -q '\"openapi\": \"3' '$T/body' && for p in /health /openapi.json /search /ysearch /profiles/ /stat /audit /audit/verify /users /expunge /import /stats/rmp /report /familial /lineage/search /lineage/{id}.svg /pedigree/{person}.svg /users/{name}/disable /policy /retention /consent /mp/search /stats/kinship /stats/paternity /stats/meioses /stats/yfreq /audit/export /parse /intake/kits /intake/events /intake/samples /intake/samples/{accession} /intake/samples/{accession}/label.svg /intake/samples/{accession}/label.pdf; do grep -q \"\\\"\$p\" '$T/body' || { echo missing \$p; exit 1; }; done"
 call GET / ""
 expect "the web page" 200
 check "the web page has a Content-Security-Policy, no CORS header and no cookie" \
@@ -237,6 +237,36 @@ call POST /api/v1/consent "$CUSTODIAN" -H "$J" -d '{"sample_id":"YH-3","scope":"
 expect "consent recorded" 200
 call POST /api/v1/consent "$ANALYST" -H "$J" -d '{"sample_id":"YH-3","scope":"research"}'
 expect "an analyst may not record consent" 403 role
+
+# sample intake: kits, events in order, the chain, the label
+call POST /api/v1/intake/kits "$CUSTODIAN" -H "$J" -d '{"type":"Bode SecurSwab 2","lot":"L7","count":2}'
+expect "a custodian registers two kits" 201
+ACC=$(node -e 'const b=JSON.parse(require("fs").readFileSync(process.argv[1]));if(b.accessions.length!==2)process.exit(1);console.log(b.accessions[0])' "$T/body")
+call POST /api/v1/intake/kits "$ANALYST" -H "$J" -d '{"type":"Swab","lot":"L8"}'
+expect "an analyst may not register kits" 403 role
+call POST /api/v1/intake/kits "$CUSTODIAN" -H "$J" -d '{"type":"Swab","lot":"L8","count":"many"}'
+expect "a count that is no integer" 422 invalid
+call POST /api/v1/intake/events "$CUSTODIAN" -H "$J" -d "{\"accession\":\"$ACC\",\"event\":\"received\",\"place\":\"lab\"}"
+expect "received before collected is refused" 403 refused
+call POST /api/v1/intake/events "$CUSTODIAN" -H "$J" -d "{\"accession\":\"$ACC\",\"event\":\"collected\",\"place\":\"station 4\",\"basis\":\"arrest\"}"
+expect "a collection with its legal basis" 201
+call POST /api/v1/intake/events "$CUSTODIAN" -H "$J" -d "{\"accession\":\"$ACC\",\"event\":\"received\",\"place\":\"lab\"}"
+expect "then received" 201
+call GET "/api/v1/intake/samples/$ACC" "$ANALYST"
+expect "an analyst reads the chain" 200
+check "the chain lists collected and received with their audit records" \
+    node -e 'const b=JSON.parse(require("fs").readFileSync(process.argv[1]));if(b.state!=="received"||b.events.map(e=>e.event).join()!=="collected,received"||!b.events.every(e=>+e.audit_record>0))process.exit(1)' "$T/body"
+call GET /api/v1/intake/samples "$AUDITOR"
+expect "an auditor lists the samples" 200
+call GET /api/v1/intake/samples/SDB26-9999999-0 "$CUSTODIAN"
+expect "an accession never issued" 404 not_found
+call GET "/api/v1/intake/samples/$ACC/label.pdf" "$CUSTODIAN"
+expect "the label as PDF" 200
+check "the PDF label's text holds the accession number" sh -c "pdftotext '$T/body' - | grep -q '$ACC'"
+call GET "/api/v1/intake/samples/$ACC/label.svg" "$CUSTODIAN"
+expect "the label as SVG" 200
+call GET "/api/v1/intake/samples/$ACC/label.png" "$CUSTODIAN"
+expect "a label in another format" 404 not_found
 
 # a path with '..', a static file that does not exist
 code=$(curl -s --path-as-is -o "$T/body" -w '%{http_code}' "$URL/../../etc/passwd")

@@ -87,7 +87,7 @@ $("signout").addEventListener("click", () => {
 
 // ---- tabs (arrow keys move between them) ----
 
-const tabs = ["search", "ysearch", "familial", "mp", "import", "audit"];
+const tabs = ["search", "ysearch", "familial", "mp", "import", "intake", "audit"];
 function selectTab(name) {
   for (const t of tabs) {
     const on = t === name;
@@ -413,6 +413,109 @@ $("import-form").addEventListener("submit", async (ev) => {
     show($("rejects"), r.rejects.length > 0);
   } catch (e) {
     fail("import-error", e);
+  }
+});
+
+// ---- sample intake (custodians record; analysts and auditors read) ----
+
+async function showChain(accession) {
+  const r = await api("GET", "/intake/samples/" + encodeURIComponent(accession));
+  const tbody = $("events").querySelector("tbody");
+  clear(tbody);
+  for (const x of r.events) {
+    const tr = document.createElement("tr");
+    cell(tr, x.n, "num");
+    cell(tr, x.event);
+    cell(tr, x.at);
+    cell(tr, x.actor);
+    cell(tr, x.place);
+    cell(tr, x.basis || "-");
+    cell(tr, x.note || "-");
+    cell(tr, x.audit_record || "-", "num");
+    tbody.appendChild(tr);
+  }
+  show($("events"), r.events.length > 0);
+  $("intake-summary").textContent = r.accession + ": " + r.kit_type + ", lot " + r.lot + "; " + r.state +
+    (r.basis ? " (collected under " + r.basis + ")" : "") + "; profile " + r.profile + ".";
+  await drawLabel(accession);
+}
+
+async function drawLabel(accession) {
+  const box = $("label-drawing");
+  while (box.firstChild) box.removeChild(box.firstChild);
+  const res = await fetch("/api/v1/intake/samples/" + encodeURIComponent(accession) + "/label.svg",
+    { headers: headers(false) });
+  show($("label-pdf"), res.ok);
+  if (!res.ok) return; // only custodians draw labels
+  // cairo's SVG styles its glyphs inline: shown as an image (its own document), not in the page
+  const img = document.createElement("img");
+  img.alt = "label of " + accession;
+  img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(await res.text());
+  box.appendChild(img);
+}
+
+$("event-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  $("intake-error").textContent = "";
+  const acc = $("ev-accession").value.trim();
+  const body = { accession: acc, event: $("ev-event").value, place: $("ev-place").value.trim() };
+  if ($("ev-basis").value.trim() && body.event === "collected") body.basis = $("ev-basis").value.trim();
+  if ($("ev-at").value.trim()) body.at = $("ev-at").value.trim();
+  if ($("ev-note").value.trim()) body.note = $("ev-note").value.trim();
+  try {
+    const r = await api("POST", "/intake/events", body);
+    await showChain(acc);
+    $("intake-summary").textContent = acc + ": " + r.event + " recorded (audit record " + r.audit_record + "). " +
+      $("intake-summary").textContent;
+    $("ev-accession").select();
+  } catch (e) {
+    fail("intake-error", e);
+  }
+});
+
+$("ev-show").addEventListener("click", async () => {
+  $("intake-error").textContent = "";
+  try {
+    await showChain($("ev-accession").value.trim());
+  } catch (e) {
+    show($("events"), false);
+    fail("intake-error", e);
+  }
+});
+
+$("label-pdf").addEventListener("click", async () => {
+  const acc = $("ev-accession").value.trim();
+  const res = await fetch("/api/v1/intake/samples/" + encodeURIComponent(acc) + "/label.pdf", { headers: headers(false) });
+  if (!res.ok) return fail("intake-error", new Error("no label: " + res.status));
+  const a = $("label-link");
+  a.href = URL.createObjectURL(await res.blob());
+  a.download = "label-" + acc + ".pdf";
+  a.textContent = "Download " + a.download;
+  a.hidden = false;
+  a.click();
+});
+
+$("kit-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  $("kit-error").textContent = "";
+  const body = { type: $("kit-type").value.trim(), lot: $("kit-lot").value.trim(),
+    count: Number($("kit-count").value) };
+  if ($("kit-expires").value) body.expires = $("kit-expires").value;
+  const list = $("kit-accessions");
+  clear(list);
+  try {
+    const r = await api("POST", "/intake/kits", body);
+    const n = r.accessions.length;
+    $("kit-summary").textContent = n + (n === 1 ? " accession number" : " accession numbers") +
+      " issued (kit batch " + r.kit + "):";
+    for (const a of r.accessions) {
+      const li = document.createElement("li");
+      li.textContent = a;
+      list.appendChild(li);
+    }
+    $("ev-accession").value = r.accessions[0];
+  } catch (e) {
+    fail("kit-error", e);
   }
 });
 

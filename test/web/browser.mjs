@@ -139,6 +139,37 @@ try {
         (await page.textContent("#rejects tbody tr td:first-child")) === "3" &&
         (await page.textContent("#import-summary")).includes("1 of 2 records imported"), await page.textContent("#import-summary"));
   await page.screenshot({ path: shots + "/8-import-rejects.png", fullPage: true });
+
+  // the custodian registers a kit and walks its sample: refused out of order, then in order
+  await page.click("#tab-intake");
+  await page.fill("#kit-type", "Bode SecurSwab 2");
+  await page.fill("#kit-lot", "L-WEB");
+  await page.click("#kit-form button[type=submit]");
+  await page.waitForSelector("#kit-accessions li");
+  const acc = await page.textContent("#kit-accessions li");
+  check("registering a kit issues an accession number", /^SDB\d\d-\d{7}-\d$/.test(acc), acc);
+  await page.selectOption("#ev-event", "received");
+  await page.fill("#ev-place", "Central lab");
+  await page.click("#event-form button[type=submit]");
+  await page.waitForSelector("#intake-error:not(:empty)");
+  check("an event out of order is refused with the reason",
+        (await page.textContent("#intake-error")).includes("'received' before 'collected'"), await page.textContent("#intake-error"));
+  await page.selectOption("#ev-event", "collected");
+  await page.fill("#ev-place", "Police station 4");
+  await page.fill("#ev-basis", "arrest");
+  await page.click("#event-form button[type=submit]");
+  await page.waitForSelector("#events:not([hidden]) tbody tr");
+  await page.selectOption("#ev-event", "received");
+  await page.fill("#ev-place", "Central lab");
+  await page.fill("#ev-accession", acc);
+  await page.press("#ev-accession", "Enter");
+  await page.waitForFunction(() => document.querySelectorAll("#events tbody tr").length === 2);
+  const evs = await page.$$eval("#events tbody tr", (rows) => rows.map((r) => r.children[1].textContent + "@" + r.children[4].textContent));
+  check("the chain lists both events with their places", evs.join() === "collected@Police station 4,received@Central lab", evs.join());
+  await page.waitForSelector("#label-drawing img");
+  check("the sample's label is drawn beside the chain",
+        await page.$eval("#label-drawing img", (i) => i.complete && i.naturalWidth > 200));
+  await page.screenshot({ path: shots + "/9-intake.png", fullPage: true });
   check("no script errors and no CSP violations on the page", errors.length === 0, errors.join(" | "));
 } catch (e) {
   check("the browser run completes", false, String(e));

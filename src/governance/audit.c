@@ -202,6 +202,8 @@ int sdb_audit_verify(sdb_db *db, long long *n_records, char head[SDB_HASH_HEX], 
     if (rc) return rc;
     if (n_records) *n_records = v.expect_seq - 1;
     if (head) memcpy(head, v.prev, SDB_HASH_HEX);
-    /* then what the newest record vouches for: the governance tables and every profile */
-    return sdb_state_verify(db, d);
+    /* then what the newest record vouches for: the governance tables and every profile; and
+     * what each intake record vouches for: its kit or event */
+    rc = sdb_state_verify(db, d);
+    return rc ? rc : sdb_intake_verify(db, d);
 }

@@ -19,6 +19,18 @@ static int keep_accession(void *arg, const char *accession)
     return 0;
 }
 
+/* Runs sql with two integer parameters. */
+static int run2(sdb_db *db, const char *sql, long long a, long long b)
+{
+    sqlite3_stmt *st;
+    if (sdb_store_prepare(db, sql, &st, NULL)) return SDB_ESTORE;
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, b);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? SDB_OK : SDB_ESTORE;
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /* A refusal of the store's checks is audited like the role's. */
 static int refused(sdb_session *s, const char *action, const char *params, int rc, sdb_diag *d)
 {
@@ -43,8 +55,13 @@ int sdb_session_intake_kit(sdb_session *s, const char *prefix, const char *type,
     if (!rc) {
         rc = sdb_intake_kits(s->db, s->ctx.actor, prefix, type, lot, expires, count, keep_accession,
                              &is, &kit, d);
-        if (!rc) rc = sdb_audit_append(s->db, &s->ctx, "intake-kit", params, is.n, "ok");
+        /* the record hashes the stored rows, so that audit verify can recompute it */
+        char stored[1024];
+        if (!rc) rc = sdb_intake_kit_params(s->db, kit, stored, sizeof stored);
+        if (!rc) rc = sdb_audit_append(s->db, &s->ctx, "intake-kit", stored, is.n, "ok");
         if (!rc) s->last_seq = sqlite3_last_insert_rowid(s->db->sql);
+        if (!rc)
+            rc = run2(s->db, "UPDATE intake_kit SET audit_seq = ?1 WHERE id = ?2", s->last_seq, kit);
         rc = sdb_store_finish(s->db, rc, d);
     }
     if (rc) {
@@ -72,8 +89,11 @@ int sdb_session_intake_event(sdb_session *s, const sdb_intake_event *e, long lon
     }
     rc = sdb_store_exec(s->db, "BEGIN IMMEDIATE", d);
     if (rc) return rc;
-    rc = sdb_intake_event_add(s->db, s->ctx.actor, e, d);
-    if (!rc) rc = sdb_audit_append(s->db, &s->ctx, "intake-event", params, 1, "ok");
+    long long event = 0;
+    char stored[2048];
+    rc = sdb_intake_event_add(s->db, s->ctx.actor, e, &event, d);
+    if (!rc) rc = sdb_intake_event_params(s->db, event, stored, sizeof stored);
+    if (!rc) rc = sdb_audit_append(s->db, &s->ctx, "intake-event", stored, 1, "ok");
     long long n = rc ? 0 : sqlite3_last_insert_rowid(s->db->sql);
     const char *ids[] = {e->accession};
     if (!rc) rc = sdb_audit_touch(s->db, ids, 1);

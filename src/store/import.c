@@ -221,7 +221,7 @@ static int insert_staged(import_job *j, const stage_batch *b, const staged *x)
         char place[64];
         snprintf(place, sizeof place, "import batch %ld", j->stats->batch_id);
         sdb_intake_event e = {.accession = id, .event = "stored", .place = place};
-        int rc = sdb_intake_event_add(j->db, j->ctx->actor, &e, j->d);
+        int rc = sdb_intake_event_add(j->db, j->ctx->actor, &e, NULL, j->d);
         if (rc) j->d->line = x->line;
         return rc ? SDB_ESTORE : SDB_OK; /* sdb_intake_may_store passed: only the store fails */
     }

@@ -89,6 +89,15 @@ static char luhn(const char *s)
     return (char)('0' + (10 - sum % 10) % 10);
 }
 
+/* Prefix, two-digit year of issue (from the kit's registration time),
+ * serial, Luhn check digit: no personal or genetic content. */
+static void accession(const char *prefix, const char *registered_at, long long serial, char out[64])
+{
+    char body[48];
+    snprintf(body, sizeof body, "%.8s%.2s-%07lld", prefix, registered_at + 2, serial);
+    snprintf(out, 64, "%s-%c", body, luhn(body));
+}
+
 int sdb_intake_accession_valid(const char *s)
 {
     size_t n = s ? strlen(s) : 0;
@@ -160,13 +169,14 @@ int sdb_intake_kits(sdb_db *db, const char *actor, const char *prefix, const cha
         return SDB_EPERM;
     }
     sqlite3_stmt *st;
-    if (sdb_store_prepare(db,
-                          "INSERT INTO intake_kit (kit_type, lot, expires, registered_at, actor)"
-                          " VALUES (?, ?, nullif(?, ''), ?, ?)",
-                          &st, d))
+    if (sdb_store_prepare(
+            db,
+            "INSERT INTO intake_kit (kit_type, lot, expires, registered_at, actor, prefix)"
+            " VALUES (?, ?, nullif(?, ''), ?, ?, ?)",
+            &st, d))
         return SDB_ESTORE;
-    const char *v[] = {type, lot, exp, now, actor};
-    for (int i = 0; i < 5; i++)
+    const char *v[] = {type, lot, exp, now, actor, prefix};
+    for (int i = 0; i < 6; i++)
         sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
     rc = sqlite3_step(st) == SQLITE_DONE ? SDB_OK : SDB_ESTORE;
     sqlite3_finalize(st);
@@ -187,10 +197,8 @@ int sdb_intake_kits(sdb_db *db, const char *actor, const char *prefix, const cha
     long long seq = sqlite3_column_int64(last, 0);
     sqlite3_finalize(last);
     for (int i = 0; !rc && i < count; i++) {
-        /* prefix, two-digit year, serial, Luhn check digit: no personal or genetic content */
-        char body[48], acc[64];
-        snprintf(body, sizeof body, "%s%.2s-%07lld", prefix, now + 2, ++seq);
-        snprintf(acc, sizeof acc, "%s-%c", body, luhn(body));
+        char acc[64];
+        accession(prefix, now, ++seq, acc);
         sqlite3_bind_int64(st, 1, seq);
         sqlite3_bind_text(st, 2, acc, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 3, kit);
@@ -294,7 +302,8 @@ int sdb_intake_may_store(sdb_db *db, const char *sample_id, const char *basis, s
     return rc;
 }
 
-int sdb_intake_event_add(sdb_db *db, const char *actor, const sdb_intake_event *e, sdb_diag *d)
+int sdb_intake_event_add(sdb_db *db, const char *actor, const sdb_intake_event *e,
+                         long long *event_id, sdb_diag *d)
 {
     int event = step_of(e->event);
     if (event < COLLECTED) {
@@ -354,6 +363,7 @@ int sdb_intake_event_add(sdb_db *db, const char *actor, const sdb_intake_event *
     rc = sqlite3_step(st) == SQLITE_DONE ? SDB_OK : SDB_ESTORE;
     sqlite3_finalize(st);
     if (rc) return rc;
+    if (event_id) *event_id = sqlite3_last_insert_rowid(db->sql);
     const char *set = event == COLLECTED
                           ? "UPDATE intake_sample SET state = ?1, basis = ?2 WHERE id = ?3"
                           : "UPDATE intake_sample SET state = ?1 WHERE id = ?3";
@@ -375,5 +385,165 @@ int sdb_intake_seal(sdb_db *db, long long seq)
     sqlite3_bind_int64(st, 1, seq);
     int rc = sqlite3_step(st) == SQLITE_DONE ? SDB_OK : SDB_ESTORE;
     sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- what the audit records vouch for ---- */
+
+/* The first text column of one row of sql (one integer parameter) into out. */
+static int one_text(sdb_db *db, const char *sql, long long id, char *out, size_t size)
+{
+    sqlite3_stmt *st;
+    if (sdb_store_prepare(db, sql, &st, NULL)) return SDB_ESTORE;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st) == SQLITE_ROW ? SDB_OK : SDB_ENOTFOUND;
+    if (!rc) snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int sdb_intake_kit_params(sdb_db *db, long long kit_id, char *out, size_t size)
+{
+    return one_text(db,
+                    "SELECT 'kit=' || k.id || char(10) || 'prefix=' || k.prefix || char(10) ||"
+                    " 'type=' || k.kit_type || char(10) || 'lot=' || k.lot || char(10) ||"
+                    " 'expires=' || coalesce(k.expires, '') || char(10) || 'registered_at=' ||"
+                    " k.registered_at || char(10) || 'samples=' || coalesce(min(s.id), 0) || '-' ||"
+                    " coalesce(max(s.id), 0) || char(10) || 'count=' || count(s.id)"
+                    " FROM intake_kit k LEFT JOIN intake_sample s ON s.kit_id = k.id"
+                    " WHERE k.id = ?1 GROUP BY k.id",
+                    kit_id, out, size);
+}
+
+int sdb_intake_event_params(sdb_db *db, long long event_id, char *out, size_t size)
+{
+    /* the sample by its row id: an expunction renames the accession, not the row */
+    return one_text(db,
+                    "SELECT 'sample=' || e.sample || char(10) || 'event=' || e.event || char(10) ||"
+                    " 'at=' || e.at || char(10) || 'place=' || e.place || char(10) || 'basis=' ||"
+                    " CASE e.event WHEN 'collected' THEN coalesce(s.basis, '') ELSE '' END ||"
+                    " char(10) || 'note=' || coalesce(e.note, '')"
+                    " FROM intake_event e JOIN intake_sample s ON s.id = e.sample WHERE e.id = ?1",
+                    event_id, out, size);
+}
+
+/* The audit record seq: its action, actor, outcome and params digest. */
+typedef struct vouch {
+    char action[32], actor[64], outcome[8], digest[SDB_HASH_HEX];
+} vouch;
+
+static int record_of(sqlite3_stmt *st, long long seq, vouch *v)
+{
+    sqlite3_bind_int64(st, 1, seq);
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    if (found) {
+        snprintf(v->action, sizeof v->action, "%s", (const char *)sqlite3_column_text(st, 0));
+        snprintf(v->actor, sizeof v->actor, "%s", (const char *)sqlite3_column_text(st, 1));
+        snprintf(v->outcome, sizeof v->outcome, "%s", (const char *)sqlite3_column_text(st, 2));
+        snprintf(v->digest, sizeof v->digest, "%s", (const char *)sqlite3_column_text(st, 3));
+    }
+    sqlite3_reset(st);
+    return found;
+}
+
+static int changed(sdb_db *db, sdb_diag *d, const char *what, long long id, long long seq)
+{
+    sdb_diag_set(d, db->path, 0, NULL,
+                 "intake %s %lld was changed outside strdb: audit record %lld does not vouch for "
+                 "it (see docs/intake.md)",
+                 what, id, seq);
+    return SDB_EAUDIT;
+}
+
+/* Every kit and event against its audit record, every intake record against
+ * its row, every accession against its kit and serial, every state against
+ * the last event. */
+int sdb_intake_verify(sdb_db *db, sdb_diag *d)
+{
+    sqlite3_stmt *rec, *st;
+    if (sdb_store_prepare(
+            db, "SELECT action, actor, outcome, params_digest FROM audit WHERE seq = ?", &rec, d))
+        return SDB_ESTORE;
+    int rc = SDB_OK;
+    char params[2048], dig[SDB_HASH_HEX];
+    vouch v;
+    /* kits: their rows and samples as the intake-kit record hashed them */
+    if (sdb_store_prepare(db, "SELECT id, coalesce(audit_seq, 0), actor FROM intake_kit", &st, d)) {
+        sqlite3_finalize(rec);
+        return SDB_ESTORE;
+    }
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        long long id = sqlite3_column_int64(st, 0), seq = sqlite3_column_int64(st, 1);
+        const char *actor = (const char *)sqlite3_column_text(st, 2);
+        if ((rc = sdb_intake_kit_params(db, id, params, sizeof params))) break;
+        sdb_sha256_hex(params, strlen(params), dig);
+        if (!record_of(rec, seq, &v) || strcmp(v.action, "intake-kit") || strcmp(v.outcome, "ok") ||
+            strcmp(v.actor, actor) || strcmp(v.digest, dig))
+            rc = changed(db, d, "kit", id, seq);
+    }
+    sqlite3_finalize(st);
+    /* events: "stored" is vouched for by its import, the others by their own record */
+    if (!rc && sdb_store_prepare(
+                   db, "SELECT id, coalesce(audit_seq, 0), actor, event FROM intake_event", &st, d))
+        rc = SDB_ESTORE;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        long long id = sqlite3_column_int64(st, 0), seq = sqlite3_column_int64(st, 1);
+        const char *actor = (const char *)sqlite3_column_text(st, 2);
+        int stored = !strcmp((const char *)sqlite3_column_text(st, 3), "stored");
+        if ((rc = sdb_intake_event_params(db, id, params, sizeof params))) break;
+        sdb_sha256_hex(params, strlen(params), dig);
+        int ok = record_of(rec, seq, &v) && !strcmp(v.outcome, "ok") && !strcmp(v.actor, actor) &&
+                 (stored ? !strcmp(v.action, "import")
+                         : !strcmp(v.action, "intake-event") && !strcmp(v.digest, dig));
+        if (!ok) rc = changed(db, d, "event", id, seq);
+    }
+    if (!rc) sqlite3_finalize(st);
+    st = NULL;
+    /* no record without its row (a deleted kit or event) */
+    if (!rc && sdb_store_prepare(db,
+                                 "SELECT a.seq, a.action FROM audit a WHERE a.outcome = 'ok' AND"
+                                 " ((a.action = 'intake-event' AND NOT EXISTS (SELECT 1 FROM"
+                                 " intake_event e WHERE e.audit_seq = a.seq)) OR (a.action ="
+                                 " 'intake-kit' AND NOT EXISTS (SELECT 1 FROM intake_kit k"
+                                 " WHERE k.audit_seq = a.seq))) LIMIT 1",
+                                 &st, d))
+        rc = SDB_ESTORE;
+    if (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        sdb_diag_set(d, db->path, 0, NULL,
+                     "the %s of audit record %lld was deleted outside strdb (see docs/intake.md)",
+                     strcmp((const char *)sqlite3_column_text(st, 1), "intake-kit") ? "intake event"
+                                                                                    : "intake kit",
+                     (long long)sqlite3_column_int64(st, 0));
+        rc = SDB_EAUDIT;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    /* each accession is its kit's prefix, year and serial (or expunged); each state its last event
+     */
+    if (!rc && sdb_store_prepare(db,
+                                 "SELECT s.id, s.sample_id, k.prefix, k.registered_at, s.state,"
+                                 " coalesce((SELECT e.event FROM intake_event e WHERE e.sample ="
+                                 " s.id ORDER BY e.id DESC LIMIT 1), 'issued')"
+                                 " FROM intake_sample s JOIN intake_kit k ON k.id = s.kit_id",
+                                 &st, d))
+        rc = SDB_ESTORE;
+    while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+        long long id = sqlite3_column_int64(st, 0);
+        const char *have = (const char *)sqlite3_column_text(st, 1);
+        char want[64];
+        accession((const char *)sqlite3_column_text(st, 2),
+                  (const char *)sqlite3_column_text(st, 3), id, want);
+        if ((strcmp(have, want) && strncmp(have, "expunged-", 9)) ||
+            strcmp((const char *)sqlite3_column_text(st, 4),
+                   (const char *)sqlite3_column_text(st, 5))) {
+            sdb_diag_set(d, db->path, 0, NULL,
+                         "intake sample %lld (%s) was changed outside strdb: its accession number "
+                         "or state is not what its kit and events say (see docs/intake.md)",
+                         id, want);
+            rc = SDB_EAUDIT;
+        }
+    }
+    sqlite3_finalize(st);
+    sqlite3_finalize(rec);
     return rc;
 }

@@ -173,11 +173,13 @@ static const char schema_v7[] =
 /* Version 8: where an import's file came from (a CMF message's source lab),
  * and sample intake (docs/intake.md): collection kits, the samples strdb
  * issued accession numbers for (sample_id; the state is the name of the
- * last event) and their chain-of-custody events. */
+ * last event) and their chain-of-custody events, each row tied to the audit
+ * record that vouches for it (audit_seq; sdb_intake_verify). */
 static const char schema_v8[] =
     "ALTER TABLE import_batch ADD COLUMN origin TEXT;"
-    "CREATE TABLE intake_kit(id INTEGER PRIMARY KEY, kit_type TEXT NOT NULL, lot TEXT NOT NULL,"
-    "  expires TEXT, registered_at TEXT NOT NULL, actor TEXT NOT NULL) STRICT;"
+    "CREATE TABLE intake_kit(id INTEGER PRIMARY KEY, prefix TEXT NOT NULL, kit_type TEXT NOT NULL,"
+    "  lot TEXT NOT NULL, expires TEXT, registered_at TEXT NOT NULL, actor TEXT NOT NULL,"
+    "  audit_seq INTEGER REFERENCES audit(seq)) STRICT;"
     "CREATE TABLE intake_sample(id INTEGER PRIMARY KEY, sample_id TEXT NOT NULL UNIQUE,"
     "  kit_id INTEGER NOT NULL REFERENCES intake_kit(id), basis TEXT REFERENCES legal_basis(code),"
     "  state TEXT NOT NULL CHECK (state IN ('issued', 'collected', 'received', 'extracted',"

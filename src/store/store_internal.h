@@ -172,7 +172,15 @@ void sdb_store_now(char buf[32]);
 int sdb_intake_kits(sdb_db *db, const char *actor, const char *prefix, const char *type,
                     const char *lot, const char *expires, int count, sdb_intake_fn fn, void *arg,
                     long *kit_id, sdb_diag *d);
-int sdb_intake_event_add(sdb_db *db, const char *actor, const sdb_intake_event *e, sdb_diag *d);
+int sdb_intake_event_add(sdb_db *db, const char *actor, const sdb_intake_event *e,
+                         long long *event_id, sdb_diag *d);
+/* The parameter text an audit record hashes for a kit or an event, made from
+ * its stored rows (so that sdb_intake_verify can recompute it), and the
+ * check of every intake row against its record: SDB_EAUDIT naming the row
+ * changed, deleted or added outside strdb. */
+int sdb_intake_kit_params(sdb_db *db, long long kit_id, char *out, size_t size);
+int sdb_intake_event_params(sdb_db *db, long long event_id, char *out, size_t size);
+int sdb_intake_verify(sdb_db *db, sdb_diag *d);
 int sdb_intake_may_store(sdb_db *db, const char *sample_id, const char *basis, sdb_diag *d);
 int sdb_intake_seal(sdb_db *db, long long seq);
 /* Whether s has the form of an accession number with a matching check digit. */

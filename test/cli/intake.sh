@@ -141,13 +141,40 @@ for (const e of s.events) {
 if (!s.events[0].note.startsWith("buccal") || s.events[4].place !== "import batch 1") fail("notes/places");
 ' "$T/show.json" "$T/audit.jsonl" "$A" "$KIT"
 seq=$(node -e 'const s=JSON.parse(require("fs").readFileSync(process.argv[1]));console.log(s.events[1].audit_record)' "$T/show.json")
-digest=$(printf 'accession=%s\nevent=received\nat=\nplace=Central lab, sample reception\nbasis=\nnote=' "$A" | sha256sum | cut -d' ' -f1)
-check "the audit record of an event vouches for its parameters (SHA-256 digest)" \
+at=$(node -e 'const s=JSON.parse(require("fs").readFileSync(process.argv[1]));console.log(s.events[1].at)' "$T/show.json")
+digest=$(printf 'sample=1\nevent=received\nat=%s\nplace=Central lab, sample reception\nbasis=\nnote=' "$at" | sha256sum | cut -d' ' -f1)
+check "the audit record of an event vouches for the stored event (SHA-256 of its row)" \
     sh -c "sqlite3 '$DB' 'SELECT params_digest FROM audit WHERE seq = $seq' | grep -qx '$digest'"
+# an edit of the chain of custody outside strdb is named by audit verify
+tamper() { # name reason sql
+    cp "$DB" "$T/t.db"
+    sqlite3 "$T/t.db" "$3"
+    "$S" audit verify "$T/t.db" >"$T/o" 2>"$T/e"
+    rc=$?
+    if [ $rc != 0 ] && grep -q "$2" "$T/e"; then echo "PASS audit verify names $1: $(cat "$T/e")"
+    else echo "FAIL audit verify of $1 (exit $rc): $(cat "$T/e")"; fi
+}
+check "the untouched chain verifies" "$S" audit verify "$DB"
+tamper "an event's place edited" "intake event 2 was changed outside strdb: audit record $seq does not vouch for it" \
+    "UPDATE intake_event SET place = 'elsewhere' WHERE id = 2"
+tamper "an event's time edited" "intake event 2 was changed outside strdb" \
+    "UPDATE intake_event SET at = '2026-01-01T00:00:00Z' WHERE id = 2"
+tamper "an event deleted" "the intake event of audit record [0-9]* was deleted outside strdb" \
+    "DELETE FROM intake_event WHERE id = 3"
+tamper "a collection's legal basis edited" "intake event 1 was changed outside strdb" \
+    "UPDATE intake_sample SET basis = 'conviction' WHERE id = 1"
+tamper "a relabelled sample" "intake sample 1 ($A) was changed outside strdb" \
+    "UPDATE intake_sample SET sample_id = 'SDB26-0000099-3' WHERE id = 1"
+tamper "a state set back" "intake sample 1 ($A) was changed outside strdb" \
+    "UPDATE intake_sample SET state = 'typed' WHERE id = 1"
+tamper "a kit's lot edited" "intake kit 1 was changed outside strdb" \
+    "UPDATE intake_kit SET lot = 'L0' WHERE id = 1"
+tamper "a sample added to a kit" "intake kit 1 was changed outside strdb" \
+    "INSERT INTO intake_sample (id, sample_id, kit_id, state) VALUES (50, 'X', 1, 'issued')"
 check "the subject report of the sample lists its intake records" \
     sh -c "'$S' subject-report '$DB' '$A' | grep -c 'intake-event' | grep -qx 5"
-check "the audit chain verifies after the walk" "$S" audit verify "$DB"
 STRDB_TOKEN=$CUST "$S" expunge "$DB" "$A" --reason "test" >/dev/null 2>"$T/e" || echo "FAIL expunge: $(cat "$T/e")"
 check "an expunction keeps the chain of custody under the keyed hash, not the accession number" \
     sh -c "[ \$(sqlite3 '$DB' \"SELECT count(*) FROM intake_sample WHERE sample_id = '$A'\") = 0 ] &&
            [ \$(sqlite3 '$DB' \"SELECT count(*) FROM intake_event e JOIN intake_sample s ON s.id = e.sample WHERE s.sample_id LIKE 'expunged-%'\") = 6 ]"
+check "the chain still verifies after the expunction" "$S" audit verify "$DB"

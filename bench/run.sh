@@ -7,7 +7,8 @@
 # haplotypes (default 10,000,000 each), lineage search on a database of BENCH_LSEARCH_N men
 # (default 1,000,000); last the crash tool: BENCH_CRASH_KILLS SIGKILLs (default 200) of import,
 # expunge, lineage build and retention run on BENCH_CRASH_PERSONS simulated persons' profiles
-# (default 100,000); the missing-person search (bench_missing) before it. JSON on stdout.
+# (default 100,000); the missing-person search (bench_missing) and the server (bench/serve.sh,
+# BENCH_SERVE_N profiles) before it. JSON on stdout.
 set -eu
 B=${1:-build/rel}
 N=${BENCH_N:-1000000}
@@ -32,5 +33,8 @@ rm -rf "$L"
 # missing persons: BENCH_MP_FAMILIES families (default 100,000) x BENCH_MP_REMAINS remains
 # (default 10,000), both rankings in one pass, per-pair peeling baseline on a sample
 "$B"/bench/bench_missing "${BENCH_MP_FAMILIES:-100000}" "${BENCH_MP_REMAINS:-10000}"
+# strdb serve: identity searches over HTTP on BENCH_SERVE_N profiles (default 1,000,000), from
+# 1 and 4 clients, with the CLI batch search of the same queries as the baseline
+sh bench/serve.sh "$B"
 STRDB=$(cd "$B" && pwd)/strdb sh test/crash/crash.sh "${BENCH_CRASH_KILLS:-200}" "${BENCH_CRASH_PERSONS:-100000}" |
     grep '^{'

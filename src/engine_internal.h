@@ -96,9 +96,10 @@ int sdb_db_index_rule(sdb_db *db, const char *index, sdb_index_rule *out) SDB_WU
 int sdb_db_set_index_rule(sdb_db *db, const sdb_ctx *ctx, const sdb_index_rule *rule) SDB_WUR;
 
 /* A digest of the store state an index of (index or NULL, kind) depends
- * on: the profile count, the last import batch and the highest row id of
- * those profiles, so any import, replacement or deletion changes it. 64 hex
- * characters + NUL. SDB_OK or SDB_ESTORE. */
+ * on, in O(1): the profile digest and count of the newest audit record's
+ * state, into which every import, replacement and deletion is folded (a
+ * chain without state: the count, last import batch and highest row id of
+ * those profiles, a scan). 64 hex characters + NUL. SDB_OK or SDB_ESTORE. */
 int sdb_db_stamp(sdb_db *db, const char *index, sdb_kind kind, char stamp[65]) SDB_WUR;
 
 /* The raw SQLite handle, for inspection tools and tests only (owned by db). */

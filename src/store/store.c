@@ -273,8 +273,36 @@ int sdb_db_set_index_rule(sdb_db *db, const sdb_ctx *ctx, const sdb_index_rule *
     return rc;
 }
 
+/* The profile part of the newest audit record's state ("profiles=H n=N",
+ * docs/store.md) into out: every change of the stored profiles strdb makes
+ * is folded into the next record, so it names the profile set in O(1).
+ * 0 when the chain carries no state (before schema 5). */
+static int head_profiles(sdb_db *db, char *out, size_t size)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(sdb_db_sqlite(db),
+                           "SELECT state FROM audit ORDER BY seq DESC LIMIT 1", -1, &st,
+                           NULL) != SQLITE_OK)
+        return 0;
+    int found = 0;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT) {
+        const char *p = strstr((const char *)sqlite3_column_text(st, 0), "profiles=");
+        if (p) found = snprintf(out, size, "%s", p) < (int)size;
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
 int sdb_db_stamp(sdb_db *db, const char *index, sdb_kind kind, char stamp[65])
 {
+    /* O(1): the chain's profile digest; a chain without one, a scan of the rows */
+    char text[512], profiles[256];
+    if (head_profiles(db, profiles, sizeof profiles)) {
+        int n = snprintf(text, sizeof text, "strdb-stamp-v2|%s|%s|%s", index ? index : "*",
+                         sdb_kind_name(kind), profiles);
+        sdb_sha256_hex(text, (size_t)n, stamp);
+        return SDB_OK;
+    }
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(sdb_db_sqlite(db),
                            "SELECT count(*), coalesce(max(batch_id), 0), coalesce(max(id), 0)"
@@ -285,7 +313,6 @@ int sdb_db_stamp(sdb_db *db, const char *index, sdb_kind kind, char stamp[65])
     sqlite3_bind_text(st, 2, sdb_kind_name(kind), -1, SQLITE_STATIC);
     int rc = SDB_ESTORE;
     if (sqlite3_step(st) == SQLITE_ROW) {
-        char text[256];
         int n = snprintf(text, sizeof text, "strdb-stamp-v%d|%s|%s|%lld|%lld|%lld", 1,
                          index ? index : "*", sdb_kind_name(kind), sqlite3_column_int64(st, 0),
                          sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2));

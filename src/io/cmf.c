@@ -186,6 +186,10 @@ static int specimen(sdb_reader *r, xmlNodePtr s, const char *file_kit, sdb_profi
                 snprintf(why, sizeof why, "locus %s: unreadable allele '%.20s'", loc->name, v ? v : "");
                 break;
             }
+            if (!sdb_allele_fits(loc, x)) {
+                snprintf(why, sizeof why, "allele '%.20s' is not valid at locus %s", v, loc->name);
+                break;
+            }
             if (sdb_profile_add(p, loc, x)) return SDB_ENOMEM;
         }
     }

@@ -106,6 +106,10 @@ int sdb_reader_expect_rows(sdb_reader *r, sdb_diag *d);
  * An empty or overlong id is SDB_EINVAL with d filled. */
 int sdb_reader_set_id(sdb_reader *r, sdb_profile *p, field id, long line, sdb_diag *d);
 
+/* Whether allele a may stand at locus l: X and Y only at Amelogenin (and
+ * other sex loci), repeat numbers never there. */
+int sdb_allele_fits(const sdb_locus *l, sdb_allele a);
+
 /* CMF: the whole message from r->buf (io/cmf.c). */
 int sdb_cmf_open(sdb_reader *r, sdb_diag *d);
 

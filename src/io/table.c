@@ -386,6 +386,13 @@ void sdb_header_key(const field *f, char *key, size_t size)
     if (sdb_name_key(t.s, t.len, key, size) < 0) key[0] = '\0';
 }
 
+int sdb_allele_fits(const sdb_locus *l, sdb_allele a)
+{
+    int sex_symbol = a == SDB_ALLELE_X || a == SDB_ALLELE_Y;
+    return !(sex_symbol && l->type != SDB_LOCUS_SEX) &&
+           !(sdb_allele_is_numeric(a) && l->type == SDB_LOCUS_SEX);
+}
+
 int sdb_add_cell_alleles(sdb_profile *p, const sdb_locus *l, field f, int *n_added, sdb_diag *d)
 {
     *n_added = 0;
@@ -403,9 +410,7 @@ int sdb_add_cell_alleles(sdb_profile *p, const sdb_locus *l, field f, int *n_add
                          (int)(one.len > 40 ? 40 : one.len), one.s, l->name);
             return SDB_EINVAL;
         }
-        int sex_symbol = a == SDB_ALLELE_X || a == SDB_ALLELE_Y;
-        if ((sex_symbol && l->type != SDB_LOCUS_SEX) ||
-            (sdb_allele_is_numeric(a) && l->type == SDB_LOCUS_SEX)) {
+        if (!sdb_allele_fits(l, a)) {
             sdb_diag_set(d, NULL, 0, NULL, "allele '%.*s' is not valid at locus %s", (int)one.len,
                          one.s, l->name);
             return SDB_EINVAL;

@@ -65,6 +65,10 @@ sed 's|<LOCUSNAME>D5S818</LOCUSNAME>|<LOCUSNAME>D99S1</LOCUSNAME>|' $A >"$T/locu
 refused "a locus name the schema lacks" "$T/locus.xml" "fails the CMF 3.2 schema: .*D99S1"
 head -c 4000 $A >"$T/cut.xml"
 refused "cut in the middle" "$T/cut.xml" "cut.xml:[0-9]*: not a readable CMF message"
+# an Amelogenin symbol at an STR locus (found by fuzz_cmf: it used to be stored, and then could
+# not be written back)
+awk '/<LOCUSNAME>D5S818</ { l = 1 } l && /<ALLELEVALUE>/ { sub(/<ALLELEVALUE>[^<]*/, "<ALLELEVALUE>Y"); l = 0 } { print }' $A >"$T/sexallele.xml"
+refused "an X/Y allele at an STR locus" "$T/sexallele.xml" "allele 'Y' is not valid at locus D5S818"
 sed 's|Forensic, Unknown|Convicted Offender|' $A >"$T/category.xml"
 refused "a category of another index" "$T/category.xml" "category 'Convicted Offender' belongs in index 'offender', not 'forensic-unknown'"
 check "a CMF file read as another format is refused naming CMF, not as an unknown locus" \

@@ -35,6 +35,28 @@ static void roundtrip_or_abort(const sdb_catalog *cat, const sdb_profile *p)
     free(buf);
 }
 
+/* text with line breaks escaped, so that each rendered record is one line */
+static void put_line_safe(FILE *f, const char *text)
+{
+    for (; *text; text++)
+        if (*text == '\n')
+            fputs("\\n", f);
+        else if (*text == '\r')
+            fputs("\\r", f);
+        else
+            fputc(*text, f);
+}
+
+/* One reject or error: code, line, field and reason on one line. */
+static void put_diag(FILE *f, const char *head, int rc, const sdb_diag *d)
+{
+    fprintf(f, "%s%d %ld ", head, rc, d->line);
+    put_line_safe(f, d->field);
+    fputc(' ', f);
+    put_line_safe(f, d->reason);
+    fputc('\n', f);
+}
+
 /* What a reader makes of its input, as text: each profile as JSON lines,
  * each reject or fatal error with its line, field and reason (not the file
  * name: the two readers below name the input differently). */
@@ -46,7 +68,7 @@ static char *render_reader(sdb_reader *r, int open_rc, const sdb_diag *open_d)
     if (!f) abort();
     const sdb_catalog *cat = sdb_catalog_default();
     if (open_rc) {
-        fprintf(f, "open %d %ld %s %s\n", open_rc, open_d->line, open_d->field, open_d->reason);
+        put_diag(f, "open ", open_rc, open_d);
         fclose(f);
         return out;
     }
@@ -59,7 +81,7 @@ static char *render_reader(sdb_reader *r, int open_rc, const sdb_diag *open_d)
             roundtrip_or_abort(cat, &p);
             if (sdb_write_jsonl(f, cat, &p, NULL)) abort();
         } else {
-            fprintf(f, "%d %ld %s %s\n", rc, d.line, d.field, d.reason);
+            put_diag(f, "", rc, &d);
             if (rc != SDB_EINVAL) break;
         }
     }

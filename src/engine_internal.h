@@ -95,6 +95,10 @@ int sdb_db_index_rule(sdb_db *db, const char *index, sdb_index_rule *out) SDB_WU
 
 int sdb_db_set_index_rule(sdb_db *db, const sdb_ctx *ctx, const sdb_index_rule *rule) SDB_WUR;
 
+/* All of f from where it stands into *buf (malloc'd, *len bytes, not
+ * NUL-terminated). SDB_OK, SDB_ENOMEM or SDB_EIO (a read error). */
+int sdb_slurp(FILE *f, char **buf, size_t *len) SDB_WUR;
+
 /* A digest of the store state an index of (index or NULL, kind) depends
  * on, in O(1): the profile digest and count of the newest audit record's
  * state, into which every import, replacement and deletion is folded (a

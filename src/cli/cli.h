@@ -3,6 +3,7 @@
 #define STRDB_CLI_H
 
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 
 #include "strdb/strdb.h"
@@ -53,6 +54,9 @@ int cli_report_render(const sdb_report *r, const sdb_freq *f, const char *freq_n
  * PDF or SVG, into out. EXIT_OK, or an exit code with why filled. */
 int cli_intake_label(FILE *out, int pdf, const char *accession, const char *kit_type,
                      const char *lot, char *why, size_t why_size);
+/* strdb intake show as JSON (and GET /api/v1/intake/samples): the sample's
+ * columns with its "events", or (accession NULL) {"samples": [...]}. */
+int cli_intake_show_json(sdb_session *s, const char *accession, json_t **out, sdb_diag *d);
 int main_simulate_mp(int argc, char **argv);
 
 /* Options every audited command takes: --actor, --purpose, --case, --authorization. */
@@ -144,6 +148,9 @@ void cli_alleles(const sdb_profile *p, const sdb_call *c, char *buf, size_t size
 /* A session on DB under purpose administration, the database created
  * first when path does not exist (the simulator's --db); prints why not. */
 int cli_session_or_create(const char *cmd, const char *path, sdb_session **s);
+
+/* Creates the output directory path unless it exists; prints why not (non-zero). */
+int cli_make_dir(const char *cmd, const char *path);
 
 /* The simulator's founder frequencies: path, else the built-in NIST 1036
  * table, and population pop in it; prints why not. */

@@ -189,33 +189,48 @@ static int draw_label(const char *path, int pdf, const char *accession, const ch
 
 /* ---- show ---- */
 
-typedef struct show_sink {
-    int json, n;
-    json_t *root, *events, *samples;
-} show_sink;
+/* The JSON of intake show: the sample's columns with "events", or "samples". */
+typedef struct json_rows {
+    json_t *root, *list;
+} json_rows;
 
-static int show_row(void *arg, const char *section, int n, const char *const *names,
+static int json_row(void *arg, const char *section, int n, const char *const *names,
                     const char *const *values)
 {
-    show_sink *k = arg;
-    if (k->json) {
-        json_t *o = json_object();
-        for (int i = 0; i < n; i++)
-            json_object_set_new(o, names[i], values[i] ? json_string(values[i]) : json_null());
-        if (!strcmp(section, "sample")) {
-            json_object_update(k->root, o);
-            json_decref(o);
-        } else {
-            json_array_append_new(!strcmp(section, "event") ? k->events : k->samples, o);
-        }
-        return 0;
+    json_rows *k = arg;
+    json_t *o = !strcmp(section, "sample") ? k->root : json_object();
+    for (int i = 0; i < n; i++)
+        json_object_set_new(o, names[i], values[i] ? json_string(values[i]) : json_null());
+    if (o != k->root) json_array_append_new(k->list, o);
+    return 0;
+}
+
+int cli_intake_show_json(sdb_session *s, const char *accession, json_t **out, sdb_diag *d)
+{
+    json_rows k = {json_object(), json_array()};
+    int rc = sdb_session_intake_show(s, accession, json_row, &k, d);
+    if (rc) {
+        json_decref(k.root);
+        json_decref(k.list);
+        return rc;
     }
+    json_object_set_new(k.root, accession ? "events" : "samples", k.list);
+    *out = k.root;
+    return SDB_OK;
+}
+
+/* The text of intake show: the sample's columns, then a table of its events (or of every
+ * sample), tab-separated. */
+static int text_row(void *arg, const char *section, int n, const char *const *names,
+                    const char *const *values)
+{
+    int *rows = arg;
     if (!strcmp(section, "sample")) {
         for (int i = 0; i < n; i++)
             printf("%-13s %s\n", names[i], values[i] ? values[i] : "-");
         return 0;
     }
-    if (k->n++ == 0) {
+    if ((*rows)++ == 0) {
         printf("%s", !strcmp(section, "event") ? "\n" : "");
         for (int i = 0; i < n; i++)
             printf("%s%s", i ? "\t" : "", names[i]);
@@ -254,22 +269,17 @@ static int run(const char *verb, sdb_session *s, int argc, char **argv, intake_a
         rc = sdb_session_intake_label(s, argv[0], type, lot, &d);
         if (!rc) return draw_label(a->out, !strcmp(fmt, "pdf"), argv[0], type, lot);
     } else {
-        show_sink k = {.json = a->json};
-        if (k.json) {
-            k.root = json_object();
-            k.events = json_array();
-            k.samples = json_array();
-        }
-        rc = sdb_session_intake_show(s, argc ? argv[0] : NULL, show_row, &k, &d);
-        if (!rc && k.json) {
-            json_object_set(k.root, argc ? "events" : "samples", argc ? k.events : k.samples);
-            char *t = json_dumps(k.root, JSON_COMPACT);
+        const char *acc = argc ? argv[0] : NULL;
+        json_t *j = NULL;
+        int rows = 0;
+        rc = a->json ? cli_intake_show_json(s, acc, &j, &d)
+                     : sdb_session_intake_show(s, acc, text_row, &rows, &d);
+        if (!rc && j) {
+            char *t = json_dumps(j, JSON_COMPACT);
             if (t) printf("%s\n", t);
             free(t);
         }
-        json_decref(k.root);
-        json_decref(k.events);
-        json_decref(k.samples);
+        json_decref(j);
     }
     if (rc) cli_diag("intake", rc, &d);
     return rc ? EXIT_FAIL : EXIT_OK;

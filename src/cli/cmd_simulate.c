@@ -563,10 +563,7 @@ int main_simulate(int argc, char **argv)
     int rc = parse_args(argc, argv, &c);
     if (rc) return rc < 0 ? EXIT_OK : rc;
     const sdb_catalog *cat = sdb_catalog_default();
-    if (mkdir(c.out, 0777) && errno != EEXIST) {
-        cli_error("simulate", "cannot create %s: %s", c.out, strerror(errno));
-        return EXIT_FAIL;
-    }
+    if (cli_make_dir("simulate", c.out)) return EXIT_FAIL;
     sdb_freq *freq = NULL;
     sdb_profile *founders = NULL;
     const sdb_profile **fptr = NULL;

@@ -3,7 +3,6 @@
  * database. */
 #include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "strdb/pedigree.h"
@@ -177,10 +176,7 @@ int main_simulate_mp(int argc, char **argv)
     int rc = parse(argc, argv, &c);
     if (rc) return rc < 0 ? EXIT_OK : rc;
     const sdb_catalog *cat = sdb_catalog_default();
-    if (mkdir(c.out, 0777) && errno != EEXIST) {
-        cli_error("simulate", "cannot create %s: %s", c.out, strerror(errno));
-        return EXIT_FAIL;
-    }
+    if (cli_make_dir("simulate", c.out)) return EXIT_FAIL;
     sdb_freq *freq = NULL;
     if (cli_sim_freq(c.freq, c.pop, &freq, &c.o.pop)) {
         sdb_freq_free(freq);

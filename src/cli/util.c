@@ -1,4 +1,5 @@
 /* Helpers shared by the subcommands. */
+#include <errno.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -367,4 +368,11 @@ int cli_sim_freq(const char *path, const char *pop, sdb_freq **f, int *pop_index
         return EXIT_FAIL;
     }
     return EXIT_OK;
+}
+
+int cli_make_dir(const char *cmd, const char *path)
+{
+    if (!mkdir(path, 0777) || errno == EEXIST) return 0;
+    cli_error(cmd, "cannot create %s: %s", path, strerror(errno));
+    return 1;
 }

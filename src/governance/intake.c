@@ -19,18 +19,6 @@ static int keep_accession(void *arg, const char *accession)
     return 0;
 }
 
-/* Runs sql with two integer parameters. */
-static int run2(sdb_db *db, const char *sql, long long a, long long b)
-{
-    sqlite3_stmt *st;
-    if (sdb_store_prepare(db, sql, &st, NULL)) return SDB_ESTORE;
-    sqlite3_bind_int64(st, 1, a);
-    sqlite3_bind_int64(st, 2, b);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? SDB_OK : SDB_ESTORE;
-    sqlite3_finalize(st);
-    return rc;
-}
-
 /* A refusal of the store's checks is audited like the role's. */
 static int refused(sdb_session *s, const char *action, const char *params, int rc, sdb_diag *d)
 {
@@ -60,8 +48,7 @@ int sdb_session_intake_kit(sdb_session *s, const char *prefix, const char *type,
         if (!rc) rc = sdb_intake_kit_params(s->db, kit, stored, sizeof stored);
         if (!rc) rc = sdb_audit_append(s->db, &s->ctx, "intake-kit", stored, is.n, "ok");
         if (!rc) s->last_seq = sqlite3_last_insert_rowid(s->db->sql);
-        if (!rc)
-            rc = run2(s->db, "UPDATE intake_kit SET audit_seq = ?1 WHERE id = ?2", s->last_seq, kit);
+        if (!rc) rc = sdb_intake_seal(s->db, s->last_seq);
         rc = sdb_store_finish(s->db, rc, d);
     }
     if (rc) {

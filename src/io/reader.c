@@ -83,9 +83,9 @@ static int open_table(sdb_reader *r, sdb_diag *d)
 {
     const char *s = r->tab.buf + r->tab.pos;
     size_t len = r->tab.len - r->tab.pos;
-    sdb_format named = r->format;
-    if (r->format == SDB_FMT_AUTO) r->format = detect(s, len);
-    if (named != SDB_FMT_AUTO && named != SDB_FMT_CMF && detect(s, len) == SDB_FMT_CMF) {
+    sdb_format named = r->format, seen = detect(s, len);
+    if (r->format == SDB_FMT_AUTO) r->format = seen;
+    if (named != SDB_FMT_AUTO && named != SDB_FMT_CMF && seen == SDB_FMT_CMF) {
         sdb_diag_set(d, r->name, 1, NULL,
                      "an XML document (a CODIS CMF message?) cannot be read as %s: name "
                      "--format cmf or leave the format to detection",
@@ -138,32 +138,12 @@ static int is_xml(FILE *f, sdb_format format)
     if (format == SDB_FMT_CMF) return 1;
     if (format != SDB_FMT_AUTO) return 0;
     unsigned char head[256];
-    size_t n = fread(head, 1, sizeof head, f), i = n >= 3 && head[0] == 0xEF && head[1] == 0xBB ? 3 : 0;
+    size_t n = fread(head, 1, sizeof head, f);
+    size_t i = n >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF ? 3 : 0;
     rewind(f);
     while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n'))
         i++;
     return i < n && head[i] == '<';
-}
-
-static int slurp(FILE *f, char **buf, size_t *len)
-{
-    size_t cap = 1 << 16, n = 0, k;
-    char *b = malloc(cap);
-    while (b && (k = fread(b + n, 1, cap - n, f)) > 0) {
-        n += k;
-        if (n == cap) {
-            char *g = realloc(b, cap *= 2);
-            if (!g) free(b);
-            b = g;
-        }
-    }
-    if (!b || ferror(f)) {
-        free(b);
-        return SDB_EIO;
-    }
-    *buf = b;
-    *len = n;
-    return SDB_OK;
 }
 
 int sdb_reader_open(sdb_reader **out, const char *path, const sdb_catalog *cat,
@@ -180,7 +160,7 @@ int sdb_reader_open(sdb_reader **out, const char *path, const sdb_catalog *cat,
     }
     /* an XML message (CMF) is parsed whole: read it into memory */
     if (f != stdin && is_xml(f, r->format)) {
-        rc = slurp(f, &r->buf, &r->len);
+        rc = sdb_slurp(f, &r->buf, &r->len);
         fclose(f);
         if (rc) {
             sdb_diag_set(d, path, 0, NULL, "cannot read: %s", strerror(errno));

@@ -937,21 +937,6 @@ static int h_intake_events(req *r)
     return 1;
 }
 
-typedef struct intake_rows {
-    json_t *root, *list;
-} intake_rows;
-
-static int intake_row(void *arg, const char *section, int n, const char *const *names,
-                      const char *const *values)
-{
-    intake_rows *k = arg;
-    json_t *o = !strcmp(section, "sample") ? k->root : json_object();
-    for (int i = 0; i < n; i++)
-        json_object_set_new(o, names[i], values[i] ? json_string(values[i]) : json_null());
-    if (o != k->root) json_array_append_new(k->list, o);
-    return 0;
-}
-
 /* GET /api/v1/intake/samples: every sample; GET /api/v1/intake/samples/{accession}: its kit,
  * state and events (custodian, analyst, auditor); .../{accession}/label.svg|label.pdf: its
  * label (custodian). */
@@ -986,18 +971,13 @@ static int h_intake_samples(req *r, const char *rest)
         return 1;
     }
     if (srv_session(r, "administration")) return 1;
-    intake_rows k = {json_object(), json_array()};
+    json_t *out = NULL;
     sdb_diag d;
     sdb_diag_clear(&d);
-    int rc = sdb_session_intake_show(r->s, rest[0] ? rest : NULL, intake_row, &k, &d);
-    if (rc) {
-        json_decref(k.root);
-        json_decref(k.list);
-        return srv_fail_rc(r, rc, &d), 1;
-    }
-    json_object_set_new(k.root, rest[0] ? "events" : "samples", k.list);
+    int rc = cli_intake_show_json(r->s, rest[0] ? rest : NULL, &out, &d);
+    if (rc) return srv_fail_rc(r, rc, &d), 1;
     r->status = 200;
-    r->out = k.root;
+    r->out = out;
     return 1;
 }
 

@@ -445,23 +445,15 @@ int sdb_freq_load(sdb_freq **out, const char *path, const sdb_catalog *cat, int 
         return SDB_EIO;
     }
     char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len == cap) {
-            char *b = realloc(buf, cap = cap ? 2 * cap : 1 << 16);
-            if (!b) {
-                free(buf);
-                fclose(fp);
-                return SDB_ENOMEM;
-            }
-            buf = b;
-        }
-        size_t n = fread(buf + len, 1, cap - len, fp);
-        if (!n) break;
-        len += n;
-    }
+    size_t len = 0;
+    int rc = sdb_slurp(fp, &buf, &len);
     fclose(fp);
-    int rc = sdb_freq_load_mem(out, path, buf, len, cat, strict, d);
+    if (rc) {
+        sdb_diag_set(d, path, 0, NULL,
+                     rc == SDB_EIO ? "cannot read the frequency table" : "out of memory");
+        return rc;
+    }
+    rc = sdb_freq_load_mem(out, path, buf, len, cat, strict, d);
     free(buf);
     return rc;
 }

@@ -378,13 +378,17 @@ int sdb_intake_event_add(sdb_db *db, const char *actor, const sdb_intake_event *
 
 int sdb_intake_seal(sdb_db *db, long long seq)
 {
-    sqlite3_stmt *st;
-    if (sdb_store_prepare(db, "UPDATE intake_event SET audit_seq = ? WHERE audit_seq IS NULL", &st,
-                          NULL))
-        return SDB_ESTORE;
-    sqlite3_bind_int64(st, 1, seq);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? SDB_OK : SDB_ESTORE;
-    sqlite3_finalize(st);
+    static const char *const sql[] = {
+        "UPDATE intake_event SET audit_seq = ? WHERE audit_seq IS NULL",
+        "UPDATE intake_kit SET audit_seq = ? WHERE audit_seq IS NULL"};
+    int rc = SDB_OK;
+    for (int i = 0; !rc && i < 2; i++) {
+        sqlite3_stmt *st;
+        if (sdb_store_prepare(db, sql[i], &st, NULL)) return SDB_ESTORE;
+        sqlite3_bind_int64(st, 1, seq);
+        rc = sqlite3_step(st) == SQLITE_DONE ? SDB_OK : SDB_ESTORE;
+        sqlite3_finalize(st);
+    }
     return rc;
 }
 
@@ -482,6 +486,7 @@ int sdb_intake_verify(sdb_db *db, sdb_diag *d)
             rc = changed(db, d, "kit", id, seq);
     }
     sqlite3_finalize(st);
+    st = NULL;
     /* events: "stored" is vouched for by its import, the others by their own record */
     if (!rc && sdb_store_prepare(
                    db, "SELECT id, coalesce(audit_seq, 0), actor, event FROM intake_event", &st, d))
@@ -497,7 +502,7 @@ int sdb_intake_verify(sdb_db *db, sdb_diag *d)
                          : !strcmp(v.action, "intake-event") && !strcmp(v.digest, dig));
         if (!ok) rc = changed(db, d, "event", id, seq);
     }
-    if (!rc) sqlite3_finalize(st);
+    sqlite3_finalize(st);
     st = NULL;
     /* no record without its row (a deleted kit or event) */
     if (!rc && sdb_store_prepare(db,

@@ -52,19 +52,10 @@ static int read_all(const char *path, char **text, size_t *len, sdb_diag *d)
         sdb_diag_set(d, path, 0, NULL, "cannot read the file");
         return SDB_EIO;
     }
-    size_t cap = 1 << 16;
-    *len = 0;
-    *text = malloc(cap);
-    for (size_t n; *text && (n = fread(*text + *len, 1, cap - *len, f)) > 0;) {
-        *len += n;
-        if (*len == cap) {
-            char *t = realloc(*text, cap *= 2);
-            if (!t) free(*text);
-            *text = t;
-        }
-    }
+    int rc = sdb_slurp(f, text, len);
     fclose(f);
-    return *text ? SDB_OK : SDB_ENOMEM;
+    if (rc == SDB_EIO) sdb_diag_set(d, path, 0, NULL, "cannot read the file");
+    return rc;
 }
 
 /* Pass 1: insert every person without parents, checking ids are new. */

@@ -168,7 +168,7 @@ void sdb_store_now(char buf[32]);
  * reason when refused). sdb_intake_may_store is the import's check of a
  * sample id (--require-accession: an accession typed and collected under
  * basis; SDB_EINVAL with the reason otherwise); sdb_intake_seal gives the
- * events written since the last seal the audit record seq. */
+ * kits and events written since the last seal the audit record seq. */
 int sdb_intake_kits(sdb_db *db, const char *actor, const char *prefix, const char *type,
                     const char *lot, const char *expires, int count, sdb_intake_fn fn, void *arg,
                     long *kit_id, sdb_diag *d);
